@@ -1,0 +1,16 @@
+"""neuronlab: neural networks from first principles.
+
+The public namespace mirrors PyTorch's: ``neuronlab.tensor``, ``neuronlab.Tensor``, ``neuronlab.no_grad``,
+``neuronlab.manual_seed`` and every differentiable op as a function (``neuronlab.exp(x)``, ``neuronlab.relu(x)``).
+"""
+__version__ = "0.1.0"
+
+from neuronlab.autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
+from neuronlab.ops import *  # noqa: F401,F403  (the op functions: add, exp, matmul, softmax, ...)
+from neuronlab.ops import __all__ as _op_names
+from neuronlab.random import manual_seed
+
+float32, float64, int64 = "float32", "float64", "int64"
+
+__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "manual_seed",
+           "float32", "float64", "int64", *_op_names]

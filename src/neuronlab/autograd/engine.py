@@ -1,0 +1,203 @@
+"""The backward pass: the chain rule applied once per node, in reverse topological order.
+
+The notes' recursive ``Var.backward -> creator.backward`` visits a shared sub-graph once per path, which is
+exponential on graphs like ``y = y + y`` repeated. Here the graph is first sorted (an iterative depth-first
+search, so there is no recursion limit), then each Function runs its ``backward`` exactly once, after the
+gradients from all of its consumers have been summed: cost linear in the size of the graph.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.autograd import grad_mode
+from neuronlab.autograd.tensor import Tensor, as_array
+
+
+def sum_to_shape(g, shape: tuple):
+    """Undo broadcasting: sum ``g`` over the axes along which an operand of ``shape`` was broadcast.
+
+    The notes' bias exercise: Y = XW + b broadcasts b over the rows, so dE/db = sum(dE/dY, axis=0).
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if lead else g
+
+
+def topological_order(roots) -> tuple[list, dict]:
+    """Functions reachable from ``roots``, every consumer before the functions that made its inputs.
+
+    Also returns the output Tensor of each Function (every output except a root is some Function's input).
+    """
+    outputs, visited, done, order = {}, set(), set(), []
+    stack = []
+    for root in roots:
+        if root.creator is not None:
+            outputs[root.creator] = root
+            stack.append(root.creator)
+    while stack:
+        fn = stack[-1]
+        if fn in visited:
+            stack.pop()
+            if fn not in done:
+                done.add(fn)
+                order.append(fn)
+            continue
+        visited.add(fn)
+        inputs = fn.inputs
+        if inputs is None:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time ({type(fn).__name__} already freed its saved "
+                "values); pass retain_graph=True to the first backward() if you need to.")
+        for x in inputs:
+            if isinstance(x, Tensor) and x.creator is not None:
+                outputs[x.creator] = x
+                if x.creator not in visited:
+                    stack.append(x.creator)
+    order.reverse()
+    return order, outputs
+
+
+def _run_hooks(tensor: Tensor, g, create_graph: bool):
+    for hook in tensor._hooks:
+        result = hook(g if create_graph else Tensor._make(g))
+        if result is not None:
+            g = result if create_graph else as_array(result)
+    return g
+
+
+def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capture=()) -> tuple[dict, dict]:
+    """Propagate ``root_grads`` from ``roots`` down the graph.
+
+    Returns (gradients of the leaves, gradients of the non-leaf tensors listed in ``capture``), without
+    touching ``.grad``. With ``create_graph`` the gradients are Tensors whose computation is recorded.
+    """
+    order, outputs = topological_order(roots)
+    capture_fns = {t.creator: t for t in capture if t.creator is not None}
+    grads, leaf_grads, captured = {}, {}, {}
+
+    for root, g in zip(roots, root_grads):
+        table, key = (grads, root.creator) if root.creator is not None else (leaf_grads, root)
+        table[key] = g if key not in table else table[key] + g
+
+    previous_mode = grad_mode._enabled[0]
+    grad_mode._enabled[0] = create_graph
+    try:
+        for fn in order:
+            gy = grads.pop(fn, None)
+            if gy is None:
+                continue
+            output = outputs.get(fn)
+            if output is not None and output._hooks:
+                gy = _run_hooks(output, gy, create_graph)
+            if fn in capture_fns:
+                captured[capture_fns[fn]] = gy
+            inputs = fn.inputs
+            fn.check_versions(output)
+            fn.needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+            if create_graph:
+                saved = fn.saved
+                fn.saved = fn.saved_as_tensors(output)
+                try:
+                    gxs = fn.backward(gy)
+                finally:
+                    fn.saved = saved
+            else:
+                gxs = fn.backward(gy)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(inputs, gxs):
+                if gx is None or not (isinstance(x, Tensor) and x.requires_grad):
+                    continue
+                if gx.shape != x.data.shape:
+                    gx = sum_to_shape(gx, x.data.shape)
+                if gx.dtype != x.data.dtype:
+                    gx = gx.astype(x.data.dtype)
+                table, key = (grads, x.creator) if x.creator is not None else (leaf_grads, x)
+                table[key] = gx if key not in table else table[key] + gx
+            if not retain_graph:
+                fn.saved = None
+                fn.inputs = None
+    finally:
+        grad_mode._enabled[0] = previous_mode
+    return leaf_grads, captured
+
+
+def _seed(root: Tensor, grad):
+    if not isinstance(root, Tensor):
+        raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
+    if not root.requires_grad:
+        raise RuntimeError("backward: the tensor does not require grad and has no creator (nothing to differentiate)")
+    if grad is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for scalar outputs; this tensor has shape "
+                f"{root.shape}: pass grad= (the gradient of the final scalar with respect to it)")
+        return np.ones_like(root.data)
+    if isinstance(grad, Tensor) and grad.requires_grad:
+        return grad
+    grad = np.array(as_array(grad), dtype=root.dtype, copy=True)
+    if grad.shape != root.shape:
+        raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {root.shape}")
+    return grad
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+    """Accumulate into each leaf's ``.grad`` the gradient of ``tensors`` (weighted by ``grad_tensors``)."""
+    roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, (Tensor, np.ndarray, float, int)):
+        grad_tensors = [grad_tensors] * len(roots) if grad_tensors is None else [grad_tensors]
+    seeds = [_seed(r, g) for r, g in zip(roots, grad_tensors)]
+    if create_graph:
+        seeds = [g if isinstance(g, Tensor) else Tensor._make(g) for g in seeds]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    leaf_grads, _ = run_backward(roots, seeds, retain_graph, create_graph)
+
+    stored = set()
+    for leaf, g in leaf_grads.items():
+        if leaf._hooks:
+            g = _run_hooks(leaf, g, create_graph)
+        if create_graph:
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+        elif leaf.grad is None:
+            # Gradient arrays may be views or shared between leaves (x + y passes one array to both):
+            # keep one private, writable array per leaf so in-place updates of .grad stay local.
+            if not isinstance(g, np.ndarray) or not g.flags.owndata or not g.flags.writeable or id(g) in stored:
+                g = np.array(g, copy=True)
+            stored.add(id(g))
+            leaf.grad = Tensor._make(g)
+        else:
+            leaf.grad.data += g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in ``.grad``.
+
+    ``grad(y, x, create_graph=True)`` returns a differentiable result: ``grad(grad(y, x)[0].sum(), x)`` is
+    the second derivative.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    seeds = [_seed(o, g) for o, g in zip(outputs, grad_outputs)]
+    if create_graph:
+        seeds = [g if isinstance(g, Tensor) else Tensor._make(g) for g in seeds]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    leaf_grads, captured = run_backward(outputs, seeds, retain_graph, create_graph,
+                                        capture=[x for x in inputs if x.creator is not None])
+    result = []
+    for x in inputs:
+        g = leaf_grads.get(x) if x.creator is None else captured.get(x)
+        if g is None and not allow_unused:
+            raise RuntimeError("grad: one of the inputs was not used to compute the outputs; pass allow_unused=True")
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g))
+        result.append(g)
+    return tuple(result)

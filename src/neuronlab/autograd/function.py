@@ -1,0 +1,105 @@
+"""Function: the notes' ``Op``, one node of the computational graph.
+
+A subclass writes ``forward`` (ndarrays in, one ndarray out, saving what the derivative needs) and
+``backward`` (the gradient with respect to the output in, one gradient per input out) side by side.
+``Function.apply`` runs ``forward`` and, when some input requires a gradient and recording is on,
+links the output to the Function through ``creator`` (the notes' "yellow line").
+
+``backward`` is written with operators, array methods (``.sum``, ``.reshape``, ``.T``) and NumPy ufuncs
+only, so the same code runs on ndarrays (the fast, usual case) and on Tensors: with
+``backward(create_graph=True)`` the engine hands it Tensors and the backward pass is itself recorded,
+which gives second derivatives.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.autograd import grad_mode
+from neuronlab.autograd.tensor import Tensor
+
+_EMPTY = ()
+
+
+class Function:
+    """Base class of every differentiable operation."""
+
+    # Set by apply() on recorded nodes: the inputs (Tensors or constants), the arrays saved for backward,
+    # (tensor, version) pairs that detect in-place modification of saved inputs, and whether the output is saved.
+    inputs: tuple
+    saved: tuple
+    needs_input_grad: tuple
+
+    def save_for_backward(self, *arrays) -> None:
+        self.saved = arrays
+
+    @classmethod
+    def apply(cls, *inputs, **params) -> Tensor:
+        """Evaluate the operation on Tensors (or constants) and record it in the graph when needed."""
+        fn = object.__new__(cls)
+        fn.saved = _EMPTY
+        arrays = []
+        requires_grad = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                if x.requires_grad:
+                    requires_grad = True
+            else:
+                arrays.append(x)
+        try:
+            y = fn.forward(*arrays, **params)
+        except ValueError as error:
+            shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
+            raise ValueError(f"{cls.__name__}: {error} (input shapes: {shapes})") from None
+        if type(y) is not np.ndarray:  # NumPy returns scalars for 0-d results; keep every value an ndarray
+            scalar, y = y, np.asarray(y)
+            fn.saved = tuple(y if a is scalar else a for a in fn.saved)
+        if not (requires_grad and grad_mode._enabled[0]):
+            return Tensor._make(y)
+        fn.inputs = inputs
+        saved = fn.saved
+        if saved:
+            versions = []
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    data = x.data
+                    for a in saved:
+                        if a is data:
+                            versions.append((x, x._version))
+                            break
+            fn.versions = versions
+            fn.saves_output = any(a is y for a in saved)
+        return Tensor._make(y, True, fn)
+
+    def check_versions(self, output: Tensor | None) -> None:
+        """Refuse to backpropagate if a tensor saved for backward was modified in place since."""
+        for x, version in getattr(self, "versions", _EMPTY):
+            if x._version != version:
+                raise RuntimeError(
+                    f"{type(self).__name__}.backward: an input saved for backward was modified in place "
+                    f"(version {version} -> {x._version}); the gradient would be wrong. Use an out-of-place "
+                    "operation or clone the tensor before modifying it.")
+        if output is not None and output._version != 0 and getattr(self, "saves_output", False):
+            raise RuntimeError(
+                f"{type(self).__name__}.backward: its output was modified in place after being saved for "
+                "backward; the gradient would be wrong.")
+
+    def saved_as_tensors(self, output: Tensor | None) -> tuple:
+        """The saved arrays as graph-connected Tensors (inputs and output by identity, others as constants)."""
+        result = []
+        for a in self.saved:
+            match = None
+            if output is not None and a is output.data:
+                match = output
+            else:
+                for x in self.inputs:
+                    if isinstance(x, Tensor) and a is x.data:
+                        match = x
+                        break
+            if match is None:
+                match = Tensor._make(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+            result.append(match)
+        return tuple(result)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"

@@ -1,0 +1,1 @@
+"""The ``neuronlab`` command line: thin wrappers that parse options and call the library."""

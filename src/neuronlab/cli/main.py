@@ -1,0 +1,12 @@
+"""Entry point of the ``neuronlab`` console script."""
+from __future__ import annotations
+
+import click
+
+from neuronlab import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="neuronlab")
+def cli() -> None:
+    """neuronlab: neural networks from first principles."""

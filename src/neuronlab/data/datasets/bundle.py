@@ -1,0 +1,79 @@
+"""``DatasetBundle``: a loaded dataset, its arrays and what they mean."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+TASKS = ("classification", "regression")
+
+
+@dataclass(frozen=True, repr=False)
+class DatasetBundle:
+    """Inputs ``X`` (float32, samples x features; images flattened, their shape in ``image_shape``)
+    and targets ``y``: int64 class indices into ``class_names`` for classification, float32 (n,) or
+    (n, k) for regression."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    task: str
+    class_names: list[str] | None = None
+    feature_names: list[str] | None = None
+    image_shape: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ValueError(f"DatasetBundle {self.name!r}: task must be one of {TASKS}, got {self.task!r}")
+        if self.X.ndim != 2 or self.X.dtype != np.float32:
+            raise ValueError(f"DatasetBundle {self.name!r}: X must be float32 (samples, features), got {self.X.dtype} {self.X.shape}")
+        if len(self.y) != len(self.X):
+            raise ValueError(f"DatasetBundle {self.name!r}: {len(self.X)} inputs but {len(self.y)} targets")
+        if self.task == "classification":
+            if self.y.ndim != 1 or self.y.dtype != np.int64 or self.class_names is None:
+                raise ValueError(f"DatasetBundle {self.name!r}: classification needs int64 labels (n,) and class_names")
+            if len(self.y) and (self.y.min() < 0 or self.y.max() >= len(self.class_names)):
+                raise ValueError(f"DatasetBundle {self.name!r}: labels must index class_names (0..{len(self.class_names) - 1})")
+        elif self.y.dtype != np.float32 or self.y.ndim not in (1, 2):
+            raise ValueError(f"DatasetBundle {self.name!r}: regression needs float32 targets (n,) or (n, k), got {self.y.dtype} {self.y.shape}")
+        if self.feature_names is not None and len(self.feature_names) != self.X.shape[1]:
+            raise ValueError(f"DatasetBundle {self.name!r}: {len(self.feature_names)} feature names for {self.X.shape[1]} features")
+        if self.image_shape is not None and int(np.prod(self.image_shape)) != self.X.shape[1]:
+            raise ValueError(f"DatasetBundle {self.name!r}: image_shape {self.image_shape} does not match {self.X.shape[1]} features")
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def num_classes(self) -> int | None:
+        """Number of classes, or None for regression."""
+        return len(self.class_names) if self.task == "classification" else None
+
+    def with_task(self, task: str) -> "DatasetBundle":
+        """The same data read as the other task (the CLI's override of the inferred task).
+
+        classification -> regression needs numeric class names (the label values become the targets);
+        regression -> classification needs integer-valued 1-D targets (encoded as sorted classes).
+        """
+        if task == self.task:
+            return self
+        if task == "regression":
+            try:
+                values = np.array([float(c) for c in self.class_names], dtype=np.float32)
+            except ValueError:
+                raise ValueError(f"dataset {self.name!r}: class names {self.class_names[:5]} are not numbers; "
+                                 "it cannot be used for regression") from None
+            return replace(self, y=values[self.y], task="regression", class_names=None)
+        if task == "classification":
+            if self.y.ndim != 1 or not np.all(self.y == np.round(self.y)):
+                raise ValueError(f"dataset {self.name!r}: regression targets are not whole numbers; "
+                                 "they cannot be used as class labels")
+            values, labels = np.unique(self.y, return_inverse=True)
+            names = [str(int(v)) for v in values]
+            return replace(self, y=labels.astype(np.int64), task="classification", class_names=names)
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+
+    def __repr__(self) -> str:
+        extra = f", classes={self.num_classes}" if self.task == "classification" else ""
+        return f"DatasetBundle({self.name!r}, X={self.X.shape}, y={self.y.shape}, task={self.task!r}{extra})"

@@ -1,0 +1,226 @@
+"""Leaky integrate-and-fire neurons in the notes' normalized form (notes 003 §1.4).
+
+    tau_m dv/dt = v_in - v        while v < 1 and not refractory
+    v reaches 1  ->  spike, v = 0, hold for tau_ref
+
+Integration is exact: for input J held over a step, v(t + u) = J + (v(t) - J) exp(-u / tau_m) (the notes'
+solution v(t) = v_in (1 - exp(-t / tau_m)) shifted to any start value). When v reaches 1 inside a step the
+crossing time u* = tau_m ln((J - v) / (J - 1)) is solved for, the spike is placed there, the rest of the step
+counts towards the refractory period, and any time left after it integrates again from v = 0. Spike times and
+rates are therefore independent of dt for constant input: the inter-spike interval is exactly
+tau_ref - tau_m ln(1 - 1 / v_in), the reciprocal of the tuning curve G(v_in) below.
+
+Two backends run the same arithmetic: ``"numba"`` (a compiled neuron-by-neuron loop, the default when Numba is
+importable) and ``"numpy"`` (vectorized over neurons, a Python loop over steps).
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+
+import numpy as np
+
+from neuronlab.neurons import _validation as check
+from neuronlab.neurons.results import LIFResult
+
+BACKENDS = ("numba", "numpy")
+
+
+def default_backend() -> str:
+    """``"numba"`` when Numba is importable, else ``"numpy"``."""
+    return "numba" if importlib.util.find_spec("numba") is not None else "numpy"
+
+
+def resolve_backend(backend: str | None) -> str:
+    if backend is None:
+        return default_backend()
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS} or None, got {backend!r}")
+    return backend
+
+
+def lif_rate(v_in, tau_ref: float = 0.002, tau_m: float = 0.02):
+    """Steady-state LIF firing rate (the tuning curve), in Hz when the time constants are in seconds:
+
+        G(v_in) = 1 / (tau_ref - tau_m ln(1 - 1/v_in))   for v_in > 1,   0 otherwise.
+
+    Evaluated as 1 / (tau_ref + tau_m log1p(1 / (v_in - 1))), accurate as v_in -> 1+ (G -> 0) and as
+    v_in -> inf (G -> 1 / tau_ref). Scalars give a float, arrays an array of the same shape.
+    """
+    tau_ref = check.positive("tau_ref", tau_ref, allow_zero=True)
+    tau_m = check.positive("tau_m", tau_m)
+    v = check.finite_array("v_in", v_in)
+    above = v > 1.0
+    gap = np.where(above, v - 1.0, 1.0)
+    rate = np.where(above, 1.0 / (tau_ref + tau_m * np.log1p(1.0 / gap)), 0.0)
+    return float(rate) if rate.ndim == 0 else rate
+
+
+class LIF:
+    """A population of ``n_neurons`` uncoupled LIF neurons with input J_i = gain_i * v_in_i + bias_i.
+
+    Times are in seconds. ``tau_m``: membrane time constant; ``tau_ref``: refractory period (notes' typical
+    cortical values 0.02 s and 0.002 s). ``backend``: ``"numba"``, ``"numpy"`` or None (Numba if importable).
+    """
+
+    def __init__(self, n_neurons: int = 1, tau_m: float = 0.02, tau_ref: float = 0.002, gain=1.0, bias=0.0,
+                 backend: str | None = None):
+        self.n_neurons = check.neuron_count(n_neurons)
+        self.tau_m = check.positive("tau_m", tau_m)
+        self.tau_ref = check.positive("tau_ref", tau_ref, allow_zero=True)
+        self.gain = check.per_neuron("gain", gain, self.n_neurons)
+        self.bias = check.per_neuron("bias", bias, self.n_neurons)
+        self.backend = resolve_backend(backend)
+
+    def __repr__(self) -> str:
+        return (f"LIF(n_neurons={self.n_neurons}, tau_m={self.tau_m:g}, tau_ref={self.tau_ref:g}, "
+                f"backend={self.backend!r})")
+
+    def simulate(self, v_in, t_end: float, dt: float = 1e-3, v0=0.0, record_v=True) -> LIFResult:
+        """Run from t = 0 to ``t_end`` (s) in steps of ``dt`` (s, at most tau_m).
+
+        v_in: a scalar, one value per neuron (shape (n_neurons,)), or one value per step (shape (n_steps,)
+        shared, or (n_steps, n_neurons)); held constant within a step. v0: initial voltage (scalar or per
+        neuron, below the threshold 1). record_v: True (all neurons), False, or neuron indices to record.
+        """
+        n_steps = check.time_grid(t_end, dt, max_dt=self.tau_m, max_dt_name="tau_m")
+        x = check.drive("v_in", v_in, self.n_neurons, n_steps)
+        v = check.per_neuron("v0", v0, self.n_neurons).copy()
+        if np.any(v >= 1.0):
+            raise ValueError(f"v0 must be below the threshold 1, got max(v0) = {v.max():g}")
+        recorded = check.recorded_indices(record_v, self.n_neurons)
+        dt = float(dt)
+        v_rec = np.empty((n_steps + 1, len(recorded)))
+        v_rec[0] = v[recorded]
+        run = _run_numba if self.backend == "numba" else _run_numpy
+        spike_neuron, spike_step, spike_time = run(self, x, dt, n_steps, v, recorded, v_rec)
+        return LIFResult(t=dt * np.arange(n_steps + 1), n_neurons=self.n_neurons, spike_neuron=spike_neuron,
+                         spike_step=spike_step, spike_time=spike_time, v=v_rec, v_in=x, recorded=recorded)
+
+    def _max_drive(self, x: np.ndarray) -> np.ndarray:
+        """Largest input J_i = gain_i x_i(t) + bias_i over the run, per neuron."""
+        high, low = x.max(axis=0), x.min(axis=0)
+        return np.maximum(self.gain * high, self.gain * low) + self.bias
+
+    def _spike_bound(self, x: np.ndarray, duration: float) -> np.ndarray:
+        """Most spikes each neuron can fire: after its first spike, intervals are at least
+        tau_ref + tau_m ln(J_max / (J_max - 1)) (v rises no faster than under the largest input)."""
+        j_max = self._max_drive(x)
+        bound = np.zeros(self.n_neurons, dtype=np.int64)
+        firing = j_max > 1.0
+        isi_min = self.tau_ref + self.tau_m * np.log1p(1.0 / (j_max[firing] - 1.0))
+        bound[firing] = np.floor(duration / isi_min).astype(np.int64) + 2
+        return bound
+
+
+def _constants(model: LIF, dt: float) -> tuple[float, float]:
+    """exp(-dt / tau_m) and 1 - exp(-dt / tau_m) (via expm1, accurate for dt << tau_m)."""
+    return float(np.exp(-dt / model.tau_m)), float(-np.expm1(-dt / model.tau_m))
+
+
+def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
+    from neuronlab.neurons._lif_kernels import run_lif
+
+    decay, one_minus_decay = _constants(model, dt)
+    bound = model._spike_bound(x, n_steps * dt)
+    offsets = np.zeros(model.n_neurons + 1, dtype=np.int64)
+    np.cumsum(bound, out=offsets[1:])
+    spike_step = np.empty(offsets[-1], dtype=np.int64)
+    spike_time = np.empty(offsets[-1])
+    counts = np.empty(model.n_neurons, dtype=np.int64)
+    rec_col = np.full(model.n_neurons, -1, dtype=np.int64)
+    rec_col[recorded] = np.arange(len(recorded))
+    ref_left = np.zeros(model.n_neurons)
+    overflow = run_lif(x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, decay, one_minus_decay,
+                       n_steps, v, ref_left, rec_col, v_rec, offsets, spike_step, spike_time, counts)
+    if overflow:
+        raise RuntimeError(f"LIF spike buffer overflowed by {overflow} spikes; the spike-count bound is wrong")
+    first = np.cumsum(counts) - counts
+    take = np.repeat(offsets[:-1] - first, counts) + np.arange(counts.sum())
+    return np.repeat(np.arange(model.n_neurons), counts), spike_step[take], spike_time[take]
+
+
+def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):
+    decay, one_minus_decay = _constants(model, dt)
+    tau_m, tau_ref = model.tau_m, model.tau_ref
+    n = model.n_neurons
+    ref_left = np.zeros(n)
+    neurons, steps, times = [], [], []
+    j_in = j_step = None
+    for k in range(n_steps):
+        if k == 0 or x.shape[0] > 1:
+            j_in = model.gain * x[k if x.shape[0] > 1 else 0] + model.bias
+            j_step = j_in * one_minus_decay
+        remaining = np.full(n, dt)
+        refracting = ref_left > 0.0
+        if refracting.any():
+            whole = refracting & (ref_left >= dt)
+            part = refracting & ~whole
+            ref_left[whole] -= dt
+            remaining[whole] = 0.0
+            remaining[part] -= ref_left[part]
+            ref_left[part] = 0.0
+        # first pass over all neurons still integrating (most take the full step)
+        active = remaining > 0.0
+        v_end = v * decay + j_step
+        partial = np.flatnonzero(active & (remaining < dt))
+        if partial.size:
+            jp = j_in[partial]
+            v_end[partial] = jp + (v[partial] - jp) * np.exp(-remaining[partial] / tau_m)
+        crossing = active & (v_end >= 1.0) & (j_in > 1.0)
+        np.copyto(v, v_end, where=active & ~crossing)
+        idx = np.flatnonzero(crossing)
+        while idx.size:
+            j = j_in[idx]
+            rem = remaining[idx]
+            t_cross = np.minimum(tau_m * np.log((j - v[idx]) / (j - 1.0)), rem)
+            neurons.append(idx)
+            steps.append(np.full(idx.size, k))
+            times.append(k * dt + (dt - rem) + t_cross)
+            rem = rem - t_cross
+            v[idx] = 0.0
+            done = tau_ref >= rem
+            ref_left[idx[done]] = tau_ref - rem[done]
+            remaining[idx[done]] = 0.0
+            idx, rem, j = idx[~done], rem[~done] - tau_ref, j[~done]
+            remaining[idx] = rem
+            if not idx.size:
+                break
+            # integrate the time left after the refractory period from v = 0
+            v_end = np.where(rem == dt, v[idx] * decay + j_step[idx], j + (v[idx] - j) * np.exp(-rem / tau_m))
+            again = (v_end >= 1.0) & (j > 1.0)
+            v[idx[~again]] = v_end[~again]
+            idx = idx[again]
+        if len(recorded):
+            v_rec[k + 1] = v[recorded]
+    if not neurons:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    neuron = np.concatenate(neurons)
+    order = np.argsort(neuron, kind="stable")
+    return neuron[order], np.concatenate(steps)[order], np.concatenate(times)[order]
+
+
+@dataclass(frozen=True)
+class TuningCurve:
+    """Simulated and analytic firing rates (Hz) of LIF neurons driven by constant inputs ``v_in``."""
+
+    v_in: np.ndarray
+    simulated: np.ndarray
+    analytic: np.ndarray
+    tau_ref: float
+    tau_m: float
+
+
+def tuning_curve(v_in=None, tau_ref: float = 0.002, tau_m: float = 0.02, t_end: float = 1.0, dt: float = 1e-3,
+                 backend: str | None = None) -> TuningCurve:
+    """Simulate one LIF neuron per input value (one vectorized population) and compare with G(v_in).
+
+    v_in defaults to 200 points in [0, 5]. ``simulated`` is the steady-state rate 1 / (mean inter-spike
+    interval) of each neuron (0 with fewer than two spikes); ``analytic`` is :func:`lif_rate`.
+    """
+    values = np.linspace(0.0, 5.0, 200) if v_in is None else check.finite_array("v_in", v_in)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"v_in must be a non-empty 1-D array of inputs, got shape {values.shape}")
+    model = LIF(len(values), tau_m=tau_m, tau_ref=tau_ref, backend=backend)
+    result = model.simulate(values, t_end, dt, record_v=False)
+    return TuningCurve(values, result.isi_rates(), lif_rate(values, tau_ref, tau_m), model.tau_ref, model.tau_m)

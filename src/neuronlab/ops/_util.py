@@ -1,0 +1,49 @@
+"""Small helpers shared by the op families: argument normalisation and re-expanding reduced gradients."""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.autograd.tensor import Tensor, as_array
+
+
+def to_tensor(x) -> Tensor:
+    """Tensors pass through; anything array-like becomes a constant leaf (floats default to float32)."""
+    return x if isinstance(x, Tensor) else Tensor._make(as_array(x))
+
+
+def operand(x):
+    """A binary op's other operand: Tensors and Python scalars as they are, array-likes as ndarrays."""
+    if isinstance(x, (Tensor, np.ndarray, int, float, np.generic)):
+        return x
+    return as_array(x)
+
+
+def resolve_axis(axis, dim, keepdims, keepdim):
+    """Accept NumPy's ``axis``/``keepdims`` and PyTorch's ``dim``/``keepdim`` spellings."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("pass either axis or dim (its PyTorch alias), not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis, bool(keepdims)
+
+
+def normalize_axes(axis, ndim: int) -> tuple:
+    """``axis`` (None, int or tuple, possibly negative) as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of bounds for an array of dimension {ndim}")
+    return tuple(sorted(a % max(ndim, 1) for a in axes))
+
+
+def expand_reduced(gy, shape: tuple, axes: tuple, keepdims: bool):
+    """Broadcast the gradient of a reduction over ``axes`` back to the input ``shape``."""
+    if not keepdims:
+        gy = gy.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return np.broadcast_to(gy, shape)

@@ -1,0 +1,128 @@
+"""Arithmetic: +, -, *, /, unary minus, powers. Broadcasting is undone once, in the engine (sum_to_shape)."""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.autograd.function import Function
+from neuronlab.ops._util import operand, to_tensor
+
+
+class Add(Function):
+    """y = a + b.  da = dy,  db = dy."""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, gy):
+        return gy, gy
+
+
+class Sub(Function):
+    """y = a - b.  da = dy,  db = -dy."""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, gy):
+        return gy, -gy
+
+
+class Mul(Function):
+    """y = a b.  da = dy b,  db = dy a."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, gy):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (gy * b if need_a else None), (gy * a if need_b else None)
+
+
+class Div(Function):
+    """y = a / b.  da = dy / b,  db = -dy a / b^2."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a / b
+
+    def backward(self, gy):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (gy / b if need_a else None), (-gy * a / (b * b) if need_b else None)
+
+
+class Neg(Function):
+    """y = -x.  dx = -dy."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Pow(Function):
+    """y = x^p.  dx = dy p x^(p-1),  dp = dy y ln x."""
+
+    def forward(self, x, p):
+        y = x ** p
+        self.save_for_backward(x, p, y)
+        return y
+
+    def backward(self, gy):
+        x, p, y = self.saved
+        need_x, need_p = self.needs_input_grad
+        gx = gy * p * x ** (p - 1) if need_x else None
+        gp = gy * y * np.log(x) if need_p else None
+        return gx, gp
+
+
+class Cast(Function):
+    """y = x converted to another dtype.  dx = dy converted back."""
+
+    def forward(self, x, dtype):
+        self.dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, gy):
+        return gy.astype(self.dtype)
+
+
+def add(a, b):
+    """Elementwise a + b (broadcasting)."""
+    return Add.apply(operand(a), operand(b))
+
+
+def sub(a, b):
+    """Elementwise a - b (broadcasting)."""
+    return Sub.apply(operand(a), operand(b))
+
+
+def mul(a, b):
+    """Elementwise a * b (broadcasting)."""
+    return Mul.apply(operand(a), operand(b))
+
+
+def div(a, b):
+    """Elementwise a / b (broadcasting)."""
+    return Div.apply(operand(a), operand(b))
+
+
+def neg(x):
+    """-x."""
+    return Neg.apply(to_tensor(x))
+
+
+def pow(x, p):
+    """x ** p, elementwise; p may be a scalar or a tensor."""
+    return Pow.apply(operand(x), operand(p))
+
+
+def astype(x, dtype):
+    """x converted to ``dtype``; differentiable (the gradient is converted back)."""
+    dtype = np.dtype(dtype)
+    if x.dtype == dtype:
+        return x
+    return Cast.apply(x, dtype=dtype)

@@ -1,0 +1,110 @@
+"""Operators and methods of Tensor, each delegating to the op function of the same name.
+
+Also the NumPy protocols: ``np.exp(t)``, ``ndarray + t`` and ``np.sum(t, axis=0)`` dispatch to the
+differentiable ops (which is what lets one ``backward`` formula run on arrays and on Tensors);
+NumPy functions without a differentiable counterpart run on the data and return plain arrays.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.autograd.tensor import Tensor
+from neuronlab.ops import arithmetic as ar
+from neuronlab.ops import elementwise as el
+from neuronlab.ops import indexing, linalg, reduction, shape, softmax
+
+
+def _reflected(op):
+    def method(self, other):
+        return op(other, self)
+    method.__name__ = f"r{op.__name__}"
+    return method
+
+
+def _comparison(ufunc):
+    def method(self, other):
+        return ufunc(self.data, getattr(other, "data", other))
+    return method
+
+
+METHODS = {
+    "__add__": ar.add, "__radd__": _reflected(ar.add),
+    "__sub__": ar.sub, "__rsub__": _reflected(ar.sub),
+    "__mul__": ar.mul, "__rmul__": _reflected(ar.mul),
+    "__truediv__": ar.div, "__rtruediv__": _reflected(ar.div),
+    "__pow__": ar.pow, "__rpow__": _reflected(ar.pow),
+    "__matmul__": linalg.matmul, "__rmatmul__": _reflected(linalg.matmul),
+    "__neg__": ar.neg, "__pos__": lambda self: self, "__abs__": el.abs,
+    "__getitem__": indexing.getitem,
+    "__lt__": _comparison(np.less), "__le__": _comparison(np.less_equal),
+    "__gt__": _comparison(np.greater), "__ge__": _comparison(np.greater_equal),
+    "__eq__": _comparison(np.equal), "__ne__": _comparison(np.not_equal),
+    "add": ar.add, "sub": ar.sub, "mul": ar.mul, "div": ar.div, "neg": ar.neg, "pow": ar.pow,
+    "astype": ar.astype, "matmul": linalg.matmul,
+    "exp": el.exp, "log": el.log, "sqrt": el.sqrt, "abs": el.abs, "sin": el.sin, "cos": el.cos,
+    "tanh": el.tanh, "sigmoid": el.sigmoid, "relu": el.relu, "leaky_relu": el.leaky_relu,
+    "maximum": el.maximum, "minimum": el.minimum, "clip": el.clip, "clamp": el.clip,
+    "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
+    "var": reduction.var, "std": reduction.std, "argmax": reduction.argmax, "argmin": reduction.argmin,
+    "reshape": shape.reshape, "view": shape.reshape, "transpose": shape.transpose, "permute": shape.permute,
+    "swapaxes": shape.swapaxes, "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze,
+    "flatten": shape.flatten, "broadcast_to": shape.broadcast_to, "pad": shape.pad,
+    "logsumexp": softmax.logsumexp, "softmax": softmax.softmax, "log_softmax": softmax.log_softmax,
+}
+
+UFUNCS = {
+    np.add: ar.add, np.subtract: ar.sub, np.multiply: ar.mul, np.true_divide: ar.div,
+    np.negative: ar.neg, np.power: ar.pow, np.matmul: linalg.matmul,
+    np.exp: el.exp, np.log: el.log, np.sqrt: el.sqrt, np.absolute: el.abs, np.sin: el.sin,
+    np.cos: el.cos, np.tanh: el.tanh, np.maximum: el.maximum, np.minimum: el.minimum,
+}
+
+ARRAY_FUNCTIONS = {
+    np.sum: reduction.sum, np.mean: reduction.mean, np.max: reduction.max, np.min: reduction.min,
+    np.amax: reduction.max, np.amin: reduction.min, np.var: reduction.var, np.std: reduction.std,
+    np.reshape: shape.reshape, np.transpose: shape.transpose, np.swapaxes: shape.swapaxes,
+    np.squeeze: shape.squeeze, np.expand_dims: shape.unsqueeze, np.broadcast_to: shape.broadcast_to,
+    np.concatenate: shape.concatenate, np.stack: shape.stack, np.pad: shape.pad,
+    np.where: el.where, np.clip: el.clip,
+}
+
+
+def _plain(value):
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
+
+
+def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    op = UFUNCS.get(ufunc)
+    if method == "__call__" and op is not None and not kwargs:
+        return op(*inputs)
+    if "out" in kwargs:
+        return NotImplemented
+    return getattr(ufunc, method)(*_plain(inputs), **kwargs)
+
+
+def __array_function__(self, func, types, args, kwargs):
+    op = ARRAY_FUNCTIONS.get(func)
+    if op is not None:
+        try:
+            return op(*args, **kwargs)
+        except TypeError:
+            pass  # a NumPy-only keyword (dtype=, out=, ...): fall back to the plain computation
+    return func(*_plain(args), **{k: _plain(v) for k, v in kwargs.items()})
+
+
+def _transpose_property(self):
+    return shape.matrix_transpose(self)
+
+
+def attach() -> None:
+    """Install the operators and methods on Tensor (called once, on import of neuronlab.ops)."""
+    for name, function in METHODS.items():
+        setattr(Tensor, name, function)
+    Tensor.__array_ufunc__ = __array_ufunc__
+    Tensor.__array_function__ = __array_function__
+    Tensor.T = property(_transpose_property, doc="The transpose (last two axes swapped).")
+    Tensor.mT = Tensor.T

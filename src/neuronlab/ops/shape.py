@@ -1,0 +1,162 @@
+"""Shape operations: the values move, the gradient moves back the same way."""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.autograd.engine import sum_to_shape
+from neuronlab.autograd.function import Function
+from neuronlab.ops._util import normalize_axes, to_tensor
+
+
+class Reshape(Function):
+    """y = x viewed with a new shape.  dx = dy reshaped back."""
+
+    def forward(self, x, shape):
+        self.shape = x.shape
+        return x.reshape(shape)
+
+    def backward(self, gy):
+        return gy.reshape(self.shape)
+
+
+class Transpose(Function):
+    """y = x with its axes permuted.  dx = dy with the inverse permutation."""
+
+    def forward(self, x, axes):
+        self.inverse = None if axes is None else tuple(np.argsort(axes))
+        return x.transpose(axes)
+
+    def backward(self, gy):
+        return gy.transpose(self.inverse)
+
+
+class BroadcastTo(Function):
+    """y = x repeated along broadcast axes.  dx = dy summed over them."""
+
+    def forward(self, x, shape):
+        self.shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    def backward(self, gy):
+        return sum_to_shape(gy, self.shape)
+
+
+class Concatenate(Function):
+    """y = [x_1, x_2, ...] joined along an axis.  dx_k = the k-th block of dy."""
+
+    def forward(self, *xs, axis):
+        self.axis = axis
+        self.bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
+        return np.concatenate(xs, axis=axis)
+
+    def backward(self, gy):
+        starts = [0, *self.bounds]
+        stops = [*self.bounds, gy.shape[self.axis]]
+        lead = (slice(None),) * (self.axis % gy.ndim)
+        return tuple(gy[lead + (slice(start, stop),)] for start, stop in zip(starts, stops))
+
+
+class Stack(Function):
+    """y = [x_1, x_2, ...] stacked along a new axis.  dx_k = dy[..., k, ...]."""
+
+    def forward(self, *xs, axis):
+        y = np.stack(xs, axis=axis)
+        self.axis = axis % y.ndim
+        return y
+
+    def backward(self, gy):
+        lead = (slice(None),) * self.axis
+        return tuple(gy[lead + (k,)] for k in range(gy.shape[self.axis]))
+
+
+class Pad(Function):
+    """y = x surrounded by a constant.  dx = the interior of dy."""
+
+    def forward(self, x, pad_width, value):
+        pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int).reshape(-1, 2) if np.ndim(pad_width) else
+                                    np.full((1, 2), int(pad_width)), (x.ndim, 2))
+        self.interior = tuple(slice(before, before + n) for (before, _), n in zip(pad_width, x.shape))
+        return np.pad(x, pad_width, mode="constant", constant_values=value)
+
+    def backward(self, gy):
+        return gy[self.interior]
+
+
+def reshape(x, *shape):
+    """x with a new shape (one dimension may be -1); ``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` both work."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return Reshape.apply(to_tensor(x), shape=shape)
+
+
+def transpose(x, *axes):
+    """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    return Transpose.apply(to_tensor(x), axes=axes or None)
+
+
+def permute(x, *dims):
+    """PyTorch's name for ``transpose`` with an explicit order."""
+    return transpose(x, *dims)
+
+
+def swapaxes(x, axis1: int, axis2: int):
+    """Exchange two axes."""
+    order = list(range(x.ndim))
+    order[axis1], order[axis2] = order[axis2], order[axis1]
+    return transpose(x, order)
+
+
+def matrix_transpose(x):
+    """Swap the last two axes (``x.T`` for a matrix)."""
+    return transpose(x) if x.ndim <= 2 else swapaxes(x, -1, -2)
+
+
+def broadcast_to(x, shape):
+    """x repeated to ``shape`` by NumPy's broadcasting rules."""
+    return BroadcastTo.apply(to_tensor(x), shape=tuple(shape))
+
+
+def squeeze(x, axis=None):
+    """Remove axes of length 1 (all of them, or only ``axis``)."""
+    x = to_tensor(x)
+    axes = [i for i, n in enumerate(x.shape) if n == 1] if axis is None else normalize_axes(axis, x.ndim)
+    for a in axes:
+        if x.shape[a] != 1:
+            raise ValueError(f"squeeze: axis {a} has length {x.shape[a]}, not 1")
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def unsqueeze(x, axis: int):
+    """Insert an axis of length 1 at ``axis`` (``expand_dims`` in NumPy)."""
+    x = to_tensor(x)
+    axis = axis % (x.ndim + 1)
+    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+expand_dims = unsqueeze
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    """Merge axes ``start_dim`` .. ``end_dim`` into one."""
+    x = to_tensor(x)
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1:])
+
+
+def concatenate(tensors, axis: int = 0):
+    """Join tensors along an existing axis (``cat`` in PyTorch)."""
+    return Concatenate.apply(*[to_tensor(t) for t in tensors], axis=axis)
+
+
+def stack(tensors, axis: int = 0):
+    """Join tensors of equal shape along a new axis."""
+    return Stack.apply(*[to_tensor(t) for t in tensors], axis=axis)
+
+
+def pad(x, pad_width, value: float = 0.0):
+    """Pad with a constant; ``pad_width`` as in ``numpy.pad`` (an int, or ((before, after), ...) per axis)."""
+    return Pad.apply(to_tensor(x), pad_width=pad_width, value=value)
