@@ -31,33 +31,37 @@ def sum_to_shape(g, shape: tuple):
 def topological_order(roots) -> tuple[list, dict]:
     """Functions reachable from ``roots``, every consumer before the functions that made its inputs.
 
-    Also returns the output Tensor of each Function (every output except a root is some Function's input).
+    An iterative depth-first search: a Function is emitted after all the Functions that made its inputs,
+    and the list is then reversed. Also returns the output Tensor of each Function (every output except a
+    root is some Function's input).
     """
-    outputs, visited, done, order = {}, set(), set(), []
+    outputs, state, order = {}, {}, []
     stack = []
     for root in roots:
         if root.creator is not None:
             outputs[root.creator] = root
             stack.append(root.creator)
     while stack:
-        fn = stack[-1]
-        if fn in visited:
-            stack.pop()
-            if fn not in done:
-                done.add(fn)
-                order.append(fn)
-            continue
-        visited.add(fn)
-        inputs = fn.inputs
-        if inputs is None:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time ({type(fn).__name__} already freed its saved "
-                "values); pass retain_graph=True to the first backward() if you need to.")
-        for x in inputs:
-            if isinstance(x, Tensor) and x.creator is not None:
-                outputs[x.creator] = x
-                if x.creator not in visited:
-                    stack.append(x.creator)
+        fn = stack.pop()
+        seen = state.get(fn)
+        if seen is None:
+            state[fn] = False
+            stack.append(fn)
+            inputs = fn.inputs
+            if inputs is None:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time ({type(fn).__name__} already freed its "
+                    "saved values); pass retain_graph=True to the first backward() if you need to.")
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    creator = x.creator
+                    if creator is not None:
+                        outputs[creator] = x
+                        if creator not in state:
+                            stack.append(creator)
+        elif seen is False:
+            state[fn] = True
+            order.append(fn)
     order.reverse()
     return order, outputs
 
@@ -91,14 +95,23 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             gy = grads.pop(fn, None)
             if gy is None:
                 continue
-            output = outputs.get(fn)
-            if output is not None and output._hooks:
+            output = outputs[fn]
+            if output._hooks:
                 gy = _run_hooks(output, gy, create_graph)
-            if fn in capture_fns:
+            if capture_fns and fn in capture_fns:
                 captured[capture_fns[fn]] = gy
             inputs = fn.inputs
-            fn.check_versions(output)
-            fn.needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+            needs = []
+            version_sum = 0
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    needs.append(x.requires_grad)
+                    version_sum += x._version
+                else:
+                    needs.append(False)
+            if version_sum != fn.version_sum or output._version:
+                fn.check_versions(output, version_sum != fn.version_sum)
+            fn.needs_input_grad = needs
             if create_graph:
                 saved = fn.saved
                 fn.saved = fn.saved_as_tensors(output)
@@ -108,17 +121,23 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                     fn.saved = saved
             else:
                 gxs = fn.backward(gy)
-            if not isinstance(gxs, tuple):
+            if type(gxs) is not tuple:
                 gxs = (gxs,)
-            for x, gx in zip(inputs, gxs):
-                if gx is None or not (isinstance(x, Tensor) and x.requires_grad):
+            for x, gx, need in zip(inputs, gxs, needs):
+                if gx is None or not need:
                     continue
-                if gx.shape != x.data.shape:
-                    gx = sum_to_shape(gx, x.data.shape)
-                if gx.dtype != x.data.dtype:
-                    gx = gx.astype(x.data.dtype)
-                table, key = (grads, x.creator) if x.creator is not None else (leaf_grads, x)
-                table[key] = gx if key not in table else table[key] + gx
+                data = x.data
+                if gx.shape != data.shape:
+                    gx = sum_to_shape(gx, data.shape)
+                if gx.dtype != data.dtype:
+                    gx = gx.astype(data.dtype)
+                creator = x.creator
+                if creator is None:
+                    previous = leaf_grads.get(x)
+                    leaf_grads[x] = gx if previous is None else previous + gx
+                else:
+                    previous = grads.get(creator)
+                    grads[creator] = gx if previous is None else previous + gx
             if not retain_graph:
                 fn.saved = None
                 fn.inputs = None

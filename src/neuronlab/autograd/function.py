@@ -15,19 +15,23 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd import grad_mode
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd.tensor import Tensor, as_array
 
 _EMPTY = ()
+_new = object.__new__
+_SEQUENCES = (list, tuple)
 
 
 class Function:
     """Base class of every differentiable operation."""
 
-    # Set by apply() on recorded nodes: the inputs (Tensors or constants), the arrays saved for backward,
-    # (tensor, version) pairs that detect in-place modification of saved inputs, and whether the output is saved.
+    # Set by apply() on recorded nodes: the inputs (Tensors or constants), the arrays saved for backward, and
+    # the sum of the inputs' version counters (in-place updates increase a version, so a changed sum means
+    # some input was modified after being recorded). The engine sets needs_input_grad before backward().
     inputs: tuple
     saved: tuple
-    needs_input_grad: tuple
+    version_sum: int
+    needs_input_grad: list
 
     def save_for_backward(self, *arrays) -> None:
         self.saved = arrays
@@ -35,15 +39,19 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params) -> Tensor:
         """Evaluate the operation on Tensors (or constants) and record it in the graph when needed."""
-        fn = object.__new__(cls)
+        fn = _new(cls)
         fn.saved = _EMPTY
         arrays = []
         requires_grad = False
+        version_sum = 0
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
                 if x.requires_grad:
                     requires_grad = True
+                version_sum += x._version
+            elif type(x) in _SEQUENCES:
+                arrays.append(as_array(x))
             else:
                 arrays.append(x)
         try:
@@ -54,35 +62,35 @@ class Function:
         if type(y) is not np.ndarray:  # NumPy returns scalars for 0-d results; keep every value an ndarray
             scalar, y = y, np.asarray(y)
             fn.saved = tuple(y if a is scalar else a for a in fn.saved)
-        if not (requires_grad and grad_mode._enabled[0]):
-            return Tensor._make(y)
-        fn.inputs = inputs
-        saved = fn.saved
-        if saved:
-            versions = []
-            for x in inputs:
-                if isinstance(x, Tensor):
-                    data = x.data
-                    for a in saved:
-                        if a is data:
-                            versions.append((x, x._version))
-                            break
-            fn.versions = versions
-            fn.saves_output = any(a is y for a in saved)
-        return Tensor._make(y, True, fn)
+        out = _new(Tensor)
+        out.data = y
+        out.grad = None
+        out._version = 0
+        out._hooks = None
+        if requires_grad and grad_mode._enabled[0]:
+            fn.inputs = inputs
+            fn.version_sum = version_sum
+            out.requires_grad = True
+            out.creator = fn
+        else:
+            out.requires_grad = False
+            out.creator = None
+        return out
 
-    def check_versions(self, output: Tensor | None) -> None:
-        """Refuse to backpropagate if a tensor saved for backward was modified in place since."""
-        for x, version in getattr(self, "versions", _EMPTY):
-            if x._version != version:
-                raise RuntimeError(
-                    f"{type(self).__name__}.backward: an input saved for backward was modified in place "
-                    f"(version {version} -> {x._version}); the gradient would be wrong. Use an out-of-place "
-                    "operation or clone the tensor before modifying it.")
-        if output is not None and output._version != 0 and getattr(self, "saves_output", False):
+    def check_versions(self, output: Tensor, inputs_changed: bool) -> None:
+        """Refuse to backpropagate when a tensor saved for backward was modified in place since it was recorded.
+
+        The engine calls this only when an input's or the output's version counter moved (rare). Only the sum
+        of the input versions is recorded, so a change to any input of an op that saved an input is refused.
+        """
+        saved_ids = {id(a) for a in self.saved}
+        modified = [x for x in self.inputs if inputs_changed and isinstance(x, Tensor) and id(x.data) in saved_ids]
+        if output._version and id(output.data) in saved_ids:
+            modified.append(output)
+        if modified:
             raise RuntimeError(
-                f"{type(self).__name__}.backward: its output was modified in place after being saved for "
-                "backward; the gradient would be wrong.")
+                f"{type(self).__name__}.backward: a tensor saved for backward was modified in place after the "
+                "graph was recorded; the gradient would be wrong. Use an out-of-place operation, or modify a copy.")
 
     def saved_as_tensors(self, output: Tensor | None) -> tuple:
         """The saved arrays as graph-connected Tensors (inputs and output by identity, others as constants)."""

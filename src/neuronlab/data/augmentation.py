@@ -32,7 +32,8 @@ class AddGaussianNoise:
     def __call__(self, x) -> np.ndarray:
         x = _float_batch(x, "AddGaussianNoise")
         rng = self.generator if self.generator is not None else default_generator()
-        return x + rng.standard_normal(x.shape, dtype=np.float64).astype(x.dtype, copy=False) * x.dtype.type(self.std)
+        draw = x.dtype if x.dtype in (np.float32, np.float64) else np.float64   # the dtypes numpy draws natively
+        return x + (rng.standard_normal(x.shape, dtype=draw) * self.std).astype(x.dtype, copy=False)
 
     def __repr__(self) -> str:
         return f"AddGaussianNoise(std={self.std})"
@@ -46,7 +47,8 @@ class RandomShift:
 
     Batch layouts: ``image_shape=None`` means (n, L) signals, (n, H, W) images or (n, C, H, W) images
     (the last two axes shift); ``image_shape=(L,)`` or ``(H, W)`` means flattened rows (n, L) or (n, H*W),
-    e.g. the ``digits`` and ``mnist`` datasets, returned flattened again. One gather per batch, no loop over samples.
+    e.g. the ``digits`` and ``mnist`` datasets, returned flattened again. One pad and one gather per
+    batch, no loop over samples.
     """
 
     def __init__(self, max_shift: int = 1, image_shape: tuple[int, ...] | None = None, fill: float = 0.0,
@@ -76,17 +78,16 @@ class RandomShift:
         else:
             raise ValueError(f"RandomShift: expected (n, L), (n, H, W) or (n, C, H, W), got shape {x.shape}")
         rng = self.generator if self.generator is not None else default_generator()
-        shifts = rng.integers(-self.max_shift, self.max_shift + 1, size=(axes, len(x)))
-        out, valid = x, np.bool_(True)
-        for a in range(axes):
-            axis = x.ndim - axes + a                      # the spatial axis being shifted
-            size = x.shape[axis]
-            view = [len(x)] + [1] * (x.ndim - 1)          # (n, size) laid along `axis`, broadcast elsewhere
-            view[axis] = size
-            source = np.arange(size)[None, :] - shifts[a][:, None]     # x'[t] = x[t - s]
-            out = np.take_along_axis(out, source.clip(0, size - 1).reshape(view), axis=axis)
-            valid = valid & ((source >= 0) & (source < size)).reshape(view)
-        out = np.where(valid, out, x.dtype.type(self.fill))
+        m = self.max_shift
+        shifts = rng.integers(-m, m + 1, size=(axes, len(x)))
+        # pad by m with `fill`, view every (2m+1)^axes window position, pick window m - s per sample:
+        # out[t] = padded[t + m - s] = x[t - s]
+        pad = [(0, 0)] * (x.ndim - axes) + [(m, m)] * axes
+        padded = np.pad(x, pad, constant_values=x.dtype.type(self.fill))
+        spatial = tuple(range(x.ndim - axes, x.ndim))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, x.shape[x.ndim - axes:], axis=spatial)
+        index = (np.arange(len(x)),) + (slice(None),) * (x.ndim - 1 - axes) + tuple(m - shifts)
+        out = windows[index]
         return out.reshape(flat_shape)
 
     def __repr__(self) -> str:

@@ -222,7 +222,8 @@ class Whiten(Transform):
         eigenvalues, eigenvectors = eigenvalues[::-1].clip(min=0.0), eigenvectors[:, ::-1]
         rows = np.argmax(np.abs(eigenvectors), axis=0)
         eigenvectors = eigenvectors * np.sign(eigenvectors[rows, np.arange(len(rows))])
-        if self.eps == 0 and eigenvalues.min() <= 0:
+        tolerance = eigenvalues.max() * len(eigenvalues) * np.finfo(np.float64).eps   # numpy's matrix_rank rule
+        if self.eps == 0 and eigenvalues.min() <= tolerance:
             raise ValueError("Whiten.fit: the covariance is singular (a feature is constant or a linear "
                              "combination of others); use eps > 0")
         return {"mean": mean, "eigenvalues": eigenvalues, "eigenvectors": eigenvectors}

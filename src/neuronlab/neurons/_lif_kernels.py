@@ -1,73 +1,86 @@
 """Compiled (Numba) loop for a population of uncoupled LIF neurons; ``lif._run_numpy`` is its NumPy twin.
 
-Both run the same arithmetic per neuron and step (see ``lif.py`` for the scheme), so they agree to rounding.
-Here the loop is neuron-outer: each neuron's state stays in registers for the whole run.
+Both run the scheme described in ``lif.py`` with the same arithmetic, so they agree to rounding. Here the
+population is cut into blocks that stay in L1 cache; each step first advances every neuron of the block with
+the branch-free full-step update (which the compiler vectorizes), flagging the few neurons whose step is not
+that simple (crossing the threshold, or leaving the refractory period mid-step), then finishes those one by one.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
+BLOCK = 256
+
 
 @njit(cache=True, nogil=True)
-def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, v, ref_left,
+def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, v, t_resume,
             rec_col, v_rec, offsets, spike_step, spike_time, counts):
-    """Advance ``n_steps`` steps of dt in place; returns the number of neurons whose spike buffer overflowed.
+    """Advance ``n_steps`` steps of dt in place; returns the number of spikes that found no buffer slot.
 
-    x: input (T, X) with T in {1, n_steps}, X in {1, N}; v, ref_left: state (N,); rec_col[i]: column of
-    v_rec (n_steps + 1, R) recording neuron i, or -1; spikes of neuron i go to slots offsets[i]:offsets[i+1].
+    x: input (T, X) with T in {1, n_steps}, X in {1, N}; v: voltage (N,); t_resume: end of each neuron's
+    refractory period (N,); rec_col[i]: column of v_rec (n_steps + 1, R) recording neuron i, or -1;
+    the spikes of neuron i go to slots offsets[i]:offsets[i + 1]; counts[i] receives how many it fired.
     """
     n_neurons = v.shape[0]
     varying = x.shape[0] > 1
     shared = x.shape[1] == 1
     overflow = 0
-    for i in range(n_neurons):
-        col = rec_col[i]
-        xi = 0 if shared else i
-        vi = v[i]
-        ri = ref_left[i]
-        j_in = gain[i] * x[0, xi] + bias[i]
-        j_step = j_in * one_minus_decay
-        slot = offsets[i]
-        end = offsets[i + 1]
+    j_in = np.empty(BLOCK)
+    j_step = np.empty(BLOCK)
+    special = np.empty(BLOCK, dtype=np.bool_)
+    for first in range(0, n_neurons, BLOCK):
+        size = min(BLOCK, n_neurons - first)
+        vb = v[first:first + size]
+        tb = t_resume[first:first + size]
+        slot = offsets[first:first + size].copy()
+        recorded = np.array([i for i in range(size) if rec_col[first + i] >= 0], dtype=np.int64)
         for k in range(n_steps):
-            if varying:
-                j_in = gain[i] * x[k, xi] + bias[i]
-                j_step = j_in * one_minus_decay
-            remaining = dt
-            if ri > 0.0:
-                if ri >= remaining:
-                    ri -= remaining
-                    remaining = 0.0
-                else:
-                    remaining -= ri
-                    ri = 0.0
-            while remaining > 0.0:
-                if remaining == dt:
-                    v_end = vi * decay + j_step
-                else:
-                    v_end = j_in + (vi - j_in) * np.exp(-remaining / tau_m)
-                if v_end < 1.0 or j_in <= 1.0:
-                    vi = v_end
-                    break
-                t_cross = min(tau_m * np.log((j_in - vi) / (j_in - 1.0)), remaining)
-                if slot < end:
-                    spike_step[slot] = k
-                    spike_time[slot] = k * dt + (dt - remaining) + t_cross
-                    slot += 1
-                else:
-                    overflow += 1
-                remaining -= t_cross
-                vi = 0.0
-                if tau_ref >= remaining:
-                    ri = tau_ref - remaining
-                    remaining = 0.0
-                else:
-                    remaining -= tau_ref
-                    ri = 0.0
-            if col >= 0:
-                v_rec[k + 1, col] = vi
-        v[i] = vi
-        ref_left[i] = ri
-        counts[i] = slot - offsets[i]
+            if k == 0 or varying:
+                row = k if varying else 0
+                for i in range(size):
+                    j_in[i] = gain[first + i] * x[row, 0 if shared else first + i] + bias[first + i]
+                    j_step[i] = j_in[i] * one_minus_decay
+            t_k = k * dt
+            t_next = (k + 1) * dt
+            n_special = 0
+            for i in range(size):
+                v_full = vb[i] * decay + j_step[i]
+                free = tb[i] <= t_k
+                flag = (free & (v_full >= 1.0)) | ((~free) & (tb[i] < t_next))
+                vb[i] = v_full if free & (~flag) else vb[i]
+                special[i] = flag
+                n_special += flag
+            if n_special:
+                for i in range(size):
+                    if not special[i]:
+                        continue
+                    j = j_in[i]
+                    vi = vb[i]
+                    start = max(t_k, tb[i])
+                    while True:
+                        if start == t_k:
+                            v_end = vi * decay + j_step[i]
+                        else:
+                            v_end = j + (vi - j) * np.exp(-(t_next - start) / tau_m)
+                        if v_end < 1.0 or j <= 1.0:
+                            vi = v_end
+                            break
+                        t_spike = start + min(tau_m * np.log((j - vi) / (j - 1.0)), t_next - start)
+                        if slot[i] < offsets[first + i + 1]:
+                            spike_step[slot[i]] = k
+                            spike_time[slot[i]] = t_spike
+                            slot[i] += 1
+                        else:
+                            overflow += 1
+                        vi = 0.0
+                        tb[i] = t_spike + tau_ref
+                        if tb[i] >= t_next:
+                            break
+                        start = tb[i]
+                    vb[i] = vi
+            for i in recorded:
+                v_rec[k + 1, rec_col[first + i]] = vb[i]
+        for i in range(size):
+            counts[first + i] = slot[i] - offsets[first + i]
     return overflow

@@ -130,9 +130,9 @@ def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
     counts = np.empty(model.n_neurons, dtype=np.int64)
     rec_col = np.full(model.n_neurons, -1, dtype=np.int64)
     rec_col[recorded] = np.arange(len(recorded))
-    ref_left = np.zeros(model.n_neurons)
+    t_resume = np.zeros(model.n_neurons)
     overflow = run_lif(x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, decay, one_minus_decay,
-                       n_steps, v, ref_left, rec_col, v_rec, offsets, spike_step, spike_time, counts)
+                       n_steps, v, t_resume, rec_col, v_rec, offsets, spike_step, spike_time, counts)
     if overflow:
         raise RuntimeError(f"LIF spike buffer overflowed by {overflow} spikes; the spike-count bound is wrong")
     first = np.cumsum(counts) - counts
@@ -143,54 +143,36 @@ def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
 def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):
     decay, one_minus_decay = _constants(model, dt)
     tau_m, tau_ref = model.tau_m, model.tau_ref
-    n = model.n_neurons
-    ref_left = np.zeros(n)
+    t_resume = np.zeros(model.n_neurons)
     neurons, steps, times = [], [], []
     j_in = j_step = None
     for k in range(n_steps):
         if k == 0 or x.shape[0] > 1:
             j_in = model.gain * x[k if x.shape[0] > 1 else 0] + model.bias
             j_step = j_in * one_minus_decay
-        remaining = np.full(n, dt)
-        refracting = ref_left > 0.0
-        if refracting.any():
-            whole = refracting & (ref_left >= dt)
-            part = refracting & ~whole
-            ref_left[whole] -= dt
-            remaining[whole] = 0.0
-            remaining[part] -= ref_left[part]
-            ref_left[part] = 0.0
-        # first pass over all neurons still integrating (most take the full step)
-        active = remaining > 0.0
-        v_end = v * decay + j_step
-        partial = np.flatnonzero(active & (remaining < dt))
-        if partial.size:
-            jp = j_in[partial]
-            v_end[partial] = jp + (v[partial] - jp) * np.exp(-remaining[partial] / tau_m)
-        crossing = active & (v_end >= 1.0) & (j_in > 1.0)
-        np.copyto(v, v_end, where=active & ~crossing)
-        idx = np.flatnonzero(crossing)
+        t_k, t_next = k * dt, (k + 1) * dt
+        # every neuron takes the full-step update, except those crossing 1 or leaving refractoriness mid-step
+        v_full = v * decay + j_step
+        free = t_resume <= t_k
+        special = (free & (v_full >= 1.0)) | (~free & (t_resume < t_next))
+        np.copyto(v, v_full, where=free & ~special)
+        idx = np.flatnonzero(special)
+        start = np.maximum(t_k, t_resume[idx])
         while idx.size:
-            j = j_in[idx]
-            rem = remaining[idx]
-            t_cross = np.minimum(tau_m * np.log((j - v[idx]) / (j - 1.0)), rem)
+            j, vi = j_in[idx], v[idx]
+            v_end = np.where(start == t_k, vi * decay + j_step[idx], j + (vi - j) * np.exp(-(t_next - start) / tau_m))
+            crossing = (v_end >= 1.0) & (j > 1.0)
+            v[idx[~crossing]] = v_end[~crossing]
+            idx, start, j, vi = idx[crossing], start[crossing], j[crossing], vi[crossing]
+            t_spike = start + np.minimum(tau_m * np.log((j - vi) / (j - 1.0)), t_next - start)
             neurons.append(idx)
             steps.append(np.full(idx.size, k))
-            times.append(k * dt + (dt - rem) + t_cross)
-            rem = rem - t_cross
+            times.append(t_spike)
             v[idx] = 0.0
-            done = tau_ref >= rem
-            ref_left[idx[done]] = tau_ref - rem[done]
-            remaining[idx[done]] = 0.0
-            idx, rem, j = idx[~done], rem[~done] - tau_ref, j[~done]
-            remaining[idx] = rem
-            if not idx.size:
-                break
-            # integrate the time left after the refractory period from v = 0
-            v_end = np.where(rem == dt, v[idx] * decay + j_step[idx], j + (v[idx] - j) * np.exp(-rem / tau_m))
-            again = (v_end >= 1.0) & (j > 1.0)
-            v[idx[~again]] = v_end[~again]
+            t_resume[idx] = t_spike + tau_ref
+            again = t_resume[idx] < t_next
             idx = idx[again]
+            start = t_resume[idx]
         if len(recorded):
             v_rec[k + 1] = v[recorded]
     if not neurons:

@@ -73,7 +73,7 @@ class SpikingResult:
 @dataclass(frozen=True, eq=False)
 class HodgkinHuxleyResult(SpikingResult):
     """Hodgkin-Huxley run: ``V`` (mV) and the gates ``m``, ``h``, ``n`` of the ``recorded`` neurons, shape
-    ``(len(t), len(recorded))``; ``current`` (uA/cm^2) at the start of each step, shape ``(n_steps, 1 or n_neurons)``;
+    ``(len(t), len(recorded))``; ``current`` (uA/cm^2) at the start of each step, shape ``(1 or n_steps, 1 or n_neurons)``;
     times in ms, so ``rates`` are spikes/ms (``rates_hz`` gives spikes/s)."""
 
     V: np.ndarray

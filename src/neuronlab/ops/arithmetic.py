@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd.function import Function
-from neuronlab.ops._util import operand, to_tensor
+from neuronlab.ops._util import to_tensor
 
 
 class Add(Function):
@@ -92,22 +92,22 @@ class Cast(Function):
 
 def add(a, b):
     """Elementwise a + b (broadcasting)."""
-    return Add.apply(operand(a), operand(b))
+    return Add.apply(a, b)
 
 
 def sub(a, b):
     """Elementwise a - b (broadcasting)."""
-    return Sub.apply(operand(a), operand(b))
+    return Sub.apply(a, b)
 
 
 def mul(a, b):
     """Elementwise a * b (broadcasting)."""
-    return Mul.apply(operand(a), operand(b))
+    return Mul.apply(a, b)
 
 
 def div(a, b):
     """Elementwise a / b (broadcasting)."""
-    return Div.apply(operand(a), operand(b))
+    return Div.apply(a, b)
 
 
 def neg(x):
@@ -117,7 +117,7 @@ def neg(x):
 
 def pow(x, p):
     """x ** p, elementwise; p may be a scalar or a tensor."""
-    return Pow.apply(operand(x), operand(p))
+    return Pow.apply(x, p)
 
 
 def astype(x, dtype):

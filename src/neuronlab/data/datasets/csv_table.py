@@ -6,6 +6,7 @@ a :class:`DataError` naming the file, the data row (1-based, header excluded), i
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ class CsvTable:
             raise DataError(f"{self.path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
         first_line = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first_line.count)
-        reader = csv.reader(text.splitlines(), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         self.header: list[str] = []
         self.rows: list[list[str]] = []
         self.lines: list[int] = []

@@ -1,0 +1,151 @@
+"""Containers and shape-only layers: Sequential, ModuleList, Identity, Flatten."""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from neuronlab.nn.module import Module, build_module, register_module
+from neuronlab.ops.shape import flatten
+
+
+def _child_configs(container: Module):
+    names = list(container._modules)
+    configs = [m.config() for m in container._modules.values()]
+    if names == [str(i) for i in range(len(names))]:
+        return configs
+    return dict(zip(names, configs))
+
+
+def _children_from_config(cls, config: dict):
+    modules = config.get("modules")
+    if isinstance(modules, list):
+        return [build_module(c) for c in modules]
+    if isinstance(modules, dict):
+        return OrderedDict((name, build_module(c)) for name, c in modules.items())
+    raise ValueError(f"{cls.__name__}.from_config: 'modules' must be a list or a dict of module configs, got {modules!r}")
+
+
+@register_module
+class Sequential(Module):
+    """Apply modules in order: ``Sequential(Linear(784, 256), ReLU(), Linear(256, 10))``.
+
+    Also accepts one dict (or ``OrderedDict``) of named modules. Indexing gives a module (an int) or a Sequential
+    (a slice).
+    """
+
+    def __init__(self, *modules) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            for name, module in modules[0].items():
+                self.add_module(name, _check_module(module, name))
+        else:
+            for i, module in enumerate(modules):
+                self.add_module(str(i), _check_module(module, i))
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        modules = list(self._modules.items())
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(modules[index]))
+        try:
+            return modules[index][1]
+        except (IndexError, TypeError):
+            raise IndexError(f"Sequential index {index!r} out of range for {len(modules)} modules") from None
+
+    def append(self, module: Module) -> "Sequential":
+        self.add_module(str(len(self._modules)), _check_module(module, len(self._modules)))
+        return self
+
+    def config(self) -> dict:
+        return {"type": "Sequential", "modules": _child_configs(self)}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Sequential":
+        children = _children_from_config(cls, config)
+        return cls(children) if isinstance(children, OrderedDict) else cls(*children)
+
+
+@register_module
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (the user's forward decides how to call them)."""
+
+    def __init__(self, modules=()) -> None:
+        super().__init__()
+        for module in modules:
+            self.append(module)
+
+    def append(self, module: Module) -> "ModuleList":
+        self.add_module(str(len(self._modules)), _check_module(module, len(self._modules)))
+        return self
+
+    def extend(self, modules) -> "ModuleList":
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, index):
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(modules[index])
+        try:
+            return modules[index]
+        except (IndexError, TypeError):
+            raise IndexError(f"ModuleList index {index!r} out of range for {len(modules)} modules") from None
+
+    def config(self) -> dict:
+        return {"type": "ModuleList", "modules": _child_configs(self)}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "ModuleList":
+        children = _children_from_config(cls, config)
+        return cls(children.values() if isinstance(children, OrderedDict) else children)
+
+
+def _check_module(module, name) -> Module:
+    if not isinstance(module, Module):
+        raise TypeError(f"container entry {name!r} is a {type(module).__name__}, not a Module")
+    return module
+
+
+@register_module
+class Identity(Module):
+    """y = x (a placeholder layer, e.g. to switch a block off without changing the model's structure)."""
+
+    def forward(self, x):
+        return x
+
+    def get_config(self) -> dict:
+        return {}
+
+
+@register_module
+class Flatten(Module):
+    """Merge axes ``start_dim`` .. ``end_dim`` into one: (N, 28, 28) -> (N, 784) with the defaults."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x):
+        return flatten(x, self.start_dim, self.end_dim)
+
+    def get_config(self) -> dict:
+        return {"start_dim": self.start_dim, "end_dim": self.end_dim}
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -1,0 +1,28 @@
+"""Parameter: a Tensor that a Module learns (PyTorch's ``nn.Parameter``).
+
+Assigning a Parameter to a Module attribute registers it: ``parameters()``, ``state_dict()`` and the
+optimizers find it by walking the module tree. A Parameter always requires grad; operations on it return
+plain Tensors, so only the leaves a model owns are Parameters.
+"""
+from __future__ import annotations
+
+from neuronlab.autograd.tensor import Tensor, as_array
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that requires grad and is registered by the Module it is assigned to.
+
+    ``Parameter(data)`` uses an ndarray as is (no copy) and converts Python numbers and lists to float32,
+    like ``neuronlab.tensor``; ``dtype=`` converts.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad: bool = True, dtype=None) -> None:
+        array = as_array(data, dtype)
+        if array.dtype.kind != "f":
+            raise TypeError(f"Parameter: only floating-point data can be learned, got dtype {array.dtype}")
+        super().__init__(array, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()

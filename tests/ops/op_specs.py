@@ -1,0 +1,257 @@
+"""The op table (after PyTorch's OpInfo): every differentiable op with sample inputs and a PyTorch reference.
+
+Each ``OpSpec`` names the op, calls it the neuronlab way (``op(*tensors, **kwargs)``) and the PyTorch way
+(``ref(torch, *torch_tensors, **kwargs)``), and lists ``Sample``s: the shapes of the differentiable
+arguments, the keyword arguments, and the domain their values are drawn from (away from kinks and
+singularities, so finite differences are valid). The same table drives the gradcheck, gradgradcheck and
+PyTorch tests in this directory.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+import neuronlab as nl
+
+
+@dataclass(frozen=True)
+class Sample:
+    shapes: tuple                      # one shape per differentiable argument
+    kwargs: dict = field(default_factory=dict)
+    domains: tuple | None = None       # per-argument domain; the spec's domain when None
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    op: Callable                       # op(*neuronlab_tensors, **kwargs)
+    ref: Callable | None               # ref(torch, *torch_tensors, **kwargs); None: no PyTorch counterpart
+    samples: tuple
+    domain: str = "real"
+    gradcheck_kwargs: dict = field(default_factory=dict)
+    second_order: bool = True          # also run gradgradcheck
+
+
+def draw(domain: str, shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """float64 values for one argument: 'real' N(0, 1), 'positive' U(0.5, 2), 'nonzero' +-U(0.2, 2)."""
+    if domain == "real":
+        return rng.standard_normal(shape)
+    if domain == "positive":
+        return rng.uniform(0.5, 2.0, shape)
+    if domain == "nonzero":
+        return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2.0, shape)
+    raise ValueError(f"unknown domain {domain!r}")
+
+
+def make_arrays(spec: OpSpec, sample: Sample) -> list:
+    """Deterministic inputs for one case (the seed is derived from the case's id)."""
+    rng = np.random.default_rng(zlib.crc32(case_id(spec, sample).encode()))
+    domains = sample.domains or (spec.domain,) * len(sample.shapes)
+    return [draw(d, s, rng) for d, s in zip(domains, sample.shapes)]
+
+
+def case_id(spec: OpSpec, sample: Sample) -> str:
+    shapes = "_".join("x".join(map(str, shape)) or "scalar" for shape in sample.shapes)
+    return f"{spec.name}-{sample.id or shapes}"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _dims(axis, ndim):
+    """neuronlab's axis (None: all) as PyTorch's dim tuple."""
+    if axis is None:
+        return tuple(range(ndim))
+    return axis if isinstance(axis, tuple) else (axis,)
+
+
+def _reduction_samples(extra=None) -> tuple:
+    extra = extra or {}
+    out = []
+    for shape, axis, keepdims in [((5,), None, False), ((3, 4), None, False), ((3, 4), 0, False),
+                                  ((3, 4), -1, True), ((2, 3, 4), (0, 2), False), ((2, 3, 4), 1, True),
+                                  ((2, 3, 4), None, True), ((), None, False)]:
+        out.append(Sample((shape,), {"axis": axis, "keepdims": keepdims, **extra},
+                          id=f"{'x'.join(map(str, shape)) or 'scalar'}-axis{axis}-keep{int(keepdims)}"))
+    return tuple(out)
+
+
+def _torch_index(torch, index):
+    if isinstance(index, np.ndarray):
+        return torch.as_tensor(index)
+    if isinstance(index, tuple):
+        return tuple(_torch_index(torch, i) for i in index)
+    return index
+
+
+def _torch_pad(torch, x, pad_width, value=0.0):
+    widths = np.broadcast_to(np.asarray(pad_width).reshape(-1, 2) if np.ndim(pad_width) else
+                             np.full((1, 2), int(pad_width)), (x.ndim, 2))
+    flat = [int(w) for pair in reversed(widths.tolist()) for w in pair]
+    return torch.nn.functional.pad(x, flat, value=value)
+
+
+BINARY_SHAPES = (
+    Sample(((3, 4), (3, 4)), id="same"),
+    Sample(((3, 4), (4,)), id="row-broadcast"),
+    Sample(((3, 1), (1, 4)), id="outer-broadcast"),
+    Sample(((2, 1, 4), (3, 1)), id="3d-broadcast"),
+    Sample(((), (3,)), id="scalar-left"),
+    Sample(((2, 3), ()), id="scalar-right"),
+)
+
+MASK_34 = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
+MASK_3 = np.array([True, False, True])
+
+OP_SPECS = (
+    # ------------------------------------------------------------------ arithmetic
+    OpSpec("add", lambda a, b: a + b, lambda t, a, b: a + b, BINARY_SHAPES),
+    OpSpec("sub", lambda a, b: nl.sub(a, b), lambda t, a, b: a - b, BINARY_SHAPES),
+    OpSpec("mul", lambda a, b: a * b, lambda t, a, b: a * b, BINARY_SHAPES),
+    OpSpec("div", lambda a, b: a / b, lambda t, a, b: a / b, BINARY_SHAPES, domain="nonzero"),
+    OpSpec("neg", lambda x: -x, lambda t, x: -x, (Sample(((3, 4),)), Sample(((),), id="scalar"))),
+    OpSpec("pow-tensor", lambda x, p: x ** p, lambda t, x, p: x ** p,
+           BINARY_SHAPES[:4], domain="positive"),
+    OpSpec("pow-scalar", lambda x, p: nl.pow(x, p), lambda t, x, p: x ** p,
+           (Sample(((3, 4),), {"p": 3}, domains=("real",), id="cube"),
+            Sample(((3, 4),), {"p": 2.0}, domains=("real",), id="square"),
+            Sample(((3, 4),), {"p": 0.5}, domains=("positive",), id="sqrt"),
+            Sample(((3, 4),), {"p": -1.5}, domains=("positive",), id="negative")), domain="positive"),
+    OpSpec("rpow", lambda x, base: base ** x, lambda t, x, base: base ** x,
+           (Sample(((3, 4),), {"base": 2.5}), Sample(((5,),), {"base": 0.5}, id="base-half"))),
+    OpSpec("astype", lambda x: x.astype(np.float32), lambda t, x: x.to(t.float32),
+           (Sample(((3, 4),)),), gradcheck_kwargs={"eps": 1e-3, "atol": 1e-3, "rtol": 1e-2}),
+    # ------------------------------------------------------------------ linear algebra
+    OpSpec("matmul", lambda a, b: a @ b, lambda t, a, b: a @ b, (
+        Sample(((3, 4), (4, 5)), id="2d"),
+        Sample(((2, 3, 4), (2, 4, 5)), id="batched"),
+        Sample(((2, 1, 3, 4), (5, 4, 2)), id="broadcast-batch"),
+        Sample(((3, 4), (2, 4, 5)), id="matrix-times-batch"),
+        Sample(((3, 4), (4,)), id="matrix-vector"),
+        Sample(((4,), (4, 5)), id="vector-matrix"),
+        Sample(((4,), (4,)), id="inner"),
+        Sample(((2, 3, 4), (4,)), id="batch-vector"),
+        Sample(((4,), (2, 4, 3)), id="vector-batch"),
+    )),
+    # ------------------------------------------------------------------ elementwise
+    OpSpec("exp", nl.exp, lambda t, x: t.exp(x), (Sample(((3, 4),)), Sample(((),), id="scalar"))),
+    OpSpec("log", nl.log, lambda t, x: t.log(x), (Sample(((3, 4),)),), domain="positive"),
+    OpSpec("sqrt", nl.sqrt, lambda t, x: t.sqrt(x), (Sample(((3, 4),)),), domain="positive"),
+    OpSpec("abs", nl.abs, lambda t, x: t.abs(x), (Sample(((3, 4),)),), domain="nonzero"),
+    OpSpec("sin", nl.sin, lambda t, x: t.sin(x), (Sample(((3, 4),)),)),
+    OpSpec("cos", nl.cos, lambda t, x: t.cos(x), (Sample(((3, 4),)),)),
+    OpSpec("tanh", nl.tanh, lambda t, x: t.tanh(x), (Sample(((3, 4),)),)),
+    OpSpec("sigmoid", nl.sigmoid, lambda t, x: t.sigmoid(x), (Sample(((3, 4),)), Sample(((),), id="scalar"))),
+    OpSpec("relu", nl.relu, lambda t, x: t.relu(x), (Sample(((3, 4),)),), domain="nonzero"),
+    OpSpec("leaky_relu", nl.leaky_relu,
+           lambda t, x, negative_slope=0.01: t.nn.functional.leaky_relu(x, negative_slope),
+           (Sample(((3, 4),)), Sample(((3, 4),), {"negative_slope": 0.2}, id="slope0.2")), domain="nonzero"),
+    OpSpec("maximum", nl.maximum, lambda t, a, b: t.maximum(a, b), BINARY_SHAPES[:4]),
+    OpSpec("minimum", nl.minimum, lambda t, a, b: t.minimum(a, b), BINARY_SHAPES[:4]),
+    OpSpec("clip", lambda x, min=None, max=None: nl.clip(x, min, max),
+           lambda t, x, min=None, max=None: t.clamp(x, min, max), (
+               Sample(((4, 5),), {"min": -0.5, "max": 0.5}, id="both"),
+               Sample(((4, 5),), {"min": 0.1}, id="min-only"),
+               Sample(((4, 5),), {"max": -0.1}, id="max-only"))),
+    OpSpec("where", lambda a, b, condition: nl.where(condition, a, b),
+           lambda t, a, b, condition: t.where(t.as_tensor(condition), a, b), (
+               Sample(((3, 4), (3, 4)), {"condition": MASK_34}, id="same"),
+               Sample(((3, 4), (4,)), {"condition": MASK_34}, id="broadcast-b"),
+               Sample(((3, 1), (4,)), {"condition": MASK_34}, id="broadcast-both"))),
+    # ------------------------------------------------------------------ reductions
+    OpSpec("sum", lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
+           lambda t, x, axis, keepdims: x.sum(dim=_dims(axis, x.ndim), keepdim=keepdims), _reduction_samples()),
+    OpSpec("mean", lambda x, axis, keepdims: nl.mean(x, axis=axis, keepdims=keepdims),
+           lambda t, x, axis, keepdims: x.mean(dim=_dims(axis, x.ndim), keepdim=keepdims),
+           _reduction_samples()),
+    OpSpec("max", lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
+           lambda t, x, axis, keepdims: t.amax(x, dim=_dims(axis, x.ndim), keepdim=keepdims),
+           _reduction_samples()),
+    OpSpec("min", lambda x, axis, keepdims: nl.min(x, axis=axis, keepdims=keepdims),
+           lambda t, x, axis, keepdims: t.amin(x, dim=_dims(axis, x.ndim), keepdim=keepdims),
+           _reduction_samples()),
+    OpSpec("var", lambda x, axis, keepdims, ddof=0: x.var(axis=axis, keepdims=keepdims, ddof=ddof),
+           lambda t, x, axis, keepdims, ddof=0: t.var(x, dim=_dims(axis, x.ndim), keepdim=keepdims,
+                                                        correction=ddof),
+           _reduction_samples()[:-1] + _reduction_samples({"ddof": 1})[1:5]),
+    OpSpec("std", lambda x, axis, keepdims, ddof=0: nl.std(x, axis=axis, keepdims=keepdims, ddof=ddof),
+           lambda t, x, axis, keepdims, ddof=0: t.std(x, dim=_dims(axis, x.ndim), keepdim=keepdims,
+                                                        correction=ddof),
+           _reduction_samples()[:-1] + _reduction_samples({"ddof": 1})[1:5]),
+    OpSpec("logsumexp", lambda x, axis, keepdims: nl.logsumexp(x, axis=axis, keepdims=keepdims),
+           lambda t, x, axis, keepdims: t.logsumexp(x, dim=_dims(axis, x.ndim), keepdim=keepdims),
+           _reduction_samples()[:-1]),
+    OpSpec("softmax", lambda x, axis: nl.softmax(x, axis=axis), lambda t, x, axis: t.softmax(x, dim=axis), (
+        Sample(((5,),), {"axis": -1}, id="vector"),
+        Sample(((3, 4),), {"axis": -1}, id="rows"),
+        Sample(((3, 4),), {"axis": 0}, id="columns"),
+        Sample(((2, 3, 4),), {"axis": 1}, id="3d-middle"))),
+    OpSpec("log_softmax", lambda x, axis: x.log_softmax(axis=axis),
+           lambda t, x, axis: t.log_softmax(x, dim=axis), (
+               Sample(((5,),), {"axis": -1}, id="vector"),
+               Sample(((3, 4),), {"axis": -1}, id="rows"),
+               Sample(((3, 4),), {"axis": 0}, id="columns"),
+               Sample(((2, 3, 4),), {"axis": 1}, id="3d-middle"))),
+    # ------------------------------------------------------------------ shape
+    OpSpec("reshape", lambda x, shape: x.reshape(shape), lambda t, x, shape: x.reshape(shape), (
+        Sample(((3, 4),), {"shape": (2, 6)}, id="2x6"),
+        Sample(((3, 4),), {"shape": (-1,)}, id="flat"),
+        Sample(((2, 3, 4),), {"shape": (4, 3, 2, 1)}, id="4d"))),
+    OpSpec("transpose", lambda x, axes=None: nl.transpose(x, axes) if axes else x.transpose(),
+           lambda t, x, axes=None: x.permute(axes or tuple(reversed(range(x.ndim)))), (
+               Sample(((3, 4),), id="matrix"),
+               Sample(((2, 3, 4),), id="reverse-3d"),
+               Sample(((2, 3, 4),), {"axes": (1, 0, 2)}, id="axes-102"),
+               Sample(((2, 3, 4),), {"axes": (2, 0, 1)}, id="axes-201"))),
+    OpSpec("permute", lambda x, dims: x.permute(*dims), lambda t, x, dims: x.permute(*dims),
+           (Sample(((2, 3, 4),), {"dims": (1, 2, 0)}),)),
+    OpSpec("T", lambda x: x.T, lambda t, x: x.mT, (Sample(((3, 4),)), Sample(((2, 3, 4),), id="batch"))),
+    OpSpec("swapaxes", lambda x, a, b: nl.swapaxes(x, a, b), lambda t, x, a, b: t.swapaxes(x, a, b),
+           (Sample(((2, 3, 4),), {"a": 0, "b": 2}),)),
+    OpSpec("squeeze", lambda x, axis=None: nl.squeeze(x, axis), lambda t, x, axis=None:
+           t.squeeze(x) if axis is None else t.squeeze(x, axis), (
+               Sample(((3, 1, 4, 1),), id="all"), Sample(((3, 1, 4, 1),), {"axis": 1}, id="axis1"))),
+    OpSpec("unsqueeze", lambda x, axis: x.unsqueeze(axis), lambda t, x, axis: x.unsqueeze(axis),
+           (Sample(((3, 4),), {"axis": 1}), Sample(((3, 4),), {"axis": -1}, id="last"))),
+    OpSpec("flatten", lambda x, start=0, end=-1: x.flatten(start, end),
+           lambda t, x, start=0, end=-1: t.flatten(x, start, end),
+           (Sample(((2, 3, 4),)), Sample(((2, 3, 4, 2),), {"start": 1, "end": 2}, id="middle"))),
+    OpSpec("broadcast_to", lambda x, shape: nl.broadcast_to(x, shape),
+           lambda t, x, shape: t.broadcast_to(x, shape), (
+               Sample(((3,),), {"shape": (2, 3)}, id="new-axis"),
+               Sample(((3, 1),), {"shape": (2, 3, 4)}, id="expand"),
+               Sample(((),), {"shape": (2, 2)}, id="scalar"))),
+    OpSpec("concatenate", lambda *xs, axis=0: nl.concatenate(xs, axis=axis),
+           lambda t, *xs, axis=0: t.cat(xs, dim=axis), (
+               Sample(((2, 4), (3, 4)), id="axis0"),
+               Sample(((3, 2), (3, 1), (3, 4)), {"axis": 1}, id="axis1-three"),
+               Sample(((2, 3, 1), (2, 3, 2)), {"axis": -1}, id="axis-last"))),
+    OpSpec("stack", lambda *xs, axis=0: nl.stack(xs, axis=axis), lambda t, *xs, axis=0: t.stack(xs, dim=axis), (
+        Sample(((3, 4), (3, 4)), id="axis0"),
+        Sample(((3, 4), (3, 4), (3, 4)), {"axis": 1}, id="axis1-three"),
+        Sample(((3, 4), (3, 4)), {"axis": -1}, id="axis-last"))),
+    OpSpec("pad", lambda x, pad_width, value=0.0: nl.pad(x, pad_width, value), _torch_pad, (
+        Sample(((3, 4),), {"pad_width": 1}, id="int"),
+        Sample(((3, 4),), {"pad_width": ((0, 2), (1, 0))}, id="per-axis"),
+        Sample(((2, 3, 4),), {"pad_width": ((1, 1), (0, 0), (2, 1)), "value": 3.0}, id="3d-value"))),
+    # ------------------------------------------------------------------ indexing
+    OpSpec("getitem", lambda x, index: x[index], lambda t, x, index: x[_torch_index(t, index)], (
+        Sample(((3, 4),), {"index": 1}, id="int"),
+        Sample(((3, 4),), {"index": -1}, id="negative-int"),
+        Sample(((5, 4),), {"index": slice(1, 4)}, id="slice"),
+        Sample(((5, 4),), {"index": (slice(None), slice(None, None, 2))}, id="step-slice"),
+        Sample(((2, 3, 4),), {"index": (Ellipsis, 1)}, id="ellipsis"),
+        Sample(((3, 4),), {"index": (None, 1)}, id="newaxis"),
+        Sample(((4, 3),), {"index": np.array([0, 2])}, id="int-array"),
+        Sample(((4, 3),), {"index": np.array([[0, 1], [3, 3]])}, id="int-array-2d"),
+        Sample(((4, 3),), {"index": np.array([1, 1, 2, 1])}, id="repeated"),
+        Sample(((3, 4),), {"index": (np.array([0, 1, 1]), np.array([1, 2, 2]))}, id="pairs-repeated"),
+        Sample(((3, 4),), {"index": (slice(None), np.array([0, 0, 3]))}, id="mixed"),
+        Sample(((3, 4),), {"index": MASK_3}, id="bool-rows"),
+        Sample(((3, 4),), {"index": MASK_34}, id="bool-elements"))),
+)
+
+CASES = [(spec, sample) for spec in OP_SPECS for sample in spec.samples]
+CASE_IDS = [case_id(spec, sample) for spec, sample in CASES]
