@@ -10,3 +10,8 @@ from neuronlab import __version__
 @click.version_option(__version__, prog_name="neuronlab")
 def cli() -> None:
     """neuronlab: neural networks from first principles."""
+
+
+from neuronlab.cli.experiment import experiment  # noqa: E402
+
+cli.add_command(experiment)

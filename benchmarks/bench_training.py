@@ -1,0 +1,118 @@
+"""One full training step (forward, loss, backward, Adam): neuronlab vs PyTorch CPU vs hand-written NumPy.
+
+    .venv/bin/python benchmarks/bench_training.py
+
+1. 784-256-256-10 ReLU MLP, softmax cross-entropy, float32, batch 128 and 512
+   (targets: within 1.15x of the NumPy floor at 128; faster than PyTorch at 512).
+2. The notes' tiny network: 2-16-16-1 tanh MLP, squared error, Adam, batch 32, where framework overhead
+   dominates (target: at most half of PyTorch's time per step).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import neuronlab as nl
+from neuronlab import nn, optim
+
+from common import interleaved_times, print_table, torch_or_none, write_results
+from numpy_floor import MLPFloor, TanhMLPFloor
+
+
+def _peers(torch, build_nl, build_torch, floor_step, repeat, number):
+    nl_step = build_nl()
+    candidates = {"neuronlab": nl_step, "numpy": floor_step}
+    if torch is not None:
+        candidates["torch"] = build_torch()
+    return interleaved_times(candidates, repeat=repeat, number=number, warmup=5)
+
+
+def mlp_training(torch, batch):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, 784)).astype(np.float32)
+    t = rng.integers(0, 10, batch)
+    floor = MLPFloor([784, 256, 256, 10], rng)
+
+    def floor_step():
+        _, grads = floor.forward_backward(x, t)
+        floor.adam_step(grads)
+
+    def build_nl():
+        nl.manual_seed(0)
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+        loss_fn, opt = nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3)
+        xb, tb = nl.Tensor(x), nl.Tensor(t)
+
+        def step():
+            opt.zero_grad()
+            loss_fn(model(xb), tb).backward()
+            opt.step()
+        return step
+
+    def build_torch():
+        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
+                                    torch.nn.ReLU(), torch.nn.Linear(256, 10))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        xb, tb = torch.from_numpy(x), torch.from_numpy(t)
+
+        def step():
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(xb), tb).backward()
+            opt.step()
+        return step
+
+    times = _peers(torch, build_nl, build_torch, floor_step, repeat=21, number=5)
+    rows = [[k, round(v * 1e3, 3), round(v / times["numpy"], 2)] for k, v in times.items()]
+    print_table(f"MLP 784-256-256-10 training step (Adam), batch {batch}", ["peer", "ms", "x numpy"], rows)
+    return _summary(times)
+
+
+def tiny_training(torch):
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, (32, 2)).astype(np.float32)
+    t = np.sin(3 * x[:, :1]) * x[:, 1:]
+    floor = TanhMLPFloor([2, 16, 16, 1], rng)
+
+    def build_nl():
+        nl.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
+        loss_fn, opt = nn.MSELoss(), optim.Adam(model.parameters(), lr=1e-3)
+        xb, tb = nl.Tensor(x), nl.Tensor(t)
+
+        def step():
+            opt.zero_grad()
+            loss_fn(model(xb), tb).backward()
+            opt.step()
+        return step
+
+    def build_torch():
+        model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16),
+                                    torch.nn.Tanh(), torch.nn.Linear(16, 1))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        xb, tb = torch.from_numpy(x), torch.from_numpy(t)
+
+        def step():
+            opt.zero_grad()
+            torch.nn.functional.mse_loss(model(xb), tb).backward()
+            opt.step()
+        return step
+
+    times = _peers(torch, build_nl, build_torch, lambda: floor.step(x, t), repeat=15, number=200)
+    rows = [[k, round(v * 1e6, 1), round(v / times["numpy"], 2)] for k, v in times.items()]
+    print_table("tiny 2-16-16-1 tanh MLP training step (Adam), batch 32", ["peer", "us", "x numpy"], rows)
+    return _summary(times)
+
+
+def _summary(times):
+    result = {"seconds": times, "neuronlab_over_numpy": times["neuronlab"] / times["numpy"]}
+    if "torch" in times:
+        result["neuronlab_over_torch"] = times["neuronlab"] / times["torch"]
+        print(f"neuronlab / numpy = {result['neuronlab_over_numpy']:.2f}, "
+              f"neuronlab / torch = {result['neuronlab_over_torch']:.2f}")
+    return result
+
+
+if __name__ == "__main__":
+    torch = torch_or_none()
+    results = {f"mlp_batch_{b}": mlp_training(torch, b) for b in (128, 512)}
+    results["tiny_mlp"] = tiny_training(torch)
+    print("\nwrote", write_results("training", results))
