@@ -17,6 +17,7 @@ import numpy as np
 
 from neuronlab import optim
 from neuronlab.autograd.tensor import Tensor
+from neuronlab.nn import Parameter
 
 RESULTS = Path(__file__).resolve().parent / "results" / "optim.json"
 LAYOUTS = {"1 x 1M": [1_000_000], "100 x 10k": [10_000] * 100}
@@ -24,16 +25,19 @@ OPTIMIZERS = {"Adam": dict(lr=1e-3), "SGD-momentum": dict(lr=1e-2, momentum=0.9)
 TORCH_NAMES = {"Adam": "Adam", "SGD-momentum": "SGD"}
 
 
-def seconds_per_step(step, repeats: int = 7, steps: int = 50) -> float:
-    """Best over ``repeats`` of the mean time of ``steps`` steps (after a warm-up)."""
-    for _ in range(10):
-        step()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
+def seconds_per_step(steppers: dict, repeats: int = 15, steps: int = 20) -> dict:
+    """{label: best over ``repeats`` of the mean time of ``steps`` steps}, the contenders interleaved so that
+    load from other processes affects them alike (and the best repeat is the least disturbed one)."""
+    for step in steppers.values():
+        for _ in range(5):
             step()
-        best = min(best, (time.perf_counter() - start) / steps)
+    best = dict.fromkeys(steppers, float("inf"))
+    for _ in range(repeats):
+        for label, step in steppers.items():
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            best[label] = min(best[label], (time.perf_counter() - start) / steps)
     return best
 
 
@@ -41,7 +45,7 @@ def neuronlab_step(name: str, sizes: list[int]):
     rng = np.random.default_rng(0)
     params = []
     for size in sizes:
-        param = Tensor(rng.standard_normal(size).astype(np.float32), requires_grad=True)
+        param = Parameter(rng.standard_normal(size).astype(np.float32))
         param.grad = Tensor(rng.standard_normal(size).astype(np.float32))
         params.append(param)
     optimizer = getattr(optim, TORCH_NAMES[name])(params, **OPTIMIZERS[name])
@@ -69,18 +73,19 @@ def main() -> dict:
                "torch_threads": torch.get_num_threads() if torch else None, "cases": []}
     for name in OPTIMIZERS:
         for layout, sizes in LAYOUTS.items():
-            case = {"optimizer": name, "layout": layout,
-                    "neuronlab_us": 1e6 * seconds_per_step(neuronlab_step(name, sizes))}
+            steppers = {"neuronlab_us": neuronlab_step(name, sizes)}
             if torch is not None:
-                for label, foreach in (("torch_default_us", None), ("torch_foreach_us", True)):
-                    case[label] = 1e6 * seconds_per_step(torch_step(torch, name, sizes, foreach))
-                case["ratio_vs_default"] = case["neuronlab_us"] / case["torch_default_us"]
-                case["ratio_vs_foreach"] = case["neuronlab_us"] / case["torch_foreach_us"]
-            results["cases"].append(case)
+                steppers["torch_default_us"] = torch_step(torch, name, sizes, None)
+                steppers["torch_foreach_us"] = torch_step(torch, name, sizes, True)
+            times = seconds_per_step(steppers)
+            case = {"optimizer": name, "layout": layout, **{label: 1e6 * t for label, t in times.items()}}
             line = f"{name:13s} {layout:10s} neuronlab {case['neuronlab_us']:8.0f} us"
             if torch is not None:
+                case["ratio_vs_default"] = case["neuronlab_us"] / case["torch_default_us"]
+                case["ratio_vs_foreach"] = case["neuronlab_us"] / case["torch_foreach_us"]
                 line += (f" | torch default {case['torch_default_us']:8.0f} us (ratio {case['ratio_vs_default']:.2f})"
                          f" | torch foreach {case['torch_foreach_us']:8.0f} us (ratio {case['ratio_vs_foreach']:.2f})")
+            results["cases"].append(case)
             print(line)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -12,5 +12,16 @@ from neuronlab.random import manual_seed
 
 float32, float64, int64 = "float32", "float64", "int64"
 
+_SUBPACKAGES = {"nn", "optim", "data", "train", "io", "neurons", "viz", "diagnostics", "experiments", "interop"}
+
+
+def __getattr__(name):
+    """Import subpackages on first use (``neuronlab.nn``, ``neuronlab.viz``...), keeping ``import neuronlab`` light."""
+    if name in _SUBPACKAGES:
+        import importlib
+        return importlib.import_module(f"neuronlab.{name}")
+    raise AttributeError(f"module 'neuronlab' has no attribute {name!r}")
+
+
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "manual_seed",
            "float32", "float64", "int64", *_op_names]

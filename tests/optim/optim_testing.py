@@ -1,4 +1,4 @@
-"""Helpers shared by the optimizer tests (imported as ``optim_testing``): parameters built from arrays, and the test problem.
+"""Helpers shared by the optimizer tests (imported as ``optim_testing``): parameters and the test problem.
 
 The problem is two independent least-squares fits in one model, so an optimizer sees two parameters of
 different shapes in two parameter groups:  f(w, M) = |A w - b|^2 / (2 n) + |X M - Y|_F^2 / (2 m).
@@ -8,11 +8,12 @@ import numpy as np
 
 import neuronlab
 from neuronlab.autograd.tensor import Tensor
+from neuronlab.nn import Parameter
 
 
-def make_param(array, dtype=np.float64) -> Tensor:
-    """A leaf tensor that requires grad, holding a copy of ``array``."""
-    return Tensor(np.array(array, dtype=dtype), requires_grad=True)
+def make_param(array, dtype=np.float64) -> Parameter:
+    """A Parameter holding a copy of ``array``."""
+    return Parameter(np.array(array, dtype=dtype))
 
 
 def set_grad(param, grad) -> None:

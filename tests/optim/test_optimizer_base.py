@@ -5,7 +5,9 @@ import json
 import numpy as np
 import pytest
 
+import neuronlab
 from neuronlab import optim
+from neuronlab.autograd.tensor import Tensor
 from optim_testing import LeastSquares, make_param, set_grad
 
 ALL_OPTIMIZERS = [
@@ -172,7 +174,7 @@ def test_non_contiguous_parameters_and_gradients_update_like_contiguous_ones(cls
     ours, reference = cls([strided], **options), cls([contiguous], **options)
     for grad in grads:
         set_grad(contiguous, grad.T)
-        strided.grad = type(strided)(grad.T)  # a transposed, non-contiguous gradient
+        strided.grad = Tensor(grad.T)  # a transposed, non-contiguous gradient
         ours.step()
         reference.step()
     assert strided.data is storage
@@ -308,3 +310,32 @@ def test_load_state_dict_errors_are_clear():
         other_shapes.load_state_dict(state)
     with pytest.raises(ValueError, match="'state' and 'param_groups'"):
         other_shapes.load_state_dict({"state": {}})
+
+
+# ---------------------------------------------------------------- with the autograd engine
+def test_gradients_from_backward_drive_the_update():
+    problem = LeastSquares()
+    w = neuronlab.tensor(problem.w0, requires_grad=True)
+    A, b = neuronlab.tensor(problem.A), neuronlab.tensor(problem.b)
+    optimizer = optim.Adam([w], lr=0.05)
+    reference_w = make_param(problem.w0)
+    reference = optim.Adam([reference_w], lr=0.05)
+    for _ in range(20):
+        optimizer.zero_grad()
+        residual = A @ w - b
+        loss = (residual * residual).sum() / (2 * len(problem.b))
+        loss.backward()
+        optimizer.step()
+        set_grad(reference_w, problem.grad(reference_w.data, problem.M0)[0])
+        reference.step()
+    np.testing.assert_allclose(w.data, reference_w.data, rtol=1e-10, atol=1e-12)
+
+
+def test_step_between_forward_and_backward_is_refused():
+    """The optimizer writes parameters in place, so a graph that saved the old values cannot be differentiated."""
+    w = neuronlab.tensor(np.ones(3), requires_grad=True)
+    loss = (w * w).sum()
+    w.grad = neuronlab.tensor(np.ones(3))
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()

@@ -74,7 +74,7 @@ def test_to_dot_is_deterministic_and_walks_deep_graphs_iteratively():
 
 
 def test_to_dot_after_backward_marks_freed_functions():
-    x, y, f = _notes_graph()
+    _, _, f = _notes_graph()
     f.backward()
     assert "inputs freed by backward" in to_dot(f)
 
@@ -122,3 +122,11 @@ def test_importing_viz_does_not_import_matplotlib():
     code = "import neuronlab, neuronlab.viz, sys; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_viz_is_reachable_from_the_package_namespace_lazily():
+    """``neuronlab.viz.to_dot`` after a plain ``import neuronlab``, without importing matplotlib."""
+    code = "import neuronlab, sys; print(callable(neuronlab.viz.to_dot), 'matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr.strip().splitlines()[-1]
+    assert result.stdout.split() == ["True", "False"]

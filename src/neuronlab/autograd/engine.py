@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd import grad_mode
+from neuronlab.autograd import grad_mode, versioning
 from neuronlab.autograd.tensor import Tensor, as_array
 
 
@@ -101,16 +101,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             if capture_fns and fn in capture_fns:
                 captured[capture_fns[fn]] = gy
             inputs = fn.inputs
-            needs = []
-            version_sum = 0
-            for x in inputs:
-                if isinstance(x, Tensor):
-                    needs.append(x.requires_grad)
-                    version_sum += x._version
-                else:
-                    needs.append(False)
-            if version_sum != fn.version_sum or output._version:
-                fn.check_versions(output, version_sum != fn.version_sum)
+            if fn.epoch != versioning.epoch[0]:
+                versioning.check_unmodified(fn, fn.epoch)
+            needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
             fn.needs_input_grad = needs
             if create_graph:
                 saved = fn.saved
@@ -214,6 +207,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
     result = []
     for x in inputs:
         g = leaf_grads.get(x) if x.creator is None else captured.get(x)
+        if g is not None and x.creator is None and x._hooks:
+            g = _run_hooks(x, g, create_graph)
         if g is None and not allow_unused:
             raise RuntimeError("grad: one of the inputs was not used to compute the outputs; pass allow_unused=True")
         if g is not None and not isinstance(g, Tensor):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd import grad_mode
+from neuronlab.autograd import grad_mode, versioning
 from neuronlab.autograd.tensor import Tensor, as_array
 
 _EMPTY = ()
@@ -26,11 +26,10 @@ class Function:
     """Base class of every differentiable operation."""
 
     # Set by apply() on recorded nodes: the inputs (Tensors or constants), the arrays saved for backward, and
-    # the sum of the inputs' version counters (in-place updates increase a version, so a changed sum means
-    # some input was modified after being recorded). The engine sets needs_input_grad before backward().
+    # the in-place-write epoch at recording time (see versioning.py). The engine sets needs_input_grad.
     inputs: tuple
     saved: tuple
-    version_sum: int
+    epoch: int
     needs_input_grad: list
 
     def save_for_backward(self, *arrays) -> None:
@@ -43,13 +42,11 @@ class Function:
         fn.saved = _EMPTY
         arrays = []
         requires_grad = False
-        version_sum = 0
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
                 if x.requires_grad:
                     requires_grad = True
-                version_sum += x._version
             elif type(x) in _SEQUENCES:
                 arrays.append(as_array(x))
             else:
@@ -65,32 +62,17 @@ class Function:
         out = _new(Tensor)
         out.data = y
         out.grad = None
-        out._version = 0
+        out._versions = 0
         out._hooks = None
         if requires_grad and grad_mode._enabled[0]:
             fn.inputs = inputs
-            fn.version_sum = version_sum
+            fn.epoch = versioning.epoch[0]
             out.requires_grad = True
             out.creator = fn
         else:
             out.requires_grad = False
             out.creator = None
         return out
-
-    def check_versions(self, output: Tensor, inputs_changed: bool) -> None:
-        """Refuse to backpropagate when a tensor saved for backward was modified in place since it was recorded.
-
-        The engine calls this only when an input's or the output's version counter moved (rare). Only the sum
-        of the input versions is recorded, so a change to any input of an op that saved an input is refused.
-        """
-        saved_ids = {id(a) for a in self.saved}
-        modified = [x for x in self.inputs if inputs_changed and isinstance(x, Tensor) and id(x.data) in saved_ids]
-        if output._version and id(output.data) in saved_ids:
-            modified.append(output)
-        if modified:
-            raise RuntimeError(
-                f"{type(self).__name__}.backward: a tensor saved for backward was modified in place after the "
-                "graph was recorded; the gradient would be wrong. Use an out-of-place operation, or modify a copy.")
 
     def saved_as_tensors(self, output: Tensor | None) -> tuple:
         """The saved arrays as graph-connected Tensors (inputs and output by identity, others as constants)."""

@@ -4,7 +4,6 @@ The flag lives in a one-element list so the hot path in ``Function.apply`` reads
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 
 _enabled = [True]
@@ -15,7 +14,7 @@ def is_grad_enabled() -> bool:
     return _enabled[0]
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
+class set_grad_enabled:
     """Context manager (and decorator) that turns graph recording on or off, restoring the old state on exit."""
 
     def __init__(self, mode: bool) -> None:
@@ -29,8 +28,17 @@ class set_grad_enabled(contextlib.ContextDecorator):
     def __exit__(self, *exc) -> None:
         _enabled[0] = self.previous
 
+    def __call__(self, func):
+        _enabled[0] = self.previous  # as a decorator it must not change the mode at decoration time
 
-class no_grad(contextlib.ContextDecorator):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self.mode):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class no_grad:
     """``with no_grad():`` (or ``@no_grad()``) evaluates without recording a graph: inference, parameter updates."""
 
     def __enter__(self) -> None:

@@ -144,7 +144,7 @@ def _compare(analytic: list, numeric: list, positions: list, atol: float, rtol: 
     if worst is None:
         return
     _, k, i, n_bad, a, n = worst
-    index = np.unravel_index(i, a.shape) if a.ndim else ()
+    index = tuple(int(j) for j in np.unravel_index(i, a.shape)) if a.ndim else ()
     a_i, n_i = float(a.reshape(-1)[i]), float(n.reshape(-1)[i])
     difference = abs(a_i - n_i)
     relative = difference / abs(n_i) if n_i != 0 else float("inf")

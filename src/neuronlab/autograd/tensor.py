@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd import grad_mode
+from neuronlab.autograd import grad_mode, versioning
 
 _FLOAT_TYPES = (np.float16, np.float32, np.float64)
 
@@ -33,14 +33,14 @@ class Tensor:
     Floating Python data defaults to float32; float64 arrays stay float64.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "creator", "_version", "_hooks", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "creator", "_versions", "_hooks", "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
         self.data = as_array(data, dtype)
         self.grad = None
         self.creator = None
-        self._version = 0
+        self._versions = 0
         self._hooks = None
         self.requires_grad = False
         if requires_grad:
@@ -54,7 +54,7 @@ class Tensor:
         t.grad = None
         t.requires_grad = requires_grad
         t.creator = creator
-        t._version = 0
+        t._versions = 0
         t._hooks = None
         return t
 
@@ -122,6 +122,18 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     # ------------------------------------------------------------------ autograd state
+    @property
+    def _version(self) -> int:
+        """How many times this tensor was modified in place (as PyTorch's ``_version``)."""
+        return self._versions
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        # Code that writes ``tensor.data`` in place bumps the version; the write is logged so a graph that
+        # saved this array (or a view of it) refuses to backpropagate through stale values.
+        self._versions = value
+        versioning.mark_modified(self.data)
+
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (no creator); only leaves receive ``.grad`` by default."""
@@ -221,6 +233,10 @@ class Tensor:
 
     def __setitem__(self, index, value) -> None:
         self._check_inplace("__setitem__")
+        if isinstance(value, Tensor) and value.requires_grad and grad_mode._enabled[0]:
+            raise RuntimeError(
+                "__setitem__: the value requires grad, and assigning it into another tensor would cut it out of "
+                "the graph; build the result with neuronlab.where / concatenate / stack instead")
         if isinstance(index, Tensor):
             index = index.data
         self.data[index] = as_array(value)

@@ -15,3 +15,7 @@ def cli() -> None:
 from neuronlab.cli.experiment import experiment  # noqa: E402
 
 cli.add_command(experiment)
+
+from neuronlab.cli.neuron import neuron  # noqa: E402
+
+cli.add_command(neuron)

@@ -130,6 +130,16 @@ def _integrate(i_start, i_mid, i_end, params, dt, n_steps, rk4, V, m, h, n, rec_
     return overflow
 
 
+def step_current(levels, t_end: float, dt: float) -> np.ndarray:
+    """A staircase input, one value per step of ``dt``: each of ``levels`` held for an equal share of
+    ``t_end`` (the notes' sweep from negative to strongly positive current)."""
+    levels = check.finite_array("levels", levels)
+    if levels.ndim != 1 or levels.size == 0:
+        raise ValueError(f"levels must be a non-empty 1-D sequence of currents, got shape {levels.shape}")
+    n_steps = check.time_grid(t_end, dt)
+    return levels[np.minimum(np.arange(n_steps) * levels.size // n_steps, levels.size - 1)]
+
+
 class HodgkinHuxley:
     """A population of ``n_neurons`` independent Hodgkin-Huxley neurons (classic squid-axon parameters).
 

@@ -21,7 +21,8 @@ def _children_from_config(cls, config: dict):
         return [build_module(c) for c in modules]
     if isinstance(modules, dict):
         return OrderedDict((name, build_module(c)) for name, c in modules.items())
-    raise ValueError(f"{cls.__name__}.from_config: 'modules' must be a list or a dict of module configs, got {modules!r}")
+    raise ValueError(f"{cls.__name__}.from_config: 'modules' must be a list or a dict of module configs, "
+                     f"got {modules!r}")
 
 
 @register_module

@@ -11,9 +11,11 @@ import math
 import numpy as np
 
 from neuronlab.autograd.function import Function
+from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn import init
 from neuronlab.nn.module import Module, register_module
 from neuronlab.nn.parameter import Parameter
+from neuronlab.ops._util import to_tensor
 
 
 class Affine(Function):
@@ -82,6 +84,8 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
+        if not isinstance(x, Tensor):
+            x = to_tensor(x)
         if x.shape[-1] != self.in_features:
             raise ValueError(f"Linear: expected input with last dimension in_features={self.in_features}, "
                              f"got shape {tuple(x.shape)}")

@@ -297,7 +297,8 @@ def _classes_last(x: Tensor, target, name: str):
                              f"{t.shape} (class-index targets must be integers)")
     else:
         if t.dtype.kind not in "iu":
-            raise TypeError(f"{name}: targets must be integer class indices or float probabilities, got dtype {t.dtype}")
+            raise TypeError(f"{name}: targets must be integer class indices or float probabilities, "
+                            f"got dtype {t.dtype}")
         expected = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
         if t.shape != expected:
             raise ValueError(f"{name}: class-index targets for input of shape {tuple(x.shape)} must have shape "

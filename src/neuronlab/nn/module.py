@@ -162,7 +162,8 @@ class Module:
         """Register ``param`` (or None: a declared but absent parameter, like a disabled bias) as ``name``."""
         self._check_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot register {type(param).__name__} as parameter '{name}' (a Parameter or None expected)")
+            raise TypeError(f"cannot register {type(param).__name__} as parameter '{name}' "
+                            "(a Parameter or None expected)")
         self._forget(name)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
@@ -306,9 +307,15 @@ class Module:
                 yield from module.named_modules(f"{prefix}.{name}" if prefix else name, memo)
 
     def modules(self):
-        """This module and every descendant."""
-        for _, module in self.named_modules():
+        """This module and every descendant, each once, depth first (the order of ``named_modules``)."""
+        seen, stack = set(), [self]
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
             yield module
+            stack.extend(m for m in reversed(module._modules.values()) if m is not None)
 
     def named_children(self):
         """(name, module) for the direct children."""
@@ -337,9 +344,13 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
-        """The Parameters of this module and its descendants (what an optimizer updates)."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        """The Parameters of this module and its descendants (what an optimizer updates), each once."""
+        seen = set()
+        for module in self.modules() if recurse else (self,):
+            for param in module._parameters.values():
+                if param is not None and id(param) not in seen:
+                    seen.add(id(param))
+                    yield param
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
@@ -475,7 +486,8 @@ class Module:
     def from_config(cls, config: dict) -> "Module":
         args = config.get("args", {})
         if not isinstance(args, dict):
-            raise ValueError(f"{cls.__name__}.from_config: 'args' must be a dict of constructor arguments, got {args!r}")
+            raise ValueError(f"{cls.__name__}.from_config: 'args' must be a dict of constructor arguments, "
+                             f"got {args!r}")
         return cls(**args)
 
     # ------------------------------------------------------------------ display

@@ -23,6 +23,7 @@ from neuronlab.autograd.function import Function
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn.module import Module, register_module
 from neuronlab.nn.parameter import Parameter
+from neuronlab.ops._util import to_tensor
 
 
 class BatchNormFunction(Function):
@@ -75,6 +76,14 @@ class BatchNormFunction(Function):
         return centered * inv_std, inv_std
 
 
+def _values_per_feature(shape: tuple) -> int:
+    count = shape[0] * (shape[2] if len(shape) == 3 else 1)
+    if count <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
+                         f"shape {tuple(shape)}; use eval() to normalize single samples by the running statistics")
+    return count
+
+
 def _array(t):
     return None if t is None else (t.data if isinstance(t, Tensor) else t)
 
@@ -93,10 +102,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: b
     axes = (0,) if x_data.ndim == 2 else (0, 2)
     rm, rv = _array(running_mean), _array(running_var)
     if training:
-        count = x_data.size // x_data.shape[1]
-        if count <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
-                             f"shape {x_data.shape}; use eval() to normalize single samples by the running statistics")
+        count = _values_per_feature(x_data.shape)
         mean = x_data.mean(axis=axes)
         var = x_data.var(axis=axes)
         if rm is not None:
@@ -164,10 +170,14 @@ class BatchNorm1d(Module):
             self.bias.data.fill(0)
 
     def forward(self, x):
+        if not isinstance(x, Tensor):
+            x = to_tensor(x)
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
                              f"(N, {self.num_features}, L), got {tuple(x.shape)}")
         factor = 0.0
+        if self.training:
+            _values_per_feature(x.shape)  # before counting the batch
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
             factor = 1.0 / float(self.num_batches_tracked.data) if self.momentum is None else self.momentum

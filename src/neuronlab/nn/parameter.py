@@ -1,7 +1,7 @@
 """Parameter: a Tensor that a Module learns (PyTorch's ``nn.Parameter``).
 
 Assigning a Parameter to a Module attribute registers it: ``parameters()``, ``state_dict()`` and the
-optimizers find it by walking the module tree. A Parameter always requires grad; operations on it return
+optimizers find it by walking the module tree. A Parameter requires grad unless frozen; operations on it return
 plain Tensors, so only the leaves a model owns are Parameters.
 """
 from __future__ import annotations
@@ -12,8 +12,9 @@ from neuronlab.autograd.tensor import Tensor, as_array
 class Parameter(Tensor):
     """A leaf Tensor that requires grad and is registered by the Module it is assigned to.
 
-    ``Parameter(data)`` uses an ndarray as is (no copy) and converts Python numbers and lists to float32,
-    like ``neuronlab.tensor``; ``dtype=`` converts.
+    ``requires_grad=False`` (or ``module.requires_grad_(False)``) freezes it. ``Parameter(data)`` uses an
+    ndarray as is (no copy) and converts Python numbers and lists to float32, like ``neuronlab.tensor``;
+    ``dtype=`` converts.
     """
 
     __slots__ = ()

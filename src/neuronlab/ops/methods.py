@@ -43,6 +43,7 @@ METHODS = {
     "astype": ar.astype, "matmul": linalg.matmul,
     "exp": el.exp, "log": el.log, "sqrt": el.sqrt, "abs": el.abs, "sin": el.sin, "cos": el.cos,
     "tanh": el.tanh, "sigmoid": el.sigmoid, "relu": el.relu, "leaky_relu": el.leaky_relu,
+    "where": lambda self, condition, other: el.where(condition, self, other),
     "maximum": el.maximum, "minimum": el.minimum, "clip": el.clip, "clamp": el.clip,
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
     "var": reduction.var, "std": reduction.std, "argmax": reduction.argmax, "argmin": reduction.argmin,

@@ -91,8 +91,8 @@ def reshape(x, *shape):
 
 def transpose(x, *axes):
     """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = tuple(axes[0])
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        axes = None if axes[0] is None else tuple(axes[0])
     return Transpose.apply(to_tensor(x), axes=axes or None)
 
 

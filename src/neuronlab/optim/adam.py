@@ -81,7 +81,8 @@ class Adam(Optimizer):
         exp_avg = self._buffer(state, "exp_avg", param).reshape(-1)
         exp_avg_sq = self._buffer(state, "exp_avg_sq", param).reshape(-1)
         amsgrad = bool(group["amsgrad"])
-        max_exp_avg_sq = self._buffer(state, "max_exp_avg_sq", param).reshape(-1) if amsgrad else empty_like_dtype(param)
+        max_exp_avg_sq = (self._buffer(state, "max_exp_avg_sq", param).reshape(-1) if amsgrad
+                          else empty_like_dtype(param))
         state["step"] = step = state.get("step", 0) + 1
         beta1, beta2 = group["betas"]
         lr = float(group["lr"])

@@ -155,7 +155,7 @@ class MultiStepLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1) -> None:
         milestones = [_check_epochs("MultiStepLR", "a milestone", m, 0) for m in milestones]
         if milestones != sorted(milestones):
-            raise ValueError(f"MultiStepLR: milestones must be increasing, got {milestones}")
+            raise ValueError(f"MultiStepLR: milestones must be increasing (repeats allowed), got {milestones}")
         self.milestones = milestones
         self.gamma = check_number("MultiStepLR", "gamma", gamma, low=0.0)
         super().__init__(optimizer, last_epoch)
@@ -240,7 +240,8 @@ class ReduceLROnPlateau:
         groups = len(optimizer.param_groups)
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != groups:
-                raise ValueError(f"ReduceLROnPlateau: expected {groups} min_lr values (one per group), got {len(min_lr)}")
+                raise ValueError(f"ReduceLROnPlateau: expected {groups} min_lr values (one per group), "
+                                 f"got {len(min_lr)}")
             self.default_min_lr = None
             self.min_lrs = [check_number("ReduceLROnPlateau", "min_lr", value, low=0.0) for value in min_lr]
         else:

@@ -172,7 +172,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _check_group(self, group: dict) -> None:
-        raise NotImplementedError
+        """Validate a group's hyperparameters (ValueError/TypeError naming the bad one); subclasses override."""
 
     # ------------------------------------------------------------------ the update
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -212,10 +212,13 @@ class Optimizer:
                 self._update(work, grad, group, self.state[param])
                 if work is not data:
                     np.copyto(data, work)
+                if hasattr(param, "_version"):  # an in-place write: backward through a graph that saved it refuses
+                    param._version += 1
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, group: dict, state: dict) -> None:
-        raise NotImplementedError
+        """Update one parameter in place; subclasses implement this (or override ``step`` altogether)."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither _update nor step")
 
     @staticmethod
     def _buffer(state: dict, name: str, param: np.ndarray, fill: float = 0.0) -> np.ndarray:

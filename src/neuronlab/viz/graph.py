@@ -3,8 +3,9 @@
 The drawing follows the notes' pictures (000 section 3.4, 003 section 4.1): a Tensor (the notes' Var) is
 an ellipse labelled with its shape and dtype (and its value when it has one element), a Function (the
 notes' Op) is a box, an arrow runs from each input to the Function that consumed it and from the Function
-to the Tensor it created (the ``creator`` link). Leaves that require grad (parameters: they receive ``.grad``) are blue with a double
-border, constant leaves grey, the output green; Python numbers and arrays passed to an op are plain text.
+to the Tensor it created (the ``creator`` link). Leaves that require grad (parameters: they receive
+``.grad``) are blue with a double border, constant leaves grey, the output green; Python numbers and
+arrays passed to an op are plain text.
 
 The graph is walked from the output along ``creator`` and ``inputs`` with an explicit stack, so graphs of
 any depth are drawn. A graph whose saved inputs were freed by ``backward()`` (without ``retain_graph``)
@@ -104,15 +105,17 @@ def to_dot(output, names: dict | None = None, rankdir: str = "BT") -> str:
         label = type(fn).__name__ + ("\n(inputs freed by backward)" if inputs is None else "")
         lines.append(f"  {fn_node} [label={_quote(label)}, shape=box, style=filled, fillcolor={_FUNCTION}];")
         lines.append(f"  {fn_node} -> {node};")
+        tensor_inputs = []
         for x in inputs or ():
             if isinstance(x, Tensor):
                 lines.append(f"  {tensor_node(x)} -> {fn_node};")
-                stack.append(x)
+                tensor_inputs.append(x)
             else:
                 const_node = f"c{constants}"
                 constants += 1
                 lines.append(f"  {const_node} [label={_quote(_constant_label(x))}, shape=plaintext];")
                 lines.append(f"  {const_node} -> {fn_node} [style=dashed];")
+        stack.extend(reversed(tensor_inputs))  # the first input is drawn first (leftmost)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -137,7 +140,7 @@ def render(output, path, names: dict | None = None, rankdir: str = "BT") -> Path
         print(INSTALL_HINT)
         return None
     result = subprocess.run([dot, f"-T{FORMATS[suffix]}", "-o", str(path)], input=text, text=True,
-                            capture_output=True)
+                            capture_output=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"render: dot failed (exit {result.returncode}): {result.stderr.strip()}")
     return path

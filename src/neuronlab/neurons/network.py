@@ -1,0 +1,209 @@
+"""Networks of LIF neurons connected by exponential synapses: the notes' full LIF model (notes 003 §1.7).
+
+    tau_m dv_i/dt = J_i + s_i - v_i     (not refracting; J_i = gain_i v_in_i + bias_i, the external input)
+    tau_s ds_i/dt = -s_i
+    v_i reaches 1: spike, v_i = 0, refractory for tau_ref;    neuron j spikes: s_i <- s_i + w_ij / tau_s
+
+Within a step both equations are linear and are integrated exactly: with u the time since the step began,
+s(u) = s_0 e^(-u/tau_s) and
+
+    v(u) = J + (v_0 - J) e^(-u/tau_m) + s_0 K(u),   K(u) = tau_s / (tau_s - tau_m) (e^(-u/tau_s) - e^(-u/tau_m))
+
+(K(u) = (u / tau_m) e^(-u/tau_m) when tau_s = tau_m). A threshold crossing inside the step is located by a
+safeguarded Newton iteration (a crossing counts when v ends a step at or above 1; an excursion above 1 and
+back within a single step goes unseen, which needs dt well below tau_s to be negligible), and the rest of the step counts towards the refractory period, as in ``lif.py``
+(with s = 0 the crossing time is that of the single LIF neuron). A spike at t_p inside step k reaches its
+targets at the end of the step as the exact synaptic value w_ij e^(-(t_(k+1) - t_p)/tau_s) / tau_s, so
+transmission has at most one step of delay and no loss of charge timing.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from neuronlab.neurons import _validation as check
+from neuronlab.neurons.results import NetworkResult
+
+_NEWTON_ITERATIONS = 50
+
+
+class LIFNetwork:
+    """``N`` LIF neurons with weights ``weights[i, j]`` from neuron j to neuron i (dense array or SciPy sparse).
+
+    Times in seconds: tau_m membrane, tau_ref refractory, tau_s synaptic time constant. gain, bias: per-neuron
+    scaling of the external input, J = gain * v_in + bias.
+    """
+
+    def __init__(self, weights, tau_m: float = 0.02, tau_ref: float = 0.002, tau_s: float = 0.005, gain=1.0,
+                 bias=0.0):
+        self.weights = _as_weights(weights)
+        self.n_neurons = self.weights.shape[0]
+        self.tau_m = check.positive("tau_m", tau_m)
+        self.tau_ref = check.positive("tau_ref", tau_ref, allow_zero=True)
+        self.tau_s = check.positive("tau_s", tau_s)
+        self.gain = check.per_neuron("gain", gain, self.n_neurons)
+        self.bias = check.per_neuron("bias", bias, self.n_neurons)
+
+    def __repr__(self) -> str:
+        kind = "sparse" if not isinstance(self.weights, np.ndarray) else "dense"
+        return (f"LIFNetwork(n_neurons={self.n_neurons}, {kind} weights, tau_m={self.tau_m:g}, "
+                f"tau_ref={self.tau_ref:g}, tau_s={self.tau_s:g})")
+
+    def membrane(self, u, v0, j, s0):
+        """v(u) and dv/du after integrating for time u from v0 under input j and synaptic current s0."""
+        tau_m, tau_s = self.tau_m, self.tau_s
+        em = np.exp(-u / tau_m)
+        if tau_s == tau_m:
+            kernel, slope = (u / tau_m) * em, (1.0 - u / tau_m) * em / tau_m
+        else:
+            es = np.exp(-u / tau_s)
+            c = tau_s / (tau_s - tau_m)
+            kernel, slope = c * (es - em), c * (em / tau_m - es / tau_s)
+        return j + (v0 - j) * em + s0 * kernel, (j - v0) * em / tau_m + s0 * slope
+
+    def _crossing(self, length, v0, v_end, j, s0):
+        """A u in (0, length] with v(u) = 1, given v(0) = v0 < 1 <= v(length) = v_end: Newton's method started
+        from the linear interpolation and kept inside the bracket (bisection where it would leave it)."""
+        low, high = np.zeros_like(length), length.copy()
+        u = length * (1.0 - v0) / (v_end - v0)
+        for _ in range(_NEWTON_ITERATIONS):
+            value, slope = self.membrane(u, v0, j, s0)
+            below = value < 1.0
+            low = np.where(below, u, low)
+            high = np.where(below, high, u)
+            newton = u - (value - 1.0) / np.where(slope > 0.0, slope, 1.0)
+            inside = (slope > 0.0) & (newton >= low) & (newton <= high)
+            step = np.where(inside, newton, 0.5 * (low + high))
+            if np.all(np.abs(step - u) <= 1e-13 * length):
+                return step
+            u = step
+        return u
+
+    def _deliver(self, s, amount):
+        """s += W @ amount, touching only the columns of neurons that spiked."""
+        active = np.flatnonzero(amount)
+        if isinstance(self.weights, np.ndarray):
+            s += self.weights[:, active] @ amount[active]
+            return
+        indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
+        for j in active:
+            rows = slice(indptr[j], indptr[j + 1])
+            s[indices[rows]] += data[rows] * amount[j]
+
+    def simulate(self, v_in, t_end: float, dt: float = 1e-4, v0=0.0, record_v=True) -> NetworkResult:
+        """Run from t = 0 to ``t_end`` (s) in steps ``dt`` (s, at most min(tau_m, tau_s)).
+
+        v_in: external input, a scalar, per neuron (n_neurons,), or per step (n_steps,) / (n_steps, n_neurons).
+        v0: initial voltages (< 1). record_v: True, False or neuron indices whose v and s are recorded.
+        """
+        n = self.n_neurons
+        tau = min(self.tau_m, self.tau_s)
+        n_steps = check.time_grid(t_end, dt, max_dt=tau, max_dt_name="min(tau_m, tau_s)")
+        dt = float(dt)
+        x = check.drive("v_in", v_in, n, n_steps)
+        v = check.per_neuron("v0", v0, n).copy()
+        if np.any(v >= 1.0):
+            raise ValueError(f"v0 must be below the threshold 1, got max(v0) = {v.max():g}")
+        recorded = check.recorded_indices(record_v, n)
+        v_rec = np.empty((n_steps + 1, len(recorded)))
+        s_rec = np.empty((n_steps + 1, len(recorded)))
+        v_rec[0] = v[recorded]
+        s_rec[0] = 0.0
+        s = np.zeros(n)
+        t_resume = np.zeros(n)
+        synaptic_decay = math.exp(-dt / self.tau_s)
+        neurons, steps, times = [], [], []
+        j_in = None
+        for k in range(n_steps):
+            if k == 0 or x.shape[0] > 1:
+                j_in = np.broadcast_to(self.gain * x[k if x.shape[0] > 1 else 0] + self.bias, (n,))
+            t_k, t_next = k * dt, (k + 1) * dt
+            start = np.maximum(t_resume, t_k)
+            idx = np.flatnonzero(start < t_next)
+            start = start[idx]
+            fired, fired_at = [], []
+            while idx.size:
+                s0 = s[idx] * np.exp(-(start - t_k) / self.tau_s)
+                v_end = self.membrane(t_next - start, v[idx], j_in[idx], s0)[0]
+                crossing = v_end >= 1.0
+                v[idx[~crossing]] = v_end[~crossing]
+                idx, start, s0, v_end = idx[crossing], start[crossing], s0[crossing], v_end[crossing]
+                if not idx.size:
+                    break
+                u = self._crossing(t_next - start, v[idx], v_end, j_in[idx], s0)
+                t_spike = start + u
+                fired.append(idx)
+                fired_at.append(t_spike)
+                v[idx] = 0.0
+                t_resume[idx] = t_spike + self.tau_ref
+                again = t_resume[idx] < t_next
+                idx, start = idx[again], t_resume[idx][again]
+            s *= synaptic_decay
+            if fired:
+                who, when = np.concatenate(fired), np.concatenate(fired_at)
+                neurons.append(who)
+                steps.append(np.full(who.size, k))
+                times.append(when)
+                arrival = np.bincount(who, weights=np.exp(-(t_next - when) / self.tau_s), minlength=n)
+                self._deliver(s, arrival / self.tau_s)
+            v_rec[k + 1] = v[recorded]
+            s_rec[k + 1] = s[recorded]
+        if neurons:
+            neuron = np.concatenate(neurons)
+            order = np.argsort(neuron, kind="stable")
+            spike_neuron, spike_step, spike_time = neuron[order], np.concatenate(steps)[order], np.concatenate(times)[order]
+        else:
+            spike_neuron, spike_step, spike_time = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return NetworkResult(t=dt * np.arange(n_steps + 1), n_neurons=n, spike_neuron=spike_neuron,
+                             spike_step=spike_step, spike_time=spike_time, v=v_rec, s=s_rec, v_in=x,
+                             recorded=recorded)
+
+
+SpikingNetwork = LIFNetwork
+
+
+def random_weights(n_neurons: int, p: float = 0.1, excitatory_fraction: float = 0.8, w_exc: float = 0.002,
+                   w_inh: float = -0.008, generator: np.random.Generator | None = None):
+    """A sparse random weight matrix obeying Dale's law, as SciPy CSC.
+
+    Each connection j -> i (i != j) exists with probability ``p``; the first round(excitatory_fraction * N)
+    neurons are excitatory (their columns carry ``w_exc`` > 0), the rest inhibitory (``w_inh`` < 0). Weights are
+    the total input a spike delivers (the synapse adds w / tau_s). Returns (weights, n_excitatory).
+    """
+    import scipy.sparse as sparse
+
+    from neuronlab.random import default_generator
+
+    n = check.neuron_count(n_neurons)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a probability in [0, 1], got {p}")
+    if not 0.0 <= excitatory_fraction <= 1.0:
+        raise ValueError(f"excitatory_fraction must be in [0, 1], got {excitatory_fraction}")
+    if w_exc < 0 or w_inh > 0:
+        raise ValueError(f"need w_exc >= 0 and w_inh <= 0 (Dale's law), got w_exc={w_exc}, w_inh={w_inh}")
+    rng = default_generator() if generator is None else generator
+    n_exc = int(round(excitatory_fraction * n))
+    connected = rng.random((n, n)) < p
+    np.fill_diagonal(connected, False)
+    rows, cols = np.nonzero(connected)
+    values = np.where(cols < n_exc, w_exc, w_inh)
+    return sparse.csc_matrix((values, (rows, cols)), shape=(n, n)), n_exc
+
+
+def _as_weights(weights):
+    """A square dense float64 array, or a SciPy sparse matrix converted to CSC (fast column slicing)."""
+    import scipy.sparse as sparse
+
+    if sparse.issparse(weights):
+        matrix = sparse.csc_matrix(weights, dtype=np.float64)
+        matrix.sum_duplicates()
+        if not np.all(np.isfinite(matrix.data)):
+            raise ValueError("weights contain NaN or infinite values")
+    else:
+        matrix = check.finite_array("weights", weights)
+        if matrix.ndim != 2:
+            raise ValueError(f"weights must be a 2-D (N, N) matrix, got shape {matrix.shape}")
+    if matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        raise ValueError(f"weights must be square (N, N) with w[i, j] from neuron j to i, got shape {matrix.shape}")
+    return matrix

@@ -1,0 +1,122 @@
+"""LIF networks (notes 003 §1.7): uncoupled rates equal G(v_in), spikes travel along an excitatory chain with
+the delay the ODEs predict, inhibition silences, sparse and dense weights agree."""
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sparse
+from scipy.integrate import solve_ivp
+
+from neuronlab.neurons import LIFNetwork, SpikingNetwork, lif_rate
+from neuronlab.neurons.network import random_weights
+
+TAU_M, TAU_REF, TAU_S = 0.02, 0.002, 0.005
+
+
+def G(v):
+    return 1.0 / (TAU_REF - TAU_M * math.log(1.0 - 1.0 / v))
+
+
+@pytest.mark.parametrize("dt", [1e-4, 1e-3])
+def test_uncoupled_population_rates_match_the_tuning_curve(dt):
+    v_in = np.array([0.7, 1.05, 1.5, 2.0, 4.0, 10.0])
+    result = LIFNetwork(np.zeros((6, 6))).simulate(v_in, t_end=4.0, dt=dt, record_v=False)
+    expected = np.array([0.0] + [G(v) for v in v_in[1:]])
+    np.testing.assert_allclose(result.isi_rates(), expected, rtol=1e-9)
+    np.testing.assert_allclose(result.rates, expected, rtol=0.02)
+    np.testing.assert_allclose(result.rates, lif_rate(v_in), rtol=0.02)
+
+
+def test_excitatory_chain_delay():
+    # neuron 0 (v_in = 1.1) drives neuron 1 (no input) through w = 0.05. After a spike of neuron 0 at t_p, neuron 1
+    # obeys tau_m v' = s - v, tau_s s' = -s, s(t_p) = w / tau_s; the delay is when v first reaches 1.
+    w, dt = 0.05, 1e-5
+    weights = np.array([[0.0, 0.0], [w, 0.0]])
+    hit = lambda t, y: y[0] - 1.0  # noqa: E731
+    hit.terminal, hit.direction = True, 1
+    ode = solve_ivp(lambda t, y: [(y[1] - y[0]) / TAU_M, -y[1] / TAU_S], (0, 0.05), [0.0, w / TAU_S],
+                    events=hit, rtol=1e-12, atol=1e-12)
+    delay = ode.t_events[0][0]
+    result = LIFNetwork(weights, tau_s=TAU_S).simulate(np.array([1.1, 0.0]), t_end=0.26, dt=dt)
+    pre, post = result.spike_times
+    assert len(pre) == len(post) == 5  # G(1.1) = 20 Hz; one postsynaptic spike per presynaptic spike
+    # the first spike starts from rest (v = 0, s = 0); delivery at the end of the step adds at most one step
+    assert delay - 1e-9 <= post[0] - pre[0] <= delay + dt + 1e-9
+    # later ones find v slightly above 0, left over from the previous PSC, so they come a little sooner
+    assert np.all(post[1:] - pre[1:] < post[0] - pre[0])
+
+
+def test_inhibition_suppresses_firing():
+    v_in = np.array([3.0, 1.5])
+    alone = LIFNetwork(np.zeros((2, 2))).simulate(v_in, t_end=1.0, dt=1e-4, record_v=False)
+    assert alone.isi_rates()[1] == pytest.approx(G(1.5), rel=1e-9)
+    # mean inhibitory current w * rate_0 = -0.02 * 92 Hz = -1.8 pushes neuron 1's drive below threshold
+    inhibited = LIFNetwork(np.array([[0.0, 0.0], [-0.02, 0.0]])).simulate(v_in, t_end=1.0, dt=1e-4, record_v=[1])
+    assert inhibited.spike_counts[1] == 0 and inhibited.spike_counts[0] == alone.spike_counts[0]
+    assert inhibited.s[:, 0].min() < -1.0 and np.all(inhibited.s[:, 0] <= 0.0)
+
+
+def test_excitation_raises_rates():
+    v_in = np.array([3.0, 1.5])
+    alone = LIFNetwork(np.zeros((2, 2))).simulate(v_in, t_end=1.0, dt=1e-4, record_v=False)
+    excited = LIFNetwork(np.array([[0.0, 0.0], [0.005, 0.0]])).simulate(v_in, t_end=1.0, dt=1e-4, record_v=False)
+    # with a mean extra drive w * rate_0 = 0.46 the rate approaches G(1.5 + 0.46) from the fluctuating current
+    assert excited.rates[1] > alone.rates[1] * 1.5
+    assert excited.rates[1] == pytest.approx(G(1.5 + 0.005 * excited.rates[0]), rel=0.1)
+
+
+def test_synaptic_current_follows_the_notes_rule():
+    # one presynaptic spike of weight w: s jumps by w / tau_s and decays as e^(-t / tau_s)
+    w, dt = 0.01, 1e-4
+    result = LIFNetwork(np.array([[0.0, 0.0], [w, 0.0]])).simulate(np.array([1.5, 0.0]), t_end=0.04, dt=dt,
+                                                                   record_v=[1])
+    t_p = result.spike_times[0][0]
+    assert len(result.spike_times[0]) == 1
+    after = result.t > t_p + dt
+    np.testing.assert_allclose(result.s[after, 0], w / TAU_S * np.exp(-(result.t[after] - t_p) / TAU_S), rtol=1e-10)
+
+
+def test_sparse_and_dense_weights_agree():
+    weights, n_exc = random_weights(60, p=0.2, w_exc=0.004, w_inh=-0.016, generator=np.random.default_rng(0))
+    assert sparse.issparse(weights) and n_exc == 48
+    assert np.all(weights.toarray()[:, :48] >= 0) and np.all(weights.toarray()[:, 48:] <= 0)
+    assert np.all(weights.diagonal() == 0)
+    v_in = np.random.default_rng(1).uniform(0.8, 1.6, 60)
+    a = LIFNetwork(weights).simulate(v_in, t_end=0.3, dt=1e-4, record_v=[0, 59])
+    b = SpikingNetwork(weights.toarray()).simulate(v_in, t_end=0.3, dt=1e-4, record_v=[0, 59])
+    assert a.spike_time.size > 100
+    np.testing.assert_array_equal(a.spike_neuron, b.spike_neuron)
+    np.testing.assert_allclose(a.spike_time, b.spike_time, atol=1e-12)
+    np.testing.assert_allclose(a.v, b.v, atol=1e-12)
+
+
+def test_filtered_rates_average_to_the_spike_counts():
+    result = LIFNetwork(np.zeros((3, 3))).simulate(np.array([1.2, 2.0, 5.0]), t_end=3.0, dt=1e-4, record_v=False)
+    tau = 0.02
+    filtered = result.filtered_rates(tau_s=tau)
+    assert filtered.shape == (len(result.t), 3)
+    # each spike's unit-area kernel integrates to 1 - e^(-(T - t_p)/tau) before the run ends at T
+    expected = [np.sum(1.0 - np.exp(-(result.duration - times) / tau)) for times in result.spike_times]
+    np.testing.assert_allclose(filtered.sum(axis=0) * result.dt, expected, rtol=5e-3)
+
+
+@pytest.mark.parametrize("weights, match", [
+    (np.zeros((2, 3)), "square"),
+    (np.array([[0.0, np.nan], [0.0, 0.0]]), "NaN"),
+    (np.zeros(4), "2-D"),
+])
+def test_bad_weights_are_rejected(weights, match):
+    with pytest.raises(ValueError, match=match):
+        LIFNetwork(weights)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(dt=-1e-4), "dt must be > 0"),
+    (dict(dt=0.01), r"larger than min\(tau_m, tau_s\)"),
+    (dict(v_in=np.array([1.0, np.nan])), "NaN"),
+    (dict(v_in=np.ones(3)), "shape"),
+])
+def test_bad_simulation_input_is_rejected(kwargs, match):
+    args = dict(v_in=np.array([1.5, 2.0]), t_end=0.1, dt=1e-4) | kwargs
+    with pytest.raises(ValueError, match=match):
+        LIFNetwork(np.zeros((2, 2))).simulate(**args)
