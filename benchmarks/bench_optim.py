@@ -25,7 +25,7 @@ OPTIMIZERS = {"Adam": dict(lr=1e-3), "SGD-momentum": dict(lr=1e-2, momentum=0.9)
 TORCH_NAMES = {"Adam": "Adam", "SGD-momentum": "SGD"}
 
 
-def seconds_per_step(steppers: dict, repeats: int = 15, steps: int = 20) -> dict:
+def seconds_per_step(steppers: dict, repeats: int = 30, steps: int = 10) -> dict:
     """{label: best over ``repeats`` of the mean time of ``steps`` steps}, the contenders interleaved so that
     load from other processes affects them alike (and the best repeat is the least disturbed one)."""
     for step in steppers.values():

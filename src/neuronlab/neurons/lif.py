@@ -119,7 +119,7 @@ def _constants(model: LIF, dt: float) -> tuple[float, float]:
 
 
 def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
-    from neuronlab.neurons._lif_kernels import run_lif
+    from neuronlab.neurons._lif_kernels import gather_spikes, run_lif
 
     decay, one_minus_decay = _constants(model, dt)
     bound = model._spike_bound(x, n_steps * dt)
@@ -135,9 +135,7 @@ def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
                        n_steps, v, t_resume, rec_col, v_rec, offsets, spike_step, spike_time, counts)
     if overflow:
         raise RuntimeError(f"LIF spike buffer overflowed by {overflow} spikes; the spike-count bound is wrong")
-    first = np.cumsum(counts) - counts
-    take = np.repeat(offsets[:-1] - first, counts) + np.arange(counts.sum())
-    return np.repeat(np.arange(model.n_neurons), counts), spike_step[take], spike_time[take]
+    return gather_spikes(offsets, counts, spike_step, spike_time)
 
 
 def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):
