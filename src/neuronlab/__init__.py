@@ -25,3 +25,7 @@ def __getattr__(name):
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "manual_seed",
            "float32", "float64", "int64", *_op_names]
+
+from neuronlab.io import Checkpoint, CheckpointError, load, save  # noqa: E402  (checkpoints: safetensors + JSON)
+
+__all__ += ["save", "load", "Checkpoint", "CheckpointError"]

@@ -88,6 +88,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
         table, key = (grads, root.creator) if root.creator is not None else (leaf_grads, root)
         table[key] = g if key not in table else table[key] + g
 
+    write_epoch = versioning.epoch
     previous_mode = grad_mode._enabled[0]
     grad_mode._enabled[0] = create_graph
     try:
@@ -101,7 +102,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             if capture_fns and fn in capture_fns:
                 captured[capture_fns[fn]] = gy
             inputs = fn.inputs
-            if fn.epoch != versioning.epoch[0]:
+            if fn.epoch != write_epoch[0]:
                 versioning.check_unmodified(fn, fn.epoch)
             needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
             fn.needs_input_grad = needs
@@ -122,7 +123,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                 data = x.data
                 if gx.shape != data.shape:
                     gx = sum_to_shape(gx, data.shape)
-                if gx.dtype != data.dtype:
+                if gx.dtype is not data.dtype and gx.dtype != data.dtype:
                     gx = gx.astype(data.dtype)
                 creator = x.creator
                 if creator is None:

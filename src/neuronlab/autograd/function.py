@@ -20,6 +20,7 @@ from neuronlab.autograd.tensor import Tensor, as_array
 _EMPTY = ()
 _new = object.__new__
 _SEQUENCES = (list, tuple)
+_write_epoch = versioning.epoch
 
 
 class Function:
@@ -66,7 +67,7 @@ class Function:
         out._hooks = None
         if requires_grad and grad_mode._enabled[0]:
             fn.inputs = inputs
-            fn.epoch = versioning.epoch[0]
+            fn.epoch = _write_epoch[0]
             out.requires_grad = True
             out.creator = fn
         else:

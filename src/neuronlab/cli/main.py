@@ -19,3 +19,15 @@ cli.add_command(experiment)
 from neuronlab.cli.neuron import neuron  # noqa: E402
 
 cli.add_command(neuron)
+
+from neuronlab.cli.train import train  # noqa: E402
+
+cli.add_command(train)
+
+from neuronlab.cli.evaluate import evaluate  # noqa: E402
+
+cli.add_command(evaluate)
+
+from neuronlab.cli.predict import predict  # noqa: E402
+
+cli.add_command(predict)

@@ -1,9 +1,11 @@
 """Compiled (Numba) loop for a population of uncoupled LIF neurons; ``lif._run_numpy`` is its NumPy twin.
 
-Both run the scheme described in ``lif.py`` with the same arithmetic, so they agree to rounding. Here the
-population is cut into blocks that stay in L1 cache; each step first advances every neuron of the block with
-the branch-free full-step update (which the compiler vectorizes), flagging the few neurons whose step is not
-that simple (crossing the threshold, or leaving the refractory period mid-step), then finishes those one by one.
+Both run the scheme described in ``lif.py`` with the same formulas, so they agree to rounding. Here the
+population is cut into blocks of 256 neurons that stay in cache. Each step advances every neuron of the block
+with the branch-free full-step update (which the compiler vectorizes) and flags the few that cross the
+threshold; a flagged neuron is then followed through its spike and refractory period up to the end of the step
+in which it integrates again, so refractory neurons cost nothing until then. A block's spikes are appended to a
+small buffer as they happen and sorted by neuron (a counting sort, in cache) into the output when the block is done.
 """
 from __future__ import annotations
 
@@ -14,74 +16,105 @@ BLOCK = 256
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _finish_step(i, k, t_k, t_next, j, j_full, v, t_resume, decay, tau_m, tau_ref, slot, end, spike_step,
-                 spike_time):
-    """Exact step for one flagged neuron: integrate from max(t_k, t_resume), spike at each crossing of 1,
-    carry the rest of the step into the refractory period and integrate again after it. Returns the next
-    free spike slot (``end`` + number of spikes that did not fit, if the buffer is full)."""
+def _drive(x, gain, bias, row, i, shared):
+    return gain[i] * x[row, 0 if shared else i] + bias[i]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _spike_and_resume(i, k, x, gain, bias, shared, varying, n_steps, dt, decay, one_minus_decay, tau_m, tau_ref,
+                      steps_in_ref, v, t_free, v_free, count, n_buffered, buffer_neuron, buffer_step, buffer_time):
+    """Neuron ``i`` of the block (x, gain, bias already offset to the block) crosses 1 during step k.
+
+    Places the spike, then follows the neuron through its refractory period into the step where it resumes
+    (integrating from v = 0 for the rest of that step, spiking again if it crosses), possibly several steps
+    ahead: afterwards the neuron holds v = 0 until grid time t_free[i], where v = v_free[i]. Spikes are appended
+    to the buffer while it has room; returns the new number of buffered spikes (counting any that did not fit).
+    """
+    capacity = buffer_time.shape[0]
+    row = k if varying else 0
+    j = _drive(x, gain, bias, row, i, shared)
     vi = v[i]
-    start = max(t_k, t_resume[i])
+    start = k * dt
+    step = k
     while True:
-        if start == t_k:
-            v_end = vi * decay + j_full
+        t_next = (step + 1) * dt
+        if start == step * dt:
+            v_end = vi * decay + j * one_minus_decay
         else:
             v_end = j + (vi - j) * np.exp(-(t_next - start) / tau_m)
         if v_end < 1.0 or j <= 1.0:
-            vi = v_end
+            t_free[i] = t_next
+            v_free[i] = v_end
             break
         t_spike = start + min(tau_m * np.log((j - vi) / (j - 1.0)), t_next - start)
-        if slot < end:
-            spike_step[slot] = k
-            spike_time[slot] = t_spike
-        slot += 1
+        if n_buffered < capacity:
+            buffer_neuron[n_buffered] = i
+            buffer_step[n_buffered] = step
+            buffer_time[n_buffered] = t_spike
+        n_buffered += 1
+        count[i] += 1
         vi = 0.0
-        t_resume[i] = t_spike + tau_ref
-        if t_resume[i] >= t_next:
-            break
-        start = t_resume[i]
-    v[i] = vi
-    return slot
+        start = t_spike + tau_ref
+        if start >= t_next:
+            # the step in which the refractory period ends: step * dt <= start < (step + 1) * dt
+            step += steps_in_ref
+            while (step + 1) * dt <= start:
+                step += 1
+            while step * dt > start:
+                step -= 1
+            if step >= n_steps:
+                t_free[i] = np.inf
+                v_free[i] = 0.0
+                break
+            if varying:
+                j = _drive(x, gain, bias, step, i, shared)
+    v[i] = 0.0 if t_free[i] > (k + 1) * dt else v_free[i]
+    return n_buffered
 
 
 @njit(cache=True, nogil=True)
-def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, v, t_resume,
-            rec_col, v_rec, offsets, spike_step, spike_time, counts):
-    """Advance ``n_steps`` steps of dt in place; returns the number of spikes that found no buffer slot.
+def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, v, rec_col, v_rec,
+            buffer_neuron, buffer_step, buffer_time, out_neuron, out_step, out_time):
+    """Advance ``n_steps`` steps of dt from voltages ``v`` (N,), writing the spikes sorted by neuron, then time,
+    to out_neuron/out_step/out_time; returns their number, or -1 if a block's buffer overflowed.
 
-    x: input (T, X) with T in {1, n_steps}, X in {1, N}; v: voltage (N,); t_resume: end of each neuron's
-    refractory period (N,); rec_col[i]: column of v_rec (n_steps + 1, R) recording neuron i, or -1;
-    the spikes of neuron i go to slots offsets[i]:offsets[i + 1]; counts[i] receives how many it fired.
+    x: input (T, X) with T in {1, n_steps}, X in {1, N}; rec_col[i]: column of v_rec (n_steps + 1, R) recording
+    neuron i, or -1; the buffers must hold the most spikes any block can fire.
     """
     n_neurons = v.shape[0]
     varying = x.shape[0] > 1
     shared = x.shape[1] == 1
-    overflow = 0
-    j_in = np.empty(BLOCK)
+    steps_in_ref = max(int(tau_ref / dt), 1)  # about how many steps a refractory period spans
     j_step = np.empty(BLOCK)
+    t_free = np.empty(BLOCK)  # grid time from which the neuron integrates full steps again
+    v_free = np.empty(BLOCK)  # its voltage then (v is 0 until that time)
     special = np.zeros(BLOCK, dtype=np.uint8)
     special_words = special.view(np.uint64)  # scanned 8 flags at a time: most words are all zero
-    slot = np.empty(BLOCK, dtype=np.int64)
+    count = np.empty(BLOCK, dtype=np.int64)
+    written = 0
     for first in range(0, n_neurons, BLOCK):
         size = min(BLOCK, n_neurons - first)
         vb = v[first:first + size]
-        tb = t_resume[first:first + size]
+        xb = x if shared else x[:, first:first + size]
+        gb, bb = gain[first:first + size], bias[first:first + size]
+        t_free[:] = 0.0
         special[:] = 0
-        slot[:size] = offsets[first:first + size]
+        count[:] = 0
+        n_buffered = 0
         recorded = np.array([i for i in range(size) if rec_col[first + i] >= 0], dtype=np.int64)
         for k in range(n_steps):
             if k == 0 or varying:
-                row = k if varying else 0
                 for i in range(size):
-                    j_in[i] = gain[first + i] * x[row, 0 if shared else first + i] + bias[first + i]
-                    j_step[i] = j_in[i] * one_minus_decay
+                    j_step[i] = _drive(xb, gb, bb, k if varying else 0, i, shared) * one_minus_decay
             t_k = k * dt
             t_next = (k + 1) * dt
             n_special = 0
             for i in range(size):
                 v_full = vb[i] * decay + j_step[i]
-                free = tb[i] <= t_k
-                flag = (free & (v_full >= 1.0)) | ((~free) & (tb[i] < t_next))
-                vb[i] = v_full if free & (~flag) else vb[i]
+                free = t_free[i] <= t_k
+                flag = free & (v_full >= 1.0)
+                held = v_free[i] if t_free[i] == t_next else vb[i]
+                vb[i] = (vb[i] if flag else v_full) if free else held
                 special[i] = flag
                 n_special += flag
             if n_special:
@@ -90,31 +123,25 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                         continue
                     for i in range(8 * word, min(8 * word + 8, size)):
                         if special[i]:
-                            end = offsets[first + i + 1]
-                            slot[i] = _finish_step(i, k, t_k, t_next, j_in[i], j_step[i], vb, tb, decay, tau_m,
-                                                   tau_ref, slot[i], end, spike_step, spike_time)
+                            n_buffered = _spike_and_resume(i, k, xb, gb, bb, shared, varying, n_steps, dt, decay,
+                                                           one_minus_decay, tau_m, tau_ref, steps_in_ref, vb,
+                                                           t_free, v_free, count, n_buffered, buffer_neuron,
+                                                           buffer_step, buffer_time)
             for i in recorded:
                 v_rec[k + 1, rec_col[first + i]] = vb[i]
+        if n_buffered > buffer_time.shape[0]:
+            return -1
+        # counting sort of the block's spikes by neuron; each neuron's spikes were appended in time order
+        position = np.empty(size, dtype=np.int64)
+        total = written
         for i in range(size):
-            end = offsets[first + i + 1]
-            counts[first + i] = min(slot[i], end) - offsets[first + i]
-            overflow += max(slot[i] - end, 0)
-    return overflow
-
-
-@njit(cache=True, nogil=True)
-def gather_spikes(offsets, counts, spike_step, spike_time):
-    """Pack the per-neuron buffer segments into flat (neuron, step, time) arrays, neuron by neuron."""
-    total = counts.sum()
-    neuron = np.empty(total, dtype=np.int64)
-    step = np.empty(total, dtype=np.int64)
-    time = np.empty(total)
-    out = 0
-    for i in range(counts.shape[0]):
-        start = offsets[i]
-        for slot in range(start, start + counts[i]):
-            neuron[out] = i
-            step[out] = spike_step[slot]
-            time[out] = spike_time[slot]
-            out += 1
-    return neuron, step, time
+            position[i] = total
+            total += count[i]
+        for s in range(n_buffered):
+            i = buffer_neuron[s]
+            out_neuron[position[i]] = first + i
+            out_step[position[i]] = buffer_step[s]
+            out_time[position[i]] = buffer_time[s]
+            position[i] += 1
+        written = total
+    return written

@@ -119,23 +119,25 @@ def _constants(model: LIF, dt: float) -> tuple[float, float]:
 
 
 def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
-    from neuronlab.neurons._lif_kernels import gather_spikes, run_lif
+    from neuronlab.neurons._lif_kernels import BLOCK, run_lif
 
     decay, one_minus_decay = _constants(model, dt)
     bound = model._spike_bound(x, n_steps * dt)
-    offsets = np.zeros(model.n_neurons + 1, dtype=np.int64)
-    np.cumsum(bound, out=offsets[1:])
-    spike_step = np.empty(offsets[-1], dtype=np.int64)
-    spike_time = np.empty(offsets[-1])
-    counts = np.empty(model.n_neurons, dtype=np.int64)
+    per_block = np.add.reduceat(bound, np.arange(0, model.n_neurons, BLOCK))
+    buffer_neuron = np.empty(per_block.max(), dtype=np.int64)
+    buffer_step = np.empty(per_block.max(), dtype=np.int64)
+    buffer_time = np.empty(per_block.max())
+    # sized for the bound; only the pages actually written are ever touched
+    out_neuron = np.empty(bound.sum(), dtype=np.int64)
+    out_step = np.empty(bound.sum(), dtype=np.int64)
+    out_time = np.empty(bound.sum())
     rec_col = np.full(model.n_neurons, -1, dtype=np.int64)
     rec_col[recorded] = np.arange(len(recorded))
-    t_resume = np.zeros(model.n_neurons)
-    overflow = run_lif(x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, decay, one_minus_decay,
-                       n_steps, v, t_resume, rec_col, v_rec, offsets, spike_step, spike_time, counts)
-    if overflow:
-        raise RuntimeError(f"LIF spike buffer overflowed by {overflow} spikes; the spike-count bound is wrong")
-    return gather_spikes(offsets, counts, spike_step, spike_time)
+    total = run_lif(x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, decay, one_minus_decay, n_steps, v,
+                    rec_col, v_rec, buffer_neuron, buffer_step, buffer_time, out_neuron, out_step, out_time)
+    if total < 0:
+        raise RuntimeError("LIF spike buffer overflowed: the spike-count bound is wrong")
+    return out_neuron[:total], out_step[:total], out_time[:total]
 
 
 def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):

@@ -51,9 +51,13 @@ def plot_lif(result: LIFResult, neuron: int = 0):
     """Normalized membrane potential v(t) of one LIF neuron, the threshold and the spike times."""
     col = _column(result, neuron)
     fig, (ax,) = _figure(1, 3.2)
-    ax.plot(result.t, result.v[:, col], lw=1.0, color="C0", label="v(t)")
-    ax.axhline(1.0, color="k", ls="--", lw=0.8, label="threshold")
     spikes = result.spike_times[neuron]
+    # the sampled trace plus the exact threshold crossings: v reaches 1 at each spike time, then resets to 0
+    t = np.concatenate([result.t, spikes, spikes])
+    v = np.concatenate([result.v[:, col], np.ones_like(spikes), np.zeros_like(spikes)])
+    order = np.lexsort((np.r_[np.zeros(len(result.t)), np.ones_like(spikes), 2 * np.ones_like(spikes)], t))
+    ax.plot(t[order], v[order], lw=1.0, color="C0", label="v(t)")
+    ax.axhline(1.0, color="k", ls="--", lw=0.8, label="threshold")
     ax.plot(spikes, np.full(spikes.shape, 1.08), "v", color="C3", ms=5, label=f"spikes ({result.rates[neuron]:.1f} Hz)")
     ax.set_xlabel("t (s)")
     ax.set_ylabel("v")

@@ -1,0 +1,62 @@
+"""How the training commands report user errors: one line, no traceback.
+
+Exit code 2 (click's usage errors) for a bad option value or a missing file given on the command line;
+exit code 1 (:class:`DataProblem`) when the inputs exist but their content is wrong: a CSV with a bad
+row, a checkpoint that is foreign, corrupt or from another model, a diverging run.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+
+class DataProblem(click.ClickException):
+    """The data, a file's content or the training itself went wrong (exit code 1)."""
+
+    exit_code = 1
+
+
+@contextmanager
+def user_errors():
+    """Turn the library's errors about the user's inputs into click errors."""
+    from neuronlab.io.checkpoint import CheckpointError
+    from neuronlab.train.callbacks import TrainingDivergedError
+    from neuronlab.train.run import ConfigError
+
+    try:
+        yield
+    except ConfigError as error:
+        raise click.BadParameter(error.message, param_hint=f"--{error.option.replace('_', '-')}") from None
+    except (CheckpointError, TrainingDivergedError) as error:
+        raise DataProblem(str(error)) from None
+    except ValueError as error:         # DataError and the library's checks of data it was given
+        raise DataProblem(str(error)) from None
+
+
+def dataset_option(ctx, param, value):
+    """Check ``--dataset``: a registered name (case and ``-``/``_`` insensitive) or ``csv:PATH`` of a file."""
+    if value is None:
+        return None
+    from neuronlab.data import DATASETS
+
+    if value.startswith("csv:"):
+        path = value[4:]
+        if not path:
+            raise click.BadParameter("csv: needs a file path, e.g. csv:data/table.csv")
+        if not Path(path).is_file():
+            raise click.BadParameter(f"no such file: {path!r} (from {value!r}); expected csv:PATH of a CSV file")
+        return value
+    key = value.strip().lower().replace("-", "_")
+    if key not in DATASETS:
+        raise click.BadParameter(f"unknown dataset {value!r}; expected one of {', '.join(DATASETS)}, or csv:PATH")
+    return key
+
+
+def blas_threads(threads: int):
+    """Limit the BLAS thread pool: the small matrix products of an MLP run fastest on one thread, and
+    several threads that compete with other processes for a few cores can make them several times slower."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads, user_api="blas")

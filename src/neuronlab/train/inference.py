@@ -1,0 +1,86 @@
+"""Using a trained model on raw inputs: apply the saved preprocessing, run the model in inference mode,
+undo the target scaling, and score or tabulate the result. Shared by the run workflow (in memory) and
+by ``neuronlab evaluate`` / ``neuronlab predict`` (from a checkpoint)."""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.train.metrics import accuracy, confusion_matrix, mae, mse, r2
+from neuronlab.train.trainer import predict
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise e^{z_k} / sum_j e^{z_j}, shifted by the row maximum (never overflows)."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def model_outputs(model, X: np.ndarray, input_transform=None, target_transform=None) -> np.ndarray:
+    """Outputs for raw inputs ``X``: logits for classification, predictions in the targets' original units
+    for regression (the inverse of ``target_transform``)."""
+    X = np.asarray(X, dtype=np.float32)
+    if input_transform is not None:
+        X = input_transform.transform(X)
+    outputs = predict(model, np.ascontiguousarray(X, dtype=np.float32))
+    if target_transform is not None:
+        outputs = target_transform.inverse_transform(outputs)
+    return outputs
+
+
+def score(task: str, y_true: np.ndarray, outputs: np.ndarray) -> dict:
+    """Classification: accuracy, mean cross-entropy and the confusion matrix (as lists);
+    regression: MSE, MAE and R^2, in the targets' units."""
+    if task == "classification":
+        k = outputs.shape[1]
+        log_p = np.log(np.clip(softmax(outputs.astype(np.float64)), 1e-300, None))
+        loss = float(-log_p[np.arange(len(y_true)), y_true].mean()) if len(y_true) else float("nan")
+        return {"accuracy": accuracy(y_true, outputs), "loss": loss,
+                "confusion_matrix": confusion_matrix(y_true, outputs, k).tolist()}
+    predictions = outputs[:, 0] if np.ndim(y_true) == 1 else outputs
+    return {"mse": mse(y_true, predictions), "mae": mae(y_true, predictions), "r2": r2(y_true, predictions)}
+
+
+def checkpoint_input_size(checkpoint) -> int | None:
+    """How many input features the checkpoint's model takes (from its run record or its first layer)."""
+    run = checkpoint.extra.get("run", {})
+    if "n_features" in run:
+        return int(run["n_features"])
+    for _, param in checkpoint.model.named_parameters():
+        return int(param.data.shape[0]) if param.data.ndim == 2 else None
+    return None
+
+
+def check_compatible(checkpoint, bundle) -> None:
+    """Raise ValueError if ``bundle`` cannot be scored by ``checkpoint``'s model (features, task, classes)."""
+    expected = checkpoint_input_size(checkpoint)
+    if expected is not None and bundle.n_features != expected:
+        raise ValueError(f"the checkpoint's model takes {expected} input features; dataset {bundle.name!r} has "
+                         f"{bundle.n_features} (a checkpoint from another model?)")
+    if checkpoint.task is not None and bundle.task != checkpoint.task:
+        raise ValueError(f"the checkpoint is a {checkpoint.task} model; dataset {bundle.name!r} is a "
+                         f"{bundle.task} dataset (use --task to read it differently)")
+    if bundle.task == "classification" and checkpoint.class_names is not None \
+            and list(bundle.class_names) != list(checkpoint.class_names):
+        raise ValueError(f"the checkpoint's classes are {_short(checkpoint.class_names)}; dataset {bundle.name!r} "
+                         f"has classes {_short(bundle.class_names)}")
+
+
+def _short(names) -> str:
+    names = list(names)
+    return str(names) if len(names) <= 8 else f"[{', '.join(map(repr, names[:8]))}, ...] ({len(names)} classes)"
+
+
+def prediction_table(task: str, outputs: np.ndarray, class_names=None) -> tuple[list[str], list[list]]:
+    """Header and rows for a predictions CSV: ``prob_<class>`` columns and ``predicted`` (the class name)
+    for classification; ``prediction`` (or ``prediction_<k>`` for several outputs) for regression."""
+    if task == "classification":
+        names = list(class_names) if class_names is not None else [str(k) for k in range(outputs.shape[1])]
+        probabilities = softmax(outputs.astype(np.float64))
+        predicted = probabilities.argmax(axis=1)
+        header = [f"prob_{name}" for name in names] + ["predicted"]
+        rows = [[f"{p:.6g}" for p in row] + [names[c]] for row, c in zip(probabilities, predicted)]
+        return header, rows
+    values = outputs.reshape(len(outputs), -1)
+    header = ["prediction"] if values.shape[1] == 1 else [f"prediction_{k}" for k in range(values.shape[1])]
+    return header, [[f"{v:.8g}" for v in row] for row in values]
