@@ -52,6 +52,7 @@ def write_results(name: str, payload: dict) -> Path:
     payload = {"benchmark": name, "machine": machine(), **payload}
     with tempfile.NamedTemporaryFile("w", dir=RESULTS, delete=False, suffix=".tmp") as handle:
         json.dump(payload, handle, indent=2)
+    os.chmod(handle.name, 0o644)
     os.replace(handle.name, path)
     return path
 

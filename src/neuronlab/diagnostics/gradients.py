@@ -22,8 +22,9 @@ class GradientNormRecorder(LayerRecorder):
     """Per watched layer and per backward pass: the Frobenius norm ||dE/dz|| of the gradient of the loss with
     respect to the layer's output z (for a Linear layer, the input current z = x W + b of the notes).
 
-    ``norms[name]`` is the list of norms, one per backward pass (one per training step). For a mini-batch,
-    z is the (N, K) matrix of the batch's outputs and the norm is taken over all of it.
+    ``norms[name]`` is the list of norms, one per backward pass (one per training step; a layer called k times
+    in one forward pass records k). For a mini-batch, z is the (N, K) matrix of the batch's outputs and the norm
+    is taken over all of it.
     """
 
     owner = "GradientNormRecorder"

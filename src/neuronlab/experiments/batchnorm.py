@@ -109,7 +109,8 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     summary = [
         f"test accuracy after {epochs} epochs, plain: "
         + ", ".join(f"depth {d} {r['test_accuracy']:.2f}" for d, r in results["plain"].items()),
-        "with BatchNorm1d: " + ", ".join(f"depth {d} {r['test_accuracy']:.2f}" for d, r in results["batchnorm"].items()),
+        "with BatchNorm1d: "
+        + ", ".join(f"depth {d} {r['test_accuracy']:.2f}" for d, r in results["batchnorm"].items()),
         f"deepest network reaching {TRAINS:.0%} test accuracy: "
         + ", ".join(f"{variant} {'none' if d is None else f'{d} layers'}" for variant, d in deepest.items()),
     ]

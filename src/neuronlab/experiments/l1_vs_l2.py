@@ -149,7 +149,8 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         runs[label] = {"penalty": penalty, "lr": options["lr"], "lr_decay_per_step": gamma, "proximal": proximal,
                        "minimizer": w.tolist(), "max_error": float(np.max(np.abs(w - exact[penalty])))}
     summary = [
-        f"closed form: L2 ({exact['l2'][0]:.4g}, {exact['l2'][1]:.4g}), L1 ({exact['l1'][0]:.4g}, {exact['l1'][1]:.4g}); "
+        f"closed form: L2 ({exact['l2'][0]:.4g}, {exact['l2'][1]:.4g}), "
+        f"L1 ({exact['l1'][0]:.4g}, {exact['l1'][1]:.4g}); "
         f"SciPy agrees to {max(np.max(np.abs(reference[p] - exact[p])) for p in exact):.1e}",
         "optimizers, |w - exact|: " + ", ".join(f"{label} {r['max_error']:.1e}" for label, r in runs.items()),
         "L1 runs end at |w1| = " + ", ".join(f"{abs(r['minimizer'][0]):.1e}" for r in runs.values()

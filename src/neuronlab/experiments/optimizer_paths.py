@@ -125,7 +125,8 @@ def tuned_runs(fast: bool = False) -> tuple[dict, int]:
     return runs, max_steps
 
 
-@register("optimizer-paths", "GD, Momentum, Nesterov, AdaGrad, RMSprop, Adam on x^2 + 100 y^2: paths, steps to f < 1e-6",
+@register("optimizer-paths",
+          "GD, Momentum, Nesterov, AdaGrad, RMSprop, Adam on x^2 + 100 y^2: paths, steps to f < 1e-6",
           "seed 000 section 6 (6.1 Momentum, 6.2 Adam)")
 def run(out: Path, seed: int, fast: bool) -> dict:
     runs, max_steps = tuned_runs(fast)

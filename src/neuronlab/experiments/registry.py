@@ -63,5 +63,6 @@ def run_experiment(name: str, out: str | os.PathLike, seed: int = 0, fast: bool 
     payload = {"experiment": name, "seed": seed, "fast": fast, **numbers}
     with tempfile.NamedTemporaryFile("w", dir=out, delete=False, suffix=".tmp") as handle:
         json.dump(payload, handle, indent=2, default=float)
+    os.chmod(handle.name, 0o644)
     os.replace(handle.name, out / "results.json")
     return payload

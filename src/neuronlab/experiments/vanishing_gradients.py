@@ -105,7 +105,8 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     chain_factors = {depth: [a / b for a, b in zip(v[:-1], v[1:])] for depth, v in chains.items()}
     deepest = str(DEPTHS[-1])
     summary = [
-        "||dE/dz(1)|| / ||dE/dz(depth)||, sigmoid: " + ", ".join(f"depth {d} {r:.1e}" for d, r in ratios["sigmoid"].items()),
+        "||dE/dz(1)|| / ||dE/dz(depth)||, sigmoid: "
+        + ", ".join(f"depth {d} {r:.1e}" for d, r in ratios["sigmoid"].items()),
         "the same ratio, ReLU: " + ", ".join(f"depth {d} {r:.2g}" for d, r in ratios["relu"].items()),
         f"per-layer factor at depth {deepest}: sigmoid {factors['sigmoid'][deepest]:.3f} (slope <= 1/4), "
         f"ReLU {factors['relu'][deepest]:.3f}",

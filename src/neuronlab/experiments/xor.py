@@ -102,11 +102,11 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         f"{correct}/4 points classified correctly after {len(curves)} attempt(s) of {STEPS} steps; "
         f"final loss {curves[-1][-1]:.2e}",
         "outputs for (A, B) = " + ", ".join(f"({int(a)}, {int(b)}): {o:.3f}" for (a, b), o in zip(X, outputs)),
-        "hidden units at the same inputs (rounded): " + ", ".join(f"h{j + 1} = {np.round(hidden[:, j]).astype(int).tolist()}"
-                                               for j in range(2)),
+        "hidden units at the same inputs (rounded): "
+        + ", ".join(f"h{j + 1} = {np.round(hidden[:, j]).astype(int).tolist()}" for j in range(2)),
     ]
     return {"inputs": X.tolist(), "targets": y.tolist(), "outputs": outputs.tolist(), "predicted": predicted.tolist(),
             "correct": correct, "attempts": len(curves), "final_loss": curves[-1][-1],
-            "hidden_outputs": hidden.tolist(), "weights": {name: p.data.tolist() for name, p in
-                                                            model.named_parameters()},
+            "hidden_outputs": hidden.tolist(),
+            "weights": {name: p.data.tolist() for name, p in model.named_parameters()},
             "figures": [draw(out, model, X, y, curves)], "summary": summary}
