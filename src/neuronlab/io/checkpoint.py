@@ -35,12 +35,17 @@ class CheckpointError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------- arrays <-> JSON
+def _contiguous(array: np.ndarray) -> np.ndarray:
+    """C-contiguous, keeping the shape (``np.ascontiguousarray`` would turn a 0-d array into shape (1,))."""
+    return np.require(array, requirements="C")
+
+
 def _extract(obj, name: str, tensors: dict):
     """A JSON-able copy of ``obj`` with every ndarray moved into ``tensors`` under a path-like name."""
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind not in "biuf":
             raise TypeError(f"save: {name!r} is an array of dtype {obj.dtype}; checkpoints store numeric arrays only")
-        tensors[name] = np.ascontiguousarray(obj)
+        tensors[name] = _contiguous(obj)
         return {_TENSOR: name}
     if isinstance(getattr(obj, "data", None), np.ndarray) and hasattr(obj, "requires_grad"):   # a Tensor
         return _extract(obj.data, name, tensors)
@@ -73,7 +78,7 @@ def _checksum(tensors: dict) -> str:
     """SHA-256 over every tensor's name, dtype, shape and bytes, in name order."""
     digest = hashlib.sha256()
     for name in sorted(tensors):
-        array = np.ascontiguousarray(tensors[name])
+        array = _contiguous(tensors[name])
         digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
         digest.update(array.tobytes())
     return digest.hexdigest()
@@ -109,7 +114,7 @@ def save(model, path, *, optimizer=None, scheduler=None, epoch: int | None = Non
         raise TypeError(f"save: the model's architecture cannot be stored: {error}") from None
     tensors: dict[str, np.ndarray] = {}
     for key, value in model.state_dict().items():
-        tensors[f"model/{key}"] = np.ascontiguousarray(value)
+        tensors[f"model/{key}"] = _contiguous(value)
     meta = {
         "format_version": FORMAT_VERSION,
         "library_version": neuronlab.__version__,

@@ -1,6 +1,7 @@
 """Compiled (Numba) loop for a population of uncoupled LIF neurons; ``lif._run_numpy`` is its NumPy twin.
 
-Both run the scheme described in ``lif.py`` with the same formulas, so they agree to rounding. Here the
+Both run the scheme described in ``lif.py``, so they agree to rounding (the loop below replaces one exp by an
+equal product, see ``run_lif``). Here the
 population is cut into blocks of 256 neurons that stay in cache. Each step advances every neuron of the block
 with the branch-free full-step update (which the compiler vectorizes) and flags the few that cross the
 threshold; a flagged neuron is then followed through its spike and refractory period up to the end of the step
@@ -15,63 +16,6 @@ from numba import njit
 BLOCK = 256
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _drive(x, gain, bias, row, i, shared):
-    return gain[i] * x[row, 0 if shared else i] + bias[i]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _spike_and_resume(i, k, x, gain, bias, shared, varying, n_steps, dt, decay, one_minus_decay, tau_m, tau_ref,
-                      steps_in_ref, v, t_free, v_free, count, n_buffered, buffer_neuron, buffer_step, buffer_time):
-    """Neuron ``i`` of the block (x, gain, bias already offset to the block) crosses 1 during step k.
-
-    Places the spike, then follows the neuron through its refractory period into the step where it resumes
-    (integrating from v = 0 for the rest of that step, spiking again if it crosses), possibly several steps
-    ahead: afterwards the neuron holds v = 0 until grid time t_free[i], where v = v_free[i]. Spikes are appended
-    to the buffer while it has room; returns the new number of buffered spikes (counting any that did not fit).
-    """
-    capacity = buffer_time.shape[0]
-    row = k if varying else 0
-    j = _drive(x, gain, bias, row, i, shared)
-    vi = v[i]
-    start = k * dt
-    step = k
-    while True:
-        t_next = (step + 1) * dt
-        if start == step * dt:
-            v_end = vi * decay + j * one_minus_decay
-        else:
-            v_end = j + (vi - j) * np.exp(-(t_next - start) / tau_m)
-        if v_end < 1.0 or j <= 1.0:
-            t_free[i] = t_next
-            v_free[i] = v_end
-            break
-        t_spike = start + min(tau_m * np.log((j - vi) / (j - 1.0)), t_next - start)
-        if n_buffered < capacity:
-            buffer_neuron[n_buffered] = i
-            buffer_step[n_buffered] = step
-            buffer_time[n_buffered] = t_spike
-        n_buffered += 1
-        count[i] += 1
-        vi = 0.0
-        start = t_spike + tau_ref
-        if start >= t_next:
-            # the step in which the refractory period ends: step * dt <= start < (step + 1) * dt
-            step += steps_in_ref
-            while (step + 1) * dt <= start:
-                step += 1
-            while step * dt > start:
-                step -= 1
-            if step >= n_steps:
-                t_free[i] = np.inf
-                v_free[i] = 0.0
-                break
-            if varying:
-                j = _drive(x, gain, bias, step, i, shared)
-    v[i] = 0.0 if t_free[i] > (k + 1) * dt else v_free[i]
-    return n_buffered
-
-
 @njit(cache=True, nogil=True)
 def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, v, rec_col, v_rec,
             buffer_neuron, buffer_step, buffer_time, out_neuron, out_step, out_time):
@@ -80,11 +24,21 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
 
     x: input (T, X) with T in {1, n_steps}, X in {1, N}; rec_col[i]: column of v_rec (n_steps + 1, R) recording
     neuron i, or -1; the buffers must hold the most spikes any block can fire.
+
+    A neuron flagged in step k is followed through its spike and refractory period into the step where it
+    resumes (integrating from v = 0 for the rest of that step, spiking again if it crosses), possibly several
+    steps ahead; afterwards it holds v = 0 until grid time t_free[i], where v = v_free[i]. The decay over the
+    rest of that resume step, exp(-(t_(s+1) - t_spike - tau_ref) / tau_m), needs no exp when the spike came from
+    a full step s0 under the same input: t_spike = t_s0 + tau_m ln R, so it is resume_decay[s + 1 - s0] * R with
+    resume_decay[m] = exp(-(m dt - tau_ref) / tau_m). (This code is written out inline: passing the arrays to
+    a helper function costs reference counting on every call, doubling the time per spike.)
     """
     n_neurons = v.shape[0]
     varying = x.shape[0] > 1
     shared = x.shape[1] == 1
     steps_in_ref = max(int(tau_ref / dt), 1)  # about how many steps a refractory period spans
+    resume_decay = np.exp(-(np.arange(steps_in_ref + 3) * dt - tau_ref) / tau_m)
+    crossing = np.empty(BLOCK, dtype=np.int64)
     j_step = np.empty(BLOCK)
     t_free = np.empty(BLOCK)  # grid time from which the neuron integrates full steps again
     v_free = np.empty(BLOCK)  # its voltage then (v is 0 until that time)
@@ -105,7 +59,7 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
         for k in range(n_steps):
             if k == 0 or varying:
                 for i in range(size):
-                    j_step[i] = _drive(xb, gb, bb, k if varying else 0, i, shared) * one_minus_decay
+                    j_step[i] = (gb[i] * xb[k if varying else 0, 0 if shared else i] + bb[i]) * one_minus_decay
             t_k = k * dt
             t_next = (k + 1) * dt
             n_special = 0
@@ -118,15 +72,66 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                 special[i] = flag
                 n_special += flag
             if n_special:
+                # list the flagged neurons first (without branching on each flag), then handle them in a row
+                n_crossing = 0
                 for word in range((size + 7) // 8):
                     if special_words[word] == 0:
                         continue
                     for i in range(8 * word, min(8 * word + 8, size)):
-                        if special[i]:
-                            n_buffered = _spike_and_resume(i, k, xb, gb, bb, shared, varying, n_steps, dt, decay,
-                                                           one_minus_decay, tau_m, tau_ref, steps_in_ref, vb,
-                                                           t_free, v_free, count, n_buffered, buffer_neuron,
-                                                           buffer_step, buffer_time)
+                        crossing[n_crossing] = i
+                        n_crossing += special[i]
+                capacity = buffer_time.shape[0]
+                for c in range(n_crossing):
+                    i = crossing[c]
+                    j = gb[i] * xb[k if varying else 0, 0 if shared else i] + bb[i]
+                    vi = vb[i]
+                    start = k * dt
+                    step = k
+                    known_decay = -1.0  # exp(-(t_next - start) / tau_m) when already known, else -1
+                    while True:
+                        t_next = (step + 1) * dt
+                        if start == step * dt:
+                            v_end = vi * decay + j * one_minus_decay
+                        else:
+                            if known_decay < 0.0:
+                                known_decay = np.exp(-(t_next - start) / tau_m)
+                            v_end = j + (vi - j) * known_decay
+                        if v_end < 1.0 or j <= 1.0:
+                            t_free[i] = t_next
+                            v_free[i] = v_end
+                            break
+                        ratio = (j - vi) / (j - 1.0)
+                        t_cross = tau_m * np.log(ratio)
+                        exact_offset = start == step * dt and t_cross < t_next - start
+                        t_spike = start + min(t_cross, t_next - start)
+                        if n_buffered < capacity:
+                            buffer_neuron[n_buffered] = i
+                            buffer_step[n_buffered] = step
+                            buffer_time[n_buffered] = t_spike
+                        n_buffered += 1
+                        count[i] += 1
+                        vi = 0.0
+                        known_decay = -1.0
+                        start = t_spike + tau_ref
+                        if start >= t_next:
+                            # the step in which the refractory period ends: step * dt <= start < (step + 1) * dt
+                            spike_step = step
+                            step += steps_in_ref
+                            while (step + 1) * dt <= start:
+                                step += 1
+                            while step * dt > start:
+                                step -= 1
+                            if step >= n_steps:
+                                t_free[i] = np.inf
+                                v_free[i] = 0.0
+                                break
+                            j_before = j
+                            if varying:
+                                j = gb[i] * xb[step, 0 if shared else i] + bb[i]
+                            m = step + 1 - spike_step
+                            if exact_offset and j == j_before and m < resume_decay.shape[0]:
+                                known_decay = resume_decay[m] * ratio
+                    vb[i] = 0.0 if t_free[i] > (k + 1) * dt else v_free[i]
             for i in recorded:
                 v_rec[k + 1, rec_col[first + i]] = vb[i]
         if n_buffered > buffer_time.shape[0]:

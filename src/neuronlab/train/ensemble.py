@@ -79,6 +79,9 @@ class Ensemble(Module):
     def __getitem__(self, index):
         return self.members[index]
 
+    def __iter__(self):
+        return iter(self.members)
+
     def member_outputs(self, x) -> list:
         """Each member's probabilities (classification, binary) or outputs (regression), as Tensors."""
         outputs = [member(x) for member in self.members]
