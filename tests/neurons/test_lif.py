@@ -56,6 +56,18 @@ def test_interspike_intervals_are_exact_at_any_dt(backend, dt):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_spike_times_from_a_nonzero_start(backend):
+    # from v0 the first spike comes when v_in + (v0 - v_in) e^(-t/tau_m) = 1, then one every interval
+    rng = np.random.default_rng(5)
+    v_in, v0 = rng.uniform(1.1, 6.0, 40), rng.uniform(-0.5, 0.99, 40)
+    result = LIF(40, backend=backend).simulate(v_in, t_end=0.5, dt=1e-3, v0=v0, record_v=False)
+    for j, start, times in zip(v_in, v0, result.spike_times):
+        first = TAU_M * math.log((j - start) / (j - 1.0))
+        np.testing.assert_allclose(times, first + isi(j) * np.arange(len(times)), rtol=0, atol=1e-12)
+        assert len(times) == int((0.5 - first) // isi(j)) + 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_no_spikes_at_or_below_threshold(backend):
     v_in = np.array([-0.5, 0.0, 0.5, 0.99, 1.0])
     result = LIF(len(v_in), backend=backend).simulate(v_in, t_end=2.0, dt=1e-3)

@@ -8,8 +8,9 @@ import numpy as np
 
 
 def _out_option(command: str):
-    return click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("runs") / f"neuron-{command}",
-                        show_default=True, help="Output folder for the PNG and CSV files.")
+    return click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                        default=Path("runs") / f"neuron-{command}", show_default=True,
+                        help="Output folder for the PNG and CSV files.")
 
 
 def _floats(text: str, name: str) -> list[float]:

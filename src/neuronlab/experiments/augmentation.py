@@ -58,30 +58,21 @@ def train_variant(seed: int, transform, data: dict, width: int, epochs: int, lr:
             "shifted_test_accuracy": shifted["accuracy"]}
 
 
-def draw(out: Path, results: dict, data: dict, transforms: dict, n_train: int) -> str:
+def draw(out: Path, results: dict, data: dict, image_shape, n_train: int) -> str:
     plt = pyplot()
     figure = plt.figure(figsize=(15, 4.4))
-    grid = figure.add_gridspec(2, 6, width_ratios=[0.5, 0.5, 0.5, 0.5, 3, 3])
-    image = data["X_train"][:1]
-    rng = np.random.default_rng(0)
-    examples = [("original", image), ("shift", RandomShift(MAX_SHIFT, (8, 8), generator=rng)(image)),
-                ("shift", RandomShift(MAX_SHIFT, (8, 8), generator=rng)(image)),
-                ("noise", AddGaussianNoise(NOISE_STD, generator=rng)(image))]
-    for i, (title, x) in enumerate(examples):
-        for row, sample in enumerate([x, examples[0][1] if i == 0 else x]):
-            if row == 1 and i > 0:
-                sample = {"shift": RandomShift(MAX_SHIFT, (8, 8), generator=rng),
-                          "noise": AddGaussianNoise(NOISE_STD, generator=rng)}[title](image)
-            if row == 1 and i == 0:
-                sample = data["X_test_shifted"][:1]
-                title = "shifted test"
-            ax = figure.add_subplot(grid[row, i])
-            ax.imshow(sample.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(title, fontsize=7)
-            ax.axis("off")
+    grid = figure.add_gridspec(2, 4, width_ratios=[0.7, 0.7, 3, 3])
+    image, rng = data["X_train"][:1], np.random.default_rng(3)
+    shift, noise = RandomShift(MAX_SHIFT, image_shape, generator=rng), AddGaussianNoise(NOISE_STD, generator=rng)
+    examples = [("training digit", image), ("shifted", shift(image)), ("shifted", shift(image)), ("noise", noise(image))]
+    for i, (title, sample) in enumerate(examples):
+        ax = figure.add_subplot(grid[i // 2, i % 2])
+        ax.imshow(sample.reshape(image_shape), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=8)
+        ax.axis("off")
     labels = list(results)
     positions = np.arange(len(labels))
-    losses = figure.add_subplot(grid[:, 4])
+    losses = figure.add_subplot(grid[:, 2])
     losses.bar(positions - 0.2, [results[k]["train_loss"] for k in labels], 0.4, label="train (clean images)")
     losses.bar(positions + 0.2, [results[k]["test_loss"] for k in labels], 0.4, label="test")
     for x, k in zip(positions, labels):
@@ -92,7 +83,7 @@ def draw(out: Path, results: dict, data: dict, transforms: dict, n_train: int) -
     losses.set_ylim(0, max(results[k]["test_loss"] for k in labels) * 1.3)
     losses.set_title("final train and test loss (gap: test - train)", fontsize=10)
     losses.legend(fontsize=8, loc="upper left")
-    accuracy = figure.add_subplot(grid[:, 5])
+    accuracy = figure.add_subplot(grid[:, 3])
     accuracy.bar(positions - 0.2, [results[k]["test_accuracy"] for k in labels], 0.4, label="test digits")
     accuracy.bar(positions + 0.2, [results[k]["shifted_test_accuracy"] for k in labels], 0.4,
                  label="test digits shifted by up to 1 pixel")
@@ -108,7 +99,7 @@ def draw(out: Path, results: dict, data: dict, transforms: dict, n_train: int) -
 
 
 @register("augmentation",
-          "noise injection and random shifts of each training batch on a small digits set: train/test gap",
+          "Noise injection and random shifts of each training batch (300 digits): the train/test gap",
           "seed 003 section 5.4.2, seed 000 section 9")
 def run(out: Path, seed: int, fast: bool) -> dict:
     n_train, width, epochs, lr = (300, 128, 40, 2e-3) if fast else (300, 256, 100, 1e-3)
@@ -118,9 +109,9 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     data = {"X_train": split.X_train[:n_train] / 16, "y_train": split.y_train[:n_train],
             "X_test": X_test, "y_test": split.y_test,
             "X_test_shifted": RandomShift(MAX_SHIFT, digits.image_shape, generator=np.random.default_rng(seed))(X_test)}
-    transforms = augmentations(digits.image_shape)
-    results = {label: train_variant(seed, transform, data, width, epochs, lr) for label, transform in transforms.items()}
-    figure = draw(out, results, data, transforms, n_train)
+    results = {label: train_variant(seed, transform, data, width, epochs, lr)
+               for label, transform in augmentations(digits.image_shape).items()}
+    figure = draw(out, results, data, digits.image_shape, n_train)
     summary = ["train/test loss gap: " + ", ".join(f"{k} {r['loss_gap']:.3f}" for k, r in results.items()),
                "test loss: " + ", ".join(f"{k} {r['test_loss']:.3f}" for k, r in results.items()),
                "test accuracy: " + ", ".join(f"{k} {r['test_accuracy']:.3f}" for k, r in results.items()),

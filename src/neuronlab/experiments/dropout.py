@@ -87,7 +87,7 @@ def draw(out: Path, runs: list, n_train: int, width: int) -> str:
     return save(figure, out, "dropout.png")
 
 
-@register("dropout", "digits MLP trained with dropout rates 0 to 0.8: the train/test gap shrinks",
+@register("dropout", "Digits MLP with dropout rates 0 to 0.8: the train/test gap shrinks",
           "seed 000 section 9.2, seed 003 section 5.4.3")
 def run(out: Path, seed: int, fast: bool) -> dict:
     n_train, width, epochs, lr = (300, 128, 30, 3e-3) if fast else (500, 512, 100, 1e-3)

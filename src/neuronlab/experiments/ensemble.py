@@ -76,7 +76,7 @@ def draw(out: Path, results: dict) -> str:
     return save(figure, out, "ensemble.png")
 
 
-@register("ensemble", "K digits MLPs from different seeds, probabilities averaged: test accuracy vs K (1..8)",
+@register("ensemble", "K digits MLPs from different seeds, probabilities averaged: test accuracy vs K = 1..8",
           "seed 000 section 9 (ensemble learning), seed 003 section 5.4.3")
 def run(out: Path, seed: int, fast: bool) -> dict:
     # training takes about a second, so fast mode runs the full experiment

@@ -106,7 +106,7 @@ def draw(out: Path, results: dict) -> str:
 
 
 @register("optimizer-compare",
-          "the same MLP trained on digits with SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam: loss, accuracy",
+          "One digits MLP trained with SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam: loss, accuracy",
           "seed 000 section 6.3 (optimizers applied to a multilayer network)")
 def run(out: Path, seed: int, fast: bool) -> dict:
     epochs = 5 if fast else 30

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import struct
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,7 +142,8 @@ def save(model, path, *, optimizer=None, scheduler=None, epoch: int | None = Non
 
 def _atomic_write(path: Path, blob: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)     # permissions from the umask
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)

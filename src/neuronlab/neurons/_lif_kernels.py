@@ -30,7 +30,9 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
     steps ahead; afterwards it holds v = 0 until grid time t_free[i], where v = v_free[i]. The decay over the
     rest of that resume step, exp(-(t_(s+1) - t_spike - tau_ref) / tau_m), needs no exp when the spike came from
     a full step s0 under the same input: t_spike = t_s0 + tau_m ln R, so it is resume_decay[s + 1 - s0] * R with
-    resume_decay[m] = exp(-(m dt - tau_ref) / tau_m). (This code is written out inline: passing the arrays to
+    resume_decay[m] = exp(-(m dt - tau_ref) / tau_m). Under constant input no log is needed either once v has
+    been 0 at a known time t_0 (a reset, or v0 = 0 at the start): v reaches 1 at t_0 + tau_m ln(J / (J - 1)),
+    the crossing formula with v = 0, computed once per neuron. (This code is written out inline: passing the arrays to
     a helper function costs reference counting on every call, doubling the time per spike.)
     """
     n_neurons = v.shape[0]
@@ -42,6 +44,8 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
     j_step = np.empty(BLOCK)
     t_free = np.empty(BLOCK)  # grid time from which the neuron integrates full steps again
     v_free = np.empty(BLOCK)  # its voltage then (v is 0 until that time)
+    t_fire = np.empty(BLOCK)  # constant input: time from v = 0 to the threshold, tau_m ln(J / (J - 1))
+    origin = np.empty(BLOCK)  # constant input: when v last started from 0 (-inf when unknown)
     special = np.zeros(BLOCK, dtype=np.uint8)
     special_words = special.view(np.uint64)  # scanned 8 flags at a time: most words are all zero
     count = np.empty(BLOCK, dtype=np.int64)
@@ -52,6 +56,7 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
         xb = x if shared else x[:, first:first + size]
         gb, bb = gain[first:first + size], bias[first:first + size]
         t_free[:] = 0.0
+        origin[:] = -np.inf
         special[:] = 0
         count[:] = 0
         n_buffered = 0
@@ -60,6 +65,12 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
             if k == 0 or varying:
                 for i in range(size):
                     j_step[i] = (gb[i] * xb[k if varying else 0, 0 if shared else i] + bb[i]) * one_minus_decay
+            if k == 0 and not varying:
+                for i in range(size):
+                    j = gb[i] * xb[0, 0 if shared else i] + bb[i]
+                    t_fire[i] = tau_m * np.log(j / (j - 1.0)) if j > 1.0 else np.inf
+                    if vb[i] == 0.0:
+                        origin[i] = 0.0
             t_k = k * dt
             t_next = (k + 1) * dt
             n_special = 0
@@ -88,6 +99,7 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                     start = k * dt
                     step = k
                     known_decay = -1.0  # exp(-(t_next - start) / tau_m) when already known, else -1
+                    since = origin[i]
                     while True:
                         t_next = (step + 1) * dt
                         if start == step * dt:
@@ -101,7 +113,10 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                             v_free[i] = v_end
                             break
                         ratio = (j - vi) / (j - 1.0)
-                        t_cross = tau_m * np.log(ratio)
+                        if since == -np.inf:
+                            t_cross = tau_m * np.log(ratio)
+                        else:  # constant input since v was 0 at `since`: v reaches 1 at since + t_fire
+                            t_cross = max(since + t_fire[i] - start, 0.0)
                         exact_offset = start == step * dt and t_cross < t_next - start
                         t_spike = start + min(t_cross, t_next - start)
                         if n_buffered < capacity:
@@ -113,6 +128,8 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                         vi = 0.0
                         known_decay = -1.0
                         start = t_spike + tau_ref
+                        if not varying:
+                            since = start
                         if start >= t_next:
                             # the step in which the refractory period ends: step * dt <= start < (step + 1) * dt
                             spike_step = step
@@ -132,6 +149,7 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                             if exact_offset and j == j_before and m < resume_decay.shape[0]:
                                 known_decay = resume_decay[m] * ratio
                     vb[i] = 0.0 if t_free[i] > (k + 1) * dt else v_free[i]
+                    origin[i] = since
             for i in recorded:
                 v_rec[k + 1, rec_col[first + i]] = vb[i]
         if n_buffered > buffer_time.shape[0]:

@@ -44,7 +44,8 @@ def finite_array(name: str, value, *, allow_nan: bool = False) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numeric (a number or an array of numbers), got {type(value).__name__}") from None
+        raise TypeError(f"{name} must be numeric (a number or an array of numbers), "
+                        f"got {type(value).__name__}") from None
     if not allow_nan and not np.all(np.isfinite(arr)):
         bad = "NaN" if np.isnan(arr).any() else "infinite values"
         raise ValueError(f"{name} contains {bad}; expected finite numbers")
@@ -57,7 +58,8 @@ def per_neuron(name: str, value, n_neurons: int) -> np.ndarray:
     if arr.ndim == 0:
         return np.full(n_neurons, float(arr))
     if arr.shape != (n_neurons,):
-        raise ValueError(f"{name} must be a scalar or have shape ({n_neurons},) (one per neuron), got shape {arr.shape}")
+        raise ValueError(f"{name} must be a scalar or have shape ({n_neurons},) (one per neuron), "
+                         f"got shape {arr.shape}")
     return np.ascontiguousarray(arr)
 
 
@@ -106,7 +108,8 @@ def sample_callable(name: str, func: Callable[[float], object], times: np.ndarra
     for k in range(1, len(times)):
         value = finite_array(f"{name}({times[k]:g})", func(float(times[k])))
         if value.shape != first.shape:
-            raise ValueError(f"{name}(t) returned shape {value.shape} at t = {times[k]:g}, but {first.shape} at t = {times[0]:g}")
+            raise ValueError(f"{name}(t) returned shape {value.shape} at t = {times[k]:g}, "
+                             f"but {first.shape} at t = {times[0]:g}")
         out[k] = value
     return out
 

@@ -15,8 +15,6 @@ steps, written in plain Python below) and ``"numpy"`` vectorizes each step over 
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
 from neuronlab.neurons import _validation as check

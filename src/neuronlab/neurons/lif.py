@@ -5,13 +5,15 @@
 
 Integration is exact: for input J held over a step, v(t + u) = J + (v(t) - J) exp(-u / tau_m) (the notes'
 solution v(t) = v_in (1 - exp(-t / tau_m)) shifted to any start value). When v reaches 1 inside a step the
-crossing time u* = tau_m ln((J - v) / (J - 1)) is solved for, the spike is placed there, the rest of the step
-counts towards the refractory period, and any time left after it integrates again from v = 0. Spike times and
+crossing time u* = tau_m ln((J - v) / (J - 1)) is solved for (under constant input, after v was 0 at t_0 that is
+t_0 + tau_m ln(J / (J - 1)), computed once per neuron), the spike is placed there, the rest of the step counts
+towards the refractory period, and any time left after it integrates again from v = 0. Spike times and
 rates are therefore independent of dt for constant input: the inter-spike interval is exactly
 tau_ref - tau_m ln(1 - 1 / v_in), the reciprocal of the tuning curve G(v_in) below.
 
-Two backends run the same arithmetic: ``"numba"`` (a compiled neuron-by-neuron loop, the default when Numba is
-importable) and ``"numpy"`` (vectorized over neurons, a Python loop over steps).
+Two backends run this scheme and agree to rounding: ``"numba"`` (a compiled loop over blocks of neurons, see
+``_lif_kernels``; the default when Numba is importable) and ``"numpy"`` (vectorized over neurons, a Python loop
+over steps).
 """
 from __future__ import annotations
 
@@ -143,13 +145,19 @@ def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
 def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):
     decay, one_minus_decay = _constants(model, dt)
     tau_m, tau_ref = model.tau_m, model.tau_ref
+    constant = x.shape[0] == 1
     t_resume = np.zeros(model.n_neurons)
+    # constant input: v reaches 1 at t_0 + t_fire after being 0 at t_0 (-inf: t_0 unknown)
+    origin = np.where(v == 0.0, 0.0, -np.inf) if constant else np.full(model.n_neurons, -np.inf)
     neurons, steps, times = [], [], []
-    j_in = j_step = None
+    j_in = j_step = t_fire = None
     for k in range(n_steps):
-        if k == 0 or x.shape[0] > 1:
-            j_in = model.gain * x[k if x.shape[0] > 1 else 0] + model.bias
+        if k == 0 or not constant:
+            j_in = model.gain * x[0 if constant else k] + model.bias
             j_step = j_in * one_minus_decay
+        if k == 0 and constant:
+            above = np.where(j_in > 1.0, j_in, 2.0)
+            t_fire = np.where(j_in > 1.0, tau_m * np.log(above / (above - 1.0)), np.inf)
         t_k, t_next = k * dt, (k + 1) * dt
         # every neuron takes the full-step update, except those crossing 1 or leaving refractoriness mid-step
         v_full = v * decay + j_step
@@ -164,12 +172,19 @@ def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):
             crossing = (v_end >= 1.0) & (j > 1.0)
             v[idx[~crossing]] = v_end[~crossing]
             idx, start, j, vi = idx[crossing], start[crossing], j[crossing], vi[crossing]
-            t_spike = start + np.minimum(tau_m * np.log((j - vi) / (j - 1.0)), t_next - start)
+            since = origin[idx]
+            known = since > -np.inf
+            t_cross = tau_m * np.log((j - vi) / (j - 1.0))
+            if constant:
+                t_cross[known] = np.maximum(since[known] + t_fire[idx[known]] - start[known], 0.0)
+            t_spike = start + np.minimum(t_cross, t_next - start)
             neurons.append(idx)
             steps.append(np.full(idx.size, k))
             times.append(t_spike)
             v[idx] = 0.0
             t_resume[idx] = t_spike + tau_ref
+            if constant:
+                origin[idx] = t_resume[idx]
             again = t_resume[idx] < t_next
             idx = idx[again]
             start = t_resume[idx]

@@ -10,11 +10,11 @@ s(u) = s_0 e^(-u/tau_s) and
     v(u) = J + (v_0 - J) e^(-u/tau_m) + s_0 K(u),   K(u) = tau_s / (tau_s - tau_m) (e^(-u/tau_s) - e^(-u/tau_m))
 
 (K(u) = (u / tau_m) e^(-u/tau_m) when tau_s = tau_m). A threshold crossing inside the step is located by a
-safeguarded Newton iteration (a crossing counts when v ends a step at or above 1; an excursion above 1 and
-back within a single step goes unseen, which needs dt well below tau_s to be negligible), and the rest of the step counts towards the refractory period, as in ``lif.py``
-(with s = 0 the crossing time is that of the single LIF neuron). A spike at t_p inside step k reaches its
-targets at the end of the step as the exact synaptic value w_ij e^(-(t_(k+1) - t_p)/tau_s) / tau_s, so
-transmission has at most one step of delay and no loss of charge timing.
+safeguarded Newton iteration and the rest of the step counts towards the refractory period, as in ``lif.py``
+(with s = 0 the crossing time is that of the single LIF neuron). A crossing counts when v ends a step at or
+above 1: an excursion above 1 and back within a single step goes unseen, negligible for dt well below tau_s.
+A spike at t_p inside step k reaches its targets at the end of the step with the synaptic value it has by then,
+w_ij e^(-(t_(k+1) - t_p)/tau_s) / tau_s: transmission is delayed by less than one step.
 """
 from __future__ import annotations
 
@@ -152,7 +152,8 @@ class LIFNetwork:
         if neurons:
             neuron = np.concatenate(neurons)
             order = np.argsort(neuron, kind="stable")
-            spike_neuron, spike_step, spike_time = neuron[order], np.concatenate(steps)[order], np.concatenate(times)[order]
+            spike_neuron = neuron[order]
+            spike_step, spike_time = np.concatenate(steps)[order], np.concatenate(times)[order]
         else:
             spike_neuron, spike_step, spike_time = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
         return NetworkResult(t=dt * np.arange(n_steps + 1), n_neurons=n, spike_neuron=spike_neuron,

@@ -51,7 +51,8 @@ class SpikingResult:
 
     @cached_property
     def spikes(self) -> np.ndarray:
-        """Boolean raster of shape ``(len(t), n_neurons)``; row ``k + 1`` is True where a neuron spiked in step ``k``."""
+        """Boolean raster of shape ``(len(t), n_neurons)``: row ``k + 1`` is True where a neuron spiked in
+        step ``k``."""
         raster = np.zeros((len(self.t), self.n_neurons), dtype=bool)
         raster[self.spike_step + 1, self.spike_neuron] = True
         return raster
@@ -73,8 +74,8 @@ class SpikingResult:
 @dataclass(frozen=True, eq=False)
 class HodgkinHuxleyResult(SpikingResult):
     """Hodgkin-Huxley run: ``V`` (mV) and the gates ``m``, ``h``, ``n`` of the ``recorded`` neurons, shape
-    ``(len(t), len(recorded))``; ``current`` (uA/cm^2) at the start of each step, shape ``(1 or n_steps, 1 or n_neurons)``;
-    times in ms, so ``rates`` are spikes/ms (``rates_hz`` gives spikes/s)."""
+    ``(len(t), len(recorded))``; ``current`` (uA/cm^2) at the start of each step, shape
+    ``(1 or n_steps, 1 or n_neurons)``; times in ms, so ``rates`` are spikes/ms (``rates_hz``: spikes/s)."""
 
     V: np.ndarray
     m: np.ndarray

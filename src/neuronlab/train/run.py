@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -217,6 +218,12 @@ def default_run_dir(config: RunConfig, root="runs") -> Path:
     return path
 
 
+def _json_dumps(values: dict) -> str:
+    """Indented JSON with every list of numbers (a confusion-matrix row) kept on one line."""
+    text = json.dumps(values, indent=2)
+    return re.sub(r"\[\s*([-\d.eE+,\s]*?)\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
+
+
 def _write_toml(values: dict, path: Path) -> Path:
     """A flat TOML file (strings, numbers, booleans, lists of numbers); None values are left out."""
     lines = ["# neuronlab train settings; rerun with: neuronlab train --config config.toml"]
@@ -325,7 +332,7 @@ def train_run(config: RunConfig, run_dir=None, *, progress: bool = True, plots: 
     files = [_write_toml(config.resolved(), run_dir / "config.toml"),
              history.to_csv(run_dir / "history.csv")]
     metrics_path = run_dir / "metrics.json"
-    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n")
+    metrics_path.write_text(_json_dumps(metrics) + "\n")
     files.append(metrics_path)
     preprocessing = {k: t for k, t in (("inputs", input_transform), ("targets", target_transform)) if t is not None}
     run_record = {"dataset": bundle.name, "n_features": bundle.n_features, "config": config.resolved(),
