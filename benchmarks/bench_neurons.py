@@ -25,8 +25,9 @@ Mean rates are compared with the analytic mean of G(v_in) and with the exact exp
 Hodgkin-Huxley: 1 neuron and 1,000 neurons (currents spread over 0..40 uA/cm^2) for 100 ms at dt = 0.01 ms, RK4,
 both backends, plus SciPy's ``solve_ivp`` (LSODA, rtol 1e-8) for the single neuron.
 
-Each time is the best of several interleaved repeats (the least disturbed by other processes). Prints tables and
-writes benchmarks/results/neurons.json.
+Each time is the best of several interleaved repeats (the least disturbed by other processes), both wall clock
+and CPU time of the process (all contenders are single-threaded; on a shared machine CPU time is the steadier
+measure, so the ratios use it). Prints tables and writes benchmarks/results/neurons.json.
 
     .venv/bin/python benchmarks/bench_neurons.py
 """
@@ -65,15 +66,16 @@ def run():
     group.v_in = v_in
     monitor = SpikeMonitor(group)
     net = Network(group, monitor)
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     net.run(%(t_end)g * second)
-    return time.perf_counter() - start, monitor.num_spikes / %(n)d / %(t_end)g
+    return time.perf_counter() - wall, time.process_time() - cpu, monitor.num_spikes / %(n)d / %(t_end)g
 run()  # compiles (cython) and warms caches
-times, rate = [], None
+walls, cpus, rate = [], [], None
 for _ in range(repeats):
-    seconds, rate = run()
-    times.append(seconds)
-print(json.dumps({"seconds": min(times), "mean_rate": rate}))
+    wall, cpu, rate = run()
+    walls.append(wall)
+    cpus.append(cpu)
+print(json.dumps({"wall": min(walls), "cpu": min(cpus), "mean_rate": rate}))
 """ % dict(n=N, tau_m=TAU_M, tau_ref=TAU_REF, t_end=T_END)
 
 
@@ -160,16 +162,19 @@ def lif_contenders(v_in: np.ndarray, dt: float) -> dict:
     }
 
 
-def best_of(contenders: dict, repeats: int) -> tuple[dict, dict]:
-    """Best wall time of ``repeats`` interleaved runs (after one warm-up each) and each one's result."""
+def best_of(contenders: dict, repeats: int) -> tuple[dict, dict, dict]:
+    """Best wall and CPU (process) time of ``repeats`` interleaved runs, after one warm-up run each, and each
+    one's result."""
     results = {name: fn() for name, fn in contenders.items()}
-    best = dict.fromkeys(contenders, math.inf)
+    wall = dict.fromkeys(contenders, math.inf)
+    cpu = dict.fromkeys(contenders, math.inf)
     for _ in range(repeats):
         for name, fn in contenders.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best, results
+            wall[name] = min(wall[name], time.perf_counter() - start)
+            cpu[name] = min(cpu[name], time.process_time() - start_cpu)
+    return wall, cpu, results
 
 
 def brian2(target: str, dt: float, repeats: int) -> dict | None:
@@ -209,23 +214,25 @@ def main() -> None:
     lif_rows, lif_json = [], {}
     for dt in DTS:
         repeats = 5 if dt >= 1e-3 else 3
-        times, rates = best_of(lif_contenders(v_in, dt), repeats)
+        wall, cpu, rates = best_of(lif_contenders(v_in, dt), repeats)
         for target in ("numpy", "cython"):
             measured = brian2(target, dt, repeats)
             if measured is not None:
-                times[f"Brian2 {target}"] = measured["seconds"]
+                wall[f"Brian2 {target}"] = measured["wall"]
+                cpu[f"Brian2 {target}"] = measured["cpu"]
                 rates[f"Brian2 {target}"] = measured["mean_rate"]
-        ours = times["neuronlab numba"]
         entry = {}
-        for name in times:
-            entry[name] = {"seconds": times[name], "mean_rate_hz": float(rates[name]),
-                           "time_vs_neuronlab_numba": times[name] / ours}
-            lif_rows.append([f"{dt * 1e3:g} ms", name, times[name], times[name] / ours, float(rates[name]),
+        for name in wall:
+            ratio = cpu[name] / cpu["neuronlab numba"]
+            entry[name] = {"wall_s": wall[name], "cpu_s": cpu[name], "cpu_vs_neuronlab_numba": ratio,
+                           "mean_rate_hz": float(rates[name])}
+            lif_rows.append([f"{dt * 1e3:g} ms", name, wall[name], cpu[name], ratio, float(rates[name]),
                              float(rates[name]) - exact])
         lif_json[f"dt={dt:g}"] = entry
     print_table(f"LIF: {N:,} uncoupled neurons, 1 s; analytic mean G(v_in) = {analytic:.3f} Hz, exact expected "
                 f"mean rate over 1 s = {exact:.3f} Hz",
-                ["dt", "contender", "seconds", "x neuronlab numba", "mean rate (Hz)", "minus exact (Hz)"], lif_rows)
+                ["dt", "contender", "wall s", "cpu s", "cpu x neuronlab numba", "mean rate (Hz)",
+                 "minus exact (Hz)"], lif_rows)
 
     hh_rows, hh_json = [], {}
     for n_neurons in (1, 1000):
@@ -234,18 +241,19 @@ def main() -> None:
             current, 100.0, 0.01, record=n_neurons == 1).spike_counts.sum()) for backend in ("numba", "numpy")}
         if n_neurons == 1:
             contenders["SciPy solve_ivp LSODA"] = lambda: hh_solve_ivp(10.0, 100.0)
-        times, _ = best_of(contenders, 3)
-        hh_json[f"{n_neurons} neurons"] = times
-        hh_rows += [[n_neurons, name, seconds] for name, seconds in times.items()]
-    print_table("Hodgkin-Huxley: 100 ms at dt = 0.01 ms (10,000 RK4 steps)", ["neurons", "contender", "seconds"],
-                hh_rows)
+        wall, cpu, _ = best_of(contenders, 3)
+        hh_json[f"{n_neurons} neurons"] = {name: {"wall_s": wall[name], "cpu_s": cpu[name]} for name in wall}
+        hh_rows += [[n_neurons, name, wall[name], cpu[name]] for name in wall]
+    print_table("Hodgkin-Huxley: 100 ms at dt = 0.01 ms (10,000 RK4 steps)",
+                ["neurons", "contender", "wall s", "cpu s"], hh_rows)
 
     path = write_results("neurons", {
         "lif": {"n_neurons": N, "t_end_s": T_END, "tau_m_s": TAU_M, "tau_ref_s": TAU_REF,
                 "analytic_mean_rate_hz": analytic, "exact_expected_mean_rate_hz": exact, "results": lif_json},
         "hodgkin_huxley": {"t_end_ms": 100.0, "dt_ms": 0.01, "seconds": hh_json},
         "brian2": brian2_version(),
-        "timing": "best of interleaved repeats (wall clock)",
+        "timing": "best of interleaved repeats; wall clock and CPU (process) time, ratios on CPU time",
+        "load_average_1min": os.getloadavg()[0],
     })
     print(f"\nwrote {path}")
 

@@ -155,6 +155,7 @@ def bad_files(tmp_path_factory, digits_run):
     (folder / "bad.toml").write_text("epochs = [unclosed\n")
     (folder / "unknown.toml").write_text("epochz = 3\n")
     (folder / "typed.toml").write_text('epochs = "many"\n')
+    (folder / "dataset.toml").write_text('dataset = "imagenet"\n')
     write_csv(folder / "bad_row.csv", ["a", "b", "label"], [[1, 2, "x"], [3, "oops", "y"], [5, 6, "x"]])
     write_csv(folder / "short_row.csv", ["a", "b", "label"], [[1, 2, "x"], [3, "y"], [5, 6, "x"]])
     digits = load_dataset("digits")
@@ -176,7 +177,9 @@ BAD_INPUTS = [
     (["train", "--config", "{dir}/bad.toml"], 2, "is not valid TOML"),
     (["train", "--config", "{dir}/unknown.toml"], 2, "unknown setting 'epochz'"),
     (["train", "--config", "{dir}/typed.toml"], 2, "epochs = 'many'"),
+    (["train", "--config", "{dir}/dataset.toml"], 2, "unknown dataset 'imagenet'"),
     (["train", "--dataset", "iris", "--task", "regression"], 2, "are not numbers"),
+    (["train", "--dataset", "iris", "--target", "species"], 2, "applies to csv:PATH datasets"),
     (["train", "--dataset", "csv:{dir}/bad_row.csv"], 1, "row 2 (line 3), column 'b': non-numeric value 'oops'"),
     (["train", "--dataset", "csv:{dir}/short_row.csv"], 1, "row 2 (line 3): 2 fields; the header has 3"),
     (["train", "--dataset", "mnist"], 1, "mnist"),

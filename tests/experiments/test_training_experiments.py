@@ -80,7 +80,7 @@ def test_dropout_shrinks_the_train_test_gap(results):
     runs = numbers["runs"]
     assert [r["p"] for r in runs] == [0.0, 0.2, 0.4, 0.6, 0.8]
     no_dropout = runs[0]
-    assert no_dropout["train_accuracy"] == 1.0 and no_dropout["train_loss"] < no_dropout["test_loss"] / 5
+    assert no_dropout["train_accuracy"] > 0.99 and no_dropout["train_loss"] < no_dropout["test_loss"] / 5
     gaps = [r["loss_gap"] for r in runs]
     assert gaps[-1] < 0.8 * gaps[0]
     assert np.polyfit([r["p"] for r in runs], gaps, 1)[0] < 0 and numbers["gap_slope"] < 0

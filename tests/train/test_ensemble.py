@@ -109,7 +109,8 @@ def test_from_factory_seeds_members_like_manual_seed():
         neuronlab.manual_seed(seed)
         reference = factory()
         for (name, value), (_, ref) in zip(member.state_dict().items(), reference.state_dict().items()):
-            np.testing.assert_array_equal(np.asarray(getattr(value, "data", value)), np.asarray(getattr(ref, "data", ref)), err_msg=name)
+            np.testing.assert_array_equal(np.asarray(getattr(value, "data", value)),
+                                          np.asarray(getattr(ref, "data", ref)), err_msg=name)
     assert not np.array_equal(ensemble[0][0].weight.data, ensemble[1][0].weight.data)
 
 

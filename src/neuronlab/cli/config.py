@@ -2,7 +2,7 @@
 
 Precedence: a flag given on the command line > the file > the option's default. The file is flat
 (``hidden = [128, 64]``, ``optimizer = "sgd"``, ``batch-size`` or ``batch_size``); every value goes
-through the same click type as the flag, so it is checked the same way. Errors are click usage errors
+through the same click type and check as the flag, so it is validated the same way. Errors are click usage errors
 (exit code 2) naming the file and the key.
 """
 from __future__ import annotations
@@ -51,7 +51,8 @@ def merge_config_file(ctx: click.Context, params: dict, path, skip: tuple[str, .
         if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
             continue
         try:
-            merged[name] = param.type_cast_value(ctx, value)
+            value = param.type_cast_value(ctx, value)
+            merged[name] = param.callback(ctx, param, value) if param.callback is not None else value
         except click.BadParameter as error:
             raise click.BadParameter(f"{path}: {key} = {value!r}: {error.message}", param_hint="--config") from None
         from_file.add(name)

@@ -54,6 +54,9 @@ def evaluate(checkpoint, dataset, data_dir, target, task, split, as_json, thread
                 raise click.UsageError("the checkpoint does not record its dataset; give --dataset")
             dataset = trained["dataset"]
         same_data = dataset == trained.get("dataset")
+        if target is not None and not dataset.startswith("csv:"):
+            raise click.BadParameter(f"a target column applies to csv:PATH datasets, not {dataset!r}",
+                                     param_hint="--target")
         if same_data:
             data_dir = data_dir or trained.get("data_dir")
             target = target or trained.get("target")

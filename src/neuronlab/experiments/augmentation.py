@@ -64,7 +64,8 @@ def draw(out: Path, results: dict, data: dict, image_shape, n_train: int) -> str
     grid = figure.add_gridspec(2, 4, width_ratios=[0.7, 0.7, 3, 3])
     image, rng = data["X_train"][:1], np.random.default_rng(3)
     shift, noise = RandomShift(MAX_SHIFT, image_shape, generator=rng), AddGaussianNoise(NOISE_STD, generator=rng)
-    examples = [("training digit", image), ("shifted", shift(image)), ("shifted", shift(image)), ("noise", noise(image))]
+    examples = [("training digit", image), ("shifted", shift(image)), ("shifted", shift(image)),
+                ("noise", noise(image))]
     for i, (title, sample) in enumerate(examples):
         ax = figure.add_subplot(grid[i // 2, i % 2])
         ax.imshow(sample.reshape(image_shape), cmap="gray_r", vmin=0, vmax=1)

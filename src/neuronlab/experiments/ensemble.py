@@ -3,8 +3,8 @@
 
 Each member is the same MLP (64-64-10, ReLU) trained on the same digits for 5 epochs with SGD (lr 0.1, momentum
 0.9, batches of 32); the seed changes its initial weights and the order of its mini-batches, so the members end
-at different points of the noisy SGD path and make partly different mistakes. Averaging their probabilities, p(x) = 1/K sum_k softmax(f_k(x)), cancels part of those
-individual errors. The log-loss of the average can never exceed the members' mean log-loss (-log is convex);
+at different points of the noisy SGD path and make partly different mistakes. Averaging their probabilities,
+p(x) = 1/K sum_k softmax(f_k(x)), cancels part of those individual errors. The log-loss of the average can never exceed the members' mean log-loss (-log is convex);
 the accuracy has no such guarantee, but in practice the ensemble matches or beats the typical member.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from neuronlab.data import DataLoader, Standardize, TensorDataset, load_dataset,
 from neuronlab.experiments._plotting import pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.train.ensemble import Ensemble, fit_ensemble
+from neuronlab.train.metrics import accuracy
 
 MEMBERS = 8
 BATCH_SIZE = 32
@@ -29,10 +30,6 @@ EPOCHS = 5
 def log_loss(probabilities: np.ndarray, y: np.ndarray) -> float:
     """Mean -log p(true class), the cross-entropy of predicted probabilities."""
     return float(-np.mean(np.log(np.maximum(probabilities[np.arange(len(y)), y], 1e-300))))
-
-
-def accuracy(probabilities: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean(probabilities.argmax(axis=1) == y))
 
 
 def train_members(seed: int, width: int = WIDTH, epochs: int = EPOCHS):
@@ -83,12 +80,12 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     ensemble, seeds, n_train, X_test, y_test = train_members(seed)
     nested = [Ensemble(list(ensemble)[:k]).predict_proba(X_test) for k in range(1, MEMBERS + 1)]
     members = np.stack([Ensemble([member]).predict_proba(X_test) for member in ensemble])
-    subset_mean = [float(np.mean([accuracy(members[list(subset)].mean(axis=0), y_test)
+    subset_mean = [float(np.mean([accuracy(y_test, members[list(subset)].mean(axis=0))
                                   for subset in combinations(range(MEMBERS), k)])) for k in range(1, MEMBERS + 1)]
     results = {"n_train": n_train, "width": WIDTH, "epochs": EPOCHS, "seeds": seeds,
-               "member_accuracy": [accuracy(p, y_test) for p in members],
+               "member_accuracy": [accuracy(y_test, p) for p in members],
                "member_log_loss": [log_loss(p, y_test) for p in members],
-               "nested_accuracy": [accuracy(p, y_test) for p in nested],
+               "nested_accuracy": [accuracy(y_test, p) for p in nested],
                "nested_log_loss": [log_loss(p, y_test) for p in nested],
                "subset_mean_accuracy": subset_mean}
     mean_single = float(np.mean(results["member_accuracy"]))

@@ -80,8 +80,9 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     X_train, y_train = make_blood_sugar(200, seed=2)
     X_test, y_test = make_blood_sugar(300, seed=1)
     data = {"X_train": X_train, "y_train": y_train.reshape(-1, 1), "X_test": X_test, "y_test": y_test.reshape(-1, 1)}
+    decayed = f"{COARSE}, x{GAMMA} after epochs {milestones[0]} and {milestones[1]}"
     schedules = {"coarse": (f"constant {COARSE}", COARSE, None), "fine": (f"constant {FINE}", FINE, None),
-                 "decayed": (f"{COARSE}, x{GAMMA} after epochs {milestones[0]} and {milestones[1]}", COARSE, milestones)}
+                 "decayed": (decayed, COARSE, milestones)}
     results = {key: {"label": label, **train_schedule(seed, lr, steps, data, epochs)}
                for key, (label, lr, steps) in schedules.items()}
     figure = draw(out, results, epochs)

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from neuronlab import nn, optim
-from neuronlab.data import AddGaussianNoise, DataLoader, TensorDataset, blood_sugar_curve, load_dataset, make_blood_sugar
+from neuronlab.data import (AddGaussianNoise, DataLoader, TensorDataset, blood_sugar_curve, load_dataset,
+                            make_blood_sugar)
 from neuronlab.experiments._plotting import pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.nn.functional import l1_penalty, l2_penalty
@@ -89,7 +90,7 @@ def mse(model, X, y) -> float:
 def numbers(model, curve, X, y, X_test, y_test) -> dict:
     return {"train_loss": mse(model, X, y), "test_loss": mse(model, X_test, y_test),
             "parameter_norm_sq": float(sum(np.sum(p.data.astype(np.float64) ** 2) for p in model.parameters())),
-            "prediction_at_0.65": float(predict(model, np.array([[DOSE]], dtype=np.float32))[0, 0]),
+            f"prediction_at_{DOSE}": float(predict(model, np.array([[DOSE]], dtype=np.float32))[0, 0]),
             "test_curve": {"step": curve.steps, "test_loss": curve.losses}}
 
 

@@ -66,7 +66,8 @@ class Ensemble(Module):
         """One member per seed: ``neuronlab.manual_seed(seed)`` then ``factory()`` (untrained members with
         different initial weights; train them with :func:`fit_ensemble` or your own loop)."""
         if not callable(factory):
-            raise TypeError(f"Ensemble.from_factory: factory must be callable () -> Module, got {type(factory).__name__}")
+            raise TypeError("Ensemble.from_factory: factory must be callable () -> Module, "
+                            f"got {type(factory).__name__}")
         members = []
         for seed in _check_seeds(seeds, "Ensemble.from_factory"):
             manual_seed(seed)

@@ -17,7 +17,7 @@ import json
 import math
 import re
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -122,10 +122,6 @@ class RunConfig:
         values["hidden"] = list(self.hidden)
         values["lr"] = self.learning_rate
         return values
-
-    @classmethod
-    def field_names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
 
 
 @dataclass
@@ -321,7 +317,7 @@ def train_run(config: RunConfig, run_dir=None, *, progress: bool = True, plots: 
     final = "test" if "test" in scores else "train"
     metrics = {
         "dataset": bundle.name, "task": bundle.task, "evaluated_on": final,
-        **{name: values for name, values in scores.items()},
+        **scores,
         "epochs_run": len(history), "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "train_time_s": train_time, "samples": {name: len(x) for name, (x, _) in parts.items()},
         "seed": config.seed, "library_version": neuronlab.__version__,

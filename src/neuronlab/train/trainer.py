@@ -114,10 +114,10 @@ class Trainer:
     def evaluate(self, loader) -> dict:
         """Mean loss and the metrics over ``loader`` in inference mode: ``{"loss": ..., "<metric>": ...}``."""
         outputs, targets = predict(self.model, loader, with_targets=True)
-        loss = self.loss_fn_value(outputs, targets)
+        loss = self._loss_of(outputs, targets)
         return {"loss": loss, **{name: fn(targets, outputs) for name, fn in self.metrics}}
 
-    def loss_fn_value(self, outputs: np.ndarray, targets: np.ndarray) -> float:
+    def _loss_of(self, outputs: np.ndarray, targets: np.ndarray) -> float:
         """The loss of whole-dataset outputs (the mean over samples, as the batch means average to)."""
         from neuronlab.autograd.tensor import Tensor
 

@@ -1,0 +1,12 @@
+import pytest
+from threadpoolctl import threadpool_limits
+
+import neuronlab  # noqa: F401  (loads NumPy's BLAS before the limit below is set)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_blas_thread():
+    """The small matrix products of these tests run fastest on one BLAS thread; several threads competing
+    for two cores (pytest -n 2) make them many times slower."""
+    with threadpool_limits(1, user_api="blas"):
+        yield
