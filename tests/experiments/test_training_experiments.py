@@ -14,15 +14,6 @@ from neuronlab.experiments import run_experiment
 NOISE_VARIANCE = 0.01  # make_blood_sugar's noise std is 0.1
 
 
-@pytest.fixture(scope="module", autouse=True)
-def single_threaded_blas():
-    """One BLAS thread: these small matrix products gain nothing from more, and with pytest-xdist's workers
-    sharing the cores, multithreaded OpenBLAS runs several times slower."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    with threadpoolctl.threadpool_limits(1):
-        yield
-
-
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     """Run each experiment once (fast mode, seed 0) and keep its numbers and folder."""

@@ -269,6 +269,7 @@ def load(path) -> Checkpoint:
     from safetensors import SafetensorError
     from safetensors.numpy import load as from_bytes
 
+    import neuronlab.train.ensemble  # noqa: F401  (registers Ensemble, the one built-in module outside nn)
     from neuronlab.nn.module import build_module
 
     path = Path(path)

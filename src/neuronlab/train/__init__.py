@@ -1,7 +1,8 @@
 """Training: the loop (``fit``/``Trainer``), its ``History``, callbacks, metrics, progress display, plots,
-and the complete run behind ``neuronlab train`` (``RunConfig``, ``train_run``)."""
+ensembles, and the complete run behind ``neuronlab train`` (``RunConfig``, ``train_run``)."""
 from neuronlab.train.callbacks import (Callback, EarlyStopping, GradientClipping, LRSchedulerCallback,
                                        ModelCheckpoint, NaNGuard, TrainingDivergedError)
+from neuronlab.train.ensemble import Ensemble, fit_ensemble
 from neuronlab.train.history import History
 from neuronlab.train.metrics import accuracy, confusion_matrix, mae, mse, r2, top_k_accuracy
 from neuronlab.train.mlp import build_mlp
@@ -10,7 +11,7 @@ from neuronlab.train.run import ConfigError, RunConfig, RunResult, train_run
 from neuronlab.train.trainer import Trainer, fit, predict
 
 __all__ = [
-    "Callback", "ConfigError", "EarlyStopping", "GradientClipping", "History", "LRSchedulerCallback",
+    "Callback", "ConfigError", "EarlyStopping", "Ensemble", "fit_ensemble", "GradientClipping", "History", "LRSchedulerCallback",
     "ModelCheckpoint", "NaNGuard", "ProgressBar", "RunConfig", "RunResult", "Trainer", "TrainingDivergedError",
     "accuracy", "build_mlp", "confusion_matrix", "fit", "mae", "mse", "predict", "r2", "top_k_accuracy",
     "train_run",
