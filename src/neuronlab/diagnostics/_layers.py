@@ -1,6 +1,7 @@
 """What every recorder shares: pick the layers to watch, attach hooks to them, remove the hooks again."""
 from __future__ import annotations
 
+import abc
 from neuronlab.nn.module import Module
 
 
@@ -35,7 +36,7 @@ def select_layers(model: Module, layer_types: tuple, owner: str) -> list[tuple[s
     return layers
 
 
-class LayerRecorder:
+class LayerRecorder(abc.ABC):
     """Base class: hooks on the selected layers, attached by ``attach()`` or ``with recorder:``."""
 
     owner = "LayerRecorder"
@@ -55,9 +56,9 @@ class LayerRecorder:
     def attached(self) -> bool:
         return bool(self._handles)
 
+    @abc.abstractmethod
     def _register(self, name: str, module: Module):
         """Register this recorder's hook on one layer; returns the RemovableHandle."""
-        raise NotImplementedError
 
     def attach(self):
         """Start recording (hooks on every selected layer); returns self."""

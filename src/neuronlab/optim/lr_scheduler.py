@@ -21,6 +21,7 @@ above, so the sequences agree with PyTorch's to rounding.
 """
 from __future__ import annotations
 
+import abc
 import math
 import numbers
 import types
@@ -29,7 +30,7 @@ from bisect import bisect_right
 from neuronlab.optim.optimizer import Optimizer, check_number
 
 
-class LRScheduler:
+class LRScheduler(abc.ABC):
     """Base class: subclasses implement ``get_lr()``, the learning rates for epoch ``self.last_epoch``."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
@@ -51,8 +52,9 @@ class LRScheduler:
         self.step()
         self._initial = False
 
+    @abc.abstractmethod
     def get_lr(self) -> list[float]:
-        raise NotImplementedError
+        """The learning rate of each parameter group at epoch ``last_epoch``."""
 
     def step(self) -> None:
         """Advance one epoch and write the new learning rates into the optimizer."""
