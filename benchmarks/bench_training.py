@@ -18,11 +18,32 @@ from common import interleaved_times, print_table, torch_or_none, write_results
 from numpy_floor import MLPFloor, TanhMLPFloor
 
 
-def _peers(torch, build_nl, build_torch, floor_step, repeat, number):
-    nl_step = build_nl()
-    candidates = {"neuronlab": nl_step, "numpy": floor_step}
+def _step_peers(torch, sizes, activation, loss, x, t, floor_step, repeat, number):
+    """Time one Adam training step of the same MLP in neuronlab, PyTorch and hand-written NumPy."""
+    def layers(lib_nn, act):
+        modules = []
+        for m, n in zip(sizes, sizes[1:]):
+            modules += [lib_nn.Linear(m, n), act()]
+        return modules[:-1]
+
+    def step_of(model, loss_fn, opt, xb, tb):
+        def step():
+            opt.zero_grad()
+            loss_fn(model(xb), tb).backward()
+            opt.step()
+        return step
+
+    nl.manual_seed(0)
+    model = nn.Sequential(*layers(nn, getattr(nn, activation)))
+    candidates = {
+        "neuronlab": step_of(model, getattr(nn, loss)(), optim.Adam(model.parameters(), lr=1e-3),
+                             nl.Tensor(x), nl.Tensor(t)),
+        "numpy": floor_step,
+    }
     if torch is not None:
-        candidates["torch"] = build_torch()
+        tmodel = torch.nn.Sequential(*layers(torch.nn, getattr(torch.nn, activation)))
+        candidates["torch"] = step_of(tmodel, getattr(torch.nn, loss)(), torch.optim.Adam(tmodel.parameters(), lr=1e-3),
+                                      torch.from_numpy(x), torch.from_numpy(t))
     return interleaved_times(candidates, repeat=repeat, number=number, warmup=5)
 
 
@@ -36,31 +57,7 @@ def mlp_training(torch, batch):
         _, grads = floor.forward_backward(x, t)
         floor.adam_step(grads)
 
-    def build_nl():
-        nl.manual_seed(0)
-        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
-        loss_fn, opt = nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3)
-        xb, tb = nl.Tensor(x), nl.Tensor(t)
-
-        def step():
-            opt.zero_grad()
-            loss_fn(model(xb), tb).backward()
-            opt.step()
-        return step
-
-    def build_torch():
-        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
-                                    torch.nn.ReLU(), torch.nn.Linear(256, 10))
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        xb, tb = torch.from_numpy(x), torch.from_numpy(t)
-
-        def step():
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(model(xb), tb).backward()
-            opt.step()
-        return step
-
-    times = _peers(torch, build_nl, build_torch, floor_step, repeat=21, number=5)
+    times = _step_peers(torch, [784, 256, 256, 10], "ReLU", "CrossEntropyLoss", x, t, floor_step, repeat=21, number=5)
     rows = [[k, round(v * 1e3, 3), round(v / times["numpy"], 2)] for k, v in times.items()]
     print_table(f"MLP 784-256-256-10 training step (Adam), batch {batch}", ["peer", "ms", "x numpy"], rows)
     return _summary(times)
@@ -71,32 +68,8 @@ def tiny_training(torch):
     x = rng.uniform(-1, 1, (32, 2)).astype(np.float32)
     t = np.sin(3 * x[:, :1]) * x[:, 1:]
     floor = TanhMLPFloor([2, 16, 16, 1], rng)
-
-    def build_nl():
-        nl.manual_seed(0)
-        model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1))
-        loss_fn, opt = nn.MSELoss(), optim.Adam(model.parameters(), lr=1e-3)
-        xb, tb = nl.Tensor(x), nl.Tensor(t)
-
-        def step():
-            opt.zero_grad()
-            loss_fn(model(xb), tb).backward()
-            opt.step()
-        return step
-
-    def build_torch():
-        model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16),
-                                    torch.nn.Tanh(), torch.nn.Linear(16, 1))
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        xb, tb = torch.from_numpy(x), torch.from_numpy(t)
-
-        def step():
-            opt.zero_grad()
-            torch.nn.functional.mse_loss(model(xb), tb).backward()
-            opt.step()
-        return step
-
-    times = _peers(torch, build_nl, build_torch, lambda: floor.step(x, t), repeat=15, number=200)
+    times = _step_peers(torch, [2, 16, 16, 1], "Tanh", "MSELoss", x, t, lambda: floor.step(x, t),
+                        repeat=15, number=200)
     rows = [[k, round(v * 1e6, 1), round(v / times["numpy"], 2)] for k, v in times.items()]
     print_table("tiny 2-16-16-1 tanh MLP training step (Adam), batch 32", ["peer", "us", "x numpy"], rows)
     return _summary(times)
