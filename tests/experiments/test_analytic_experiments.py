@@ -3,34 +3,11 @@
 Expected values come from the notes and from closed forms (the L1/L2 minimizers, the factor 2 per layer of the
 exploding chain, the 1/4 bound of the logistic's slope), never from the experiments' own code.
 """
-import json
-
 import numpy as np
 import pytest
 
 from neuronlab.experiments import run_experiment
-
-
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    """Run each experiment once (fast mode, seed 0) and keep its numbers and folder."""
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            out = tmp_path_factory.mktemp(name)
-            cache[name] = (run_experiment(name, out, seed=0, fast=True), out)
-        return cache[name]
-    return get
-
-
-def check_outputs(numbers, out):
-    """results.json holds the returned numbers; every figure exists, is a PNG and is under 200 KB."""
-    assert json.loads((out / "results.json").read_text())["summary"] == numbers["summary"]
-    assert 2 <= len(numbers["summary"]) <= 6
-    for name in numbers["figures"]:
-        data = (out / name).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 200_000
+from experiment_testing import check_outputs
 
 
 def test_optimizer_paths_momentum_beats_gradient_descent(results):

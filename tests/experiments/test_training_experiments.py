@@ -4,36 +4,13 @@ Bounds come from the notes' claims and from the math (a fresh 10-class network's
 model beats the data's noise variance 0.01 by much, the log-loss of averaged probabilities is at most the
 members' mean log-loss since -log is convex), never from the experiments' own code.
 """
-import json
-
 import numpy as np
 import pytest
 
 from neuronlab.experiments import run_experiment
+from experiment_testing import check_outputs
 
 NOISE_VARIANCE = 0.01  # make_blood_sugar's noise std is 0.1
-
-
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    """Run each experiment once (fast mode, seed 0) and keep its numbers and folder."""
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            out = tmp_path_factory.mktemp(name)
-            cache[name] = (run_experiment(name, out, seed=0, fast=True), out)
-        return cache[name]
-    return get
-
-
-def check_outputs(numbers, out):
-    """results.json holds the returned numbers; every figure exists, is a PNG and is under 200 KB."""
-    assert json.loads((out / "results.json").read_text())["summary"] == numbers["summary"]
-    assert 2 <= len(numbers["summary"]) <= 6
-    for name in numbers["figures"]:
-        data = (out / name).read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 200_000
 
 
 def test_optimizer_compare_every_method_beats_plain_sgd(results):

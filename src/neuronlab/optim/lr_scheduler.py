@@ -30,7 +30,32 @@ from bisect import bisect_right
 from neuronlab.optim.optimizer import Optimizer, check_number
 
 
-class LRScheduler(abc.ABC):
+class _SchedulerState:
+    """What every scheduler shares: the last learning rates written, and saving/loading the attributes named in
+    ``_state_keys``."""
+
+    _state_keys: tuple[str, ...] = ()
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates written by the last ``step()`` (one per parameter group)."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict:
+        """The attributes named in ``_state_keys`` (the base learning rates, the epoch, the last lr, ...) as plain
+        Python numbers and lists: JSON-ready, except ReduceLROnPlateau's ``best`` (+-inf before its first step)."""
+        return {key: list(value) if isinstance(value, list) else value
+                for key, value in ((key, getattr(self, key)) for key in self._state_keys)}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        missing = set(self._state_keys) - set(state_dict)
+        if missing:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: missing keys {sorted(missing)}")
+        for key in self._state_keys:
+            value = state_dict[key]
+            setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
+
+
+class LRScheduler(_SchedulerState, abc.ABC):
     """Base class: subclasses implement ``get_lr()``, the learning rates for epoch ``self.last_epoch``."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
@@ -63,27 +88,10 @@ class LRScheduler(abc.ABC):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def get_last_lr(self) -> list[float]:
-        """The learning rates written by the last ``step()`` (one per parameter group)."""
-        return list(self._last_lr)
-
     def _current_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
 
     _state_keys = ("base_lrs", "last_epoch", "_last_lr")
-
-    def state_dict(self) -> dict:
-        """Plain Python numbers and lists (JSON-ready): the base learning rates, the epoch, the last lr."""
-        return {key: list(value) if isinstance(value, list) else value
-                for key, value in ((key, getattr(self, key)) for key in self._state_keys)}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        missing = set(self._state_keys) - set(state_dict)
-        if missing:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: missing keys {sorted(missing)}")
-        for key in self._state_keys:
-            value = state_dict[key]
-            setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
 
 
 def _check_optimizer(owner: str, optimizer) -> None:
@@ -210,7 +218,7 @@ class CosineAnnealingLR(LRScheduler):
                 for lr in self._current_lrs()]
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(_SchedulerState):
     """Multiply the learning rate by ``factor`` when a monitored metric stops improving.
 
     ``step(metric)`` once per epoch. The metric improves when it beats the best so far by the threshold:
@@ -289,19 +297,3 @@ class ReduceLROnPlateau:
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self) -> list[float]:
-        return list(self._last_lr)
-
-    def state_dict(self) -> dict:
-        """Plain Python values (JSON-ready except that ``best`` may be +-inf before the first step)."""
-        return {key: list(value) if isinstance(value, list) else value
-                for key, value in ((key, getattr(self, key)) for key in self._state_keys)}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        missing = set(self._state_keys) - set(state_dict)
-        if missing:
-            raise ValueError(f"ReduceLROnPlateau.load_state_dict: missing keys {sorted(missing)}")
-        for key in self._state_keys:
-            value = state_dict[key]
-            setattr(self, key, list(value) if isinstance(value, (list, tuple)) else value)
