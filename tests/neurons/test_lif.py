@@ -151,6 +151,20 @@ def test_backends_agree_on_a_varied_population():
     np.testing.assert_allclose(fast.v, slow.v, rtol=0, atol=1e-12)
 
 
+def test_thread_count_does_not_change_results():
+    # blocks of 256 neurons run in parallel; 1, 2 and all threads must give identical spikes, order and voltages
+    numba = pytest.importorskip("numba")
+    rng = np.random.default_rng(1)
+    n, t_end, dt = 1500, 0.2, 1e-3
+    v_in = rng.uniform(0.0, 4.0, (int(round(t_end / dt)), n))
+    runs = [LIF(n, tau_ref=0.0017, threads=threads, backend="numba").simulate(v_in, t_end, dt, record_v=[0, 700, 1499])
+            for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS), numba.config.NUMBA_NUM_THREADS})]
+    for other in runs[1:]:
+        for field in ("spike_neuron", "spike_step", "spike_time", "v"):
+            np.testing.assert_array_equal(getattr(other, field), getattr(runs[0], field))
+    assert np.all(np.diff(runs[0].spike_neuron) >= 0) and runs[0].spike_time.size > 10_000
+
+
 def test_result_layout():
     result = LIF(2).simulate([1.5, 3.0], t_end=0.1, dt=1e-3, record_v=[1])
     assert result.t.shape == (101,) and result.t[-1] == pytest.approx(0.1)
@@ -192,5 +206,8 @@ def test_bad_construction_is_rejected():
         LIF(3, gain=[1.0, 2.0])
     with pytest.raises(ValueError, match="backend"):
         LIF(backend="cuda")
+    for threads in (0, 2.5, True, 10**6):
+        with pytest.raises(ValueError, match="threads must be"):
+            LIF(threads=threads, backend="numba")
     with pytest.raises(ValueError, match="ambiguous|equals both"):
         LIF(10).simulate(np.ones(10), t_end=0.01, dt=1e-3)

@@ -58,6 +58,16 @@ def test_gradcheck(shape, training, affine):
     assert gradgradcheck(f, [x, gamma, beta])
 
 
+def forward_backward_match_torch(torch, ours, theirs, x_np, g_np):
+    """One batch x through both layers and the cotangent g back: outputs and input gradients agree."""
+    x, xt = leaf(x_np), torch_leaf(torch, x_np)
+    y, yt = ours(x), theirs(xt)
+    y.backward(g_np)
+    yt.backward(torch.from_numpy(g_np))
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("shape", [(8, 4), (5, 4, 3)])
 @pytest.mark.parametrize("momentum", [0.1, 0.5, None])
 @pytest.mark.parametrize("affine, track", [(True, True), (False, True), (True, False)])
@@ -76,12 +86,7 @@ def test_train_then_eval_matches_torch(shape, momentum, affine, track):
     for step in range(3):  # three training batches: running statistics accumulate
         x_np = rng.normal(step, 1.0 + step, size=shape)
         g_np = rng.normal(size=shape)
-        x, xt = leaf(x_np), torch_leaf(torch, x_np)
-        y, yt = ours(x), theirs(xt)
-        y.backward(g_np)
-        yt.backward(torch.from_numpy(g_np))
-        np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+        forward_backward_match_torch(torch, ours, theirs, x_np, g_np)
     if affine:
         np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-10, atol=1e-12)
@@ -91,12 +96,7 @@ def test_train_then_eval_matches_torch(shape, momentum, affine, track):
         assert int(ours.num_batches_tracked.data) == int(theirs.num_batches_tracked) == 3
     ours.eval(), theirs.eval()
     x_np, g_np = rng.normal(size=shape), rng.normal(size=shape)
-    x, xt = leaf(x_np), torch_leaf(torch, x_np)
-    y, yt = ours(x), theirs(xt)
-    y.backward(g_np)
-    yt.backward(torch.from_numpy(g_np))
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    forward_backward_match_torch(torch, ours, theirs, x_np, g_np)
 
 
 def test_running_statistics_use_the_unbiased_batch_variance():

@@ -16,7 +16,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import AddGaussianNoise, DataLoader, RandomShift, TensorDataset, load_dataset, train_val_test_split
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.optim.lr_scheduler import CosineAnnealingLR
 from neuronlab.random import manual_seed
@@ -80,23 +80,18 @@ def draw(out: Path, results: dict, data: dict, image_shape, n_train: int) -> str
         losses.text(x, results[k]["test_loss"], f"gap\n{results[k]['loss_gap']:.3f}", ha="center", va="bottom",
                     fontsize=7)
     losses.set_xticks(positions, labels, fontsize=8)
-    losses.set_ylabel("cross-entropy")
     losses.set_ylim(0, max(results[k]["test_loss"] for k in labels) * 1.3)
-    losses.set_title("final train and test loss (gap: test - train)", fontsize=10)
-    losses.legend(fontsize=8, loc="upper left")
+    label_axes(losses, None, "cross-entropy", "final train and test loss (gap: test - train)", loc="upper left")
     accuracy = figure.add_subplot(grid[:, 3])
     accuracy.bar(positions - 0.2, [results[k]["test_accuracy"] for k in labels], 0.4, label="test digits")
     accuracy.bar(positions + 0.2, [results[k]["shifted_test_accuracy"] for k in labels], 0.4,
                  label="test digits shifted by up to 1 pixel")
     accuracy.set_xticks(positions, labels, fontsize=8)
-    accuracy.set_ylabel("accuracy")
     accuracy.set_ylim(0, 1.15)
-    accuracy.set_title("test accuracy", fontsize=10)
-    accuracy.legend(fontsize=8, loc="upper left")
-    figure.suptitle(f"digits, {n_train} training images, MLP with augmentation of every training batch "
-                    f"(noise std {NOISE_STD}, shifts of up to {MAX_SHIFT} pixel)", fontsize=11)
-    figure.tight_layout()
-    return save(figure, out, "augmentation.png")
+    label_axes(accuracy, None, "accuracy", "test accuracy", loc="upper left")
+    return save(figure, out, "augmentation.png",
+                suptitle=f"digits, {n_train} training images, MLP with augmentation of every training batch "
+                         f"(noise std {NOISE_STD}, shifts of up to {MAX_SHIFT} pixel)")
 
 
 @register("augmentation",

@@ -16,7 +16,7 @@ import numpy as np
 from neuronlab import nn, optim
 from neuronlab.autograd import no_grad
 from neuronlab.data import Standardize, load_dataset, train_val_test_split
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.random import default_generator
 
@@ -71,17 +71,11 @@ def draw(out: Path, results: dict, shown: list[str]) -> str:
         right.plot(depths, [results[variant][str(d)]["test_accuracy"] for d in depths], style, marker="o",
                    label=variant)
     left.axhline(np.log(10), color="0.6", linewidth=0.8, linestyle=":")
-    left.set_xlabel("epoch")
-    left.set_ylabel("training loss (cross-entropy)")
-    left.set_title("training curves (dotted: ln 10, chance)", fontsize=10)
-    left.legend(fontsize=8)
+    label_axes(left, "epoch", "training loss (cross-entropy)", "training curves (dotted: ln 10, chance)")
     right.axhline(TRAINS, color="0.6", linewidth=0.8, linestyle=":")
-    right.set_xlabel("hidden layers (sigmoid, width 64)")
-    right.set_ylabel("test accuracy after training")
     right.set_ylim(0, 1.02)
-    right.set_title("how deep can it go? (same epoch budget)", fontsize=10)
-    right.legend(fontsize=8)
-    figure.tight_layout()
+    label_axes(right, "hidden layers (sigmoid, width 64)", "test accuracy after training",
+               "how deep can it go? (same epoch budget)")
     return save(figure, out, "batchnorm.png")
 
 

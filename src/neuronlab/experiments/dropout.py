@@ -16,7 +16,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, TensorDataset, load_dataset, train_val_test_split
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.random import manual_seed
 from neuronlab.optim.lr_scheduler import CosineAnnealingLR
@@ -63,28 +63,18 @@ def draw(out: Path, runs: list, n_train: int, width: int) -> str:
         epochs = np.arange(1, len(r["epoch_test_loss"]) + 1)
         curves.plot(epochs, r["epoch_test_loss"], linewidth=1.2, label=f"p = {r['p']}")
     curves.set_ylim(0, 0.6)
-    curves.set_xlabel("epoch")
-    curves.set_ylabel("test loss (cross-entropy)")
-    curves.set_title("test loss during training", fontsize=10)
-    curves.legend(fontsize=8)
+    label_axes(curves, "epoch", "test loss (cross-entropy)", "test loss during training")
     rates = [r["p"] for r in runs]
     losses.plot(rates, [r["train_loss"] for r in runs], "o-", label="train")
     losses.plot(rates, [r["test_loss"] for r in runs], "o-", label="test")
     losses.plot(rates, [r["loss_gap"] for r in runs], "s--", color="k", label="gap (test - train)")
-    losses.set_xlabel("dropout rate p")
-    losses.set_ylabel("cross-entropy")
-    losses.set_title("final losses (inference mode)", fontsize=10)
-    losses.legend(fontsize=8)
+    label_axes(losses, "dropout rate p", "cross-entropy", "final losses (inference mode)")
     accuracies.plot(rates, [r["train_accuracy"] for r in runs], "o-", label="train")
     accuracies.plot(rates, [r["test_accuracy"] for r in runs], "o-", label="test")
-    accuracies.set_xlabel("dropout rate p")
-    accuracies.set_ylabel("accuracy")
-    accuracies.set_title("final accuracies", fontsize=10)
-    accuracies.legend(fontsize=8)
-    figure.suptitle(f"digits, {n_train} training images, MLP 64-{width}-{width}-10 with dropout after each hidden "
-                    "layer, Adam", fontsize=11)
-    figure.tight_layout()
-    return save(figure, out, "dropout.png")
+    label_axes(accuracies, "dropout rate p", "accuracy", "final accuracies")
+    return save(figure, out, "dropout.png",
+                suptitle=f"digits, {n_train} training images, MLP 64-{width}-{width}-10 with dropout after each "
+                         "hidden layer, Adam")
 
 
 @register("dropout", "Digits MLP with dropout rates 0 to 0.8: the train/test gap shrinks",

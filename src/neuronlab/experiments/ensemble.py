@@ -16,7 +16,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, Standardize, TensorDataset, load_dataset, train_val_test_split
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.train.ensemble import Ensemble, fit_ensemble
 from neuronlab.train.metrics import accuracy
@@ -56,21 +56,15 @@ def draw(out: Path, results: dict) -> str:
     left.plot(ks, results["subset_mean_accuracy"], "s--", label="mean over all K-member subsets")
     left.plot(np.ones(MEMBERS), singles, "k.", alpha=0.6, label="single members")
     left.axhline(np.mean(singles), color="k", linestyle=":", linewidth=0.9, label="mean single member")
-    left.set_xlabel("K (members averaged)")
-    left.set_ylabel("test accuracy")
-    left.set_title("test accuracy vs K", fontsize=10)
-    left.legend(fontsize=8)
+    label_axes(left, "K (members averaged)", "test accuracy", "test accuracy vs K")
     right.plot(ks, results["nested_log_loss"], "o-", label="ensemble of members 1..K")
     right.axhline(np.mean(results["member_log_loss"]), color="k", linestyle=":", linewidth=0.9,
                   label="mean single member")
-    right.set_xlabel("K (members averaged)")
-    right.set_ylabel("test log-loss")
-    right.set_title("test log-loss (cross-entropy of the averaged probabilities)", fontsize=10)
-    right.legend(fontsize=8)
-    figure.suptitle(f"digits, {results['n_train']} training images, MLP 64-{results['width']}-10 from "
-                    f"{MEMBERS} seeds, probabilities averaged", fontsize=11)
-    figure.tight_layout()
-    return save(figure, out, "ensemble.png")
+    label_axes(right, "K (members averaged)", "test log-loss",
+               "test log-loss (cross-entropy of the averaged probabilities)")
+    return save(figure, out, "ensemble.png",
+                suptitle=f"digits, {results['n_train']} training images, MLP 64-{results['width']}-10 from "
+                         f"{MEMBERS} seeds, probabilities averaged")
 
 
 @register("ensemble", "K digits MLPs from different seeds, probabilities averaged: test accuracy vs K = 1..8",

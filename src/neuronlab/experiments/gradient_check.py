@@ -16,7 +16,7 @@ import numpy as np
 
 from neuronlab import nn
 from neuronlab.autograd import Tensor, grad, numerical_grad
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.nn import Parameter
 from neuronlab.nn.functional import l1_penalty, l2_penalty
@@ -140,9 +140,8 @@ def draw(out: Path, table: dict) -> str:
     ax.set_xlim(1e-13, 1e-4)
     ax.invert_yaxis()
     ax.tick_params(axis="y", labelsize=8)
-    ax.set_xlabel("relative error (the worst of the input and the parameters)")
-    ax.set_title(f"backprop vs central differences, float64, eps = {EPS:g}", fontsize=10)
-    ax.legend(fontsize=8)
+    label_axes(ax, "relative error (the worst of the input and the parameters)", None,
+               f"backprop vs central differences, float64, eps = {EPS:g}")
     return save(figure, out, "gradient_check.png")
 
 

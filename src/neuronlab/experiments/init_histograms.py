@@ -69,7 +69,6 @@ def draw(out: Path, name: str, label: str, outputs: dict) -> str:
                 ax.set_title(f"layer {k + 1}", fontsize=9)
     what = "outputs in [0, 1]" if label == "sigmoid" else "positive outputs (the zeros are counted in the corner)"
     figure.suptitle(f"{label}: histograms of each layer's {what}; 5 layers of width {WIDTH}, biases 0", fontsize=10)
-    figure.tight_layout()
     return save(figure, out, name, dpi=70)
 
 

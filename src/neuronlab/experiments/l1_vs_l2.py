@@ -21,7 +21,7 @@ import numpy as np
 
 from neuronlab import optim
 from neuronlab.autograd import no_grad
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.nn import Parameter
 from neuronlab.nn.functional import l1_penalty, l2_penalty
@@ -125,14 +125,12 @@ def draw(out: Path, paths: dict, minimizers: dict) -> str:
         ax.axvline(0, color="0.7", linewidth=0.6)
         ax.axhline(0, color="0.7", linewidth=0.6)
         m = minimizers[penalty]
-        ax.set_title(f"f + {label}: minimizer ({m[0]:.3g}, {m[1]:.3g})", fontsize=10)
-        ax.set_xlabel("w1")
         ax.set_aspect("equal")
-        ax.legend(fontsize=7, loc="lower right")
+        label_axes(ax, "w1", None, f"f + {label}: minimizer ({m[0]:.3g}, {m[1]:.3g})", legend_size=7,
+                   loc="lower right")
     axes[0].set_ylabel("w2")
     figure.suptitle("dashed black: f; dashed red: the penalty; solid: f + penalty; "
                     "small dot: min f, circle: the penalized minimum", fontsize=9)
-    figure.tight_layout()
     return save(figure, out, "l1_vs_l2.png")
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, TensorDataset, make_blood_sugar
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.optim.lr_scheduler import MultiStepLR
 from neuronlab.random import manual_seed
@@ -58,18 +58,11 @@ def draw(out: Path, results: dict, epochs: int) -> str:
         rates.semilogy(x, r["epoch_lr"], linewidth=1.3, label=r["label"])
     losses.axhline(NOISE_FLOOR, color="k", linestyle=":", linewidth=0.8)
     losses.set_ylim(NOISE_FLOOR * 0.9, 0.1)
-    losses.set_xlabel("epoch")
-    losses.set_ylabel("training loss (MSE on all 200 samples)")
-    losses.set_title("training loss after each epoch; dotted: noise variance 0.01", fontsize=10)
-    losses.legend(fontsize=8)
-    rates.set_xlabel("epoch")
-    rates.set_ylabel("learning rate")
-    rates.set_title("learning rate", fontsize=10)
-    rates.legend(fontsize=8)
-    figure.suptitle("SGD (batches of 4) on 200 noisy dose -> blood-sugar samples, 1-64-64-1 ReLU network",
-                    fontsize=11)
-    figure.tight_layout()
-    return save(figure, out, "lr_decay.png")
+    label_axes(losses, "epoch", "training loss (MSE on all 200 samples)",
+               "training loss after each epoch; dotted: noise variance 0.01")
+    label_axes(rates, "epoch", "learning rate", "learning rate")
+    return save(figure, out, "lr_decay.png",
+                suptitle="SGD (batches of 4) on 200 noisy dose -> blood-sugar samples, 1-64-64-1 ReLU network")
 
 
 @register("lr-decay", "Constant vs step-decayed SGD learning rate: coarse then fine reaches the lower loss",

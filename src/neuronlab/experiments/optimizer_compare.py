@@ -15,7 +15,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, Standardize, TensorDataset, load_dataset, train_val_test_split
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.random import manual_seed
 from neuronlab.train import Callback, Trainer
@@ -91,18 +91,11 @@ def draw(out: Path, results: dict) -> str:
         left.semilogy(np.arange(window, len(losses) + 1) / per_epoch, smooth, label=label, linewidth=1.2)
         right.plot(np.arange(1, len(r["epoch_test_accuracy"]) + 1), r["epoch_test_accuracy"], "-o", markersize=2.5,
                    label=f"{label} ({r['test_accuracy']:.3f})", linewidth=1.2)
-    left.set_xlabel("epoch")
-    left.set_ylabel("training loss (mean of the last epoch's batches)")
-    left.set_title("training loss", fontsize=10)
-    left.legend(fontsize=8)
-    right.set_xlabel("epoch")
-    right.set_ylabel("test accuracy")
+    label_axes(left, "epoch", "training loss (mean of the last epoch's batches)", "training loss")
     right.set_ylim(0.5, 1.0)
-    right.set_title("test accuracy (final in parentheses)", fontsize=10)
-    right.legend(fontsize=8, loc="lower right")
-    figure.suptitle("digits, MLP 64-100-100-10 (ReLU), batches of 32, same start for every optimizer", fontsize=11)
-    figure.tight_layout()
-    return save(figure, out, "optimizer_compare.png")
+    label_axes(right, "epoch", "test accuracy", "test accuracy (final in parentheses)", loc="lower right")
+    return save(figure, out, "optimizer_compare.png",
+                suptitle="digits, MLP 64-100-100-10 (ReLU), batches of 32, same start for every optimizer")
 
 
 @register("optimizer-compare",

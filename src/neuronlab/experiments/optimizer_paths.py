@@ -14,7 +14,7 @@ import numpy as np
 
 from neuronlab import optim
 from neuronlab.autograd.tensor import Tensor
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.nn import Parameter
 
@@ -91,9 +91,8 @@ def draw_paths(output: Path, runs: dict, steps: int) -> str:
         ax.set_xlabel("x")
     for ax in axes[:, 0]:
         ax.set_ylabel("y")
-    figure.suptitle(f"f(x, y) = x² + 100 y² from (10, 1), first {steps} steps, tuned learning rates", fontsize=11)
-    figure.tight_layout()
-    return save(figure, output.parent, output.name)
+    return save(figure, output.parent, output.name,
+                suptitle=f"f(x, y) = x² + 100 y² from (10, 1), first {steps} steps, tuned learning rates")
 
 
 def draw_convergence(output: Path, runs: dict, max_steps: int) -> str:
@@ -103,14 +102,10 @@ def draw_convergence(output: Path, runs: dict, max_steps: int) -> str:
         points = path(optimizer_class, options, max_steps, stop_below=TOLERANCE * 1e-2)
         ax.semilogy(f(points[:, 0], points[:, 1]) + 1e-300, label=f"{label} (lr={options['lr']:.3g})", linewidth=1.2)
     ax.axhline(TOLERANCE, color="k", linestyle=":", linewidth=0.8)
-    ax.set_xlabel("step")
-    ax.set_ylabel("f(x, y)")
     ax.set_ylim(1e-9, 1e4)
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlim(0, max_steps)
-    ax.legend(fontsize=8)
-    ax.set_title("f along each path; dotted: the tolerance 1e-6", fontsize=10)
-    figure.tight_layout()
+    label_axes(ax, "step", "f(x, y)", "f along each path; dotted: the tolerance 1e-6")
     return save(figure, output.parent, output.name)
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from neuronlab import nn, optim
 from neuronlab.data import (AddGaussianNoise, DataLoader, TensorDataset, blood_sugar_curve, load_dataset,
                             make_blood_sugar)
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.nn.functional import l1_penalty, l2_penalty
 from neuronlab.optim.lr_scheduler import CosineAnnealingLR
@@ -104,17 +104,12 @@ def draw(out: Path, models: dict, results: dict, X, y, X_test, y_test) -> str:
         fits.plot(grid[:, 0], predict(model, grid)[:, 0], linewidth=1.3, label=label)
     fits.plot(X[:, 0], y[:, 0], "ko", markersize=6, label="6 training samples")
     fits.set_ylim(0.2, 1.4)
-    fits.set_xlabel("dose")
-    fits.set_ylabel("blood sugar")
-    fits.set_title("fits", fontsize=10)
-    fits.legend(fontsize=7)
+    label_axes(fits, "dose", "blood sugar", "fits", legend_size=7)
     for label, r in results.items():
         curves.loglog(r["test_curve"]["step"], r["test_curve"]["test_loss"], linewidth=1.2, label=label)
     curves.axhline(NOISE_FLOOR, color="k", linestyle=":", linewidth=0.8)
-    curves.set_xlabel("training step (= epoch for the 6-sample runs)")
-    curves.set_ylabel("test loss (MSE, 300 samples)")
-    curves.set_title("test loss during training; dotted: noise floor 0.01", fontsize=10)
-    curves.legend(fontsize=7)
+    label_axes(curves, "training step (= epoch for the 6-sample runs)", "test loss (MSE, 300 samples)",
+               "test loss during training; dotted: noise floor 0.01", legend_size=7)
     labels = list(results)
     positions = np.arange(len(labels))
     test_losses = [results[k]["test_loss"] for k in labels]
@@ -125,12 +120,10 @@ def draw(out: Path, models: dict, results: dict, X, y, X_test, y_test) -> str:
     bars.set_ylim(0, max(test_losses) * 1.25)
     bars.set_xticks(positions, [k.replace(" ", "\n", 1) for k in labels], fontsize=7)
     bars.axhline(NOISE_FLOOR, color="k", linestyle=":", linewidth=0.8)
-    bars.set_ylabel("test loss (MSE)")
-    bars.set_title("final test loss, with the training loss above each bar", fontsize=10)
-    figure.suptitle("1-250-250-1 ReLU network on the notes' 6 dose -> blood-sugar samples, Adam + cosine lr",
-                    fontsize=11)
-    figure.tight_layout()
-    return save(figure, out, "regularization.png")
+    label_axes(bars, None, "test loss (MSE)", "final test loss, with the training loss above each bar",
+               legend_size=None)
+    return save(figure, out, "regularization.png",
+                suptitle="1-250-250-1 ReLU network on the notes' 6 dose -> blood-sugar samples, Adam + cosine lr")
 
 
 @register("regularization",

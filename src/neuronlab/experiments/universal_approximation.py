@@ -20,7 +20,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.autograd import no_grad
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.optim.lr_scheduler import CosineAnnealingLR
 from neuronlab.random import default_generator
@@ -85,8 +85,7 @@ def draw(out: Path, grid: np.ndarray, trained: dict, built: dict, errors: dict) 
     ax = axes[0, 0]
     for w in (1, 5, 20, 100):
         ax.plot(x, sigma(w * (x - 0.5)), label=f"w = {w}")
-    ax.set_title("σ(w (x - b)), b = 0.5: as w grows, the step H(x; b)", fontsize=10)
-    ax.legend(fontsize=8)
+    label_axes(ax, None, None, "σ(w (x - b)), b = 0.5: as w grows, the step H(x; b)")
     ax = axes[0, 1]
     ax.plot(x, sigma(100 * (x - 0.3)) - sigma(100 * (x - 0.5)), color="tab:purple")
     ax.set_title("a piece P(x; b, δ) = H(x; b) - H(x; b + δ), b = 0.3, δ = 0.2", fontsize=10)
@@ -96,19 +95,14 @@ def draw(out: Path, grid: np.ndarray, trained: dict, built: dict, errors: dict) 
         ax.plot(x, built[n], linewidth=1, label=f"constructed, N = {n} pieces")
     for n in (min(trained), max(trained)):
         ax.plot(x, trained[n], "--", linewidth=1, label=f"trained, N = {n} units")
-    ax.set_title("f(x) = sin(2πx) + |x - 0.6| / 2 and its approximations", fontsize=10)
-    ax.legend(fontsize=7)
+    label_axes(ax, None, None, "f(x) = sin(2πx) + |x - 0.6| / 2 and its approximations", legend_size=7)
     ax = axes[1, 1]
     n_built = np.array(sorted(built))
     ax.loglog(n_built, [errors["constructed"][str(n)] for n in n_built], "s-", label="constructed (2N hidden units)")
     ax.loglog(n_built, LIPSCHITZ / n_built, "k:", label="L δ = L / N")
     n_trained = np.array(sorted(trained))
     ax.loglog(n_trained, [errors["trained"][str(n)] for n in n_trained], "o-", label="trained (N hidden units)")
-    ax.set_xlabel("N")
-    ax.set_ylabel("max |G(x) - f(x)| on [0, 1]")
-    ax.set_title("max error vs N", fontsize=10)
-    ax.legend(fontsize=8)
-    figure.tight_layout()
+    label_axes(ax, "N", "max |G(x) - f(x)| on [0, 1]", "max error vs N")
     return save(figure, out, "universal_approximation.png")
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from neuronlab import nn
 from neuronlab.diagnostics import GradientNormRecorder
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.random import default_generator
 
@@ -74,17 +74,11 @@ def draw(out: Path, norms: dict, chains: dict) -> str:
             layers = np.arange(1, len(values) + 1)
             left.semilogy(layers, values, style, color=colors[int(depth)], markersize=3, linewidth=1,
                           label=f"{label}, depth {depth}")
-    left.set_xlabel("layer i (1 = input side; the last is the output layer)")
-    left.set_ylabel("||dE/dz(i)||")
-    left.set_title("solid: sigmoid + Glorot, dashed: ReLU + He", fontsize=10)
-    left.legend(fontsize=7, ncol=2)
+    label_axes(left, "layer i (1 = input side; the last is the output layer)", "||dE/dz(i)||",
+               "solid: sigmoid + Glorot, dashed: ReLU + He", legend_size=7, ncol=2)
     for depth, values in chains.items():
         right.semilogy(np.arange(1, len(values) + 1), values, "-o", markersize=4, label=f"{depth} layers")
-    right.set_xlabel("layer i")
-    right.set_ylabel("||dE/dz(i)||")
-    right.set_title("exploding: weights 8, z = 0 everywhere: x2 per layer", fontsize=10)
-    right.legend(fontsize=8)
-    figure.tight_layout()
+    label_axes(right, "layer i", "||dE/dz(i)||", "exploding: weights 8, z = 0 everywhere: x2 per layer")
     return save(figure, out, "vanishing_gradients.png")
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from neuronlab import nn, optim
 from neuronlab.autograd import no_grad
 from neuronlab.data import make_xor
-from neuronlab.experiments._plotting import pyplot, save
+from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 
 STEPS = 1000
@@ -66,19 +66,12 @@ def draw(out: Path, model, X, y, curves: list) -> str:
                      c="tab:blue" if label == 0 else "tab:red", label=f"XOR = {label}", zorder=3)
     left.set_xlim(-0.5, 1.5)
     left.set_ylim(-0.5, 1.5)
-    left.set_xlabel("A")
-    left.set_ylabel("B")
-    left.set_title("output σ(z): solid 0.5 contour; dashed: the hidden units' lines", fontsize=10)
-    left.legend(fontsize=8, loc="upper center")
+    label_axes(left, "A", "B", "output σ(z): solid 0.5 contour; dashed: the hidden units' lines", loc="upper center")
     figure.colorbar(shade, ax=left)
     for k, losses in enumerate(curves, 1):
         right.semilogy(losses, label=f"attempt {k}" + (" (local minimum)" if k < len(curves) else ""))
     right.axhline(np.log(2) / 2, color="0.6", linestyle=":", linewidth=0.8)
-    right.set_xlabel("step")
-    right.set_ylabel("binary cross-entropy")
-    right.set_title("training loss (dotted: ln 2 / 2, one point wrong)", fontsize=10)
-    right.legend(fontsize=8)
-    figure.tight_layout()
+    label_axes(right, "step", "binary cross-entropy", "training loss (dotted: ln 2 / 2, one point wrong)")
     return save(figure, out, "xor.png")
 
 

@@ -1,29 +1,36 @@
-"""Compiled (Numba) loop for a population of uncoupled LIF neurons; ``lif._run_numpy`` is its NumPy twin.
+"""Compiled (Numba) loops for a population of uncoupled LIF neurons; ``lif._run_numpy`` is their NumPy twin.
 
 Both run the scheme described in ``lif.py``, so they agree to rounding (the loop below replaces one exp by an
-equal product, see ``run_lif``). Here the
-population is cut into blocks of 256 neurons that stay in cache. Each step advances every neuron of the block
-with the branch-free full-step update (which the compiler vectorizes) and flags the few that cross the
-threshold; a flagged neuron is then followed through its spike and refractory period up to the end of the step
-in which it integrates again, so refractory neurons cost nothing until then. A block's spikes are appended to a
-small buffer as they happen and sorted by neuron (a counting sort, in cache) into the output when the block is done.
+equal product, see ``run_lif``). Here the population is cut into blocks of 256 neurons that stay in cache and
+are simulated in parallel, one block per task (``prange``; blocks never interact, so the result does not depend
+on the number of threads). Each step advances every neuron of the block with the branch-free full-step update
+(which the compiler vectorizes) and flags the few that cross the threshold; a flagged neuron is then followed
+through its spike and refractory period up to the end of the step in which it integrates again, so refractory
+neurons cost nothing until then.
+
+Spikes leave in two parallel passes. ``run_lif`` appends each block's spikes, as they happen, to the block's own
+slice of staging arrays (sized by a bound on its spike count) and counts them per neuron. The caller turns the
+counts into each neuron's first output position (an exclusive prefix sum over neurons), and ``scatter_spikes``
+moves every block's staged spikes to their final places, sorted by neuron, then time (a counting sort).
 """
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 BLOCK = 256
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, v, rec_col, v_rec,
-            buffer_neuron, buffer_step, buffer_time, out_neuron, out_step, out_time):
-    """Advance ``n_steps`` steps of dt from voltages ``v`` (N,), writing the spikes sorted by neuron, then time,
-    to out_neuron/out_step/out_time; returns their number, or -1 if a block's buffer overflowed.
+            stage_start, stage_neuron, stage_step, stage_time, counts):
+    """Advance ``n_steps`` steps of dt from voltages ``v`` (N,), blocks of BLOCK neurons in parallel. Block b
+    appends its spikes (neuron, step, time) in time order to stage_*[stage_start[b]:stage_start[b + 1]] and
+    counts[i] gets neuron i's spike count. Returns the number of spikes each block fired; more than its slice
+    holds means the slice overflowed (only the spikes that fit were staged).
 
     x: input (T, X) with T in {1, n_steps}, X in {1, N}; rec_col[i]: column of v_rec (n_steps + 1, R) recording
-    neuron i, or -1; the buffers must hold the most spikes any block can fire.
+    neuron i, or -1.
 
     A neuron flagged in step k is followed through its spike and refractory period into the step where it
     resumes (integrating from v = 0 for the rest of that step, spiking again if it crosses), possibly several
@@ -36,29 +43,31 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
     a helper function costs reference counting on every call, doubling the time per spike.)
     """
     n_neurons = v.shape[0]
+    n_blocks = (n_neurons + BLOCK - 1) // BLOCK
     varying = x.shape[0] > 1
     shared = x.shape[1] == 1
     steps_in_ref = max(int(tau_ref / dt), 1)  # about how many steps a refractory period spans
     resume_decay = np.exp(-(np.arange(steps_in_ref + 3) * dt - tau_ref) / tau_m)
-    crossing = np.empty(BLOCK, dtype=np.int64)
-    j_step = np.empty(BLOCK)
-    t_free = np.empty(BLOCK)  # grid time from which the neuron integrates full steps again
-    v_free = np.empty(BLOCK)  # its voltage then (v is 0 until that time)
-    t_fire = np.empty(BLOCK)  # constant input: time from v = 0 to the threshold, tau_m ln(J / (J - 1))
-    origin = np.empty(BLOCK)  # constant input: when v last started from 0 (-inf when unknown)
-    special = np.zeros(BLOCK, dtype=np.uint8)
-    special_words = special.view(np.uint64)  # scanned 8 flags at a time: most words are all zero
-    count = np.empty(BLOCK, dtype=np.int64)
-    written = 0
-    for first in range(0, n_neurons, BLOCK):
+    fired = np.zeros(n_blocks, dtype=np.int64)
+    for block in prange(n_blocks):
+        first = block * BLOCK
         size = min(BLOCK, n_neurons - first)
+        # scratch arrays of this block (hence of the thread running it)
+        crossing = np.empty(BLOCK, dtype=np.int64)
+        j_step = np.empty(BLOCK)
+        t_free = np.zeros(BLOCK)  # grid time from which the neuron integrates full steps again
+        v_free = np.empty(BLOCK)  # its voltage then (v is 0 until that time)
+        t_fire = np.empty(BLOCK)  # constant input: time from v = 0 to the threshold, tau_m ln(J / (J - 1))
+        origin = np.full(BLOCK, -np.inf)  # constant input: when v last started from 0 (-inf when unknown)
+        special = np.zeros(BLOCK, dtype=np.uint8)
+        special_words = special.view(np.uint64)  # scanned 8 flags at a time: most words are all zero
+        count = counts[first:first + size]
+        count[:] = 0
         vb = v[first:first + size]
         xb = x if shared else x[:, first:first + size]
         gb, bb = gain[first:first + size], bias[first:first + size]
-        t_free[:] = 0.0
-        origin[:] = -np.inf
-        special[:] = 0
-        count[:] = 0
+        staged = stage_start[block]
+        capacity = stage_start[block + 1]
         n_buffered = 0
         recorded = np.array([i for i in range(size) if rec_col[first + i] >= 0], dtype=np.int64)
         for k in range(n_steps):
@@ -91,7 +100,6 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                     for i in range(8 * word, min(8 * word + 8, size)):
                         crossing[n_crossing] = i
                         n_crossing += special[i]
-                capacity = buffer_time.shape[0]
                 for c in range(n_crossing):
                     i = crossing[c]
                     j = gb[i] * xb[k if varying else 0, 0 if shared else i] + bb[i]
@@ -119,10 +127,10 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                             t_cross = max(since + t_fire[i] - start, 0.0)
                         exact_offset = start == step * dt and t_cross < t_next - start
                         t_spike = start + min(t_cross, t_next - start)
-                        if n_buffered < capacity:
-                            buffer_neuron[n_buffered] = i
-                            buffer_step[n_buffered] = step
-                            buffer_time[n_buffered] = t_spike
+                        if staged + n_buffered < capacity:
+                            stage_neuron[staged + n_buffered] = first + i
+                            stage_step[staged + n_buffered] = step
+                            stage_time[staged + n_buffered] = t_spike
                         n_buffered += 1
                         count[i] += 1
                         vi = 0.0
@@ -152,19 +160,25 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, 
                     origin[i] = since
             for i in recorded:
                 v_rec[k + 1, rec_col[first + i]] = vb[i]
-        if n_buffered > buffer_time.shape[0]:
-            return -1
-        # counting sort of the block's spikes by neuron; each neuron's spikes were appended in time order
-        position = np.empty(size, dtype=np.int64)
-        total = written
-        for i in range(size):
-            position[i] = total
-            total += count[i]
-        for s in range(n_buffered):
-            i = buffer_neuron[s]
-            out_neuron[position[i]] = first + i
-            out_step[position[i]] = buffer_step[s]
-            out_time[position[i]] = buffer_time[s]
-            position[i] += 1
-        written = total
-    return written
+        fired[block] = n_buffered
+    return fired
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def scatter_spikes(stage_start, fired, stage_neuron, stage_step, stage_time, position, out_neuron, out_step,
+                   out_time):
+    """Counting sort of each block's staged spikes into out_* (sorted by neuron, then time), blocks in parallel.
+
+    position[i]: where neuron i's first spike goes (exclusive prefix sum of the spike counts); the staged spikes
+    of a neuron are already in time order.
+    """
+    for block in prange(fired.shape[0]):
+        first = block * BLOCK
+        size = min(BLOCK, position.shape[0] - first)
+        next_slot = position[first:first + size].copy()
+        for s in range(stage_start[block], stage_start[block] + fired[block]):
+            i = stage_neuron[s] - first
+            out_neuron[next_slot[i]] = stage_neuron[s]
+            out_step[next_slot[i]] = stage_step[s]
+            out_time[next_slot[i]] = stage_time[s]
+            next_slot[i] += 1

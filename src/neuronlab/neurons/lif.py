@@ -11,13 +11,14 @@ towards the refractory period, and any time left after it integrates again from 
 rates are therefore independent of dt for constant input: the inter-spike interval is exactly
 tau_ref - tau_m ln(1 - 1 / v_in), the reciprocal of the tuning curve G(v_in) below.
 
-Two backends run this scheme and agree to rounding: ``"numba"`` (a compiled loop over blocks of neurons, see
-``_lif_kernels``; the default when Numba is importable) and ``"numpy"`` (vectorized over neurons, a Python loop
+Two backends run this scheme and agree to rounding: ``"numba"`` (a compiled loop over blocks of neurons run in
+parallel on ``threads`` threads, see ``_lif_kernels``; the default when Numba is importable) and ``"numpy"`` (vectorized over neurons, a Python loop
 over steps).
 """
 from __future__ import annotations
 
 import importlib.util
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,16 +64,19 @@ class LIF:
 
     Times are in seconds. ``tau_m``: membrane time constant; ``tau_ref``: refractory period (notes' typical
     cortical values 0.02 s and 0.002 s). ``backend``: ``"numba"``, ``"numpy"`` or None (Numba if importable).
+    ``threads``: how many threads the numba backend runs blocks of neurons on (None: Numba's default, all cores;
+    the results are the same for any number); the numpy backend is single-threaded and ignores it.
     """
 
     def __init__(self, n_neurons: int = 1, tau_m: float = 0.02, tau_ref: float = 0.002, gain=1.0, bias=0.0,
-                 backend: str | None = None):
+                 backend: str | None = None, threads: int | None = None):
         self.n_neurons = check.neuron_count(n_neurons)
         self.tau_m = check.positive("tau_m", tau_m)
         self.tau_ref = check.positive("tau_ref", tau_ref, allow_zero=True)
         self.gain = check.per_neuron("gain", gain, self.n_neurons)
         self.bias = check.per_neuron("bias", bias, self.n_neurons)
         self.backend = resolve_backend(backend)
+        self.threads = _check_threads(threads, self.backend)
 
     def __repr__(self) -> str:
         return (f"LIF(n_neurons={self.n_neurons}, tau_m={self.tau_m:g}, tau_ref={self.tau_ref:g}, "
@@ -115,31 +119,69 @@ class LIF:
         return bound
 
 
+def _check_threads(threads, backend: str) -> int | None:
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
+    if backend == "numba":
+        from numba import config
+
+        if threads > config.NUMBA_NUM_THREADS:
+            raise ValueError(f"threads must be at most {config.NUMBA_NUM_THREADS} (Numba's thread pool), "
+                             f"got {threads}")
+    return int(threads)
+
+
+@contextmanager
+def _numba_threads(threads: int | None):
+    """Run the enclosed Numba parallel calls on ``threads`` threads (None: leave the current setting)."""
+    if threads is None:
+        yield
+        return
+    import numba
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
 def _constants(model: LIF, dt: float) -> tuple[float, float]:
     """exp(-dt / tau_m) and 1 - exp(-dt / tau_m) (via expm1, accurate for dt << tau_m)."""
     return float(np.exp(-dt / model.tau_m)), float(-np.expm1(-dt / model.tau_m))
 
 
 def _run_numba(model: LIF, x, dt, n_steps, v, recorded, v_rec):
-    from neuronlab.neurons._lif_kernels import BLOCK, run_lif
+    """Two parallel passes (see ``_lif_kernels``): simulate the blocks, staging each block's spikes in its own
+    slice; then scatter them, sorted by neuron, to positions given by the prefix sum of the spike counts."""
+    from neuronlab.neurons._lif_kernels import BLOCK, run_lif, scatter_spikes
 
     decay, one_minus_decay = _constants(model, dt)
-    bound = model._spike_bound(x, n_steps * dt)
-    per_block = np.add.reduceat(bound, np.arange(0, model.n_neurons, BLOCK))
-    buffer_neuron = np.empty(per_block.max(), dtype=np.int64)
-    buffer_step = np.empty(per_block.max(), dtype=np.int64)
-    buffer_time = np.empty(per_block.max())
+    per_block = np.add.reduceat(model._spike_bound(x, n_steps * dt), np.arange(0, model.n_neurons, BLOCK))
+    stage_start = np.concatenate(([0], np.cumsum(per_block)))
     # sized for the bound; only the pages actually written are ever touched
-    out_neuron = np.empty(bound.sum(), dtype=np.int64)
-    out_step = np.empty(bound.sum(), dtype=np.int64)
-    out_time = np.empty(bound.sum())
+    stage_neuron = np.empty(stage_start[-1], dtype=np.int64)
+    stage_step = np.empty(stage_start[-1], dtype=np.int64)
+    stage_time = np.empty(stage_start[-1])
+    counts = np.empty(model.n_neurons, dtype=np.int64)
     rec_col = np.full(model.n_neurons, -1, dtype=np.int64)
     rec_col[recorded] = np.arange(len(recorded))
-    total = run_lif(x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, decay, one_minus_decay, n_steps, v,
-                    rec_col, v_rec, buffer_neuron, buffer_step, buffer_time, out_neuron, out_step, out_time)
-    if total < 0:
-        raise RuntimeError("LIF spike buffer overflowed: the spike-count bound is wrong")
-    return out_neuron[:total], out_step[:total], out_time[:total]
+    with _numba_threads(model.threads):
+        fired = run_lif(x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, decay, one_minus_decay,
+                        n_steps, v, rec_col, v_rec, stage_start, stage_neuron, stage_step, stage_time, counts)
+        if np.any(fired > per_block):
+            raise RuntimeError("LIF spike buffer overflowed: the spike-count bound is wrong")
+        position = np.cumsum(counts) - counts  # where each neuron's first spike goes
+        total = int(fired.sum())
+        out_neuron = np.empty(total, dtype=np.int64)
+        out_step = np.empty(total, dtype=np.int64)
+        out_time = np.empty(total)
+        scatter_spikes(stage_start, fired, stage_neuron, stage_step, stage_time, position, out_neuron, out_step,
+                       out_time)
+    return out_neuron, out_step, out_time
 
 
 def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):

@@ -151,40 +151,34 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}"
 
 
-@register_module
-class Softmax(Module):
-    """y_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (the last axis by default).  dx = y (dy - sum_j dy_j y_j)."""
+class _AlongDim(Module):
+    """Softmax and LogSoftmax: normalized along the axis ``dim`` (the last by default), their one argument."""
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = int(dim)
+
+    def get_config(self) -> dict:
+        return {"dim": self.dim}
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+@register_module
+class Softmax(_AlongDim):
+    """y_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (the last axis by default).  dx = y (dy - sum_j dy_j y_j)."""
 
     def forward(self, x):
         return softmax(x, self.dim)
 
-    def get_config(self) -> dict:
-        return {"dim": self.dim}
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
 
 @register_module
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """y_i = x_i - log sum_j e^{x_j} along ``dim`` (stable).  dx = dy - e^y sum_j dy_j."""
-
-    def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = int(dim)
 
     def forward(self, x):
         return log_softmax(x, self.dim)
-
-    def get_config(self) -> dict:
-        return {"dim": self.dim}
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
 
 @register_module
