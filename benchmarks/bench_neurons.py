@@ -4,7 +4,8 @@ LIF contenders, all on the same inputs v_in ~ U[0.5, 4] (seeded), tau_m = 20 ms,
 every spike (neuron, time) unless noted:
 
 - ``neuronlab numba``: ``LIF(..., backend="numba").simulate(v_in, 1.0, dt, record_v=False)`` (exact integration,
-  threshold crossings interpolated, compiled loop);
+  threshold crossings interpolated, compiled loop over blocks of neurons run in parallel on all of Numba's
+  threads); ``neuronlab numba 1 thread``: the same with ``threads=1``;
 - ``neuronlab numpy``: the same with ``backend="numpy"`` (vectorized over neurons, Python loop over steps);
 - ``NumPy Euler``: the plain discretization v += dt / tau_m (v_in - v), vectorized, with a refractory counter
   (the naive peer);
@@ -26,8 +27,10 @@ Hodgkin-Huxley: 1 neuron and 1,000 neurons (currents spread over 0..40 uA/cm^2) 
 both backends, plus SciPy's ``solve_ivp`` (LSODA, rtol 1e-8) for the single neuron.
 
 Each time is the best of several interleaved repeats (the least disturbed by other processes), both wall clock
-and CPU time of the process (all contenders are single-threaded; on a shared machine CPU time is the steadier
-measure, so the ratios use it). Prints tables and writes benchmarks/results/neurons.json.
+and CPU time of the process. Every contender but ``neuronlab numba`` is single-threaded (Brian2's cython target
+included); for those, on a shared machine, CPU time is the steadier measure, so the "cpu" ratios compare them
+with ``neuronlab numba 1 thread``; the "wall" ratios compare wall clock with the multi-threaded ``neuronlab numba``.
+Prints tables and writes benchmarks/results/neurons.json.
 
     .venv/bin/python benchmarks/bench_neurons.py
 """
@@ -40,6 +43,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import numba
 import numpy as np
 from numba import njit
 from scipy.integrate import solve_ivp
@@ -153,6 +157,8 @@ def lif_contenders(v_in: np.ndarray, dt: float) -> dict:
     return {
         "neuronlab numba": lambda: LIF(N, TAU_M, TAU_REF, backend="numba").simulate(
             v_in, T_END, dt, record_v=False).rates.mean(),
+        "neuronlab numba 1 thread": lambda: LIF(N, TAU_M, TAU_REF, backend="numba", threads=1).simulate(
+            v_in, T_END, dt, record_v=False).rates.mean(),
         "neuronlab numpy": lambda: LIF(N, TAU_M, TAU_REF, backend="numpy").simulate(
             v_in, T_END, dt, record_v=False).rates.mean(),
         "NumPy Euler": lambda: numpy_euler(v_in, dt),
@@ -223,15 +229,16 @@ def main() -> None:
                 rates[f"Brian2 {target}"] = measured["mean_rate"]
         entry = {}
         for name in wall:
-            ratio = cpu[name] / cpu["neuronlab numba"]
-            entry[name] = {"wall_s": wall[name], "cpu_s": cpu[name], "cpu_vs_neuronlab_numba": ratio,
-                           "mean_rate_hz": float(rates[name])}
-            lif_rows.append([f"{dt * 1e3:g} ms", name, wall[name], cpu[name], ratio, float(rates[name]),
-                             float(rates[name]) - exact])
+            ratio = cpu[name] / cpu["neuronlab numba 1 thread"]
+            wall_ratio = wall[name] / wall["neuronlab numba"]
+            entry[name] = {"wall_s": wall[name], "cpu_s": cpu[name], "cpu_vs_neuronlab_numba_1_thread": ratio,
+                           "wall_vs_neuronlab_numba": wall_ratio, "mean_rate_hz": float(rates[name])}
+            lif_rows.append([f"{dt * 1e3:g} ms", name, wall[name], cpu[name], ratio, wall_ratio,
+                             float(rates[name]), float(rates[name]) - exact])
         lif_json[f"dt={dt:g}"] = entry
     print_table(f"LIF: {N:,} uncoupled neurons, 1 s; analytic mean G(v_in) = {analytic:.3f} Hz, exact expected "
                 f"mean rate over 1 s = {exact:.3f} Hz",
-                ["dt", "contender", "wall s", "cpu s", "cpu x neuronlab numba", "mean rate (Hz)",
+                ["dt", "contender", "wall s", "cpu s", "cpu x numba 1 thread", "wall x numba", "mean rate (Hz)",
                  "minus exact (Hz)"], lif_rows)
 
     hh_rows, hh_json = [], {}
@@ -248,11 +255,13 @@ def main() -> None:
                 ["neurons", "contender", "wall s", "cpu s"], hh_rows)
 
     path = write_results("neurons", {
-        "lif": {"n_neurons": N, "t_end_s": T_END, "tau_m_s": TAU_M, "tau_ref_s": TAU_REF,
+        "lif": {"n_neurons": N, "neuronlab_numba_threads": numba.config.NUMBA_NUM_THREADS, "t_end_s": T_END, "tau_m_s": TAU_M, "tau_ref_s": TAU_REF,
                 "analytic_mean_rate_hz": analytic, "exact_expected_mean_rate_hz": exact, "results": lif_json},
         "hodgkin_huxley": {"t_end_ms": 100.0, "dt_ms": 0.01, "seconds": hh_json},
         "brian2": brian2_version(),
-        "timing": "best of interleaved repeats; wall clock and CPU (process) time, ratios on CPU time",
+        "timing": "best of interleaved repeats; wall clock and CPU (process) time; cpu ratios against neuronlab "
+                  "numba on 1 thread, wall ratios against neuronlab numba on all threads; Brian2 cython is "
+                  "single-threaded",
         "load_average_1min": os.getloadavg()[0],
     })
     print(f"\nwrote {path}")
