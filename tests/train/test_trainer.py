@@ -162,7 +162,7 @@ def test_predict_batches_and_restores_the_mode():
     model.train()
     whole = predict(model, X_DIGITS[:100], batch_size=1000)
     assert model.training
-    np.testing.assert_allclose(predict(model, X_DIGITS[:100], batch_size=7), whole, rtol=1e-6)
+    np.testing.assert_allclose(predict(model, X_DIGITS[:100], batch_size=7), whole, rtol=1e-5, atol=1e-6)  # float32: BLAS blocks by batch size
     with neuronlab.no_grad():
         np.testing.assert_array_equal(model.eval()(neuronlab.Tensor(X_DIGITS[:100])).data, whole)
 
