@@ -16,14 +16,21 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def interleaved_times(candidates: dict, repeat: int = 7, number: int = 1, warmup: int = 1) -> dict:
-    """Median seconds per call of each zero-argument callable, measured round-robin."""
-    for fn in candidates.values():
-        for _ in range(warmup):
-            fn()
+def interleaved_times(candidates: dict, repeat: int = 7, number: int = 1, warmup: int = 1,
+                      settle: float = 0.2) -> dict:
+    """Median seconds per call of each zero-argument callable, measured round-robin.
+
+    Each sample runs ``warmup`` untimed calls after a pause of ``settle`` seconds: the pause lets the previous
+    peer's idle worker threads stop spinning (PyTorch's OpenMP pool and OpenBLAS's busy-wait for a while after
+    each call and would otherwise steal the cores from the next peer on a small machine), the warm-up brings this
+    peer's own threads and caches back.
+    """
     samples = {name: [] for name in candidates}
     for _ in range(repeat):
         for name, fn in candidates.items():
+            time.sleep(settle)
+            for _ in range(warmup):
+                fn()
             start = time.perf_counter()
             for _ in range(number):
                 fn()
