@@ -105,13 +105,13 @@ class Transform:
         return {}
 
     def _fit(self, X: np.ndarray) -> dict[str, np.ndarray]:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _fit (the statistics it learns)")
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _forward (the transform itself)")
 
     def _inverse(self, Z: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} has no inverse")
 
     def _check_state(self, state: dict[str, np.ndarray]) -> None:
         shapes = {k: v.shape for k, v in state.items()}
