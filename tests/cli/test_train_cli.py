@@ -131,6 +131,64 @@ def test_default_folder_and_validation_free_runs(tmp_path, monkeypatch):
     assert "val_loss" not in result.output
 
 
+RESUMABLE = ["--dataset", "wine", "--hidden", 16, "--dropout", 0.2, "--lr-schedule", "cosine", "--epochs", 6,
+             "--batch-size", 16, "--no-plots"]
+
+
+def _interrupt_epoch(monkeypatch, number):
+    """Make the ``number``-th training epoch raise KeyboardInterrupt (Ctrl-C), and save every finished epoch."""
+    from neuronlab.train import run
+    from neuronlab.train.trainer import Trainer
+
+    train_epoch, calls = Trainer._train_epoch, []
+
+    def interrupted(self, loader):
+        calls.append(None)
+        if len(calls) == number:
+            raise KeyboardInterrupt
+        return train_epoch(self, loader)
+    monkeypatch.setattr(Trainer, "_train_epoch", interrupted)
+    monkeypatch.setattr(run, "RESUME_SAVE_SECONDS", 0.0)
+
+
+def test_an_interrupted_run_resumes_exactly(tmp_path, monkeypatch):
+    ok("train", *RESUMABLE, "--out", tmp_path / "whole")
+    with monkeypatch.context() as patch:
+        _interrupt_epoch(patch, 4)
+        result = invoke("train", *RESUMABLE, "--out", tmp_path / "cut")
+    assert result.exit_code == 130, result.output
+    assert f"3 finished epochs saved in {tmp_path / 'cut' / 'last.safetensors'}" in result.output
+    assert f"neuronlab train --resume {tmp_path / 'cut'}" in result.output
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == ["config.toml", "last.safetensors"]
+
+    result = ok("train", "--resume", tmp_path / "cut", "--no-plots")
+    assert "resuming after epoch 3" in result.output
+    assert not (tmp_path / "cut" / "last.safetensors").exists()
+    whole, cut = (load_file(str(tmp_path / d / "model.safetensors")) for d in ("whole", "cut"))
+    assert whole.keys() == cut.keys() and all(np.array_equal(whole[k], cut[k]) for k in whole)
+    histories = [read_csv(tmp_path / d / "history.csv") for d in ("whole", "cut")]
+    timeless = [[[v for name, v in zip(header, row) if name != "time"] for row in rows] for header, rows in histories]
+    assert timeless[0] == timeless[1] and len(timeless[0]) == 6
+    metrics = [json.loads((tmp_path / d / "metrics.json").read_text()) for d in ("whole", "cut")]
+    assert all(m.pop("train_time_s") for m in metrics) and metrics[0] == metrics[1]
+
+
+def test_resume_refuses_what_it_cannot_continue(tmp_path, monkeypatch):
+    with monkeypatch.context() as patch:
+        _interrupt_epoch(patch, 1)
+        result = invoke("train", *RESUMABLE, "--out", tmp_path / "early")
+    assert result.exit_code == 130 and "before the first epoch finished" in result.output
+    ok("train", *RESUMABLE, "--out", tmp_path / "done")
+    (tmp_path / "empty").mkdir()
+    cases = [(["--resume", tmp_path / "done"], 2, "has finished"),
+             (["--resume", tmp_path / "empty"], 2, "has no config.toml"),
+             (["--resume", tmp_path / "early"], 1, "saved no finished epoch"),
+             (["--resume", tmp_path / "early", "--lr", 0.1, "--epochs", 3], 2, "drop --epochs, --lr")]
+    for args, code, message in cases:
+        result = invoke("train", *args)
+        assert result.exit_code == code and message in result.output and "Traceback" not in result.output, result.output
+
+
 def test_subprocess_run_prints_plain_lines(tmp_path):
     script = Path(sys.executable).with_name("neuronlab")
     command = [str(script)] if script.exists() else [sys.executable, "-c", "from neuronlab.cli.main import cli; cli()"]

@@ -296,6 +296,17 @@ def test_model_checkpoint_keeps_the_best_epochs(tmp_path):
     assert_same_weights(ckpt.model.state_dict(), snapshots.epochs[2])
 
 
+def test_model_checkpoint_every_seconds_skips_epochs_that_end_too_soon(tmp_path):
+    loader, _ = digits_loaders()
+    for every, saved_epoch in ((3600.0, 1), (0.0, 3)):
+        model = digits_model()
+        checkpoint = ModelCheckpoint(tmp_path / f"every-{every}.safetensors", every_seconds=every)
+        fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()), loader, epochs=3, callbacks=[checkpoint])
+        assert neuronlab.load(checkpoint.last_path).epoch == saved_epoch
+    with pytest.raises(ValueError, match="every_seconds must be >= 0"):
+        ModelCheckpoint(tmp_path / "x.safetensors", every_seconds=-1)
+
+
 # ------------------------------------------------------------------------------------------ reproducibility
 def _full_setup(seed, loader_seed, tmp_path=None):
     """Dropout, BatchNorm, Adam, a step schedule, early stopping and a shuffled loader: every kind of state."""

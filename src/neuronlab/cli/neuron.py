@@ -1,10 +1,13 @@
 """``neuronlab neuron ...``: simulate the notes' neuron models and write a PNG figure and CSV data."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import click
 import numpy as np
+
+from neuronlab.io import atomic
 
 
 def _out_option(command: str):
@@ -24,18 +27,14 @@ def _floats(text: str, name: str) -> list[float]:
 
 
 def _save(fig, out: Path, name: str) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}.png"
-    fig.savefig(path, dpi=110)
-    return path
+    return atomic.save_figure(fig, out / f"{name}.png", dpi=110)
 
 
 def _csv(out: Path, name: str, columns: dict[str, np.ndarray], fmt: str = "%.10g") -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}.csv"
-    np.savetxt(path, np.column_stack([np.asarray(c, dtype=float) for c in columns.values()]), delimiter=",",
+    text = io.StringIO()
+    np.savetxt(text, np.column_stack([np.asarray(c, dtype=float) for c in columns.values()]), delimiter=",",
                header=",".join(columns), comments="", fmt=fmt)
-    return path
+    return atomic.write_text(out / f"{name}.csv", text.getvalue())
 
 
 def _report(paths: list[Path]) -> None:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from pathlib import Path
 
 import click
 
 from neuronlab.cli.errors import DataProblem, blas_threads, user_errors
+from neuronlab.io import atomic
 
 
 @click.command("predict")
@@ -38,14 +40,12 @@ def predict(checkpoint, input_csv, output, threads):
         with blas_threads(threads):
             outputs = model_outputs(ckpt.model, X, ckpt.input_transform, ckpt.target_transform)
         header, rows = prediction_table(task, outputs, ckpt.class_names)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
     if output is None:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        sys.stdout.write(text.getvalue())
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    atomic.write_text(output, text.getvalue())
     click.echo(f"wrote {len(rows)} predictions to {output}")

@@ -34,6 +34,34 @@ class HiddenSizes(click.ParamType):
         return sizes
 
 
+def _resumable_run(run_dir: Path, explicit: set, config, out, name) -> Path:
+    """The config.toml of the unfinished run in ``run_dir``, after checking that nothing else was asked for."""
+    others = [f"--{key.replace('_', '-')}" for key in sorted(explicit)]
+    others += [flag for flag, value in (("--config", config), ("--out", out), ("--name", name)) if value is not None]
+    if others:
+        raise click.UsageError(f"--resume continues the run with its own config.toml; drop {', '.join(others)}")
+    if not (run_dir / "config.toml").is_file():
+        raise click.BadParameter(f"{run_dir} has no config.toml: expected the folder of a neuronlab train run",
+                                 param_hint="--resume")
+    if (run_dir / "metrics.json").is_file():
+        raise click.BadParameter(f"the run in {run_dir} has finished (metrics.json is there); nothing to resume",
+                                 param_hint="--resume")
+    return run_dir / "config.toml"
+
+
+def _interrupted(ctx: click.Context, last_epoch: Path) -> None:
+    """Say what an interruption kept and how to go on; exit with 130 (the shell's code for Ctrl-C)."""
+    if last_epoch.is_file():
+        from neuronlab.io.checkpoint import load
+
+        epoch = load(last_epoch).epoch
+        click.echo(f"\ninterrupted: {epoch} finished epoch{'s' if epoch != 1 else ''} saved in {last_epoch}; "
+                   f"continue with: neuronlab train --resume {last_epoch.parent}", err=True)
+    else:
+        click.echo("\ninterrupted before the first epoch finished: nothing to resume", err=True)
+    ctx.exit(130)
+
+
 def _summary(metrics: dict) -> str:
     part = metrics["evaluated_on"]
     values = metrics[part]
@@ -97,17 +125,26 @@ def _summary(metrics: dict) -> str:
 @click.option("--name", help="Name the run folder runs/NAME instead of using the date.")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write curves.png and confusion.png.")
 @click.option("--threads", type=click.IntRange(1), default=1, show_default=True, help="BLAS threads.")
+@click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="RUN_DIR",
+              help="Continue the interrupted run in RUN_DIR from its last saved epoch, with its own config.toml.")
 @click.pass_context
-def train(ctx, config, out, name, plots, threads, **settings):
+def train(ctx, config, out, name, plots, threads, resume, **settings):
     """Train a multilayer perceptron and write a run folder with the resolved config, metrics.json,
     history.csv, curves.png, confusion.png and the checkpoint model.safetensors.
 
     With no options: digits, hidden layers 128 and 64, ReLU, He initialization, Adam (lr 1e-3, weight decay
     1e-3), batch 64, standardized inputs, 15% validation data with early stopping, 15% held-out test data.
+
+    While training, the latest finished epoch is saved (at most 2 s apart) to last.safetensors in the run
+    folder; after an interruption (Ctrl-C) `neuronlab train --resume RUN_DIR` continues exactly where it
+    stopped.
     """
     explicit = {key for key in settings if from_command_line(ctx, key)}
+    if resume is not None:
+        config, out = _resumable_run(resume, explicit, config, out, name), resume
     if config is not None:
-        settings, from_file = merge_config_file(ctx, settings, config, skip=("config", "out", "name", "plots", "threads"))
+        settings, from_file = merge_config_file(ctx, settings, config,
+                                                skip=("config", "out", "name", "plots", "threads", "resume"))
         explicit |= from_file
     if out is not None and name is not None:
         raise click.UsageError("give either --out DIR or --name NAME, not both")
@@ -118,12 +155,17 @@ def train(ctx, config, out, name, plots, threads, **settings):
         settings["early_stopping"] = 0          # nothing to watch: train all epochs
     settings["task"] = None if settings["task"] == "auto" else settings["task"]
     run_dir = out if out is not None else (Path("runs") / name if name is not None else None)
-    from neuronlab.train.run import train_run
+    from neuronlab.train.run import LAST_EPOCH_NAME, default_run_dir, train_run
 
     with user_errors():
         run_config = RunConfig(**settings)
-        with blas_threads(threads):
-            result = train_run(run_config, run_dir, progress=True, plots=plots, log=click.echo)
+        run_dir = run_dir if run_dir is not None else default_run_dir(run_config)
+        try:
+            with blas_threads(threads):
+                result = train_run(run_config, run_dir, resume=resume is not None, progress=True, plots=plots,
+                                   log=click.echo)
+        except KeyboardInterrupt:
+            _interrupted(ctx, run_dir / LAST_EPOCH_NAME)
     metrics = result.metrics
     ran = f"{'stopped early after ' if metrics['stopped_early'] else ''}{metrics['epochs_run']} epochs"
     if metrics["best_epoch"] is not None and metrics["best_epoch"] != metrics["epochs_run"]:

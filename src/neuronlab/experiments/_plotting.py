@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from neuronlab.io import atomic
+
 
 def pyplot():
     """matplotlib.pyplot on the Agg backend (no display needed), imported on first use."""
@@ -34,6 +36,6 @@ def save(figure, out: Path, name: str, suptitle: str | None = None, dpi: int = 8
         figure.suptitle(suptitle, fontsize=11)
     if figure.get_layout_engine() is None:
         figure.tight_layout()
-    figure.savefig(Path(out) / name, dpi=dpi)
+    atomic.save_figure(figure, Path(out) / name, dpi=dpi)
     pyplot().close(figure)
     return name

@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from neuronlab.io import atomic
 from neuronlab.random import manual_seed
 
 
@@ -61,8 +61,5 @@ def run_experiment(name: str, out: str | os.PathLike, seed: int = 0, fast: bool 
     manual_seed(seed)
     numbers = table[name].run(out, seed, fast)
     payload = {"experiment": name, "seed": seed, "fast": fast, **numbers}
-    with tempfile.NamedTemporaryFile("w", dir=out, delete=False, suffix=".tmp") as handle:
-        json.dump(payload, handle, indent=2, default=float)
-    os.chmod(handle.name, 0o644)
-    os.replace(handle.name, out / "results.json")
+    atomic.write_text(out / "results.json", json.dumps(payload, indent=2, default=float))
     return payload

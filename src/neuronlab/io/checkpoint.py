@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from neuronlab.io import atomic
 
 FORMAT = "neuronlab.checkpoint"
 FORMAT_VERSION = 1
@@ -137,24 +137,7 @@ def save(model, path, *, optimizer=None, scheduler=None, epoch: int | None = Non
     from safetensors.numpy import save as to_bytes
 
     blob = to_bytes(tensors, metadata={_MARKER_KEY: FORMAT, _METADATA_KEY: json.dumps(meta)})
-    return _atomic_write(Path(path), blob)
-
-
-def _atomic_write(path: Path, blob: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)     # permissions from the umask
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    return path
+    return atomic.write_bytes(path, blob)
 
 
 # ---------------------------------------------------------------------------------------- loading

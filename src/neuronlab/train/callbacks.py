@@ -18,6 +18,7 @@ training by setting ``trainer.stop_training = True``. Callbacks with state that 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -128,6 +129,11 @@ class ModelCheckpoint(Callback):
     """Save a resumable checkpoint (``neuronlab.save``: model, optimizer, epoch, RNG and trainer state)
     at the end of every epoch, or only when ``monitor`` improves with ``save_best_only=True``.
 
+    ``every_seconds`` > 0 skips the save at the end of an epoch that ends sooner than that after the last
+    save (the first epoch is always saved; with ``save_best_only`` an improvement inside the interval is
+    skipped too): for short epochs, where writing a checkpoint every time would cost more than the training,
+    at most that much training time is lost to an interruption.
+
     ``path`` may contain ``{epoch}``. Every write goes to a temporary file in the same folder that is
     then renamed over ``path``, so an interrupted run never leaves a half-written checkpoint.
     ``save_kwargs`` (``preprocessing``, ``class_names``, ``task``, ``feature_names``, ``extra``) are
@@ -135,15 +141,22 @@ class ModelCheckpoint(Callback):
     """
 
     def __init__(self, path, monitor: str = "val_loss", save_best_only: bool = False, mode: str = "auto",
-                 **save_kwargs) -> None:
+                 every_seconds: float = 0.0, **save_kwargs) -> None:
+        if not every_seconds >= 0:
+            raise ValueError(f"ModelCheckpoint: every_seconds must be >= 0, got {every_seconds!r}")
         self.path = str(path)
         self.monitor, self.save_best_only = monitor, bool(save_best_only)
         self.mode = _resolve_mode(mode, monitor, "ModelCheckpoint")
         self.best = math.inf if self.mode == "min" else -math.inf
+        self.every_seconds = float(every_seconds)
         self.save_kwargs = save_kwargs
         self.last_path: str | None = None
+        self.last_save_time: float | None = None
 
     def on_epoch_end(self, trainer, epoch, logs) -> None:
+        now = time.monotonic()
+        if self.last_save_time is not None and now - self.last_save_time < self.every_seconds:
+            return
         if self.save_best_only:
             value = _monitored(logs, self.monitor, "ModelCheckpoint")
             if not (value < self.best if self.mode == "min" else value > self.best):
@@ -151,6 +164,7 @@ class ModelCheckpoint(Callback):
             self.best = value
         self.last_path = self.path.format(epoch=epoch)
         trainer.save_checkpoint(self.last_path, **self.save_kwargs)
+        self.last_save_time = now
 
     def state_dict(self) -> dict:
         return {"best": self.best}

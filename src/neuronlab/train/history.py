@@ -7,6 +7,7 @@ rate during the epoch) and ``time`` (wall seconds). ``history["val_loss"]`` give
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 
@@ -48,14 +49,14 @@ class History:
         return self.records[-1]
 
     def to_csv(self, path) -> Path:
-        """Write one row per epoch (full float precision) under a header row; returns the path."""
-        path = Path(path)
-        with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=self.columns)
-            writer.writeheader()
-            for record in self.records:
-                writer.writerow(record)
-        return path
+        """Write one row per epoch (full float precision) under a header row, atomically; returns the path."""
+        from neuronlab.io import atomic
+
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=self.columns)
+        writer.writeheader()
+        writer.writerows(self.records)
+        return atomic.write_text(path, text.getvalue())
 
     def state_dict(self) -> dict:
         """JSON-able copy (stored with checkpoints so that a resumed run continues the same table)."""

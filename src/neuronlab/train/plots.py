@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from neuronlab.io import atomic
+
 
 def _pyplot():
     import matplotlib
@@ -43,8 +45,7 @@ def plot_curves(history, path, title: str | None = None) -> Path:
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
+    path = atomic.save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path
 
@@ -71,7 +72,6 @@ def plot_confusion(matrix, class_names, path, title: str | None = None) -> Path:
                         color="white" if matrix[i, j] > threshold else "black")
     ax.set_title(title or f"confusion matrix ({int(matrix.trace())}/{int(matrix.sum())} correct)")
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
+    path = atomic.save_figure(fig, path, dpi=110)
     plt.close(fig)
     return path

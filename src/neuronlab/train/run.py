@@ -8,6 +8,12 @@
 5. score every split and write the run folder: ``config.toml``, ``metrics.json``, ``history.csv``,
    ``curves.png``, ``confusion.png`` (classification) and ``model.safetensors``.
 
+While it trains, the state after the latest finished epoch is saved to ``last.safetensors`` in the run folder
+(an atomic write, like every file of the run) whenever 2 seconds have passed since the previous save (every
+epoch when epochs are longer), so an interruption loses at most the last 2 seconds of training and
+``train_run(..., resume=True)`` (``neuronlab train --resume DIR``) continues the run exactly as if it had not
+stopped; the file is removed when the run completes.
+
 ``--seed`` fixes everything random (split, initialization, shuffling, dropout), so a run is repeatable
 bit for bit.
 """
@@ -22,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from neuronlab.io import atomic
+
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 1e-3, "adam": 1e-3,
               "adamw": 1e-3}
@@ -29,6 +37,8 @@ LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
 TASKS = ("classification", "regression")
 CHECKPOINT_NAME = "model.safetensors"
+LAST_EPOCH_NAME = "last.safetensors"
+RESUME_SAVE_SECONDS = 2.0   # at most this much training is lost to an interruption
 
 
 class ConfigError(ValueError):
@@ -227,8 +237,7 @@ def _write_toml(values: dict, path: Path) -> Path:
         if value is None:
             continue
         lines.append(f"{key} = {_toml_value(value)}")
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return atomic.write_text(path, "\n".join(lines) + "\n")
 
 
 def _toml_value(value) -> str:
@@ -244,20 +253,29 @@ def _toml_value(value) -> str:
 
 
 # ---------------------------------------------------------------------------------------- the run
-def train_run(config: RunConfig, run_dir=None, *, progress: bool = True, plots: bool = True, log=print) -> RunResult:
+def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, progress: bool = True, plots: bool = True,
+              log=print) -> RunResult:
     """Train as described in this module's docstring and write the run folder (``run_dir``, default
-    :func:`default_run_dir`). ``log`` receives one-line progress messages (None: silent)."""
+    :func:`default_run_dir`). ``resume=True`` continues the interrupted run in ``run_dir`` from its
+    ``last.safetensors`` (``config`` must be the run's own). ``log`` receives one-line progress messages
+    (None: silent)."""
     import neuronlab
     from neuronlab import nn
     from neuronlab.data import DataLoader, TensorDataset, train_val_test_split
     from neuronlab.data.transforms import Standardize
-    from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, NaNGuard
+    from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
     from neuronlab.train.inference import model_outputs, score
     from neuronlab.train.mlp import build_mlp
     from neuronlab.train.progress import ProgressBar
     from neuronlab.train.trainer import Trainer
 
     say = log or (lambda message: None)
+    if resume and run_dir is None:
+        raise ValueError("train_run: resume=True needs the run_dir of the run to continue")
+    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
+    last_epoch = run_dir / LAST_EPOCH_NAME
+    if resume and not last_epoch.is_file():
+        raise ValueError(f"{last_epoch} not found: the run in {run_dir} saved no finished epoch to resume from")
     bundle = load_bundle(config)
     classification = bundle.task == "classification"
     neuronlab.manual_seed(config.seed)
@@ -303,10 +321,17 @@ def train_run(config: RunConfig, run_dir=None, *, progress: bool = True, plots: 
         callbacks.append(LRSchedulerCallback(scheduler))
     if config.early_stopping and val_loader is not None:
         callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping, restore_best=True))
+    callbacks.append(ModelCheckpoint(last_epoch, every_seconds=RESUME_SAVE_SECONDS))
     if progress:
         callbacks.append(ProgressBar())
     trainer = Trainer(model, loss_fn, optimizer, metrics=["accuracy" if classification else "r2"],
                       callbacks=callbacks, regularizer=make_regularizer(config))
+    if resume:
+        trainer.load_checkpoint(last_epoch, train_loader=train_loader)
+        say(f"resuming after epoch {trainer.epoch} from {last_epoch}")
+    else:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        _write_toml(config.resolved(), run_dir / "config.toml")
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # NaNGuard reports divergence
         history = trainer.fit(train_loader, val_loader, epochs=config.epochs)
@@ -323,13 +348,8 @@ def train_run(config: RunConfig, run_dir=None, *, progress: bool = True, plots: 
         "seed": config.seed, "library_version": neuronlab.__version__,
     }
 
-    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    files = [_write_toml(config.resolved(), run_dir / "config.toml"),
-             history.to_csv(run_dir / "history.csv")]
-    metrics_path = run_dir / "metrics.json"
-    metrics_path.write_text(_json_dumps(metrics) + "\n")
-    files.append(metrics_path)
+    files = [run_dir / "config.toml", history.to_csv(run_dir / "history.csv"),
+             atomic.write_text(run_dir / "metrics.json", _json_dumps(metrics) + "\n")]
     preprocessing = {k: t for k, t in (("inputs", input_transform), ("targets", target_transform)) if t is not None}
     run_record = {"dataset": bundle.name, "n_features": bundle.n_features, "config": config.resolved(),
                   "split": {"seed": config.seed, "val_size": config.val_size, "test_size": config.test_size}}
@@ -344,4 +364,5 @@ def train_run(config: RunConfig, run_dir=None, *, progress: bool = True, plots: 
         if classification:
             files.append(plot_confusion(scores[final]["confusion_matrix"], bundle.class_names,
                                         run_dir / "confusion.png"))
+    last_epoch.unlink(missing_ok=True)
     return RunResult(run_dir=run_dir, metrics=metrics, history=history, checkpoint=checkpoint, files=files)
