@@ -16,6 +16,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import AddGaussianNoise, DataLoader, RandomShift, TensorDataset, load_dataset, train_val_test_split
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.optim.lr_scheduler import CosineAnnealingLR
@@ -106,7 +107,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
             "X_test": X_test, "y_test": split.y_test,
             "X_test_shifted": RandomShift(MAX_SHIFT, digits.image_shape, generator=np.random.default_rng(seed))(X_test)}
     results = {label: train_variant(seed, transform, data, width, epochs, lr)
-               for label, transform in augmentations(digits.image_shape).items()}
+               for label, transform in runs(augmentations(digits.image_shape).items(), "augmentation: variants")}
     figure = draw(out, results, data, digits.image_shape, n_train)
     summary = ["train/test loss gap: " + ", ".join(f"{k} {r['loss_gap']:.3f}" for k, r in results.items()),
                "test loss: " + ", ".join(f"{k} {r['test_loss']:.3f}" for k, r in results.items()),

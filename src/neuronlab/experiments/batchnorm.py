@@ -16,6 +16,7 @@ import numpy as np
 from neuronlab import nn, optim
 from neuronlab.autograd import no_grad
 from neuronlab.data import Standardize, load_dataset, train_val_test_split
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.random import default_generator
@@ -89,14 +90,12 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     X_train, X_test = scaler.transform(X_train).astype(np.float32), scaler.transform(X_test).astype(np.float32)
     depths = (2, 8) if fast else (1, 2, 3, 5, 10, 15, 20)
     epochs = 3 if fast else 10
-    results = {}
-    for variant in ("plain", "batchnorm"):
-        results[variant] = {}
-        for depth in depths:
-            model = network(depth, variant == "batchnorm", X_train.shape[1], len(digits.class_names))
-            losses = train(model, X_train, y_train, epochs)
-            results[variant][str(depth)] = {"loss": losses, "train_accuracy": accuracy(model, X_train, y_train),
-                                            "test_accuracy": accuracy(model, X_test, y_test)}
+    results = {"plain": {}, "batchnorm": {}}
+    for variant, depth in runs([(v, d) for v in results for d in depths], "batchnorm: networks"):
+        model = network(depth, variant == "batchnorm", X_train.shape[1], len(digits.class_names))
+        losses = train(model, X_train, y_train, epochs)
+        results[variant][str(depth)] = {"loss": losses, "train_accuracy": accuracy(model, X_train, y_train),
+                                        "test_accuracy": accuracy(model, X_test, y_test)}
     deepest = {variant: max((int(d) for d, r in runs.items() if r["test_accuracy"] >= TRAINS), default=None)
                for variant, runs in results.items()}
     shown = list(dict.fromkeys(str(d) for d in (depths[0], depths[len(depths) // 2], depths[-1])))

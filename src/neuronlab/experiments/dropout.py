@@ -16,6 +16,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, TensorDataset, load_dataset, train_val_test_split
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.random import manual_seed
@@ -56,21 +57,21 @@ def train_rate(seed: int, p: float, data, width: int, epochs: int, lr: float) ->
             "epoch_test_loss": history["val_loss"], "epoch_train_loss_with_dropout": history["train_loss"]}
 
 
-def draw(out: Path, runs: list, n_train: int, width: int) -> str:
+def draw(out: Path, results: list, n_train: int, width: int) -> str:
     plt = pyplot()
     figure, (curves, losses, accuracies) = plt.subplots(1, 3, figsize=(15, 4.3))
-    for r in runs:
+    for r in results:
         epochs = np.arange(1, len(r["epoch_test_loss"]) + 1)
         curves.plot(epochs, r["epoch_test_loss"], linewidth=1.2, label=f"p = {r['p']}")
     curves.set_ylim(0, 0.6)
     label_axes(curves, "epoch", "test loss (cross-entropy)", "test loss during training")
-    rates = [r["p"] for r in runs]
-    losses.plot(rates, [r["train_loss"] for r in runs], "o-", label="train")
-    losses.plot(rates, [r["test_loss"] for r in runs], "o-", label="test")
-    losses.plot(rates, [r["loss_gap"] for r in runs], "s--", color="k", label="gap (test - train)")
+    rates = [r["p"] for r in results]
+    losses.plot(rates, [r["train_loss"] for r in results], "o-", label="train")
+    losses.plot(rates, [r["test_loss"] for r in results], "o-", label="test")
+    losses.plot(rates, [r["loss_gap"] for r in results], "s--", color="k", label="gap (test - train)")
     label_axes(losses, "dropout rate p", "cross-entropy", "final losses (inference mode)")
-    accuracies.plot(rates, [r["train_accuracy"] for r in runs], "o-", label="train")
-    accuracies.plot(rates, [r["test_accuracy"] for r in runs], "o-", label="test")
+    accuracies.plot(rates, [r["train_accuracy"] for r in results], "o-", label="train")
+    accuracies.plot(rates, [r["test_accuracy"] for r in results], "o-", label="test")
     label_axes(accuracies, "dropout rate p", "accuracy", "final accuracies")
     return save(figure, out, "dropout.png",
                 suptitle=f"digits, {n_train} training images, MLP 64-{width}-{width}-10 with dropout after each "
@@ -82,14 +83,14 @@ def draw(out: Path, runs: list, n_train: int, width: int) -> str:
 def run(out: Path, seed: int, fast: bool) -> dict:
     n_train, width, epochs, lr = (300, 128, 30, 3e-3) if fast else (500, 512, 100, 1e-3)
     data = digits_subset(n_train)
-    runs = [train_rate(seed, p, data, width, epochs, lr) for p in RATES]
-    figure = draw(out, runs, n_train, width)
-    gaps = [r["loss_gap"] for r in runs]
+    results = [train_rate(seed, p, data, width, epochs, lr) for p in runs(RATES, "dropout: rates")]
+    figure = draw(out, results, n_train, width)
+    gaps = [r["loss_gap"] for r in results]
     slope = float(np.polyfit(RATES, gaps, 1)[0])
     summary = [f"{n_train} training images, {epochs} epochs; loss gap (test - train) by dropout rate: "
-               + ", ".join(f"p={r['p']}: {r['loss_gap']:.3f}" for r in runs),
-               "test accuracy: " + ", ".join(f"p={r['p']}: {r['test_accuracy']:.3f}" for r in runs),
+               + ", ".join(f"p={r['p']}: {r['loss_gap']:.3f}" for r in results),
+               "test accuracy: " + ", ".join(f"p={r['p']}: {r['test_accuracy']:.3f}" for r in results),
                f"the gap shrinks by {gaps[0] - gaps[-1]:.3f} from p = 0 to p = {RATES[-1]} "
                f"(least-squares slope {slope:.3f} per unit of p)"]
-    return {"n_train": n_train, "width": width, "epochs": epochs, "lr": lr, "rates": list(RATES), "runs": runs,
+    return {"n_train": n_train, "width": width, "epochs": epochs, "lr": lr, "rates": list(RATES), "runs": results,
             "gap_slope": slope, "figures": [figure], "summary": summary}

@@ -15,6 +15,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, Standardize, TensorDataset, load_dataset, train_val_test_split
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.random import manual_seed
@@ -56,7 +57,7 @@ def train_each(seed: int, epochs: int) -> dict:
     clean_train = DataLoader(TensorDataset(X_train, split.y_train), batch_size=2048)
     test = DataLoader(TensorDataset(X_test, split.y_test), batch_size=2048)
     results = {}
-    for label, (optimizer_class, arguments) in OPTIMIZERS.items():
+    for label, (optimizer_class, arguments) in runs(OPTIMIZERS.items(), "optimizer-compare: optimizers"):
         manual_seed(seed)  # same initial weights and batch order for every optimizer
         model = mlp()
         batches = BatchLosses()

@@ -26,6 +26,7 @@ import numpy as np
 from neuronlab import nn, optim
 from neuronlab.data import (AddGaussianNoise, DataLoader, TensorDataset, blood_sugar_curve, load_dataset,
                             make_blood_sugar)
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.nn.functional import l1_penalty, l2_penalty
@@ -136,7 +137,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     X_test, y_test = make_blood_sugar(300, seed=1)
     y_test = y_test.reshape(-1, 1)
     models, results = {}, {}
-    for label, (dropout, regularizer, transform) in CURES.items():
+    for label, (dropout, regularizer, transform) in runs(CURES.items(), "regularization: cures"):
         model, curve = train(seed, X, y, X_test, y_test, epochs, lr, dropout, regularizer, transform)
         models[label], results[label] = model, numbers(model, curve, X, y, X_test, y_test)
     X_more, y_more = make_blood_sugar(300, seed=2)
