@@ -11,4 +11,4 @@ def runs(iterable, description: str):
         return iterable
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, desc=description, unit="run", leave=False, file=sys.stderr, dynamic_ncols=True)
+    return tqdm(iterable, desc=description, unit="run", leave=False, file=sys.stderr)
