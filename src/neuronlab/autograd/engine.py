@@ -104,8 +104,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             inputs = fn.inputs
             if fn.epoch != write_epoch[0]:
                 versioning.check_unmodified(fn, fn.epoch)
-            needs = [isinstance(x, Tensor) and x.requires_grad for x in inputs]
-            fn.needs_input_grad = needs
+            needs = fn.needs_input_grad
             if create_graph:
                 saved = fn.saved
                 fn.saved = fn.saved_as_tensors(output)

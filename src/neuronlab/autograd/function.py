@@ -17,7 +17,6 @@ import numpy as np
 from neuronlab.autograd import grad_mode, versioning
 from neuronlab.autograd.tensor import Tensor, as_array
 
-_EMPTY = ()
 _new = object.__new__
 _SEQUENCES = (list, tuple)
 _write_epoch = versioning.epoch
@@ -26,12 +25,12 @@ _write_epoch = versioning.epoch
 class Function:
     """Base class of every differentiable operation."""
 
-    # Set by apply() on recorded nodes: the inputs (Tensors or constants), the arrays saved for backward, and
-    # the in-place-write epoch at recording time (see versioning.py). The engine sets needs_input_grad.
+    # Set by apply() on recorded nodes: the inputs (Tensors or constants), which of them require a gradient,
+    # the arrays saved for backward, and the in-place-write epoch at recording time (see versioning.py).
     inputs: tuple
-    saved: tuple
-    epoch: int
     needs_input_grad: list
+    saved: tuple = ()
+    epoch: int
 
     def save_for_backward(self, *arrays) -> None:
         self.saved = arrays
@@ -40,18 +39,14 @@ class Function:
     def apply(cls, *inputs, **params) -> Tensor:
         """Evaluate the operation on Tensors (or constants) and record it in the graph when needed."""
         fn = _new(cls)
-        fn.saved = _EMPTY
-        arrays = []
-        requires_grad = False
+        arrays, needs = [], []
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
-                if x.requires_grad:
-                    requires_grad = True
-            elif type(x) in _SEQUENCES:
-                arrays.append(as_array(x))
+                needs.append(x.requires_grad)
             else:
-                arrays.append(x)
+                arrays.append(as_array(x) if type(x) in _SEQUENCES else x)
+                needs.append(False)
         try:
             y = fn.forward(*arrays, **params)
         except ValueError as error:
@@ -65,8 +60,9 @@ class Function:
         out.grad = None
         out._versions = 0
         out._hooks = None
-        if requires_grad and grad_mode._enabled[0]:
+        if grad_mode._enabled[0] and True in needs:
             fn.inputs = inputs
+            fn.needs_input_grad = needs
             fn.epoch = _write_epoch[0]
             out.requires_grad = True
             out.creator = fn
