@@ -189,8 +189,16 @@ class Tensor:
                 f"{what}: in-place modification of a tensor that is part of a recorded graph is not supported; "
                 "use the out-of-place operation")
 
+    @staticmethod
+    def _check_written_value(what: str, value) -> None:
+        if isinstance(value, Tensor) and value.requires_grad and grad_mode._enabled[0]:
+            raise RuntimeError(
+                f"{what}: the value requires grad, and writing it into another tensor in place would cut it out "
+                "of the graph; use the out-of-place operation (or neuronlab.where / concatenate / stack)")
+
     def _inplace(self, what: str, ufunc, other) -> "Tensor":
         self._check_inplace(what)
+        self._check_written_value(what, other)
         ufunc(self.data, as_array(other), out=self.data, casting="same_kind")
         self._version += 1
         return self
@@ -233,18 +241,18 @@ class Tensor:
 
     def __setitem__(self, index, value) -> None:
         self._check_inplace("__setitem__")
-        if isinstance(value, Tensor) and value.requires_grad and grad_mode._enabled[0]:
-            raise RuntimeError(
-                "__setitem__: the value requires grad, and assigning it into another tensor would cut it out of "
-                "the graph; build the result with neuronlab.where / concatenate / stack instead")
+        self._check_written_value("__setitem__", value)
         if isinstance(index, Tensor):
             index = index.data
         self.data[index] = as_array(value)
         self._version += 1
 
     def _augmented(self, what, ufunc, out_of_place, other):
-        # x += y: in place when no graph is being recorded through x, otherwise x = x + y (a new node).
-        if self.requires_grad and grad_mode._enabled[0] and self.creator is not None:
+        # x += y: in place when the graph being recorded runs through neither x nor y, otherwise x = x + y (a new
+        # node); a leaf that requires grad is refused by _inplace, as in PyTorch.
+        leaf_with_grad = self.requires_grad and self.creator is None
+        if grad_mode._enabled[0] and not leaf_with_grad and (
+                self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
             return out_of_place(self, other)
         return self._inplace(what, ufunc, other)
 
