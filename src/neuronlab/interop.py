@@ -70,8 +70,11 @@ def load_torch_state_dict(module: Module, state_dict, strict: bool = True):
     return module.load_state_dict(from_torch_layout(state_dict, module), strict=strict)
 
 
-def _torch_dtype(torch, name: str):
-    return {"float32": torch.float32, "float64": torch.float64}[name]
+def _torch_dtype(torch, name: str, kind: str):
+    """The torch dtype of a layer's floating dtype name (float16, float32 or float64)."""
+    if name not in ("float16", "float32", "float64"):
+        raise TypeError(f"to_torch: {kind} has dtype {name!r}; only float16, float32 and float64 layers convert")
+    return getattr(torch, name)
 
 
 def _build_torch(torch, config: dict):
@@ -87,7 +90,7 @@ def _build_torch(torch, config: dict):
     if kind == "MSELoss" and (args.pop("half", False) or args.get("reduction") == "batchmean"):
         raise ValueError("to_torch: MSELoss(half=True) / reduction='batchmean' has no PyTorch equivalent")
     if kind in ("Linear", "BatchNorm1d"):
-        args["dtype"] = _torch_dtype(torch, args["dtype"])
+        args["dtype"] = _torch_dtype(torch, args["dtype"], kind)
     for name in ("weight", "pos_weight"):
         if args.get(name) is not None:
             args[name] = torch.tensor(args[name])

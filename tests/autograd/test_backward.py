@@ -1,4 +1,6 @@
 """The backward pass: accumulation, retain_graph, grad modes, detach, autograd.grad, hooks, big graphs."""
+import re
+
 import numpy as np
 import pytest
 
@@ -183,6 +185,49 @@ def test_grad_with_grad_outputs():
     x = leaf([1.0, 2.0, 3.0])
     (g,) = grad(x * x, x, grad_outputs=np.array([1.0, 0.0, -1.0]))
     np.testing.assert_array_equal(g.data, [2.0, 0.0, -6.0])
+
+
+def test_seed_gradients_in_any_array_like_form():
+    """A single output takes its gradient as a Tensor, an array, a (nested) list or a number, in backward and grad."""
+    x = leaf([1.0, 2.0])
+    y = x * x  # dy/dx = 2x = [2, 4]
+    y.backward([1.0, 1.0], retain_graph=True)
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    (g,) = grad(y.sum(), x, grad_outputs=1.0, retain_graph=True)
+    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    (g,) = grad(y, x, grad_outputs=[1.0, -1.0], retain_graph=True)
+    np.testing.assert_array_equal(g.data, [2.0, -4.0])
+    (g,) = grad([y], [x], grad_outputs=nl.tensor(np.array([0.5, 0.5])), retain_graph=True)
+    np.testing.assert_array_equal(g.data, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"backward: grad has shape \(3,\) but the tensor has shape \(2,\)"):
+        y.backward([1.0, 1.0, 1.0], retain_graph=True)
+    with pytest.raises(ValueError, match=r"grad: grad has shape \(\) but the tensor has shape \(2,\)"):
+        grad(y, x, grad_outputs=1.0, retain_graph=True)
+    with pytest.raises(ValueError, match="backward: 1 gradients for 2 outputs"):
+        nl.autograd.backward([y, y], [np.ones(2)])
+
+
+def test_a_backward_returning_a_gradient_of_the_wrong_shape_is_an_error():
+    """The engine sums broadcast gradients back to the input's shape; anything else is a backward bug, reported."""
+    class WrongTranspose(nl.autograd.Function):
+        def forward(self, x):
+            return x.T
+
+        def backward(self, gy):
+            return gy  # should be gy.T
+
+    class TooFewAxes(nl.autograd.Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, gy):
+            return gy.sum(axis=0)
+
+    for function, shape in ((WrongTranspose, (3, 2)), (TooFewAxes, (3,))):
+        x = leaf(np.ones((2, 3)))
+        with pytest.raises(RuntimeError, match=rf"{function.__name__}\.backward returned a gradient of shape "
+                                               rf"{re.escape(str(shape))} for an input of shape \(2, 3\)"):
+            function.apply(x).backward(np.ones(function.apply(x.detach()).shape))
 
 
 def test_backward_from_several_roots():

@@ -134,3 +134,79 @@ def test_in_place_updates_bump_the_version_without_grad():
     t *= 2
     np.testing.assert_array_equal(t.data, [4.0, 6.0])
     assert t.dtype == np.float32
+
+
+# ------------------------------------------------------------------ the per-buffer write table (versioning.py)
+def _sum_of_squares(leaves):
+    y = (leaves[0] * leaves[0]).sum()
+    for w in leaves[1:]:
+        y = y + (w * w).sum()
+    return y
+
+
+def test_detection_keeps_working_after_many_writes():
+    rng = np.random.default_rng(0)
+    leaves = [leaf(rng.standard_normal(3)) for _ in range(80)]
+    y = _sum_of_squares(leaves)
+    with nl.no_grad():
+        for w in leaves:
+            w.mul_(2.0)
+    with pytest.raises(RuntimeError, match=r"Mul\.backward.*modified in place"):
+        y.backward()
+
+    w = leaf([1.0, 2.0])
+    y = (w * w).sum()
+    others = [nl.tensor(np.zeros(2)) for _ in range(100)]
+    for t in others:
+        t.add_(1.0)
+    with nl.no_grad():
+        w.add_(1.0)  # the 101st write, the only one to a saved array
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+
+
+def test_unrelated_writes_do_not_block_a_backward():
+    rng = np.random.default_rng(1)
+    leaves = [leaf(rng.standard_normal(3)) for _ in range(5)]
+    values = [w.data.copy() for w in leaves]
+    y = _sum_of_squares(leaves)
+    others = [nl.tensor(rng.standard_normal(4)) for _ in range(100)]
+    for t in others:
+        t.add_(1.0)
+        t[0] = 5.0
+    y.backward()
+    for w, w0 in zip(leaves, values):
+        np.testing.assert_array_equal(w.grad.data, 2 * w0)  # d/dw sum(w^2) = 2 w
+
+
+def test_augmented_assignment_of_a_graph_value_into_a_plain_tensor_keeps_the_graph():
+    """acc += w * 3 with acc not requiring grad: acc becomes acc + w * 3, recorded (PyTorch: in place, recorded)."""
+    w = leaf([1.0, 2.0])
+    acc = nl.tensor(np.zeros(2))
+    acc += w * 3
+    assert acc.requires_grad
+    np.testing.assert_array_equal(acc.data, [3.0, 6.0])
+    acc.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [3.0, 3.0])
+
+
+def test_add_underscore_of_a_graph_value_into_a_plain_tensor_is_refused():
+    w = leaf([1.0, 2.0])
+    a = nl.tensor(np.zeros(2))
+    with pytest.raises(RuntimeError, match="requires grad"):
+        a.add_(w * 2)
+    np.testing.assert_array_equal(a.data, [0.0, 0.0])
+
+
+def test_the_write_table_forgets_freed_buffers():
+    import gc
+
+    from neuronlab.autograd import versioning
+    for _ in range(1000):
+        t = nl.tensor(np.zeros(3))
+        t.add_(1.0)
+        v = t[1:]  # a view's write is recorded under its base's buffer
+        v.add_(1.0)
+        del t, v
+    gc.collect()
+    assert len(versioning._last_write) < 50

@@ -131,17 +131,24 @@ def test_every_op_is_a_function_and_a_method(name):
 
 
 def test_function_and_method_agree():
-    rng = np.random.default_rng(0)
-    x = nl.tensor(rng.standard_normal((3, 4)))
-    pairs = [
-        (nl.exp(x), x.exp()), (nl.relu(x), x.relu()), (nl.sum(x, axis=1), x.sum(axis=1)),
-        (nl.max(x, 0), x.max(0)), (nl.var(x, ddof=1), x.var(ddof=1)), (nl.softmax(x, axis=0), x.softmax(axis=0)),
-        (nl.reshape(x, (4, 3)), x.reshape(4, 3)), (nl.transpose(x), x.T), (nl.permute(x, 1, 0), x.permute(1, 0)),
-        (nl.clip(x, -0.5, 0.5), x.clamp(-0.5, 0.5)), (nl.pow(x, 2), x.pow(2)), (nl.matmul(x, x.T), x.matmul(x.T)),
-        (nl.cat([x, x], axis=1), nl.concatenate([x, x], 1)),
+    """Each op is reachable as neuronlab.op(x) and as x.op(), and both give NumPy's value (not each other's)."""
+    a = np.random.default_rng(0).standard_normal((3, 4))
+    x = nl.tensor(a)
+    e = np.exp(a)
+    cases = [  # (neuronlab function, Tensor method, NumPy reference)
+        (nl.exp(x), x.exp(), e), (nl.relu(x), x.relu(), np.where(a > 0, a, 0.0)),
+        (nl.sum(x, axis=1), x.sum(axis=1), a.sum(axis=1)), (nl.max(x, 0), x.max(0), a.max(axis=0)),
+        (nl.var(x, ddof=1), x.var(ddof=1), np.var(a, ddof=1)),
+        (nl.softmax(x, axis=0), x.softmax(axis=0), e / e.sum(axis=0)),
+        (nl.reshape(x, (4, 3)), x.reshape(4, 3), a.reshape(4, 3)), (nl.transpose(x), x.T, a.T),
+        (nl.permute(x, 1, 0), x.permute(1, 0), np.transpose(a, (1, 0))),
+        (nl.clip(x, -0.5, 0.5), x.clamp(-0.5, 0.5), np.clip(a, -0.5, 0.5)), (nl.pow(x, 2), x.pow(2), a ** 2),
+        (nl.matmul(x, x.T), x.matmul(x.T), a @ a.T),
+        (nl.cat([x, x], axis=1), nl.concatenate([x, x], 1), np.concatenate([a, a], axis=1)),
     ]
-    for via_function, via_method in pairs:
-        np.testing.assert_array_equal(via_function.data, via_method.data)
+    for k, (via_function, via_method, expected) in enumerate(cases):
+        np.testing.assert_allclose(via_function.data, expected, rtol=1e-14, atol=1e-15, err_msg=f"case {k}")
+        np.testing.assert_allclose(via_method.data, expected, rtol=1e-14, atol=1e-15, err_msg=f"case {k}")
 
 
 def test_where_method_follows_pytorch():

@@ -106,7 +106,7 @@ def test_regression_run_and_prediction(tmp_path):
 
 def test_config_file_flags_override_and_a_rerun_is_bit_identical(tmp_path):
     config = tmp_path / "run.toml"
-    config.write_text('dataset = "wine"\nhidden = [8]\nbatch-size = 16\nepochs = 2\nseed = 7\n')
+    config.write_text('dataset = "wine"\nhidden = [8]\nbatch-size = 16\nepochs = 2\nseed = 7\ndropout = 0\n')   # 0: an integer for a number option
     ok("train", "--config", config, "--epochs", 3, "--out", tmp_path / "a", "--no-plots")
     saved = (tmp_path / "a" / "config.toml").read_text()
     assert 'dataset = "wine"' in saved and "hidden = [8]" in saved and "batch_size = 16" in saved and "epochs = 3" in saved
@@ -214,11 +214,16 @@ def bad_files(tmp_path_factory, digits_run):
     (folder / "unknown.toml").write_text("epochz = 3\n")
     (folder / "typed.toml").write_text('epochs = "many"\n')
     (folder / "dataset.toml").write_text('dataset = "imagenet"\n')
+    (folder / "float_epochs.toml").write_text("epochs = 2.7\n")
+    (folder / "bool_seed.toml").write_text("seed = true\n")
+    (folder / "int_hidden.toml").write_text("hidden = 8\n")
+    (folder / "text_switch.toml").write_text('batchnorm = "yes"\n')
     write_csv(folder / "bad_row.csv", ["a", "b", "label"], [[1, 2, "x"], [3, "oops", "y"], [5, 6, "x"]])
     write_csv(folder / "short_row.csv", ["a", "b", "label"], [[1, 2, "x"], [3, "y"], [5, 6, "x"]])
     digits = load_dataset("digits")
     write_csv(folder / "no_features.csv", ["a", "b"], [[1, 2]])
     write_csv(folder / "bad_pixels.csv", digits.feature_names, [[*range(63), "nan?"]])
+    write_csv(folder / "pixels.csv", digits.feature_names, [list(range(64))])
     return folder, good
 
 
@@ -236,12 +241,20 @@ BAD_INPUTS = [
     (["train", "--config", "{dir}/unknown.toml"], 2, "unknown setting 'epochz'"),
     (["train", "--config", "{dir}/typed.toml"], 2, "epochs = 'many'"),
     (["train", "--config", "{dir}/dataset.toml"], 2, "unknown dataset 'imagenet'"),
+    (["train", "--config", "{dir}/float_epochs.toml"], 2, "float_epochs.toml: epochs = 2.7: expected an integer, not a float"),
+    (["train", "--config", "{dir}/bool_seed.toml"], 2, "bool_seed.toml: seed = True: expected an integer, not a bool"),
+    (["train", "--config", "{dir}/int_hidden.toml"], 2, "int_hidden.toml: hidden = 8: expected a list of sizes"),
+    (["train", "--config", "{dir}/text_switch.toml"], 2, "text_switch.toml: batchnorm = 'yes': expected true or false"),
     (["train", "--dataset", "iris", "--task", "regression"], 2, "are not numbers"),
     (["train", "--dataset", "iris", "--target", "species"], 2, "applies to csv:PATH datasets"),
     (["train", "--dataset", "csv:{dir}/bad_row.csv"], 1, "row 2 (line 3), column 'b': non-numeric value 'oops'"),
     (["train", "--dataset", "csv:{dir}/short_row.csv"], 1, "row 2 (line 3): 2 fields; the header has 3"),
-    (["train", "--dataset", "mnist"], 1, "mnist"),
+    (["train", "--dataset", "mnist"], 2, "Invalid value for --data-dir: mnist is not shipped"),
+    (["train", "--dataset", "iris", "--data-dir", "{dir}"], 2, "--data-dir: a data folder only applies to mnist"),
+    (["evaluate", "{good}", "--dataset", "iris", "--data-dir", "{dir}"], 2, "--data-dir: a data folder only applies"),
+    (["evaluate", "{good}", "--dataset", "iris", "--target", "x"], 2, "--target: a target column only applies"),
     (["train", "--dataset", "iris", "--optimizer", "sgd", "--lr", "1e6"], 1, "training diverged"),
+    (["train", "--dataset", "xor", "--epochs", "1", "--out", "{dir}/bad.toml/run"], 1, "bad.toml/run: Not a directory"),
     (["evaluate", "{dir}/missing.safetensors"], 2, "does not exist"),
     (["evaluate", "{dir}/truncated.safetensors"], 1, "truncated"),
     (["evaluate", "{dir}/weights.npz"], 1, "zip archive"),
@@ -252,6 +265,7 @@ BAD_INPUTS = [
     (["predict", "{good}", "{dir}/no_features.csv"], 1, "missing feature columns"),
     (["predict", "{good}", "{dir}/bad_pixels.csv"], 1, "column 'pixel_7_7': non-numeric value 'nan?'"),
     (["predict", "{dir}/weights.npz", "{dir}/no_features.csv"], 1, "not a neuronlab checkpoint"),
+    (["predict", "{good}", "{dir}/pixels.csv", "-o", "{dir}/bad.toml/out.csv"], 1, "bad.toml: Not a directory"),
 ]
 
 
@@ -282,3 +296,48 @@ def test_evaluate_split_needs_the_training_dataset(tmp_path):
     assert result.exit_code == 2 and "needs the dataset the model was trained on" in result.output
     text = ok("evaluate", tmp_path / "model.safetensors", "--dataset", f"csv:{table}").output
     assert text.startswith(f"csv:{table}, all (178 samples)")
+
+
+def test_evaluate_accepts_data_with_a_subset_of_the_classes(tmp_path):
+    ok("train", "--dataset", "iris", "--epochs", 5, "--no-plots", "--out", tmp_path / "run")
+    model = tmp_path / "run" / "model.safetensors"
+    iris = load_dataset("iris")
+    rows = [i for i in range(len(iris.y)) if iris.y[i] > 0][::10]               # versicolor and virginica only
+    names = [iris.class_names[iris.y[i]] for i in rows]
+    table = write_csv(tmp_path / "two.csv", [*iris.feature_names, "species"],
+                      [[*iris.X[i].tolist(), name] for i, name in zip(rows, names)])
+    _, predicted = read_csv(ok("predict", model, table).output)
+    expected = np.mean([row[-1] == name for row, name in zip(predicted, names)])
+    result = json.loads(ok("evaluate", model, "--dataset", f"csv:{table}", "--json").output)
+    assert result["samples"] == 10 and result["accuracy"] == expected
+    matrix = np.array(result["confusion_matrix"])
+    assert matrix.shape == (3, 3) and matrix[0].sum() == 0
+    assert matrix[1].sum() == names.count("versicolor") and matrix[2].sum() == names.count("virginica")
+    unknown = write_csv(tmp_path / "rose.csv", [*iris.feature_names, "species"],
+                        [[*iris.X[0].tolist(), "setosa"], [*iris.X[1].tolist(), "rose"]])
+    result = invoke("evaluate", model, "--dataset", f"csv:{unknown}")
+    assert result.exit_code == 1 and "classes ['rose'] that the checkpoint's model does not know" in result.output
+
+
+def test_relative_paths_are_recorded_absolute_and_config_paths_are_relative_to_the_file(tmp_path, monkeypatch):
+    iris = load_dataset("iris")
+    for folder, rows in (("work", range(150)), ("elsewhere", range(0, 150, 3))):   # a different table.csv in each
+        (tmp_path / folder / "data").mkdir(parents=True)
+        write_csv(tmp_path / folder / "data" / "table.csv", [*iris.feature_names, "species"],
+                  [[*iris.X[i].tolist(), iris.class_names[iris.y[i]]] for i in rows])
+    table = tmp_path / "work" / "data" / "table.csv"
+    monkeypatch.chdir(tmp_path / "work")
+    ok("train", "--dataset", "csv:data/table.csv", "--epochs", 3, "--no-plots", "--out", "run")
+    assert f'dataset = "csv:{table}"' in (tmp_path / "work" / "run" / "config.toml").read_text()
+    metrics = json.loads((tmp_path / "work" / "run" / "metrics.json").read_text())
+
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    scored = json.loads(ok("evaluate", tmp_path / "work" / "run" / "model.safetensors", "--json").output)
+    assert scored["dataset"] == f"csv:{table}" and scored["split"] == "test" and scored["samples"] == 23
+    assert scored["accuracy"] == metrics["test"]["accuracy"]
+
+    (tmp_path / "work" / "conf").mkdir()
+    (tmp_path / "work" / "conf" / "run.toml").write_text('dataset = "csv:../data/table.csv"\nepochs = 1\n')
+    ok("train", "--config", tmp_path / "work" / "conf" / "run.toml", "--no-plots", "--out", "again")
+    assert f'dataset = "csv:{table}"' in (tmp_path / "elsewhere" / "again" / "config.toml").read_text()
+    assert json.loads((tmp_path / "elsewhere" / "again" / "metrics.json").read_text())["samples"]["test"] == 23

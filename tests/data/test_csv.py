@@ -99,5 +99,22 @@ def test_read_feature_csv_picks_columns_by_name(tmp_path):
     path = write(tmp_path, "b,extra,a\n1,9,2\n3,9,4\n")
     np.testing.assert_array_equal(read_feature_csv(path, ["a", "b"]), [[2, 1], [4, 3]])
     np.testing.assert_array_equal(read_feature_csv(path), [[1, 9, 2], [3, 9, 4]])
-    with pytest.raises(DataError, match=r"missing feature columns \['c'\]"):
+    with pytest.raises(DataError, match=r"missing feature columns 'c' \(1 of the model's 2\); the file's columns are "
+                                         r"'b', 'extra', 'a'$"):
         read_feature_csv(path, ["a", "c"])
+
+
+def test_many_missing_columns_are_summarized(tmp_path):
+    path = write(tmp_path, "a,b\n1,2\n")
+    names = [f"pixel_{i}" for i in range(64)]
+    with pytest.raises(DataError) as info:
+        read_feature_csv(path, names)
+    message = str(info.value)
+    assert "missing feature columns 'pixel_0', 'pixel_1', 'pixel_2', 'pixel_3', 'pixel_4' and 59 more (64 of " in message
+    assert "pixel_5'" not in message and len(message) < 300
+
+
+def test_the_delimiter_is_read_from_the_first_non_blank_line(tmp_path):
+    bundle = load_csv(write(tmp_path, "\n  \na;b;label\n1.5;2;x\n3;4;y\n"))
+    assert bundle.feature_names == ["a", "b"] and bundle.class_names == ["x", "y"]
+    np.testing.assert_array_equal(bundle.X, np.array([[1.5, 2], [3, 4]], np.float32))

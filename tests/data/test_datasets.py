@@ -56,7 +56,7 @@ def test_names_are_forgiving_about_case_and_dashes_and_unknown_names_list_the_kn
     assert load_dataset("Breast-Cancer").name == "breast_cancer"
     with pytest.raises(ValueError, match="unknown dataset 'cifar10'; known datasets: digits, iris"):
         load_dataset("cifar10")
-    with pytest.raises(ValueError, match="only applies to csv"):
+    with pytest.raises(ValueError, match="only applies to csv:PATH datasets, not .iris."):
         load_dataset("iris", target="species")
 
 

@@ -151,6 +151,14 @@ def test_misuse_is_reported_clearly(correlated):
         transform_from_config({"name": "Normalize"}, {})
 
 
+def test_one_hot_is_rows_of_the_identity():
+    y = np.array([2, 0, 1, 2, 4])
+    out = one_hot(y, num_classes=6)
+    assert out.dtype == np.float32 and out.shape == (5, 6)
+    np.testing.assert_array_equal(out, np.eye(6)[y])
+    np.testing.assert_array_equal(one_hot(y), np.eye(5)[y])          # classes inferred: max label + 1
+
+
 def test_one_hot_matches_pytorch():
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     y = np.array([2, 0, 1, 2, 4])

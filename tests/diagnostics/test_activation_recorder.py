@@ -123,3 +123,24 @@ def test_dead_relu_fraction_per_layer_of_a_deeper_net():
     assert fractions["3"] >= 3 / 8
     with pytest.raises(ValueError, match="no layer of type ReLU"):
         dead_relu_fraction(nn.Sequential(nn.Linear(2, 2), nn.Sigmoid()), X[:, :2])
+
+
+def test_one_activation_instance_at_two_widths(data):
+    """nn.Tanh reused after a 4-wide and a 2-wide Linear: std and mean pool all of its values (computed here in
+    NumPy); asking for the stacked outputs names the layer instead of failing inside np.concatenate."""
+    neuronlab.manual_seed(3)
+    tanh = nn.Tanh()
+    model = nn.Sequential(nn.Linear(3, 4, dtype=np.float64), tanh, nn.Linear(4, 2, dtype=np.float64), tanh)
+    with ActivationRecorder(model) as recorder:
+        model(data)
+    W1, b1, W2, b2 = (p.data for p in model.parameters())
+    h1 = np.tanh(data @ W1 + b1)
+    h2 = np.tanh(h1 @ W2 + b2)
+    pooled = np.concatenate([h1.ravel(), h2.ravel()])
+    assert recorder.layer_names == ["1"]
+    assert recorder.std() == pytest.approx({"1": np.std(pooled)}, rel=1e-12)
+    assert recorder.mean() == pytest.approx({"1": np.mean(pooled)}, rel=1e-12)
+    counts, _ = recorder.histogram("1", bins=4, range=(-1, 1))
+    assert counts.sum() == pooled.size == 6 * 4 + 6 * 2
+    with pytest.raises(ValueError, match=r"layer '1' \(Tanh\).*different shapes.*\(2,\), \(4,\)"):
+        recorder.activations("1")

@@ -86,3 +86,29 @@ def test_matches_pytorch_full_backward_hooks():
     with GradientNormRecorder(model) as recorder:
         nn.CrossEntropyLoss()(model(X), labels).backward()
     np.testing.assert_allclose(recorder.as_array()[0], torch_norms[::-1], rtol=1e-10)
+
+
+def test_a_frozen_first_layer_is_left_out_and_the_others_are_reported():
+    """A frozen first Linear fed plain data has an output that needs no gradient: its hook never fires. The
+    other layers' norms are still the delta rule by hand: E = sum(y) gives dE/dz3 = 1, dE/dz2 = W3^T (1 - h2^2)."""
+    neuronlab.manual_seed(2)
+    model = nn.Sequential(nn.Linear(3, 4, dtype=np.float64), nn.Tanh(), nn.Linear(4, 4, dtype=np.float64),
+                          nn.Tanh(), nn.Linear(4, 2, dtype=np.float64))
+    model[0].requires_grad_(False)
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    W1, b1, W2, b2, W3, b3 = (p.data for p in model.parameters())
+    h2 = np.tanh(np.tanh(X @ W1 + b1) @ W2 + b2)
+    dz3 = np.ones((5, 2))
+    dz2 = (dz3 @ W3.T) * (1 - h2 ** 2)
+    with GradientNormRecorder(model) as recorder:
+        model(X).sum().backward()
+    assert recorder.layer_names == ["0", "2", "4"] and recorder.recorded_names == ["2", "4"]
+    assert recorder.steps == 1
+    np.testing.assert_allclose(recorder.as_array(), [[np.linalg.norm(dz2), np.sqrt(10.0)]], rtol=1e-12)
+    assert recorder.last() == pytest.approx({"2": np.linalg.norm(dz2), "4": np.sqrt(10.0)}, rel=1e-12)
+
+
+def test_nothing_recorded_names_the_layers():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
+    with pytest.raises(ValueError, match="nothing recorded yet for layers 0, 2"):
+        GradientNormRecorder(model).as_array()

@@ -235,6 +235,53 @@ def test_other_formats_are_named(tmp_path, kind, expected):
         load(path)
 
 
+@pytest.mark.parametrize("header_size", [0x480, 0x580, 0x10280])
+def test_header_sizes_that_start_like_a_pickle_marker_still_load(tmp_path, header_size):
+    """The first byte of such a header length is 0x80 and the second 0x04, 0x05 or 0x02, as in pickle's
+    protocol marker; the file is still a valid checkpoint and must load."""
+    neuronlab.manual_seed(0)
+    model = nn.Linear(2, 1)
+    path = tmp_path / "padded.safetensors"
+    def header_length(pad):
+        save(model, path, extra={"pad": "x" * pad})
+        return struct.unpack("<Q", path.read_bytes()[:8])[0]
+
+    # each "x" adds one byte to the header, which safetensors pads to a multiple of 8: start just below the
+    # target and find the exact length by trial
+    first = max(0, header_size - header_length(0) - 16)
+    for pad in range(first, first + 64):
+        size = header_length(pad)
+        if size >= header_size:
+            break
+    assert size == header_size and path.read_bytes()[0] == 0x80
+    ckpt = load(path)
+    assert ckpt.extra["pad"] == "x" * pad
+    np.testing.assert_array_equal(ckpt.model.weight.data, model.weight.data)
+
+
+def _with_metadata(source, target, **changes):
+    """A copy of the checkpoint ``source`` whose neuronlab metadata fields are replaced by ``changes``."""
+    from safetensors.numpy import load_file, save_file
+
+    with open(source, "rb") as handle:
+        (size,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(size))
+    meta = {**json.loads(header["__metadata__"]["neuronlab"]), **changes}
+    save_file(load_file(str(source)), str(target), metadata={"format": "neuronlab.checkpoint", "neuronlab": json.dumps(meta)})
+    return target
+
+
+@pytest.mark.parametrize("field, value", [
+    ("preprocessing", [1]), ("extra", [1]), ("class_names", "abc"), ("epoch", "3"), ("optimizer", 5),
+    ("architecture", None), ("rng_state", [1, 2]), ("feature_names", [1, 2]),
+])
+def test_tampered_metadata_types_are_refused_by_name(saved, tmp_path, field, value):
+    bad = _with_metadata(saved[0], tmp_path / "tampered.safetensors", **{field: value})
+    with pytest.raises(CheckpointError, match=f"field '{field}' is a {type(value).__name__}"):
+        load(bad)
+    assert load(_with_metadata(saved[0], tmp_path / "same.safetensors")).extra == {"note": "hello"}
+
+
 def test_torch_checkpoint_is_refused(tmp_path):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     path = tmp_path / "model.pt"

@@ -126,7 +126,7 @@ def test_spike_peaks_are_physiological():
 def test_firing_rate_increases_with_current():
     currents = np.array([7.0, 10.0, 20.0, 40.0, 60.0])
     result = HodgkinHuxley(len(currents)).simulate(currents, t_end=200.0, dt=0.01, record=False)
-    rates = result.isi_rates() * 1000.0
+    rates = result.isi_rates()  # Hz
     assert np.all(np.diff(rates) > 0), rates
     assert 50 < rates[0] < 70 and rates[-1] > 110  # the classic HH f-I range, about 55-125 Hz
     assert result.V.shape == (len(result.t), 0)
@@ -191,3 +191,33 @@ def test_bad_input_is_rejected(kwargs, match):
     args = dict(current=np.array([5.0, 10.0]), t_end=1.0, dt=0.01) | kwargs
     with pytest.raises(ValueError, match=match):
         HodgkinHuxley(2).simulate(**args)
+
+
+def reference_steady_current(V, E_K=-77.0, E_L=-54.387):
+    a_m, b_m, a_h, b_h, a_n, b_n = reference_rates(V)
+    m, h, n = a_m / (a_m + b_m), a_h / (a_h + b_h), a_n / (a_n + b_n)
+    return 0.3 * (V - E_L) + 120 * m ** 3 * h * (V - 50) + 36 * n ** 4 * (V - E_K)
+
+
+@pytest.mark.parametrize("E_K, E_L, current, bracket", [
+    (-105.0, -105.0, 0.0, (-110.0, -90.0)),   # rest below the old fixed search range [-100, -40] mV
+    (-77.0, -54.387, -10.0, (-100.0, -70.0)),  # a hyperpolarizing current: rest below E_K
+    (-77.0, -54.387, 0.0, (-90.0, -50.0)),
+])
+def test_resting_potential_outside_the_usual_range(E_K, E_L, current, bracket):
+    expected = brentq(lambda V: reference_steady_current(V, E_K, E_L) - current, *bracket, xtol=1e-13)
+    model = HodgkinHuxley(E_K=E_K, E_L=E_L)
+    assert model.resting_potential(current) == pytest.approx(expected, abs=1e-9)
+    if current == 0.0:
+        result = model.simulate(0.0, t_end=1.0)
+        assert result.V[0, 0] == pytest.approx(expected, abs=1e-9)
+        np.testing.assert_allclose(result.V[:, 0], expected, atol=1e-6)   # a fixed point: V stays at rest
+
+
+def test_rates_are_in_hertz_like_every_model():
+    """The time axis is in ms; rates are spikes per second: count / (duration in s), 1000 / mean ISI in ms."""
+    result = HodgkinHuxley().simulate(10.0, t_end=100.0, dt=0.01)
+    times = result.spike_times[0]
+    assert result.rates[0] == pytest.approx(result.spike_counts[0] / 0.1, rel=1e-12)
+    assert result.isi_rates()[0] == pytest.approx(1000.0 / np.mean(np.diff(times)), rel=1e-12)
+    assert 50 < result.rates[0] < 90   # the classic HH neuron at 10 uA/cm^2 fires at about 70 Hz

@@ -35,10 +35,12 @@ def test_lif_rate_closed_form():
     np.testing.assert_allclose(lif_rate(v, tau_ref=0.005, tau_m=0.05), G(v, 0.005, 0.05), rtol=1e-9)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dt, tolerance", [(1e-4, 0.005), (1e-3, 0.02)])
-def test_rate_matches_tuning_curve(dt, tolerance):
+def test_rate_matches_tuning_curve(backend, dt, tolerance):
     # spike counts over 25 s: counting error below 1 / (G T) = 0.25% for the slowest neuron (G ~ 16 Hz)
-    result = LIF(len(INPUTS), tau_m=TAU_M, tau_ref=TAU_REF).simulate(INPUTS, t_end=25.0, dt=dt, record_v=False)
+    model = LIF(len(INPUTS), tau_m=TAU_M, tau_ref=TAU_REF, backend=backend)
+    result = model.simulate(INPUTS, t_end=25.0, dt=dt, record_v=False)
     np.testing.assert_allclose(result.rates, G(INPUTS), rtol=tolerance)
 
 

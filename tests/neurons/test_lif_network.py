@@ -48,6 +48,58 @@ def test_excitatory_chain_delay():
     assert np.all(post[1:] - pre[1:] < post[0] - pre[0])
 
 
+@pytest.mark.parametrize("tau_s", [TAU_M * (1 - 1e-12), 0.1 * 0.2, TAU_M, TAU_M * (1 + 1e-12), TAU_M * (1 + 1e-6)])
+def test_synaptic_kernel_is_continuous_as_tau_s_reaches_tau_m(tau_s):
+    """At tau_s = tau_m the PSC's effect on v is K(u) = (u / tau_m) e^(-u/tau_m), slope (1 - u/tau_m) e^(-u/tau_m)
+    / tau_m; tau_s within 1e-12 (or 1e-6) of tau_m must give the same to about that relative difference."""
+    u = np.array([1e-6, 1e-4, 0.003, 0.02])
+    value, slope = LIFNetwork(np.zeros((1, 1)), tau_m=TAU_M, tau_s=tau_s).membrane(u, 0.0, 0.0, 1.0)
+    tolerance = max(10 * abs(tau_s / TAU_M - 1), 1e-14)
+    np.testing.assert_allclose(value, u / TAU_M * np.exp(-u / TAU_M), rtol=tolerance)
+    np.testing.assert_allclose(slope, (1 - u / TAU_M) * np.exp(-u / TAU_M) / TAU_M, rtol=tolerance,
+                               atol=tolerance / TAU_M)   # the slope is 0 at u = tau_m
+
+
+@pytest.mark.parametrize("tau_s", [0.005, TAU_M * (1 + 1e-9), 0.08])
+def test_membrane_matches_solve_ivp(tau_s):
+    # tau_m v' = J + s - v, tau_s s' = -s from v(0) = 0.3, s(0) = 2, J = 0.7
+    u = np.array([0.001, 0.004, 0.0125])
+    ode = solve_ivp(lambda t, y: [(0.7 + y[1] - y[0]) / TAU_M, -y[1] / tau_s], (0, u[-1]), [0.3, 2.0], t_eval=u,
+                    rtol=1e-12, atol=1e-12)
+    value, slope = LIFNetwork(np.zeros((1, 1)), tau_s=tau_s).membrane(u, 0.3, 0.7, 2.0)
+    np.testing.assert_allclose(value, ode.y[0], rtol=1e-9)
+    np.testing.assert_allclose(slope, (0.7 + ode.y[1] - ode.y[0]) / TAU_M, rtol=1e-8)
+
+
+def test_chain_fires_when_tau_s_is_tau_m_up_to_rounding():
+    """tau_s = 0.1 * 0.2 = 0.020000000000000004: the old form c (e^(-u/tau_s) - e^(-u/tau_m)) cancelled to 0 and
+    neuron 1 never fired. One PSC peaks at w / e < 1, so neuron 1 fires once several have summed: its first spike
+    must come when solve_ivp, with s jumping by w / tau_s at each of neuron 0's spikes, has v reach 1 (at most
+    a step later: a spike reaches its targets at the end of its step)."""
+    w, dt = 0.05, 1e-4
+    weights = np.array([[0.0, 0.0], [w, 0.0]])
+    near = LIFNetwork(weights, tau_s=0.1 * 0.2).simulate(np.array([1.5, 0.0]), t_end=0.2, dt=dt, record_v=False)
+    equal = LIFNetwork(weights, tau_s=TAU_M).simulate(np.array([1.5, 0.0]), t_end=0.2, dt=dt, record_v=False)
+    # neuron 0 alone: first spike at tau_m ln 3 from rest, then one every 1 / G(1.5): 8 in 0.2 s
+    assert near.spike_counts[0] == math.floor((0.2 - TAU_M * math.log(3)) * G(1.5)) + 1 == 8
+    assert near.spike_counts[1] > 0
+    np.testing.assert_array_equal(near.spike_counts, equal.spike_counts)
+    np.testing.assert_allclose(near.spike_time, equal.spike_time, rtol=1e-12)
+    pre, post = near.spike_times
+    hit = lambda t, y: y[0] - 1.0  # noqa: E731
+    hit.terminal, hit.direction = True, 1
+    state, first = [0.0, 0.0], None
+    for start, stop in zip(pre, [*pre[1:], 0.2]):
+        state[1] += w / TAU_M
+        ode = solve_ivp(lambda t, y: [(y[1] - y[0]) / TAU_M, -y[1] / TAU_M], (start, stop), state, events=hit,
+                        rtol=1e-12, atol=1e-12)
+        if ode.t_events[0].size:
+            first = ode.t_events[0][0]
+            break
+        state = list(ode.y[:, -1])
+    assert first is not None and first - 1e-9 <= post[0] <= first + dt
+
+
 def test_inhibition_suppresses_firing():
     v_in = np.array([3.0, 1.5])
     alone = LIFNetwork(np.zeros((2, 2))).simulate(v_in, t_end=1.0, dt=1e-4, record_v=False)

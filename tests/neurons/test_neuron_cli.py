@@ -1,5 +1,6 @@
 """``neuronlab neuron ...``: each subcommand writes its PNG and CSV files and reports where."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ def test_hh(tmp_path):
     data = read_csv(tmp_path / "hh.csv")
     assert data.shape == (4001,) and set(data.dtype.names) == {"t_ms", "current_uA_cm2", "V_mV", "m", "h", "n", "spike"}
     assert data["spike"].sum() == 3 and data["V_mV"].max() > 20 and np.all(data["current_uA_cm2"] == 10)
+    assert "3 spikes in 40 ms (75.0 Hz)" in result.output   # 3 spikes / 0.04 s
 
 
 def test_hh_sweep(tmp_path):
@@ -82,6 +84,19 @@ def test_network(tmp_path):
     assert rates.shape == (40,) and spikes.size > 0
     counts = np.bincount(spikes["neuron"].astype(int), minlength=40)
     np.testing.assert_allclose(rates["rate_hz"], counts / 0.2)
+
+
+def test_network_with_one_neuron_has_no_inhibitory_population(tmp_path):
+    # round(0.8 * 1) = 1 excitatory neuron, none inhibitory: no mean of an empty population (NaN, RuntimeWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = run("network", "--neurons", "1", "--input-range", "1.5", "1.5", "--t-end", "0.2",
+                     "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "nan" not in result.output and "inhibitory none" in result.output
+    # alone at v_in = 1.5: first spike at tau_m ln 3, then one every 1 / G(1.5) = 0.002 + 0.02 ln 3 s
+    count = math.floor((0.2 - 0.02 * math.log(3)) / (0.002 + 0.02 * math.log(3))) + 1
+    assert f"1 of 1 fire: mean rate {count / 0.2:.1f} Hz (excitatory {count / 0.2:.1f}" in result.output
 
 
 @pytest.mark.parametrize("args, message", [

@@ -112,3 +112,36 @@ def test_stateful_alpha_synapse_matches_the_filter():
 def test_bad_input_is_rejected(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_a_plain_list_of_spike_times_is_one_train(n):
+    tau_s, dt = 0.01, 1e-4
+    t, s = filter_spikes([0.1, 0.2], tau_s, n, dt=dt, t_end=0.4)
+    expected = kernel(t - 0.1, tau_s, n) + kernel(t - 0.2, tau_s, n)
+    assert s.shape == t.shape == (4001,)
+    np.testing.assert_allclose(s, expected, rtol=1e-9, atol=1e-9 * expected.max())
+    # a list of such lists is several trains
+    _, several = filter_spikes([[0.1, 0.2], [0.15]], tau_s, n, dt=dt, t_end=0.4)
+    np.testing.assert_allclose(several[:, 1], kernel(t - 0.15, tau_s, n), rtol=1e-9, atol=1e-9 * expected.max())
+
+
+@pytest.mark.parametrize("raster", [
+    np.array([0, 1, 0, 0, 1]),                       # int 0/1: would be spikes at 0 s and 1 s
+    np.array([0.0, 1.0, 0.0, 0.0, 1.0]),             # float 0/1 with repeats
+    [0, 0, 1],
+    np.array([[0, 1], [1, 0], [0, 0]], dtype=float),  # 2-D numbers
+])
+def test_a_numeric_raster_is_rejected_with_a_hint(raster):
+    with pytest.raises(ValueError, match=r"astype\(bool\)"):
+        filter_spikes(raster, 0.01, dt=1e-3)
+    as_bool = np.asarray(raster).astype(bool)
+    t, s = filter_spikes(as_bool, 0.01, dt=1e-3)   # the boolean raster: row k is a spike at k dt
+    first = np.flatnonzero(as_bool.reshape(len(as_bool), -1)[:, 0])
+    expected = sum((kernel(t - t[k], 0.01, 0) for k in first), np.zeros_like(t))
+    np.testing.assert_allclose(s.reshape(len(t), -1)[:, 0], expected, rtol=1e-12)
+
+
+def test_distinct_spike_times_at_zero_and_one_second_are_times():
+    t, s = filter_spikes(np.array([0.0, 1.0]), 0.01, dt=1e-3)
+    assert t[-1] == pytest.approx(1.05) and s[1000] == pytest.approx(1 / 0.01 + kernel(1.0, 0.01, 0), rel=1e-9)

@@ -102,6 +102,8 @@ BINARY_SHAPES = (
     Sample(((2, 3), ()), id="scalar-right"),
 )
 
+UNARY_SHAPES = (Sample(((3, 4),)), Sample(((2, 3, 4),)), Sample(((5,),)), Sample(((),), id="scalar"))
+
 MASK_34 = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
 MASK_3 = np.array([True, False, True])
 
@@ -122,7 +124,7 @@ OP_SPECS = (
     OpSpec("rpow", lambda x, base: base ** x, lambda t, x, base: base ** x,
            (Sample(((3, 4),), {"base": 2.5}), Sample(((5,),), {"base": 0.5}, id="base-half"))),
     OpSpec("astype", lambda x: x.astype(np.float32), lambda t, x: x.to(t.float32),
-           (Sample(((3, 4),)),), gradcheck_kwargs={"eps": 1e-3, "atol": 1e-3, "rtol": 1e-2}),
+           UNARY_SHAPES, gradcheck_kwargs={"eps": 1e-3, "atol": 1e-3, "rtol": 1e-2}),
     # ------------------------------------------------------------------ linear algebra
     OpSpec("matmul", lambda a, b: a @ b, lambda t, a, b: a @ b, (
         Sample(((3, 4), (4, 5)), id="2d"),
@@ -137,14 +139,14 @@ OP_SPECS = (
     )),
     # ------------------------------------------------------------------ elementwise
     OpSpec("exp", nl.exp, lambda t, x: t.exp(x), (Sample(((3, 4),)), Sample(((),), id="scalar"))),
-    OpSpec("log", nl.log, lambda t, x: t.log(x), (Sample(((3, 4),)),), domain="positive"),
-    OpSpec("sqrt", nl.sqrt, lambda t, x: t.sqrt(x), (Sample(((3, 4),)),), domain="positive"),
-    OpSpec("abs", nl.abs, lambda t, x: t.abs(x), (Sample(((3, 4),)),), domain="nonzero"),
-    OpSpec("sin", nl.sin, lambda t, x: t.sin(x), (Sample(((3, 4),)),)),
-    OpSpec("cos", nl.cos, lambda t, x: t.cos(x), (Sample(((3, 4),)),)),
-    OpSpec("tanh", nl.tanh, lambda t, x: t.tanh(x), (Sample(((3, 4),)),)),
+    OpSpec("log", nl.log, lambda t, x: t.log(x), UNARY_SHAPES, domain="positive"),
+    OpSpec("sqrt", nl.sqrt, lambda t, x: t.sqrt(x), UNARY_SHAPES, domain="positive"),
+    OpSpec("abs", nl.abs, lambda t, x: t.abs(x), UNARY_SHAPES, domain="nonzero"),
+    OpSpec("sin", nl.sin, lambda t, x: t.sin(x), UNARY_SHAPES),
+    OpSpec("cos", nl.cos, lambda t, x: t.cos(x), UNARY_SHAPES),
+    OpSpec("tanh", nl.tanh, lambda t, x: t.tanh(x), UNARY_SHAPES),
     OpSpec("sigmoid", nl.sigmoid, lambda t, x: t.sigmoid(x), (Sample(((3, 4),)), Sample(((),), id="scalar"))),
-    OpSpec("relu", nl.relu, lambda t, x: t.relu(x), (Sample(((3, 4),)),), domain="nonzero"),
+    OpSpec("relu", nl.relu, lambda t, x: t.relu(x), UNARY_SHAPES, domain="nonzero"),
     OpSpec("leaky_relu", nl.leaky_relu,
            lambda t, x, negative_slope=0.01: t.nn.functional.leaky_relu(x, negative_slope),
            (Sample(((3, 4),)), Sample(((3, 4),), {"negative_slope": 0.2}, id="slope0.2")), domain="nonzero"),
@@ -204,12 +206,21 @@ OP_SPECS = (
                Sample(((3, 4),), id="matrix"),
                Sample(((2, 3, 4),), id="reverse-3d"),
                Sample(((2, 3, 4),), {"axes": (1, 0, 2)}, id="axes-102"),
-               Sample(((2, 3, 4),), {"axes": (2, 0, 1)}, id="axes-201"))),
-    OpSpec("permute", lambda x, dims: x.permute(*dims), lambda t, x, dims: x.permute(*dims),
-           (Sample(((2, 3, 4),), {"dims": (1, 2, 0)}),)),
+               Sample(((2, 3, 4),), {"axes": (2, 0, 1)}, id="axes-201"),
+               Sample(((2, 3, 4),), {"axes": (-1, 0, -2)}, id="negative-axes"))),
+    OpSpec("permute", lambda x, dims: x.permute(*dims), lambda t, x, dims: x.permute(*dims), (
+        Sample(((2, 3, 4),), {"dims": (1, 2, 0)}),
+        Sample(((3, 4),), {"dims": (1, 0)}),
+        Sample(((2, 3, 4, 2),), {"dims": (3, 1, 0, 2)}),
+        Sample(((5,),), {"dims": (0,)}),
+        Sample(((2, 3, 4),), {"dims": (-1, 0, -2)}, id="negative-dims"))),
     OpSpec("T", lambda x: x.T, lambda t, x: x.mT, (Sample(((3, 4),)), Sample(((2, 3, 4),), id="batch"))),
-    OpSpec("swapaxes", lambda x, a, b: nl.swapaxes(x, a, b), lambda t, x, a, b: t.swapaxes(x, a, b),
-           (Sample(((2, 3, 4),), {"a": 0, "b": 2}),)),
+    OpSpec("swapaxes", lambda x, a, b: nl.swapaxes(x, a, b), lambda t, x, a, b: t.swapaxes(x, a, b), (
+        Sample(((2, 3, 4),), {"a": 0, "b": 2}),
+        Sample(((3, 4),), {"a": 0, "b": 1}),
+        Sample(((2, 3, 4, 2),), {"a": 1, "b": -1}),
+        Sample(((5,),), {"a": 0, "b": -1}),
+        Sample(((2, 3, 4),), {"a": -1, "b": -3}, id="negative-axes"))),
     OpSpec("squeeze", lambda x, axis=None: nl.squeeze(x, axis), lambda t, x, axis=None:
            t.squeeze(x) if axis is None else t.squeeze(x, axis), (
                Sample(((3, 1, 4, 1),), id="all"), Sample(((3, 1, 4, 1),), {"axis": 1}, id="axis1"))),

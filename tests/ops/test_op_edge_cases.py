@@ -166,3 +166,131 @@ def test_pow_at_zero_base_with_integer_exponent():
     x = leaf([0.0, 2.0])
     (x ** 2).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 4.0])
+
+
+def test_pow_gradients_at_zero_base_are_masked_like_torch():
+    """d(x^0)/dx = 0 at x = 0 (not 0 * 0^-1 = NaN); d(x^p)/dp = 0 at x = 0 for p >= 0 (not 0 * ln 0 = NaN)."""
+    x0, p0 = np.array([0.0, 0.0, 0.0, 2.0]), np.array([0.0, 2.0, 0.5, 0.0])
+    x, p = leaf(x0), leaf(p0)
+    (x ** p).sum().backward()
+    # math: dx = p x^(p-1): 0 (p = 0), 0 (2 * 0), inf (0.5 * 0^-0.5), 0 (p = 0);  dp = x^p ln x: 0, 0, 0, ln 2
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, np.inf, 0.0])
+    np.testing.assert_array_equal(p.grad.data, [0.0, 0.0, 0.0, np.log(2.0)])
+    z = leaf([0.0, 1.0])
+    (z ** 0.0).sum().backward()  # a constant: derivative 0 everywhere, 0 included
+    np.testing.assert_array_equal(z.grad.data, [0.0, 0.0])
+    e = leaf([0.0, 1.0, 2.0])
+    (0.0 ** e).sum().backward()  # 0^e is 1 at e = 0, then 0: the one-sided derivative in e is 0 (torch too)
+    np.testing.assert_array_equal(e.grad.data, [0.0, 0.0, 0.0])
+
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
+    tx, tp = torch.tensor(x0, requires_grad=True), torch.tensor(p0, requires_grad=True)
+    (tx ** tp).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())
+    for exponent in (0.0, 1.0, 3.0, 0.5):
+        ours, theirs = leaf([0.0, 1.5]), torch.tensor([0.0, 1.5], dtype=torch.float64, requires_grad=True)
+        (ours ** exponent).sum().backward()
+        (theirs ** exponent).sum().backward()
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-15, err_msg=f"x ** {exponent}")
+
+
+INF = np.inf
+
+
+def test_relu_of_infinities_and_infinite_gradients():
+    """relu(-inf) = 0 (not -inf * 0 = NaN); an infinite gradient is not let through where relu is flat."""
+    x = leaf([-INF, -1.0, 0.0, 2.0, INF])
+    y = nl.relu(x)
+    np.testing.assert_array_equal(y.data, [0.0, 0.0, 0.0, 2.0, INF])
+    y.backward(np.array([INF, INF, INF, 1.0, 1.0]))
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0, 1.0, 1.0])
+    assert np.isnan(nl.relu(leaf([np.nan])).item())  # NaN propagates, as in max(0, x) of IEEE and PyTorch
+
+
+def test_leaky_relu_clip_and_where_with_infinities():
+    x = leaf([-INF, -2.0, 3.0, INF])
+    np.testing.assert_array_equal(nl.leaky_relu(x, 0.5).data, [-INF, -1.0, 3.0, INF])
+    np.testing.assert_array_equal(nl.leaky_relu(x, 0.0).data, [0.0, 0.0, 3.0, INF])  # slope 0 is relu
+    c = leaf([-INF, -2.0, 0.5, INF])
+    nl.clip(c, -1.0, 1.0).backward(np.array([INF, INF, 1.0, INF]))
+    np.testing.assert_array_equal(c.grad.data, [0.0, 0.0, 1.0, 0.0])
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    nl.where(np.array([True, False]), a, b).backward(np.array([INF, INF]))
+    np.testing.assert_array_equal(a.grad.data, [INF, 0.0])
+    np.testing.assert_array_equal(b.grad.data, [0.0, INF])
+
+
+def test_infinities_against_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
+    x0, v = np.array([-INF, -1.0, 0.0, 2.0, INF]), np.array([INF, INF, INF, 1.0, INF])
+    cases = [(nl.relu, torch.relu),
+             (lambda t: nl.leaky_relu(t, 0.2), lambda t: torch.nn.functional.leaky_relu(t, 0.2)),
+             (lambda t: nl.clip(t, -1.0, 1.0), lambda t: torch.clamp(t, -1.0, 1.0))]
+    for ours_op, torch_op in cases:
+        x, tx = leaf(x0), torch.tensor(x0, requires_grad=True)
+        y, ty = ours_op(x), torch_op(tx)
+        np.testing.assert_array_equal(y.data, ty.detach().numpy())
+        y.backward(v)
+        ty.backward(torch.tensor(v))
+        np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+
+
+# ------------------------------------------------------------------ axes: negative, out of range, repeated
+def test_permute_with_negative_axes_moves_the_gradient_back():
+    """y = x.permute(-1, 0, -2): dx is dy with the inverse permutation, (2, 3, 4) again, not silently (2, 4, 3)."""
+    x0 = np.arange(24.0).reshape(2, 3, 4)
+    for dims in [(-1, 0, -2), (2, -3, 1), (-3, -2, -1)]:
+        x = leaf(x0)
+        y = x.permute(*dims)
+        positive = tuple(d % 3 for d in dims)
+        np.testing.assert_array_equal(y.data, np.transpose(x0, positive))
+        v = np.random.default_rng(0).standard_normal(y.shape)
+        y.backward(v)
+        assert x.grad.shape == (2, 3, 4)
+        np.testing.assert_array_equal(x.grad.data, np.transpose(v, np.argsort(positive)))
+    assert nl.autograd.gradcheck(lambda t: nl.transpose(t, (-1, 0, 1)) * 1.0,
+                                 [leaf(np.random.default_rng(1).standard_normal((2, 3, 4)))])
+    s = leaf(x0)
+    nl.swapaxes(s, -1, 0).backward(np.ones((4, 3, 2)))
+    assert s.grad.shape == (2, 3, 4)
+
+
+@pytest.mark.parametrize("call, pattern", [
+    (lambda x: x.permute(0, 0, 1), r"permute: axes \(0, 0, 1\) are not a permutation of the 3 axes"),
+    (lambda x: x.permute(0, -3, 1), r"permute: axes \(0, -3, 1\) are not a permutation"),
+    (lambda x: x.permute(0, 1), r"permute: axes \(0, 1\) are not a permutation of the 3 axes"),
+    (lambda x: x.permute(0, 1, 3), r"permute: dimension out of range: axis 3 for a tensor with 3 dimensions"),
+    (lambda x: nl.transpose(x, (0, 1, -4)), r"transpose: dimension out of range: axis -4 .*3 dimensions"),
+    (lambda x: nl.swapaxes(x, 0, 3), r"swapaxes: dimension out of range: axis 3 .*3 dimensions"),
+    (lambda x: x.unsqueeze(4), r"unsqueeze: dimension out of range: axis 4 for a tensor with 4 dimensions"),
+    (lambda x: nl.expand_dims(x, -5), r"unsqueeze: dimension out of range: axis -5 .*4 dimensions"),
+    (lambda x: x.flatten(3), r"flatten: dimension out of range: axis 3 for a tensor with 3 dimensions"),
+    (lambda x: x.flatten(0, -4), r"flatten: dimension out of range: axis -4 .*3 dimensions"),
+    (lambda x: x.flatten(2, 1), r"flatten: start_dim 2 comes after end_dim 1"),
+])
+def test_bad_axes_are_refused_with_the_op_and_the_dimensions(call, pattern):
+    """Out-of-range axes are errors (as PyTorch's 'Dimension out of range'), never wrapped around."""
+    with pytest.raises(ValueError, match=pattern):
+        call(leaf(np.ones((2, 3, 4))))
+
+
+def test_unsqueeze_and_flatten_accept_every_valid_axis():
+    x0 = np.ones((2, 3))
+    for axis in range(-3, 3):  # -ndim-1 <= axis <= ndim
+        assert nl.unsqueeze(leaf(x0), axis).shape == np.expand_dims(x0, axis).shape
+    assert nl.unsqueeze(leaf(np.array(1.0)), -1).shape == (1,)
+    assert leaf(np.ones((2, 3, 4))).flatten(-2, -1).shape == (2, 12)
+    assert leaf(np.ones((2, 3, 4))).flatten(1, 1).shape == (2, 3, 4)
+    assert leaf(np.array(5.0)).flatten(0, -1).shape == (1,)  # a 0-d tensor flattens to (1,), as in PyTorch
+
+
+def test_matmul_with_a_nested_list_reports_both_shapes():
+    a = nl.tensor(np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"matmul: shapes \(1, 4\) and \(3, 2\) are not aligned"):
+        nl.matmul([[1.0, 2.0, 3.0, 4.0]], a)
+    with pytest.raises(ValueError, match=r"matmul: shapes \(3, 2\) and \(1, 2\) are not aligned"):
+        nl.matmul(a, [[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"matmul: shapes \(\) and \(3, 2\): an operand is a scalar"):
+        nl.matmul(2.0, a)
+    np.testing.assert_array_equal(nl.matmul([[1.0, 2.0, 3.0]], a).data, [[6.0, 6.0]])

@@ -132,20 +132,42 @@ def test_integer_indexing_gradient_counts_repeats(n, indices, seed):
     np.testing.assert_array_equal(x.grad.data, np.repeat(counts[:, None], 2, axis=1))
 
 
+@st.composite
+def shape_and_permutation(draw):
+    """A shape, and a permutation of its axes in which each axis may be written as its negative alias."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, max_side=3))
+    order = draw(st.permutations(range(len(shape))))
+    negative = draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)))
+    return shape, tuple(a - len(shape) if neg else a for a, neg in zip(order, negative))
+
+
 @SETTINGS
-@given(shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=3), seed=st.integers(0, 2 ** 32 - 1))
-def test_shape_ops_move_gradients_back(shape, seed):
-    """reshape, transpose and flatten are permutations of the elements: the gradient is the cotangent moved back."""
+@given(case=shape_and_permutation(), data=st.data(), seed=st.integers(0, 2 ** 32 - 1))
+def test_shape_ops_move_gradients_back(case, data, seed):
+    """reshape, transpose, permute, swapaxes and flatten are permutations of the elements: the gradient is the
+    cotangent moved back. The reference is NumPy's own function applied to an array of positions."""
+    shape, order = case
+    ndim = len(shape)
+    a1, a2 = data.draw(st.integers(-ndim, ndim - 1)), data.draw(st.integers(-ndim, ndim - 1))
     x0 = _values(seed, shape)
-    order = tuple(np.random.default_rng(seed).permutation(len(shape)))
-    for op in (lambda x: x.reshape(-1), lambda x: nl.transpose(x, order), lambda x: x.flatten(),
-               lambda x: nl.unsqueeze(x, 0).squeeze(0)):
+    pairs = [  # (neuronlab op, NumPy reference)
+        (lambda x: x.reshape(-1), lambda a: a.reshape(-1)),
+        (lambda x: nl.transpose(x, order), lambda a: np.transpose(a, order)),
+        (lambda x: x.permute(*order), lambda a: np.transpose(a, order)),
+        (lambda x: nl.swapaxes(x, a1, a2), lambda a: np.swapaxes(a, a1, a2)),
+        (lambda x: x.flatten(), lambda a: a.reshape(-1)),
+        (lambda x: nl.unsqueeze(x, 0).squeeze(0), lambda a: a),
+    ]
+    positions = np.arange(x0.size).reshape(shape)
+    for op, reference in pairs:
         x = nl.tensor(x0, requires_grad=True)
         y = op(x)
+        np.testing.assert_array_equal(y.data, reference(x0))
         marks = np.arange(y.data.size, dtype=float).reshape(y.shape)
         y.backward(marks)
-        # element k of the output came from x at position where the forward sent it: apply op to an index array
-        where_from = op(nl.tensor(np.arange(x0.size, dtype=float).reshape(shape))).data.reshape(-1).astype(int)
+        assert x.grad.shape == shape
+        # element k of the output came from x's flat position where_from[k]: that is where its cotangent goes
+        where_from = reference(positions).reshape(-1)
         expected = np.empty(x0.size)
         expected[where_from] = marks.reshape(-1)
         np.testing.assert_array_equal(x.grad.data.reshape(-1), expected)

@@ -1,6 +1,8 @@
 """History (columns, CSV, state), the progress display (plain lines vs a tqdm bar) and the run figures."""
 import csv
 import io
+import os
+import re
 
 import numpy as np
 import pytest
@@ -58,12 +60,34 @@ def test_plain_output_is_one_line_per_epoch():
     assert lines[1].endswith("0.10s")
 
 
-def test_terminal_output_is_a_tqdm_bar_per_epoch():
-    out = Terminal()
+class NarrowTerminal(Terminal):
+    """A terminal of 80 columns (tqdm asks ``os.get_terminal_size(file.fileno())``)."""
+
+    def fileno(self):
+        return 1
+
+
+def _screen(text: str) -> list[str]:
+    """What a terminal shows after ``text``: '\\r' returns to column 0 and later characters overwrite."""
+    lines = []
+    for raw in text.split("\n"):
+        line, column = [], 0
+        for part in re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", raw).split("\r"):
+            line[column:column + len(part)] = part
+            column = 0
+        lines.append("".join(line).rstrip())
+    return [line for line in lines if line]
+
+
+def test_terminal_output_is_a_tqdm_bar_then_the_full_epoch_line(monkeypatch):
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=None: os.terminal_size((80, 24)))
+    out = NarrowTerminal()
     _run(ProgressBar(file=out))
     text = out.getvalue()
-    assert "\r" in text and "3/3" in text and "epoch 1/2" in text and "epoch 2/2" in text
-    assert "val_acc 0.6" in text
+    assert "\r" in text and "| 0/3 " in text                                # a bar was drawn
+    assert _screen(text) == [
+        "epoch 1/2  train_loss 0.3333  train_acc 0.5  val_loss 0.9  val_acc 0.55  lr 0.001  0.10s",
+        "epoch 2/2  train_loss 0.25  train_acc 0.75  val_loss 0.8  val_acc 0.6  lr 0.0005  0.10s"]
 
 
 def test_format_logs_skips_epoch_and_time():

@@ -58,4 +58,33 @@ def test_bad_inputs_are_named():
         mse(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError, match="unknown metric"):
         get_metric("f1")
-    assert get_metric("r2") == ("r2", r2) and set(METRICS) == {"accuracy", "mse", "mae", "r2"}
+    assert get_metric("r2") == ("r2", r2) and set(METRICS) == {"accuracy", "top_k_accuracy", "mse", "mae", "r2"}
+
+
+def test_top_k_accuracy_by_name_is_the_top5_accuracy():
+    name, fn = get_metric("top_k_accuracy")
+    Y8 = rng.integers(0, 8, 300)
+    many = rng.standard_normal((300, 8)) + 0.7 * np.eye(8)[Y8]
+    assert name == "top_k_accuracy"
+    assert fn(Y8, many) == pytest.approx(skm.top_k_accuracy_score(Y8, many, k=5, labels=range(8)), abs=0)
+    assert fn(Y8, many) < 1.0
+    three = rng.standard_normal((20, 3))                         # fewer than 5 classes: every sample is a hit
+    with pytest.warns(UserWarning):
+        reference = skm.top_k_accuracy_score(Y8[:20] % 3, three, k=5, labels=range(3))
+    assert fn(Y8[:20] % 3, three) == reference == 1.0
+
+
+def test_fit_records_top_k_accuracy_by_name():
+    from neuronlab import nn, optim
+    from neuronlab.data import DataLoader, TensorDataset
+    from neuronlab.train import fit, predict
+
+    neuronlab.manual_seed(0)
+    X = rng.standard_normal((120, 4)).astype(np.float32)
+    y = rng.integers(0, 7, 120)
+    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 7))
+    val = DataLoader(TensorDataset(X[80:], y[80:]), batch_size=64)
+    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.01),
+                  DataLoader(TensorDataset(X[:80], y[:80]), batch_size=16), val, epochs=2, metrics=["top_k_accuracy"])
+    expected = skm.top_k_accuracy_score(y[80:], predict(model, X[80:]), k=5, labels=range(7))
+    assert history["val_top_k_accuracy"][-1] == pytest.approx(expected, abs=0)

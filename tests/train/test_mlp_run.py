@@ -5,12 +5,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file
+from sklearn.metrics import confusion_matrix as sk_confusion_matrix
+from sklearn.metrics import log_loss
 
 import neuronlab
 from neuronlab import nn
 from neuronlab.data import load_dataset, train_val_test_split
 from neuronlab.train import ConfigError, RunConfig, build_mlp, train_run
-from neuronlab.train.inference import check_compatible, model_outputs, prediction_table, score, softmax
+from neuronlab.train.inference import check_compatible, model_outputs, prediction_table, softmax
 
 
 def test_mlp_structure():
@@ -77,8 +80,26 @@ def test_classification_run_writes_a_consistent_folder(tmp_path):
     check_compatible(ckpt, iris)
     split = train_val_test_split(iris.X, iris.y, val_size=0.15, test_size=0.15, seed=2)
     outputs = model_outputs(ckpt.model, split.X_test, ckpt.input_transform)
-    assert score("classification", split.y_test, outputs) == metrics["test"]
+    probabilities = softmax(outputs.astype(np.float64))
+    assert metrics["test"]["loss"] == pytest.approx(log_loss(split.y_test, probabilities, labels=[0, 1, 2]), rel=1e-9)
     assert np.mean(outputs.argmax(1) == split.y_test) == metrics["test"]["accuracy"]
+    assert metrics["test"]["confusion_matrix"] == sk_confusion_matrix(split.y_test, outputs.argmax(1), labels=[0, 1, 2]).tolist()
+
+
+def test_the_saved_model_is_the_restored_best_epoch_without_training_state(tmp_path):
+    config = RunConfig(dataset="iris", epochs=300, early_stopping=3, hidden=(16,), lr=0.05)
+    result = train_run(config, tmp_path, progress=False, plots=False, log=None)
+    best = result.metrics["best_epoch"]
+    assert result.metrics["stopped_early"] and best < result.metrics["epochs_run"]
+    ckpt = neuronlab.load(result.checkpoint)
+    assert ckpt.epoch == best and ckpt.optimizer_state is None and set(ckpt.extra) == {"run"}
+    assert all(name.startswith(("model/", "preprocessing/")) for name in load_file(str(result.checkpoint)))
+    # its weights are those of the best epoch: they give that epoch's recorded validation loss
+    iris = load_dataset("iris")
+    split = train_val_test_split(iris.X, iris.y, val_size=0.15, test_size=0.15, seed=0)
+    probabilities = softmax(model_outputs(ckpt.model, split.X_val, ckpt.input_transform).astype(np.float64))
+    assert log_loss(split.y_val, probabilities, labels=[0, 1, 2]) == pytest.approx(result.history["val_loss"][best - 1],
+                                                                                   rel=1e-5)
 
 
 def test_regression_predictions_come_back_in_the_target_units(tmp_path):

@@ -28,6 +28,16 @@ def sum_to_shape(g, shape: tuple):
     return g.reshape(shape) if lead else g
 
 
+def _unbroadcast(fn, g, shape: tuple):
+    """``sum_to_shape(g, shape)`` for the input of ``fn``; a gradient that cannot be summed to the input's
+    shape (``shape`` does not broadcast to ``g.shape``) is a bug in ``fn.backward``, reported, never reshaped."""
+    if len(g.shape) < len(shape) or any(n != 1 and n != m for n, m in zip(reversed(shape), reversed(g.shape))):
+        raise RuntimeError(
+            f"{type(fn).__name__}.backward returned a gradient of shape {tuple(g.shape)} for an input of shape "
+            f"{shape}; it is not that shape, nor broadcast from it (a bug in {type(fn).__name__}.backward)")
+    return sum_to_shape(g, shape)
+
+
 def topological_order(roots) -> tuple[list, dict]:
     """Functions reachable from ``roots``, every consumer before the functions that made its inputs.
 
@@ -121,7 +131,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                     continue
                 data = x.data
                 if gx.shape != data.shape:
-                    gx = sum_to_shape(gx, data.shape)
+                    gx = _unbroadcast(fn, gx, data.shape)
                 if gx.dtype is not data.dtype and gx.dtype != data.dtype:
                     gx = gx.astype(data.dtype)
                 creator = x.creator
@@ -139,33 +149,52 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
     return leaf_grads, captured
 
 
-def _seed(root: Tensor, grad):
+def _seed(op: str, root: Tensor, grad):
     if not isinstance(root, Tensor):
-        raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
+        raise TypeError(f"{op}: expected a Tensor, got {type(root).__name__}")
     if not root.requires_grad:
-        raise RuntimeError("backward: the tensor does not require grad and has no creator (nothing to differentiate)")
+        raise RuntimeError(f"{op}: the tensor does not require grad and has no creator (nothing to differentiate)")
     if grad is None:
         if root.data.size != 1:
             raise RuntimeError(
-                f"backward: grad can be implicitly created only for scalar outputs; this tensor has shape "
-                f"{root.shape}: pass grad= (the gradient of the final scalar with respect to it)")
+                f"{op}: grad can be implicitly created only for scalar outputs; this tensor has shape "
+                f"{root.shape}: pass the gradient of the final scalar with respect to it")
         return np.ones_like(root.data)
     if isinstance(grad, Tensor) and grad.requires_grad:
         return grad
     grad = np.array(as_array(grad), dtype=root.dtype, copy=True)
     if grad.shape != root.shape:
-        raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {root.shape}")
+        raise ValueError(f"{op}: grad has shape {grad.shape} but the tensor has shape {root.shape}")
     return grad
+
+
+def _seeds(op: str, tensors, grads, create_graph: bool) -> tuple[list, list]:
+    """The outputs as a list, and the gradient to start from for each (checked, as arrays or Tensors).
+
+    A single output takes ``grads`` as its gradient, whatever its form (Tensor, array, nested list,
+    number); a sequence of outputs takes a sequence of as many gradients (or None: ones for scalars).
+    """
+    if isinstance(tensors, Tensor):
+        roots, grads = [tensors], [grads]
+    else:
+        roots = list(tensors)
+        if grads is None:
+            grads = [None] * len(roots)
+        elif len(roots) == 1 and isinstance(grads, (Tensor, np.ndarray, np.generic, float, int)):
+            grads = [grads]
+        else:
+            grads = list(grads)
+            if len(grads) != len(roots):
+                raise ValueError(f"{op}: {len(grads)} gradients for {len(roots)} outputs; pass one per output")
+    seeds = [_seed(op, r, g) for r, g in zip(roots, grads)]
+    if create_graph:
+        seeds = [g if isinstance(g, Tensor) else Tensor._make(g) for g in seeds]
+    return roots, seeds
 
 
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
     """Accumulate into each leaf's ``.grad`` the gradient of ``tensors`` (weighted by ``grad_tensors``)."""
-    roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, (Tensor, np.ndarray, float, int)):
-        grad_tensors = [grad_tensors] * len(roots) if grad_tensors is None else [grad_tensors]
-    seeds = [_seed(r, g) for r, g in zip(roots, grad_tensors)]
-    if create_graph:
-        seeds = [g if isinstance(g, Tensor) else Tensor._make(g) for g in seeds]
+    roots, seeds = _seeds("backward", tensors, grad_tensors, create_graph)
     retain_graph = create_graph if retain_graph is None else retain_graph
     leaf_grads, _ = run_backward(roots, seeds, retain_graph, create_graph)
 
@@ -193,14 +222,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
     ``grad(y, x, create_graph=True)`` returns a differentiable result: ``grad(grad(y, x)[0].sum(), x)`` is
     the second derivative.
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
-    seeds = [_seed(o, g) for o, g in zip(outputs, grad_outputs)]
-    if create_graph:
-        seeds = [g if isinstance(g, Tensor) else Tensor._make(g) for g in seeds]
+    outputs, seeds = _seeds("grad", outputs, grad_outputs, create_graph)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     retain_graph = create_graph if retain_graph is None else retain_graph
     leaf_grads, captured = run_backward(outputs, seeds, retain_graph, create_graph,
                                         capture=[x for x in inputs if x.creator is not None])

@@ -2,10 +2,12 @@
 
 Exit code 2 (click's usage errors) for a bad option value or a missing file given on the command line;
 exit code 1 (:class:`DataProblem`) when the inputs exist but their content is wrong: a CSV with a bad
-row, a checkpoint that is foreign, corrupt or from another model, a diverging run.
+row, a checkpoint that is foreign, corrupt or from another model, a diverging run; and when a file or
+folder cannot be read or written (the message names the path and the reason).
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,10 +35,14 @@ def user_errors():
         raise DataProblem(str(error)) from None
     except ValueError as error:         # DataError and the library's checks of data it was given
         raise DataProblem(str(error)) from None
+    except OSError as error:            # a file or folder that cannot be read or written
+        where = f"{error.filename}: " if error.filename is not None else ""
+        raise DataProblem(f"{where}{error.strerror or error}") from None
 
 
 def dataset_option(ctx, param, value):
-    """Check ``--dataset``: a registered name (case and ``-``/``_`` insensitive) or ``csv:PATH`` of a file."""
+    """Check ``--dataset``: a registered name (case and ``-``/``_`` insensitive) or ``csv:PATH`` of a file
+    (returned with the path made absolute)."""
     if value is None:
         return None
     from neuronlab.data import DATASETS
@@ -47,11 +53,21 @@ def dataset_option(ctx, param, value):
             raise click.BadParameter("csv: needs a file path, e.g. csv:data/table.csv")
         if not Path(path).is_file():
             raise click.BadParameter(f"no such file: {path!r} (from {value!r}); expected csv:PATH of a CSV file")
-        return value
+        return f"csv:{os.path.abspath(path)}"
     key = value.strip().lower().replace("-", "_")
     if key not in DATASETS:
         raise click.BadParameter(f"unknown dataset {value!r}; expected one of {', '.join(DATASETS)}, or csv:PATH")
     return key
+
+
+def check_dataset_arguments(dataset: str, data_dir, target) -> None:
+    """A usage error when --data-dir or --target does not fit ``dataset`` (the rule is the registry's)."""
+    from neuronlab.data.datasets.registry import argument_problem
+
+    problem = argument_problem(dataset, data_dir=data_dir, target=target)
+    if problem is not None:
+        argument, message = problem
+        raise click.BadParameter(message, param_hint=f"--{argument.replace('_', '-')}")
 
 
 def blas_threads(threads: int):

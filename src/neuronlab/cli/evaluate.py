@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from neuronlab.cli.errors import blas_threads, dataset_option, user_errors
+from neuronlab.cli.errors import blas_threads, check_dataset_arguments, dataset_option, user_errors
 
 
 def _choose_split(split: str, same_data: bool, run: dict) -> str:
@@ -54,16 +54,14 @@ def evaluate(checkpoint, dataset, data_dir, target, task, split, as_json, thread
                 raise click.UsageError("the checkpoint does not record its dataset; give --dataset")
             dataset = trained["dataset"]
         same_data = dataset == trained.get("dataset")
-        if target is not None and not dataset.startswith("csv:"):
-            raise click.BadParameter(f"a target column applies to csv:PATH datasets, not {dataset!r}",
-                                     param_hint="--target")
         if same_data:
             data_dir = data_dir or trained.get("data_dir")
             target = target or trained.get("target")
+        check_dataset_arguments(dataset, data_dir, target)
         bundle = load_dataset(dataset, data_dir=data_dir, target=target, seed=trained.get("seed", 0) if same_data else 0)
         task = task or ckpt.task or bundle.task
         bundle = bundle.with_task(task)
-        check_compatible(ckpt, bundle)
+        bundle = check_compatible(ckpt, bundle)
         split = _choose_split(split, same_data, run)
         X, y = bundle.X, bundle.y
         if split != "all":

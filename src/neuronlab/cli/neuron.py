@@ -37,6 +37,11 @@ def _csv(out: Path, name: str, columns: dict[str, np.ndarray], fmt: str = "%.10g
     return atomic.write_text(out / f"{name}.csv", text.getvalue())
 
 
+def _mean_rate(rates: np.ndarray) -> str:
+    """A population's mean rate (Hz) for the summary line; "none" for an empty population."""
+    return f"{rates.mean():.1f}" if rates.size else "none"
+
+
 def _report(paths: list[Path]) -> None:
     click.echo("wrote " + ", ".join(str(p) for p in paths))
 
@@ -71,7 +76,7 @@ def hh(current, sweep, t_end, dt, out):
                                   "V_mV": result.V[:, 0], "m": result.m[:, 0], "h": result.h[:, 0],
                                   "n": result.n[:, 0], "spike": result.spikes[:, 0]}))
     click.echo(f"Hodgkin-Huxley: {result.spike_counts[0]} spikes in {result.duration:g} ms "
-               f"({result.rates_hz[0]:.1f} Hz), V in [{result.V.min():.1f}, {result.V.max():.1f}] mV")
+               f"({result.rates[0]:.1f} Hz), V in [{result.V.min():.1f}, {result.V.max():.1f}] mV")
     _report(paths)
 
 
@@ -202,6 +207,8 @@ def network(n_neurons, p, w_exc, w_inh, input_range, tau_s, t_end, dt, seed, out
     paths.append(_csv(out, "spikes", {"neuron": result.spike_neuron, "time_s": result.spike_time}))
     paths.append(_csv(out, "rates", {"neuron": np.arange(n_neurons), "excitatory": np.arange(n_neurons) < n_exc,
                                      "v_in": v_in, "rate_hz": result.rates}))
-    click.echo(f"{n_neurons} neurons, {weights.nnz} synapses: mean rate {result.rates.mean():.1f} Hz "
-               f"(excitatory {result.rates[:n_exc].mean():.1f}, inhibitory {result.rates[n_exc:].mean():.1f})")
+    firing = int(np.count_nonzero(result.spike_counts))
+    click.echo(f"{n_neurons} neurons, {weights.nnz} synapses, {firing} of {n_neurons} fire: mean rate "
+               f"{result.rates.mean():.1f} Hz (excitatory {_mean_rate(result.rates[:n_exc])}, "
+               f"inhibitory {_mean_rate(result.rates[n_exc:])})")
     _report(paths)

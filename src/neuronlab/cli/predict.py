@@ -40,12 +40,13 @@ def predict(checkpoint, input_csv, output, threads):
         with blas_threads(threads):
             outputs = model_outputs(ckpt.model, X, ckpt.input_transform, ckpt.target_transform)
         header, rows = prediction_table(task, outputs, ckpt.class_names)
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        if output is not None:
+            atomic.write_text(output, text.getvalue())
     if output is None:
         sys.stdout.write(text.getvalue())
         return
-    atomic.write_text(output, text.getvalue())
     click.echo(f"wrote {len(rows)} predictions to {output}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from neuronlab.cli.config import from_command_line, merge_config_file
-from neuronlab.cli.errors import blas_threads, dataset_option, user_errors
+from neuronlab.cli.errors import blas_threads, check_dataset_arguments, dataset_option, user_errors
 from neuronlab.train.mlp import ACTIVATIONS, INITS
 from neuronlab.train.run import LR_SCHEDULES, OPTIMIZERS, PREPROCESSING, RunConfig
 
@@ -21,14 +21,19 @@ class HiddenSizes(click.ParamType):
 
     def convert(self, value, param, ctx):
         if isinstance(value, (list, tuple)):
-            items = list(value)
-        else:
-            text = str(value).strip()
+            if not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+                self.fail(f"expected a list of positive integers such as [128, 64], got {value!r}", param, ctx)
+            sizes = tuple(value)
+        elif isinstance(value, str):
+            text = value.strip()
             items = [] if text.lower() in ("", "none") else text.split(",")
-        try:
-            sizes = tuple(int(str(item).strip()) for item in items)
-        except ValueError:
-            self.fail(f"expected comma-separated positive integers such as 128,64, got {value!r}", param, ctx)
+            try:
+                sizes = tuple(int(item.strip()) for item in items)
+            except ValueError:
+                self.fail(f"expected comma-separated positive integers such as 128,64, got {value!r}", param, ctx)
+        else:
+            self.fail(f"expected a list of sizes such as [128, 64] or a string such as '128,64', got {value!r}",
+                      param, ctx)
         if any(size < 1 for size in sizes):
             self.fail(f"layer sizes must be positive, got {value!r}", param, ctx)
         return sizes
@@ -124,7 +129,8 @@ def _summary(metrics: dict) -> str:
               help="Run folder [default: runs/<dataset>-<date>-<time>].")
 @click.option("--name", help="Name the run folder runs/NAME instead of using the date.")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write curves.png and confusion.png.")
-@click.option("--threads", type=click.IntRange(1), default=1, show_default=True, help="BLAS threads.")
+@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+              help="BLAS threads (not in config.toml; a rerun is bit-identical only with the same number).")
 @click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="RUN_DIR",
               help="Continue the interrupted run in RUN_DIR from its last saved epoch, with its own config.toml.")
 @click.pass_context
@@ -135,9 +141,10 @@ def train(ctx, config, out, name, plots, threads, resume, **settings):
     With no options: digits, hidden layers 128 and 64, ReLU, He initialization, Adam (lr 1e-3, weight decay
     1e-3), batch 64, standardized inputs, 15% validation data with early stopping, 15% held-out test data.
 
-    While training, the latest finished epoch is saved (at most 2 s apart) to last.safetensors in the run
-    folder; after an interruption (Ctrl-C) `neuronlab train --resume RUN_DIR` continues exactly where it
-    stopped.
+    While training, a finished epoch is saved to last.safetensors in the run folder after the first epoch
+    and then whenever at least 2 s have passed since the previous save, so an interruption (Ctrl-C) loses
+    up to 2 s plus one epoch of training; `neuronlab train --resume RUN_DIR` continues exactly from the
+    saved epoch.
     """
     explicit = {key for key in settings if from_command_line(ctx, key)}
     if resume is not None:
@@ -148,9 +155,7 @@ def train(ctx, config, out, name, plots, threads, resume, **settings):
         explicit |= from_file
     if out is not None and name is not None:
         raise click.UsageError("give either --out DIR or --name NAME, not both")
-    if settings["target"] is not None and not settings["dataset"].startswith("csv:"):
-        raise click.BadParameter(f"a target column applies to csv:PATH datasets, not {settings['dataset']!r}",
-                                 param_hint="--target")
+    check_dataset_arguments(settings["dataset"], settings["data_dir"], settings["target"])
     if settings["val_size"] == 0 and "early_stopping" not in explicit:
         settings["early_stopping"] = 0          # nothing to watch: train all epochs
     settings["task"] = None if settings["task"] == "auto" else settings["task"]

@@ -69,12 +69,27 @@ class ActivationRecorder(LayerRecorder):
         return stored
 
     def activations(self, name: str) -> np.ndarray:
-        """Layer ``name``'s recorded outputs, the forward passes concatenated along axis 0 (samples)."""
+        """Layer ``name``'s recorded outputs, the forward passes concatenated along axis 0 (samples).
+
+        One module instance used at two places of different widths records outputs of different shapes, which
+        do not stack: that raises a ValueError naming the layer (use one instance per place to tell them apart;
+        ``mean``, ``std`` and ``histogram`` pool all of the layer's values and work either way).
+        """
         stored = self._recorded(name)
+        shapes = sorted({values.shape[1:] for values in stored})
+        if len(shapes) > 1:
+            raise ValueError(f"ActivationRecorder: layer {name!r} ({type(dict(self.layers)[name]).__name__}) "
+                             f"recorded outputs of different shapes per sample {', '.join(map(str, shapes))}: the "
+                             "same module is used at several places of different widths; give each place its "
+                             "own instance to record them separately")
         return stored[0] if len(stored) == 1 else np.concatenate(stored)
 
+    def _values(self, name: str) -> np.ndarray:
+        """Every value layer ``name`` recorded, flattened (whatever the shapes of its outputs)."""
+        return np.concatenate([values.ravel() for values in self._recorded(name)])
+
     def _per_layer(self, statistic) -> dict[str, float]:
-        return {name: float(statistic(self.activations(name).astype(np.float64)))
+        return {name: float(statistic(self._values(name).astype(np.float64)))
                 for name, stored in self.records.items() if stored}
 
     def mean(self) -> dict[str, float]:
@@ -87,7 +102,7 @@ class ActivationRecorder(LayerRecorder):
 
     def histogram(self, name: str, bins=30, range: tuple[float, float] | None = None):
         """``np.histogram`` of layer ``name``'s values: (counts, bin_edges)."""
-        return np.histogram(self.activations(name), bins=bins, range=range)
+        return np.histogram(self._values(name), bins=bins, range=range)
 
     def histograms(self, bins=30, range: tuple[float, float] | None = None) -> dict[str, tuple]:
         """``histogram`` for every layer with recorded values, by name."""

@@ -46,19 +46,26 @@ class GradientNormRecorder(LayerRecorder):
             norms.clear()
 
     @property
+    def recorded_names(self) -> list[str]:
+        """The watched layers that have recorded a norm, input to output. A layer whose output needs no gradient
+        never records: a frozen first Linear fed plain data (its output depends on no trainable tensor)."""
+        return [name for name, norms in self.norms.items() if norms]
+
+    @property
     def steps(self) -> int:
-        """How many backward passes every watched layer has seen."""
-        return min(len(norms) for norms in self.norms.values())
+        """How many backward passes every layer in :attr:`recorded_names` has seen (0 before the first)."""
+        return min((len(self.norms[name]) for name in self.recorded_names), default=0)
 
     def as_array(self, squared: bool = False) -> np.ndarray:
-        """The norms as a (steps, layers) array, layers in input-to-output order; ``squared=True`` gives the
-        notes' ||grad_z E||^2."""
-        steps = self.steps
-        if steps == 0:
-            raise ValueError("GradientNormRecorder: nothing recorded yet; run a backward pass while attached")
-        table = np.array([norms[:steps] for norms in self.norms.values()], dtype=np.float64).T
+        """The norms as a (steps, layers) array over the :attr:`recorded_names` layers (never-recorded layers
+        are left out), input-to-output order; ``squared=True`` gives the notes' ||grad_z E||^2."""
+        names = self.recorded_names
+        if not names:
+            raise ValueError(f"GradientNormRecorder: nothing recorded yet for layers {', '.join(self.layer_names)}; "
+                             "run a backward pass while attached (through layers whose output needs a gradient)")
+        table = np.array([self.norms[name][:self.steps] for name in names], dtype=np.float64).T
         return table * table if squared else table
 
     def last(self, squared: bool = False) -> dict[str, float]:
-        """The latest norm of every layer, by name."""
-        return dict(zip(self.layer_names, self.as_array(squared)[-1].tolist()))
+        """The latest norm of every recorded layer, by name."""
+        return dict(zip(self.recorded_names, self.as_array(squared)[-1].tolist()))

@@ -96,8 +96,8 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         losses = train(model, X_train, y_train, epochs)
         results[variant][str(depth)] = {"loss": losses, "train_accuracy": accuracy(model, X_train, y_train),
                                         "test_accuracy": accuracy(model, X_test, y_test)}
-    deepest = {variant: max((int(d) for d, r in runs.items() if r["test_accuracy"] >= TRAINS), default=None)
-               for variant, runs in results.items()}
+    deepest = {variant: max((int(d) for d, r in by_depth.items() if r["test_accuracy"] >= TRAINS), default=None)
+               for variant, by_depth in results.items()}
     shown = list(dict.fromkeys(str(d) for d in (depths[0], depths[len(depths) // 2], depths[-1])))
     summary = [
         f"test accuracy after {epochs} epochs, plain: "

@@ -1,7 +1,8 @@
 """xor: the XOR mapping learned by a 2-2-1 sigmoid network (notes 003 §2.1; 002's forward and backward passes).
 
 No line separates XOR's classes, so a network without a hidden layer cannot represent it; two sigmoid hidden
-units can (one fires for "A or B", the other for "A and B", and the output subtracts them). The network
+units can (in the learned network one acts as NAND, the other as NOR, and the output fires where the first
+is on and the second off: A XOR B = NAND(A, B) AND NOT NOR(A, B)). The network
 Linear(2, 2) -> Sigmoid -> Linear(2, 1) -> sigmoid output learns it with the binary cross-entropy
 (BCEWithLogitsLoss: the output sigmoid fused into the loss) by full-batch SGD with momentum. Training this
 tiny network from some random initial weights ends in a local minimum with one point wrong (loss ln(2)/2);

@@ -5,6 +5,7 @@ renamed over the target with ``os.replace``, which is atomic on POSIX and Window
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
 import secrets
@@ -14,7 +15,7 @@ from pathlib import Path
 def write_bytes(path, blob: bytes) -> Path:
     """Write ``blob`` to ``path`` atomically (creating the folder); returns the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)     # permissions from the umask
     try:
@@ -28,6 +29,17 @@ def write_bytes(path, blob: bytes) -> Path:
             os.unlink(temporary)
         raise
     return path
+
+
+def _make_folder(folder: Path) -> None:
+    """``folder`` and its parents; a file in the way is reported as 'Not a directory' naming that file
+    (``mkdir(exist_ok=True)`` would say 'File exists')."""
+    for part in (folder, *folder.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(part))
+            break
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def write_text(path, text: str) -> Path:

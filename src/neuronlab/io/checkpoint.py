@@ -211,15 +211,14 @@ def _describe_foreign(head: bytes) -> str | None:
 
 def _read_header(path: Path, blob: bytes) -> dict:
     expected = "expected a neuronlab checkpoint written by neuronlab.save"
-    foreign = _describe_foreign(blob[:8])
-    if foreign:
-        raise CheckpointError(f"{path}: this is {foreign}, not a neuronlab checkpoint; {expected}")
-    if len(blob) < 8:
-        raise CheckpointError(f"{path}: {len(blob)} bytes is too short to be a checkpoint; {expected}")
-    (size,) = struct.unpack("<Q", blob[:8])
-    looks_like_header = blob[8:9] == b"{"
-    if not looks_like_header:
+    if blob[8:9] != b"{":               # not a safetensors layout: an 8-byte header length, then a JSON object
+        foreign = _describe_foreign(blob[:8])
+        if foreign:
+            raise CheckpointError(f"{path}: this is {foreign}, not a neuronlab checkpoint; {expected}")
+        if len(blob) < 9:
+            raise CheckpointError(f"{path}: {len(blob)} bytes is too short to be a checkpoint; {expected}")
         raise CheckpointError(f"{path}: not a safetensors file; {expected}")
+    (size,) = struct.unpack("<Q", blob[:8])
     if size > len(blob) - 8:
         raise CheckpointError(f"{path}: the file is truncated ({len(blob)} bytes, its header alone declares "
                               f"{size + 8}); {expected}")
@@ -241,7 +240,43 @@ def _read_header(path: Path, blob: bytes) -> dict:
     if version > FORMAT_VERSION:
         raise CheckpointError(f"{path}: checkpoint format {version} was written by a newer neuronlab "
                               f"({meta.get('library_version')}); this one reads format <= {FORMAT_VERSION}")
+    _check_fields(path, meta)
     return meta
+
+
+def _is_names(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+_FIELDS = {   # top-level metadata field -> (check, what it must be); None is allowed where save() writes None
+    "library_version": (lambda v: isinstance(v, str), "a string"),
+    "architecture": (lambda v: isinstance(v, dict), "an object"),
+    "task": (lambda v: v is None or isinstance(v, str), "a string or null"),
+    "class_names": (lambda v: v is None or _is_names(v), "a list of strings or null"),
+    "feature_names": (lambda v: v is None or _is_names(v), "a list of strings or null"),
+    "epoch": (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "an integer or null"),
+    "preprocessing": (lambda v: isinstance(v, dict) and all(isinstance(e, dict) and isinstance(e.get("config"), dict)
+                                                            and "state" in e for e in v.values()),
+                      "an object of {config, state} objects"),
+    "optimizer": (lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("state_dict"), dict)),
+                  "an object with a state_dict, or null"),
+    "scheduler": (lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("state_dict"), dict)),
+                  "an object with a state_dict, or null"),
+    "rng_state": (lambda v: isinstance(v, dict), "an object"),
+    "generator_state": (lambda v: v is None or isinstance(v, dict), "an object or null"),
+    "extra": (lambda v: isinstance(v, dict), "an object"),
+    "checksum": (lambda v: isinstance(v, str), "a string"),
+}
+
+
+def _check_fields(path: Path, meta: dict) -> None:
+    """Every top-level field present and of the type :func:`save` writes (a tampered file fails here, by name)."""
+    for name, (ok, what) in _FIELDS.items():
+        if name not in meta:
+            raise CheckpointError(f"{path}: the neuronlab metadata has no {name!r} field (corrupt file)")
+        if not ok(meta[name]):
+            raise CheckpointError(f"{path}: the neuronlab metadata field {name!r} is a {type(meta[name]).__name__}; "
+                                  f"expected {what} (corrupt file)")
 
 
 def load(path) -> Checkpoint:
@@ -267,7 +302,7 @@ def load(path) -> Checkpoint:
         tensors = from_bytes(blob)
     except SafetensorError as error:
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({error})") from None
-    if _checksum(tensors) != meta.get("checksum"):
+    if _checksum(tensors) != meta["checksum"]:
         raise CheckpointError(f"{path}: the weights do not match the checksum stored at save time (corrupt file)")
     try:
         model = build_module(meta["architecture"])
@@ -280,7 +315,7 @@ def load(path) -> Checkpoint:
         raise CheckpointError(f"{path}: the weights do not fit the architecture ({error})") from None
     model.eval()
     preprocessing = {}
-    if meta.get("preprocessing"):
+    if meta["preprocessing"]:
         from neuronlab.data.transforms import transform_from_config
 
         for key, entry in meta["preprocessing"].items():
@@ -288,7 +323,7 @@ def load(path) -> Checkpoint:
                 preprocessing[key] = transform_from_config(entry["config"], _insert(entry["state"], tensors))
             except (KeyError, TypeError, ValueError) as error:
                 raise CheckpointError(f"{path}: preprocessing {key!r} cannot be rebuilt ({error})") from None
-    optimizer, scheduler = meta.get("optimizer"), meta.get("scheduler")
+    optimizer, scheduler = meta["optimizer"], meta["scheduler"]
     return Checkpoint(
         model=model,
         metadata=meta,
@@ -296,5 +331,5 @@ def load(path) -> Checkpoint:
         preprocessing=preprocessing,
         optimizer_state=None if optimizer is None else _insert(optimizer["state_dict"], tensors),
         scheduler_state=None if scheduler is None else _insert(scheduler["state_dict"], tensors),
-        extra=_insert(meta.get("extra") or {}, tensors),
+        extra=_insert(meta["extra"], tensors),
     )

@@ -63,6 +63,15 @@ def per_neuron(name: str, value, n_neurons: int) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
+def initial_voltage(v0, n_neurons: int) -> np.ndarray:
+    """The normalized LIF start voltage ``v0`` (scalar or per neuron) as a new float64 vector, checked to be below
+    the threshold 1 (a neuron starting at or above it would have to spike before t = 0)."""
+    v = per_neuron("v0", v0, n_neurons).copy()
+    if np.any(v >= 1.0):
+        raise ValueError(f"v0 must be below the threshold 1, got max(v0) = {v.max():g}")
+    return v
+
+
 def drive(name: str, value, n_neurons: int, n_steps: int) -> np.ndarray:
     """An input given as a scalar, per neuron, or over time, as a 2-D array of shape ``(T, X)``.
 

@@ -19,9 +19,10 @@ import numpy as np
 
 from neuronlab.neurons import _validation as check
 from neuronlab.neurons.lif import resolve_backend
-from neuronlab.neurons.results import HodgkinHuxleyResult
+from neuronlab.neurons.results import HodgkinHuxleyResult, sorted_spikes
 
 METHODS = ("rk4", "euler")
+_BRACKET_WIDENINGS = 5
 
 
 def _linear_over_exp(x, scale):
@@ -177,10 +178,28 @@ class HodgkinHuxley:
 
     def resting_potential(self, current: float = 0.0) -> float:
         """The potential (mV) where the steady-state ionic current balances a constant ``current`` (about -65 mV
-        for zero input with the default parameters): the root of ionic_current(V) = current in [-100, -40] mV."""
+        for zero input with the default parameters): the root of ionic_current(V) = current.
+
+        The search starts from [min(E) - 1, max(E) + 1] mV, E = (E_Na, E_K, E_L): below every reversal potential
+        each ionic term g (V - E) is negative, above all of them positive, so for zero current the root lies
+        there. For other currents the bracket is widened (doubled on each side, at most five times) until the
+        imbalance changes sign. Parameters with several roots (bistable membranes) give one of them; pass V0 to
+        ``simulate`` to choose.
+        """
         from scipy.optimize import brentq
 
-        return float(brentq(lambda V: self.ionic_current(V) - current, -100.0, -40.0, xtol=1e-12))
+        def imbalance(V):
+            return float(self.ionic_current(V)) - current
+
+        low = min(self.E_Na, self.E_K, self.E_L) - 1.0
+        high = max(self.E_Na, self.E_K, self.E_L) + 1.0
+        for _ in range(_BRACKET_WIDENINGS + 1):
+            if imbalance(low) * imbalance(high) <= 0.0:
+                return float(brentq(imbalance, low, high, xtol=1e-12))
+            width = high - low
+            low, high = low - width, high + width
+        raise ValueError(f"no membrane potential in [{low:g}, {high:g}] mV balances the current {current:g} "
+                         f"uA/cm^2; pass the initial potential V0 explicitly")
 
     def simulate(self, current, t_end: float, dt: float = 0.01, method: str = "rk4", V0=None, record=True,
                  threshold: float = 0.0, dead_time: float = 2.0) -> HodgkinHuxleyResult:
@@ -284,8 +303,4 @@ def _run_numpy(model, i_start, i_mid, i_end, dt, n_steps, rk4, state, recorded, 
             trace[k + 1] = values[recorded]
     for target, values in zip(state, y):
         target[:] = values
-    if not neurons:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    neuron = np.concatenate(neurons)
-    order = np.argsort(neuron, kind="stable")
-    return neuron[order], np.concatenate(steps)[order], np.concatenate(times)[order]
+    return sorted_spikes(neurons, steps, times)

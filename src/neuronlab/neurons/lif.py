@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neuronlab.neurons import _validation as check
-from neuronlab.neurons.results import LIFResult
+from neuronlab.neurons.results import LIFResult, sorted_spikes
 
 BACKENDS = ("numba", "numpy")
 
@@ -91,9 +91,7 @@ class LIF:
         """
         n_steps = check.time_grid(t_end, dt, max_dt=self.tau_m, max_dt_name="tau_m")
         x = check.drive("v_in", v_in, self.n_neurons, n_steps)
-        v = check.per_neuron("v0", v0, self.n_neurons).copy()
-        if np.any(v >= 1.0):
-            raise ValueError(f"v0 must be below the threshold 1, got max(v0) = {v.max():g}")
+        v = check.initial_voltage(v0, self.n_neurons)
         recorded = check.recorded_indices(record_v, self.n_neurons)
         dt = float(dt)
         v_rec = np.empty((n_steps + 1, len(recorded)))
@@ -232,11 +230,7 @@ def _run_numpy(model: LIF, x, dt, n_steps, v, recorded, v_rec):
             start = t_resume[idx]
         if len(recorded):
             v_rec[k + 1] = v[recorded]
-    if not neurons:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    neuron = np.concatenate(neurons)
-    order = np.argsort(neuron, kind="stable")
-    return neuron[order], np.concatenate(steps)[order], np.concatenate(times)[order]
+    return sorted_spikes(neurons, steps, times)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ s(u) = s_0 e^(-u/tau_s) and
 
     v(u) = J + (v_0 - J) e^(-u/tau_m) + s_0 K(u),   K(u) = tau_s / (tau_s - tau_m) (e^(-u/tau_s) - e^(-u/tau_m))
 
-(K(u) = (u / tau_m) e^(-u/tau_m) when tau_s = tau_m). A threshold crossing inside the step is located by a
+(K(u) = (u / tau_m) e^(-u/tau_m) when tau_s = tau_m; ``membrane`` evaluates K in a form without cancellation
+that tends smoothly to it). A threshold crossing inside the step is located by a
 safeguarded Newton iteration and the rest of the step counts towards the refractory period, as in ``lif.py``
 (with s = 0 the crossing time is that of the single LIF neuron). A crossing counts when v ends a step at or
 above 1: an excursion above 1 and back within a single step goes unseen, negligible for dt well below tau_s.
@@ -23,7 +24,7 @@ import math
 import numpy as np
 
 from neuronlab.neurons import _validation as check
-from neuronlab.neurons.results import NetworkResult
+from neuronlab.neurons.results import NetworkResult, sorted_spikes
 
 _NEWTON_ITERATIONS = 50
 
@@ -51,15 +52,19 @@ class LIFNetwork:
                 f"tau_ref={self.tau_ref:g}, tau_s={self.tau_s:g})")
 
     def membrane(self, u, v0, j, s0):
-        """v(u) and dv/du after integrating for time u from v0 under input j and synaptic current s0."""
+        """v(u) and dv/du after integrating for time u from v0 under input j and synaptic current s0.
+
+        K(u) = (u / tau_m) e^(-u/tau_s) phi(a u), a = 1/tau_m - 1/tau_s, phi(x) = (1 - e^(-x)) / x (phi(0) = 1),
+        is the docstring's K without its cancellation as tau_s -> tau_m (expm1), equal to (u / tau_m) e^(-u/tau_m)
+        at tau_s = tau_m; its slope follows from tau_m dK/du = e^(-u/tau_s) - K.
+        """
         tau_m, tau_s = self.tau_m, self.tau_s
-        em = np.exp(-u / tau_m)
-        if tau_s == tau_m:
-            kernel, slope = (u / tau_m) * em, (1.0 - u / tau_m) * em / tau_m
-        else:
-            es = np.exp(-u / tau_s)
-            c = tau_s / (tau_s - tau_m)
-            kernel, slope = c * (es - em), c * (em / tau_m - es / tau_s)
+        em, es = np.exp(-u / tau_m), np.exp(-u / tau_s)
+        x = (1.0 / tau_m - 1.0 / tau_s) * u
+        nonzero = x != 0.0
+        phi = np.where(nonzero, -np.expm1(-x) / np.where(nonzero, x, 1.0), 1.0)
+        kernel = (u / tau_m) * es * phi
+        slope = (es - kernel) / tau_m
         return j + (v0 - j) * em + s0 * kernel, (j - v0) * em / tau_m + s0 * slope
 
     def _crossing(self, length, v0, v_end, j, s0):
@@ -102,9 +107,7 @@ class LIFNetwork:
         n_steps = check.time_grid(t_end, dt, max_dt=tau, max_dt_name="min(tau_m, tau_s)")
         dt = float(dt)
         x = check.drive("v_in", v_in, n, n_steps)
-        v = check.per_neuron("v0", v0, n).copy()
-        if np.any(v >= 1.0):
-            raise ValueError(f"v0 must be below the threshold 1, got max(v0) = {v.max():g}")
+        v = check.initial_voltage(v0, n)
         recorded = check.recorded_indices(record_v, n)
         v_rec = np.empty((n_steps + 1, len(recorded)))
         s_rec = np.empty((n_steps + 1, len(recorded)))
@@ -149,13 +152,7 @@ class LIFNetwork:
                 self._deliver(s, arrival / self.tau_s)
             v_rec[k + 1] = v[recorded]
             s_rec[k + 1] = s[recorded]
-        if neurons:
-            neuron = np.concatenate(neurons)
-            order = np.argsort(neuron, kind="stable")
-            spike_neuron = neuron[order]
-            spike_step, spike_time = np.concatenate(steps)[order], np.concatenate(times)[order]
-        else:
-            spike_neuron, spike_step, spike_time = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        spike_neuron, spike_step, spike_time = sorted_spikes(neurons, steps, times)
         return NetworkResult(t=dt * np.arange(n_steps + 1), n_neurons=n, spike_neuron=spike_neuron,
                              spike_step=spike_step, spike_time=spike_time, v=v_rec, s=s_rec, v_in=x,
                              recorded=recorded)

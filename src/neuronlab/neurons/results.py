@@ -11,13 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
+
+
+def sorted_spikes(neurons: list[np.ndarray], steps: list[np.ndarray], times: list[np.ndarray]):
+    """Spikes collected step by step (lists of arrays: neuron, step, time) as flat arrays sorted by neuron, then
+    time: a stable sort by neuron keeps each neuron's spikes in the order they were fired."""
+    if not neurons:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    neuron = np.concatenate(neurons)
+    order = np.argsort(neuron, kind="stable")
+    return neuron[order], np.concatenate(steps)[order], np.concatenate(times)[order]
 
 
 @dataclass(frozen=True, eq=False)
 class SpikingResult:
     """Spikes of ``n_neurons`` neurons simulated on the time axis ``t``."""
+
+    seconds_per_time_unit: ClassVar[float] = 1.0
+    """The time axis's unit in seconds (1e-3 where ``t`` is in ms): rates are always in spikes per second."""
 
     t: np.ndarray
     n_neurons: int
@@ -41,8 +55,8 @@ class SpikingResult:
 
     @cached_property
     def rates(self) -> np.ndarray:
-        """Firing rate of each neuron over the whole run: spike count / duration (spikes per time unit)."""
-        return self.spike_counts / self.duration
+        """Firing rate of each neuron over the whole run in Hz: spike count / duration (duration in seconds)."""
+        return self.spike_counts / (self.duration * self.seconds_per_time_unit)
 
     @cached_property
     def spike_times(self) -> list[np.ndarray]:
@@ -58,7 +72,7 @@ class SpikingResult:
         return raster
 
     def isi_rates(self) -> np.ndarray:
-        """Steady-state rate of each neuron, 1 / (mean inter-spike interval); 0 for neurons with < 2 spikes.
+        """Steady-state rate of each neuron in Hz, 1 / (mean inter-spike interval); 0 for neurons with < 2 spikes.
 
         Unlike :attr:`rates` it does not depend on where the run starts and stops relative to the spikes.
         """
@@ -67,7 +81,7 @@ class SpikingResult:
         first = np.cumsum(counts) - counts
         many = counts >= 2
         span = self.spike_time[first[many] + counts[many] - 1] - self.spike_time[first[many]]
-        out[many] = (counts[many] - 1) / span
+        out[many] = (counts[many] - 1) / (span * self.seconds_per_time_unit)
         return out
 
 
@@ -75,7 +89,9 @@ class SpikingResult:
 class HodgkinHuxleyResult(SpikingResult):
     """Hodgkin-Huxley run: ``V`` (mV) and the gates ``m``, ``h``, ``n`` of the ``recorded`` neurons, shape
     ``(len(t), len(recorded))``; ``current`` (uA/cm^2) at the start of each step, shape
-    ``(1 or n_steps, 1 or n_neurons)``; times in ms, so ``rates`` are spikes/ms (``rates_hz``: spikes/s)."""
+    ``(1 or n_steps, 1 or n_neurons)``; times in ms, ``rates`` in Hz (spikes per second) like every model's."""
+
+    seconds_per_time_unit: ClassVar[float] = 1e-3
 
     V: np.ndarray
     m: np.ndarray
@@ -83,11 +99,6 @@ class HodgkinHuxleyResult(SpikingResult):
     n: np.ndarray
     current: np.ndarray
     recorded: np.ndarray
-
-    @property
-    def rates_hz(self) -> np.ndarray:
-        """Firing rates in spikes per second (the time axis is in ms)."""
-        return 1000.0 * self.rates
 
 
 @dataclass(frozen=True, eq=False)

@@ -59,10 +59,16 @@ def _sampled_filter(tau_s: float, dt: float, power: int) -> np.ndarray:
 def filter_spikes(spikes, tau_s: float, n: int = 0, dt: float = 1e-3, t_end: float | None = None):
     """s(t) = sum_p h(t - t_p) on the grid t = dt * arange(...), exactly (no discretization of the kernel).
 
-    spikes: a boolean raster of shape (steps,) or (steps, neurons) whose row k marks spikes at time k dt; or the
-    spike times of one train (a 1-D float array) or of several (a list of 1-D arrays), which may fall between
-    grid points. For spike times the grid runs to ``t_end`` (default: the last spike plus (n + 5) tau_s).
-    Returns ``(t, s)``; ``s`` has the raster's shape, or (len(t),) for one train, (len(t), trains) for a list.
+    spikes, one of:
+
+    * a boolean raster (dtype bool) of shape (steps,) or (steps, neurons) whose row k marks spikes at time k dt;
+    * the spike times of one train: a 1-D array or a list of numbers, e.g. ``[0.1, 0.25]``;
+    * the spike times of several trains: a list of such 1-D arrays or lists.
+
+    Spike times may fall between grid points; for them the grid runs to ``t_end`` (default: the last spike plus
+    (n + 5) tau_s). A raster must be boolean: numbers that are all 0 or 1, given as integers or with a value
+    repeated (two spikes at exactly 0 s or 1 s), are rejected as a raster in disguise; pass ``raster.astype(bool)``.
+    Returns ``(t, s)``; ``s`` has the raster's shape, or (len(t),) for one train, (len(t), trains) for several.
 
     A spike at t_p, a fraction d = t_k - t_p in [0, dt) before grid point t_k, contributes from t_k on
     h(j dt + d) = k e^(-d/tau_s) sum_i C(n, i) d^(n-i) (j dt)^i e^(-j dt/tau_s): each power i of (j dt) is an
@@ -72,24 +78,18 @@ def filter_spikes(spikes, tau_s: float, n: int = 0, dt: float = 1e-3, t_end: flo
 
     tau_s = check.positive("tau_s", tau_s)
     n = _order(n)
-    dt = check.positive("dt", dt)
-    if dt > tau_s:
-        raise ValueError(f"dt = {dt:g} is larger than tau_s = {tau_s:g}; use dt <= tau_s")
-    if isinstance(spikes, np.ndarray) and spikes.dtype == bool:
-        if spikes.ndim not in (1, 2):
-            raise ValueError(f"a spike raster must have shape (steps,) or (steps, neurons), got {spikes.shape}")
-        steps = spikes.shape[0]
+    dt = _check_step(dt, tau_s)
+    several = isinstance(spikes, (list, tuple)) and any(np.ndim(train) != 0 for train in spikes)
+    if not several and np.asarray(spikes).dtype == bool:
+        raster = np.asarray(spikes)
+        if raster.ndim not in (1, 2):
+            raise ValueError(f"a spike raster must have shape (steps,) or (steps, neurons), got {raster.shape}")
+        steps = raster.shape[0]
         # grid-aligned spikes: d = 0, only the i = n term remains
         sos = _sampled_filter(tau_s, dt, n)
-        s = sosfilt(sos, spikes.astype(np.float64), axis=0) / (math.factorial(n) * tau_s ** (n + 1))
+        s = sosfilt(sos, raster.astype(np.float64), axis=0) / (math.factorial(n) * tau_s ** (n + 1))
         return dt * np.arange(steps), s
-    single = not isinstance(spikes, (list, tuple))
-    trains = [check.finite_array("spike times", train) for train in ([spikes] if single else spikes)]
-    for train in trains:
-        if train.ndim != 1:
-            raise ValueError(f"spike times must be 1-D arrays, got shape {train.shape}")
-        if np.any(train < 0):
-            raise ValueError("spike times must be >= 0")
+    trains = [_spike_times(train) for train in (spikes if several else [spikes])]
     if t_end is None:
         last = max((train.max() for train in trains if train.size), default=0.0)
         t_end = last + (n + 5) * tau_s
@@ -106,7 +106,24 @@ def filter_spikes(spikes, tau_s: float, n: int = 0, dt: float = 1e-3, t_end: flo
     for i in range(n + 1):
         s += sosfilt(_sampled_filter(tau_s, dt, i), drive[i], axis=0)
     s /= math.factorial(n) * tau_s ** (n + 1)
-    return dt * np.arange(steps), s[:, 0] if single else s
+    return dt * np.arange(steps), s if several else s[:, 0]
+
+
+def _spike_times(train) -> np.ndarray:
+    """One train's spike times as a 1-D float64 array, checked finite and >= 0 and not a 0/1 raster."""
+    given = np.asarray(train)
+    times = check.finite_array("spike times", train)
+    if times.ndim != 1:
+        raise ValueError(f"spike times must be one 1-D array (or list) per train, got shape {times.shape}; "
+                         "a 2-D raster must be boolean: pass raster.astype(bool)")
+    binary = times.size > 0 and np.all((times == 0.0) | (times == 1.0))
+    if binary and (np.issubdtype(given.dtype, np.integer) or np.unique(times).size < times.size):
+        raise ValueError(f"spikes look like a 0/1 raster given as {given.dtype} numbers, which would be read as "
+                         "spike times in seconds; pass a boolean raster (raster.astype(bool)), or spike times "
+                         "as floats")
+    if np.any(times < 0):
+        raise ValueError("spike times must be >= 0")
+    return times
 
 
 class ExponentialSynapse:

@@ -42,6 +42,14 @@ def normalize_axes(axis, ndim: int) -> tuple:
     return tuple(sorted(a % max(ndim, 1) for a in axes))
 
 
+def axis_index(op: str, axis, ndim: int) -> int:
+    """One axis of a ``ndim``-dimensional tensor as a non-negative index; out of range is an error (no wrapping)."""
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{op}: dimension out of range: axis {axis} for a tensor with {ndim} dimensions "
+                         f"(expected {-ndim} <= axis <= {ndim - 1})")
+    return axis % ndim
+
+
 def expand_reduced(gy, shape: tuple, axes: tuple, keepdims: bool):
     """Broadcast the gradient of a reduction over ``axes`` back to the input ``shape``."""
     if not keepdims:

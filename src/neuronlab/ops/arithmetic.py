@@ -64,7 +64,11 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """y = x^p.  dx = dy p x^(p-1),  dp = dy y ln x."""
+    """y = x^p.  dx = dy p x^(p-1)  (0 where p = 0),  dp = dy y ln x  (0 where x = 0 and p >= 0).
+
+    The two masks are PyTorch's (pow_backward): x^0 = 1 is constant in x, so dx = 0 at x = 0 too (not
+    0 * 0^-1 = NaN); at x = 0, x^p is 0 for every p > 0 (1 at p = 0), so dp = 0 (not 0 * ln 0 = NaN).
+    """
 
     def forward(self, x, p):
         y = x ** p
@@ -74,8 +78,9 @@ class Pow(Function):
     def backward(self, gy):
         x, p, y = self.saved
         need_x, need_p = self.needs_input_grad
-        gx = gy * p * x ** (p - 1) if need_x else None
-        gp = gy * y * np.log(x) if need_p else None
+        with np.errstate(divide="ignore", invalid="ignore"):  # the masked entries may evaluate to inf/NaN
+            gx = np.where(p == 0, 0, gy * p * x ** (p - 1)) if need_x else None
+            gp = np.where((x == 0) & (p >= 0), 0, gy * y * np.log(x)) if need_p else None
         return gx, gp
 
 

@@ -109,25 +109,29 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """y = max(0, x).  dx = dy [x > 0]."""
+    """y = max(0, x).  dx = dy [x > 0].
+
+    Selected, not multiplied by a mask, as in PyTorch: relu(-inf) = 0 and an infinite dy where x <= 0
+    gives 0 (not inf * 0 = NaN); a NaN x stays NaN.
+    """
 
     def forward(self, x):
-        mask = x > 0
-        self.save_for_backward(mask)
-        return x * mask
+        off = x <= 0
+        self.save_for_backward(off)
+        return np.where(off, 0, x)
 
     def backward(self, gy):
-        (mask,) = self.saved
-        return gy * mask
+        (off,) = self.saved
+        return np.where(off, 0, gy)
 
 
 class LeakyReLU(Function):
     """y = x if x > 0 else a x.  dx = dy (1 if x > 0 else a)."""
 
     def forward(self, x, negative_slope):
-        slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
-        self.save_for_backward(slope)
-        return x * slope
+        positive = x > 0
+        self.save_for_backward(np.where(positive, 1, negative_slope).astype(x.dtype))
+        return np.where(positive, x, x * negative_slope)
 
     def backward(self, gy):
         (slope,) = self.saved
@@ -180,11 +184,11 @@ class Clip(Function):
 
     def backward(self, gy):
         (inside,) = self.saved
-        return gy * inside
+        return np.where(inside, gy, 0)
 
 
 class Where(Function):
-    """y = a where condition else b.  da = dy [condition],  db = dy [not condition]."""
+    """y = a where condition else b.  da = dy [condition],  db = dy [not condition] (selected, so inf dy gives 0)."""
 
     def forward(self, a, b, condition):
         self.save_for_backward(condition)
@@ -192,7 +196,7 @@ class Where(Function):
 
     def backward(self, gy):
         (condition,) = self.saved
-        return gy * condition, gy * ~condition
+        return np.where(condition, gy, 0), np.where(condition, 0, gy)
 
 
 def exp(x):
@@ -241,7 +245,9 @@ def relu(x):
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
-    """x for x > 0, negative_slope * x otherwise."""
+    """x for x > 0, negative_slope * x otherwise (with slope 0, relu: 0 at x = -inf, not 0 * -inf = NaN)."""
+    if negative_slope == 0:
+        return relu(x)
     return LeakyReLU.apply(to_tensor(x), negative_slope=negative_slope)
 
 

@@ -1,6 +1,8 @@
 """Matrix multiplication, the workhorse of the affine layer (notes 000 section 3.5)."""
 from __future__ import annotations
 
+import numpy as np
+
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import operand
 
@@ -39,8 +41,12 @@ def _swap_last(a):
 
 def matmul(x, w):
     """Matrix product ``x @ w`` (NumPy's rules: batched over leading axes, broadcasting them)."""
+    x, w = operand(x), operand(w)
     try:
-        return MatMul.apply(operand(x), operand(w))
+        return MatMul.apply(x, w)
     except ValueError:
-        raise ValueError(f"matmul: shapes {tuple(x.shape)} and {tuple(w.shape)} are not aligned "
+        if np.ndim(x) == 0 or np.ndim(w) == 0:
+            raise ValueError(f"matmul: shapes {np.shape(x)} and {np.shape(w)}: an operand is a scalar "
+                             "(0-d); use * to scale") from None
+        raise ValueError(f"matmul: shapes {np.shape(x)} and {np.shape(w)} are not aligned "
                          "(the last axis of the first must equal the second-to-last of the second)") from None

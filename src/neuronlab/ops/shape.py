@@ -5,7 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.engine import sum_to_shape
 from neuronlab.autograd.function import Function
-from neuronlab.ops._util import normalize_axes, to_tensor
+from neuronlab.ops._util import axis_index, normalize_axes, to_tensor
 
 
 class Reshape(Function):
@@ -20,7 +20,7 @@ class Reshape(Function):
 
 
 class Transpose(Function):
-    """y = x with its axes permuted.  dx = dy with the inverse permutation."""
+    """y = x with its axes permuted.  dx = dy with the inverse permutation (``axes`` non-negative)."""
 
     def forward(self, x, axes):
         self.inverse = None if axes is None else tuple(np.argsort(axes))
@@ -89,23 +89,45 @@ def reshape(x, *shape):
     return Reshape.apply(to_tensor(x), shape=shape)
 
 
-def transpose(x, *axes):
-    """Permute the axes (reverse them when none are given), as ``numpy.transpose``."""
+def _permutation(op: str, axes: tuple, ndim: int) -> tuple:
+    """``axes`` (possibly negative) as a permutation of 0 .. ndim-1, or a ValueError naming ``op``."""
+    order = tuple(axis_index(op, a, ndim) for a in axes)
+    if len(order) != ndim or len(set(order)) != ndim:
+        raise ValueError(f"{op}: axes {tuple(axes)} are not a permutation of the {ndim} axes of the tensor "
+                         f"(each of 0..{ndim - 1}, or its negative alias, exactly once)")
+    return order
+
+
+def _permuted(op: str, x, axes):
+    """Transpose.apply with ``axes`` (a sequence, possibly negative, or None: reversed) checked for ``op``."""
+    x = to_tensor(x)
+    return Transpose.apply(x, axes=None if axes is None else _permutation(op, tuple(axes), x.ndim))
+
+
+def _axes_argument(axes: tuple):
+    """``f(x, 1, 0)``, ``f(x, (1, 0))``, ``f(x, None)`` and ``f(x)`` (None: reverse the axes)."""
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-        axes = None if axes[0] is None else tuple(axes[0])
-    return Transpose.apply(to_tensor(x), axes=axes or None)
+        return axes[0]
+    return axes or None
+
+
+def transpose(x, *axes):
+    """Permute the axes (reverse them when none are given), as ``numpy.transpose``; negative axes count back."""
+    return _permuted("transpose", x, _axes_argument(axes))
 
 
 def permute(x, *dims):
     """PyTorch's name for ``transpose`` with an explicit order."""
-    return transpose(x, *dims)
+    return _permuted("permute", x, _axes_argument(dims))
 
 
 def swapaxes(x, axis1: int, axis2: int):
     """Exchange two axes."""
+    x = to_tensor(x)
     order = list(range(x.ndim))
+    axis1, axis2 = axis_index("swapaxes", axis1, x.ndim), axis_index("swapaxes", axis2, x.ndim)
     order[axis1], order[axis2] = order[axis2], order[axis1]
-    return transpose(x, order)
+    return _permuted("swapaxes", x, order)
 
 
 def matrix_transpose(x):
@@ -129,9 +151,9 @@ def squeeze(x, axis=None):
 
 
 def unsqueeze(x, axis: int):
-    """Insert an axis of length 1 at ``axis`` (``expand_dims`` in NumPy)."""
+    """Insert an axis of length 1 at ``axis`` (``expand_dims`` in NumPy); -ndim-1 <= axis <= ndim."""
     x = to_tensor(x)
-    axis = axis % (x.ndim + 1)
+    axis = axis_index("unsqueeze", axis, x.ndim + 1)
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
@@ -139,11 +161,15 @@ expand_dims = unsqueeze
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
-    """Merge axes ``start_dim`` .. ``end_dim`` into one."""
+    """Merge axes ``start_dim`` .. ``end_dim`` into one (a 0-d tensor becomes shape (1,), as in PyTorch)."""
     x = to_tensor(x)
+    start = axis_index("flatten", start_dim, max(x.ndim, 1))
+    end = axis_index("flatten", end_dim, max(x.ndim, 1))
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                         f"for a tensor with {x.ndim} dimensions")
     if x.ndim == 0:
         return reshape(x, (1,))
-    start, end = start_dim % x.ndim, end_dim % x.ndim
     return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1:])
 
 

@@ -131,8 +131,9 @@ class ModelCheckpoint(Callback):
 
     ``every_seconds`` > 0 skips the save at the end of an epoch that ends sooner than that after the last
     save (the first epoch is always saved; with ``save_best_only`` an improvement inside the interval is
-    skipped too): for short epochs, where writing a checkpoint every time would cost more than the training,
-    at most that much training time is lost to an interruption.
+    skipped too), so saves are at least that far apart: for short epochs, where writing a checkpoint every
+    time would cost more than the training. An interruption then loses up to ``every_seconds`` of finished
+    epochs plus the epoch in progress.
 
     ``path`` may contain ``{epoch}``. Every write goes to a temporary file in the same folder that is
     then renamed over ``path``, so an interrupted run never leaves a half-written checkpoint.

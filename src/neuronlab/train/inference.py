@@ -3,6 +3,8 @@ undo the target scaling, and score or tabulate the result. Shared by the run wor
 by ``neuronlab evaluate`` / ``neuronlab predict`` (from a checkpoint)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from neuronlab.train.metrics import accuracy, confusion_matrix, mae, mse, r2
@@ -51,8 +53,11 @@ def checkpoint_input_size(checkpoint) -> int | None:
     return None
 
 
-def check_compatible(checkpoint, bundle) -> None:
-    """Raise ValueError if ``bundle`` cannot be scored by ``checkpoint``'s model (features, task, classes)."""
+def check_compatible(checkpoint, bundle):
+    """``bundle`` ready to be scored by ``checkpoint``'s model, or a ValueError (features, task, classes).
+
+    A classification dataset whose class names are a subset of the checkpoint's (e.g. a few rows of only
+    some classes) comes back with its labels mapped by name onto the checkpoint's class indices."""
     expected = checkpoint_input_size(checkpoint)
     if expected is not None and bundle.n_features != expected:
         raise ValueError(f"the checkpoint's model takes {expected} input features; dataset {bundle.name!r} has "
@@ -60,10 +65,16 @@ def check_compatible(checkpoint, bundle) -> None:
     if checkpoint.task is not None and bundle.task != checkpoint.task:
         raise ValueError(f"the checkpoint is a {checkpoint.task} model; dataset {bundle.name!r} is a "
                          f"{bundle.task} dataset (use --task to read it differently)")
-    if bundle.task == "classification" and checkpoint.class_names is not None \
-            and list(bundle.class_names) != list(checkpoint.class_names):
-        raise ValueError(f"the checkpoint's classes are {_short(checkpoint.class_names)}; dataset {bundle.name!r} "
-                         f"has classes {_short(bundle.class_names)}")
+    if bundle.task != "classification" or checkpoint.class_names is None \
+            or list(bundle.class_names) == list(checkpoint.class_names):
+        return bundle
+    known = {name: index for index, name in enumerate(checkpoint.class_names)}
+    unknown = [name for name in bundle.class_names if name not in known]
+    if unknown:
+        raise ValueError(f"dataset {bundle.name!r} has classes {_short(unknown)} that the checkpoint's model does not "
+                         f"know; its classes are {_short(checkpoint.class_names)}")
+    index = np.array([known[name] for name in bundle.class_names], dtype=np.int64)
+    return replace(bundle, y=index[bundle.y], class_names=list(checkpoint.class_names))
 
 
 def _short(names) -> str:

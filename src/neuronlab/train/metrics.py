@@ -103,8 +103,14 @@ def r2(y_true, y_pred) -> float:
     return float(scores.mean())
 
 
-METRICS = {"accuracy": accuracy, "mse": mse, "mae": mae, "r2": r2}
-"""Metrics that ``fit`` accepts by name (each ``fn(y_true, outputs) -> float``)."""
+def _top5_accuracy(y_true, scores) -> float:
+    """:func:`top_k_accuracy` with k = 5 (or every class when there are fewer: 1.0, as scikit-learn scores it)."""
+    return top_k_accuracy(y_true, scores, min(5, _array(scores, "top_k_accuracy").shape[-1]))
+
+
+METRICS = {"accuracy": accuracy, "top_k_accuracy": _top5_accuracy, "mse": mse, "mae": mae, "r2": r2}
+"""Metrics that ``fit`` accepts by name (each ``fn(y_true, outputs) -> float``); ``"top_k_accuracy"`` is the
+top-5 accuracy (for another k pass ``lambda y, s: top_k_accuracy(y, s, k)``)."""
 
 
 def get_metric(metric):

@@ -24,9 +24,9 @@ def format_logs(logs: dict) -> str:
 class ProgressBar(Callback):
     """Show training progress on ``file`` (default: ``sys.stdout`` at the time training starts).
 
-    On a terminal: a tqdm bar per epoch, advancing per batch, with the running loss, and the epoch's
-    metrics once it ends. Otherwise (``plain=None`` detects it with ``file.isatty()``), one line per epoch:
-    ``epoch  3/50  train_loss 0.1234  val_loss 0.2345  ...  0.05s``.
+    One line per epoch once it ends: ``epoch  3/50  train_loss 0.1234  val_loss 0.2345  ...  0.05s``. On a
+    terminal (``plain=None`` detects it with ``file.isatty()``) a tqdm bar with the running loss advances per
+    batch while the epoch runs, and the epoch's line replaces it (written in full, however narrow the terminal).
     """
 
     def __init__(self, file=None, plain: bool | None = None) -> None:
@@ -54,7 +54,7 @@ class ProgressBar(Callback):
 
         total = len(trainer.train_loader) if hasattr(trainer.train_loader, "__len__") else None
         self._bar = tqdm(total=total, desc=self._label(trainer, epoch), file=self._out, unit="batch",
-                         leave=True, dynamic_ncols=True)
+                         leave=False, dynamic_ncols=True)
 
     def on_batch_end(self, trainer, batch, loss) -> None:
         if self._bar is None:
@@ -65,13 +65,15 @@ class ProgressBar(Callback):
         self._bar.set_postfix_str(f"loss {self._running:.4g}", refresh=False)
 
     def on_epoch_end(self, trainer, epoch, logs) -> None:
-        summary = format_logs(logs)
-        if self._bar is not None:
-            self._bar.set_postfix_str(summary, refresh=False)
-            self._bar.close()
-            self._bar = None
+        line = f"{self._label(trainer, epoch)}  {format_logs(logs)}  {logs.get('time', 0.0):.2f}s"
+        if self._bar is None:
+            print(line, file=self._out, flush=True)
             return
-        print(f"{self._label(trainer, epoch)}  {summary}  {logs.get('time', 0.0):.2f}s", file=self._out, flush=True)
+        from tqdm.auto import tqdm
+
+        self._bar.close()           # the bar disappears (leave=False); its postfix would be cut to the terminal width
+        self._bar = None
+        tqdm.write(line, file=self._out)
 
     def on_train_end(self, trainer) -> None:
         if self._bar is not None:

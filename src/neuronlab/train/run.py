@@ -6,21 +6,27 @@
 3. build the MLP, the loss (softmax cross-entropy or mean squared error), the optimizer, the schedule;
 4. train with mini-batches, validate every epoch, stop early and keep the best weights;
 5. score every split and write the run folder: ``config.toml``, ``metrics.json``, ``history.csv``,
-   ``curves.png``, ``confusion.png`` (classification) and ``model.safetensors``.
+   ``curves.png``, ``confusion.png`` (classification) and ``model.safetensors`` (the model's architecture and
+   final weights, the preprocessing, class and feature names and the run's record; its epoch is the best
+   epoch when early stopping restored that epoch's weights; no optimizer or training-loop state).
 
-While it trains, the state after the latest finished epoch is saved to ``last.safetensors`` in the run folder
-(an atomic write, like every file of the run) whenever 2 seconds have passed since the previous save (every
-epoch when epochs are longer), so an interruption loses at most the last 2 seconds of training and
-``train_run(..., resume=True)`` (``neuronlab train --resume DIR``) continues the run exactly as if it had not
-stopped; the file is removed when the run completes.
+While it trains, the state after a finished epoch is saved to ``last.safetensors`` in the run folder (an
+atomic write, like every file of the run): after the first epoch, then after every epoch that ends at least
+2 seconds after the previous save (saves are at least 2 s apart; every epoch is saved when epochs take longer).
+An interruption thus loses the epochs that finished less than 2 s after the last save plus the epoch in
+progress (up to 2 s plus one epoch of training); ``train_run(..., resume=True)`` (``neuronlab train --resume
+DIR``) continues from the saved epoch exactly as if the run had not stopped; the file is removed when the run
+completes.
 
 ``--seed`` fixes everything random (split, initialization, shuffling, dropout), so a run is repeatable
-bit for bit.
+bit for bit with the same number of BLAS threads (``--threads``: threads change the float rounding of the
+matrix products).
 """
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -38,7 +44,7 @@ PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
 TASKS = ("classification", "regression")
 CHECKPOINT_NAME = "model.safetensors"
 LAST_EPOCH_NAME = "last.safetensors"
-RESUME_SAVE_SECONDS = 2.0   # at most this much training is lost to an interruption
+RESUME_SAVE_SECONDS = 2.0   # saves of last.safetensors are at least this far apart
 
 
 class ConfigError(ValueError):
@@ -58,7 +64,9 @@ class RunConfig:
     restored) and 15% held-out test data.
 
     ``lr=None`` means the optimizer's usual default (1e-3 for Adam/AdamW/RMSprop, 1e-2 for SGD/Adagrad);
-    ``task=None`` takes the dataset's task; ``early_stopping=0`` trains all ``epochs``.
+    ``task=None`` takes the dataset's task; ``early_stopping=0`` trains all ``epochs``. A ``csv:PATH`` dataset
+    and ``data_dir`` are made absolute (against the working directory), so the recorded run (``config.toml``,
+    the checkpoint) names the same files from any folder.
     """
 
     dataset: str = "digits"
@@ -90,6 +98,10 @@ class RunConfig:
         from neuronlab.train.mlp import ACTIVATIONS, INITS
 
         self.hidden = tuple(int(h) for h in self.hidden)
+        if self.dataset.startswith("csv:") and self.dataset[4:]:     # absolute paths: the record works from any folder
+            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])
+        if self.data_dir is not None:
+            self.data_dir = os.path.abspath(self.data_dir)
         choices = {"activation": tuple(ACTIVATIONS), "init": INITS, "optimizer": OPTIMIZERS,
                    "lr_schedule": LR_SCHEDULES, "preprocess": PREPROCESSING}
         for name, allowed in choices.items():
@@ -232,7 +244,8 @@ def _json_dumps(values: dict) -> str:
 
 def _write_toml(values: dict, path: Path) -> Path:
     """A flat TOML file (strings, numbers, booleans, lists of numbers); None values are left out."""
-    lines = ["# neuronlab train settings; rerun with: neuronlab train --config config.toml"]
+    lines = ["# neuronlab train settings; rerun with: neuronlab train --config config.toml (bit for bit with the "
+             "same --threads)"]
     for key, value in values.items():
         if value is None:
             continue
@@ -353,9 +366,11 @@ def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, progress
     preprocessing = {k: t for k, t in (("inputs", input_transform), ("targets", target_transform)) if t is not None}
     run_record = {"dataset": bundle.name, "n_features": bundle.n_features, "config": config.resolved(),
                   "split": {"seed": config.seed, "val_size": config.val_size, "test_size": config.test_size}}
-    checkpoint = trainer.save_checkpoint(run_dir / CHECKPOINT_NAME, preprocessing=preprocessing,
-                                         class_names=bundle.class_names, task=bundle.task,
-                                         feature_names=bundle.feature_names, extra={"run": run_record})
+    restored = any(isinstance(c, EarlyStopping) and c.best_weights is not None for c in callbacks)
+    checkpoint = neuronlab.save(model, run_dir / CHECKPOINT_NAME,        # the model only: resuming uses last.safetensors
+                                epoch=history.best_epoch if restored else trainer.epoch, preprocessing=preprocessing,
+                                class_names=bundle.class_names, task=bundle.task, feature_names=bundle.feature_names,
+                                extra={"run": run_record})
     files.append(checkpoint)
     if plots:
         from neuronlab.train.plots import plot_confusion, plot_curves

@@ -1,7 +1,8 @@
 """CSV files as datasets: a header row of column names, numeric feature columns, one target column.
 
-Delimiter: comma, semicolon or tab, whichever the header line uses most. Every problem is reported as
-a :class:`DataError` naming the file, the data row (1-based, header excluded), its line, and the column.
+Delimiter: comma, semicolon or tab, whichever the header line (the first non-blank line) uses most.
+Every problem is reported as a :class:`DataError` naming the file, the data row (1-based, header
+excluded), its line, and the column.
 """
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ class CsvTable:
             raise DataError(f"{self.path}: cannot read file ({error.strerror or error})") from None
         except UnicodeDecodeError as error:
             raise DataError(f"{self.path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-        first_line = text.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first_line.count)
+        header_line = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = max(",;\t", key=header_line.count)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         self.header: list[str] = []
         self.rows: list[list[str]] = []
@@ -127,6 +128,12 @@ def load_csv(path, target: str | None = None) -> DatasetBundle:
     )
 
 
+def _first(names: list[str], shown: int = 5) -> str:
+    """``'a', 'b', 'c'`` or, for a long list, its first ``shown`` names and how many more."""
+    text = ", ".join(map(repr, names[:shown]))
+    return text if len(names) <= shown else f"{text} and {len(names) - shown} more"
+
+
 def read_feature_csv(path, feature_names: list[str] | None = None) -> np.ndarray:
     """Inputs for prediction: the ``feature_names`` columns (in that order; other columns are ignored),
     or every column when None, as a float32 matrix."""
@@ -136,6 +143,7 @@ def read_feature_csv(path, feature_names: list[str] | None = None) -> np.ndarray
     else:
         missing = [f for f in feature_names if f not in table.header]
         if missing:
-            raise DataError(f"{table.path}: missing feature columns {missing}; expected {list(feature_names)}")
+            raise DataError(f"{table.path}: missing feature columns {_first(missing)} ({len(missing)} of the model's "
+                            f"{len(feature_names)}); the file's columns are {_first(table.header)}")
         columns = [table.column_index(f) for f in feature_names]
     return table.numeric(columns).astype(np.float32)

@@ -65,11 +65,28 @@ def list_datasets() -> dict[str, str]:
     return names
 
 
+def argument_problem(name: str, *, data_dir=None, target: str | None = None) -> tuple[str, str] | None:
+    """``(argument, message)`` when ``data_dir`` or ``target`` does not fit dataset ``name`` (``target`` only
+    for csv:PATH, ``data_dir`` only and always for mnist), else None; the CLI names the matching option."""
+    csv = name.startswith("csv:")
+    key = name.strip().lower().replace("-", "_")
+    if target is not None and not csv:
+        return "target", f"a target column only applies to csv:PATH datasets, not {name!r}"
+    if data_dir is not None and key != "mnist":
+        return "data_dir", f"a data folder only applies to mnist (its IDX files), not {name!r}"
+    if data_dir is None and key == "mnist":
+        return "data_dir", "mnist is not shipped: pass data_dir (--data-dir), the folder of the MNIST IDX files"
+    return None
+
+
 def load_dataset(name: str, *, data_dir=None, target: str | None = None, seed: int = 0) -> DatasetBundle:
     """Load a dataset by name (see :func:`list_datasets`); ``seed`` drives the synthetic generators,
     ``data_dir`` locates MNIST, ``target`` picks a CSV's target column."""
     if not isinstance(name, str):
         raise TypeError(f"dataset name must be a string, got {type(name).__name__}")
+    problem = argument_problem(name, data_dir=data_dir, target=target)
+    if problem is not None:
+        raise DataError(problem[1])
     if name.startswith("csv:"):
         if not name[4:]:
             raise DataError("csv: needs a file path, e.g. csv:data/table.csv")
@@ -77,6 +94,4 @@ def load_dataset(name: str, *, data_dir=None, target: str | None = None, seed: i
     key = name.strip().lower().replace("-", "_")
     if key not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}, or csv:PATH")
-    if target is not None:
-        raise ValueError(f"target={target!r} only applies to csv:PATH datasets, not {key!r}")
     return DATASETS[key].load(data_dir=data_dir, target=target, seed=seed)
