@@ -12,12 +12,12 @@ directly instead of differentiating log(softmax(x)) or log(sigmoid(x)) piece by 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from neuronlab.autograd.function import Function
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn.module import Module, register_module
 from neuronlab.ops._util import to_tensor
+from neuronlab.ops.elementwise import logistic
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -189,7 +189,7 @@ class BCEWithLogitsFunction(Function):
             losses = (1 - t) * x + (1 + (pos_weight - 1) * t) * softplus
         if weight is not None:
             losses = losses * weight
-        self.save_for_backward(x, t, expit(x), softplus)
+        self.save_for_backward(x, t, logistic(x), softplus)
         return _reduce(losses.astype(x.dtype, copy=False), reduction)
 
     def backward(self, gy):

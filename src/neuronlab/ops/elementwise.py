@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import operand, to_tensor
@@ -95,11 +94,19 @@ class Tanh(Function):
         return gy * (1 - y * y)
 
 
+def logistic(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) for an array, without overflow: with e = e^-|x| <= 1 it is 1 / (1 + e) for x >= 0 and
+    e / (1 + e) for x < 0, accurate to rounding in both tails."""
+    e = np.exp(-np.abs(x))
+    r = 1 / (1 + e)
+    return np.where(x >= 0, r, e * r)
+
+
 class Sigmoid(Function):
     """y = 1 / (1 + e^-x) (evaluated without overflow for any x).  dx = dy y (1 - y)."""
 
     def forward(self, x):
-        y = expit(x)
+        y = logistic(x)
         self.save_for_backward(y)
         return y
 
