@@ -51,7 +51,7 @@ class no_grad:
     def __call__(self, func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with no_grad():
+            with type(self)():
                 return func(*args, **kwargs)
         return wrapper
 
@@ -62,10 +62,3 @@ class enable_grad(no_grad):
     def __enter__(self) -> None:
         self.previous = _enabled[0]
         _enabled[0] = True
-
-    def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with enable_grad():
-                return func(*args, **kwargs)
-        return wrapper
