@@ -118,27 +118,26 @@ class Sigmoid(Function):
 class ReLU(Function):
     """y = max(0, x).  dx = dy [x > 0].
 
-    Selected, not multiplied by a mask, as in PyTorch: relu(-inf) = 0 and an infinite dy where x <= 0
-    gives 0 (not inf * 0 = NaN); a NaN x stays NaN.
+    relu(-inf) = 0 and a NaN x stays NaN, as in PyTorch. The backward multiplies by the mask (a select,
+    np.where, is five times slower), so an infinite dy where x <= 0 gives NaN there, where PyTorch gives 0.
     """
 
     def forward(self, x):
-        off = x <= 0
-        self.save_for_backward(off)
-        return np.where(off, 0, x)
+        self.save_for_backward(x > 0)
+        return np.maximum(x, 0)
 
     def backward(self, gy):
-        (off,) = self.saved
-        return np.where(off, 0, gy)
+        (on,) = self.saved
+        return gy * on
 
 
 class LeakyReLU(Function):
     """y = x if x > 0 else a x.  dx = dy (1 if x > 0 else a)."""
 
     def forward(self, x, negative_slope):
-        positive = x > 0
-        self.save_for_backward(np.where(positive, 1, negative_slope).astype(x.dtype))
-        return np.where(positive, x, x * negative_slope)
+        slope = np.where(x > 0, 1, negative_slope).astype(x.dtype)
+        self.save_for_backward(slope)
+        return x * slope  # finite for x = -inf: leaky_relu() routes a zero slope to relu
 
     def backward(self, gy):
         (slope,) = self.saved
