@@ -37,7 +37,9 @@ def test_fast_xor_run_prints_its_summary_and_writes_results_and_figure(tmp_path)
     assert result.exit_code == 0, result.output
     numbers = json.loads((out / "results.json").read_text())
     assert numbers["experiment"] == "xor" and numbers["fast"] is True and numbers["seed"] == 0
-    assert result.output.splitlines() == [*numbers["summary"], f"figures and results.json written to {out}"]
+    header = "xor (reproduces seed 003 section 2.1 (supervised learning, XOR), seed 002 (backpropagation))"
+    assert result.output.splitlines() == [header, *numbers["summary"], f"figures and results.json written to {out}"]
+    assert numbers["reproduces"].startswith("seed 003 section 2.1")
     assert numbers["figures"] == ["xor.png"]
     assert (out / "xor.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # XOR's truth table, from the JSON's inputs, and the network's outputs on the right side of 1/2

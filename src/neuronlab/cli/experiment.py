@@ -33,6 +33,7 @@ def experiment(name, list_, out, seed, fast):
     out = out or Path("runs") / f"experiment-{name}"
     with blas_threads(1):  # small matrix products: one BLAS thread is fastest, and the results are identical
         results = run_experiment(name, out, seed=seed, fast=fast)
+    click.echo(f"{name} (reproduces {results['reproduces']})")
     for line in results.get("summary", []):
         click.echo(line)
     click.echo(f"figures and results.json written to {out}")

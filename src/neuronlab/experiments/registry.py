@@ -60,6 +60,6 @@ def run_experiment(name: str, out: str | os.PathLike, seed: int = 0, fast: bool 
     out.mkdir(parents=True, exist_ok=True)
     manual_seed(seed)
     numbers = table[name].run(out, seed, fast)
-    payload = {"experiment": name, "seed": seed, "fast": fast, **numbers}
+    payload = {"experiment": name, "reproduces": table[name].notes, "seed": seed, "fast": fast, **numbers}
     atomic.write_text(out / "results.json", json.dumps(payload, indent=2, default=float))
     return payload
