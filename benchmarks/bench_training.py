@@ -42,7 +42,7 @@ def _step_peers(torch, sizes, activation, loss, x, t, floor_step, repeat, number
     }
     if torch is not None:
         tmodel = torch.nn.Sequential(*layers(torch.nn, getattr(torch.nn, activation)))
-        candidates["torch"] = step_of(tmodel, getattr(torch.nn, loss)(), torch.optim.Adam(tmodel.parameters(), lr=1e-3),
+        candidates["torch"] = step_of(tmodel, getattr(torch.nn, loss)(), torch.optim.Adam(tmodel.parameters(), lr=1e-3, foreach=True),
                                       torch.from_numpy(x), torch.from_numpy(t))
     return interleaved_times(candidates, repeat=repeat, number=number, warmup=5)
 

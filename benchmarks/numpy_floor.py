@@ -17,6 +17,7 @@ class MLPFloor:
         self.params = self.W + self.b
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
+        self.scratch = [np.empty_like(p) for p in self.params]
         self.t = 0
 
     def forward_backward(self, x, t):
@@ -47,16 +48,24 @@ class MLPFloor:
         return loss, dW + db
 
     def adam_step(self, grads, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        """Bias-corrected Adam, every operation in place on preallocated buffers (no temporaries):
+        m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,  p -= lr/c1 m / (sqrt(v / c2) + eps)."""
         self.t += 1
         c1, c2 = 1 - beta1 ** self.t, 1 - beta2 ** self.t
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
+        for p, g, m, v, s in zip(self.params, grads, self.m, self.v, self.scratch):
             m *= beta1
-            m += (1 - beta1) * g
+            np.multiply(g, 1 - beta1, out=s)
+            m += s
             v *= beta2
-            v += (1 - beta2) * g * g
-            denom = np.sqrt(v / c2)
-            denom += eps
-            p -= (lr / c1) * m / denom
+            np.multiply(g, g, out=s)
+            s *= 1 - beta2
+            v += s
+            np.multiply(v, 1 / c2, out=s)
+            np.sqrt(s, out=s)
+            s += eps
+            np.divide(m, s, out=s)
+            s *= lr / c1
+            p -= s
 
 
 class TanhMLPFloor:

@@ -6,16 +6,17 @@
 
 Plots live in :mod:`neuronlab.neurons.plotting` (imports matplotlib on use).
 """
-from neuronlab.neurons.hodgkin_huxley import HodgkinHuxley, derivatives, gate_rates, steady_state, time_constants
+from neuronlab.neurons.hodgkin_huxley import (HodgkinHuxley, derivatives, gate_rates, steady_state, step_current,
+                                              time_constants)
 from neuronlab.neurons.lif import LIF, TuningCurve, lif_rate, tuning_curve
-from neuronlab.neurons.network import LIFNetwork, SpikingNetwork
+from neuronlab.neurons.network import LIFNetwork, SpikingNetwork, random_weights
 from neuronlab.neurons.results import HodgkinHuxleyResult, LIFResult, NetworkResult, SpikingResult
 from neuronlab.neurons.synapses import AlphaSynapse, ExponentialSynapse, filter_spikes, psc_kernel
 
 __all__ = [
-    "HodgkinHuxley", "gate_rates", "steady_state", "time_constants", "derivatives",
+    "HodgkinHuxley", "gate_rates", "steady_state", "time_constants", "derivatives", "step_current",
     "LIF", "lif_rate", "tuning_curve", "TuningCurve",
-    "LIFNetwork", "SpikingNetwork",
+    "LIFNetwork", "SpikingNetwork", "random_weights",
     "psc_kernel", "filter_spikes", "ExponentialSynapse", "AlphaSynapse",
     "SpikingResult", "HodgkinHuxleyResult", "LIFResult", "NetworkResult",
 ]
