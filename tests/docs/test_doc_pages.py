@@ -1,0 +1,54 @@
+"""The code blocks of docs pages that no other test runs (optimizers.md, neurons.md, README.md) execute, and
+the values their comments promise hold (expected values from the formulas stated next to them)."""
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def blocks(page: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (ROOT / page).read_text(), re.S)
+
+
+def run(code: str, name: str) -> dict:
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(code, name, "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("index", range(len(blocks("docs/optimizers.md"))))
+def test_optimizer_page_examples_run(index):
+    run(blocks("docs/optimizers.md")[index], f"optimizers.md:example{index}")
+
+
+def test_optimizer_page_promised_values():
+    examples = blocks("docs/optimizers.md")
+    schedule = run(next(b for b in examples if "LambdaLR" in b), "optimizers.md:LambdaLR")
+    np.testing.assert_allclose(schedule["rates"], [0.1 / (1 + 0.5 * t) for t in range(1, 6)], rtol=1e-12)
+    clipped = run(next(b for b in examples if "clip_grad_norm_" in b), "optimizers.md:clip")
+    assert float(clipped["total"]) == pytest.approx(50.0)
+    np.testing.assert_allclose(clipped["w"].grad.data, [0.6, 0.8], rtol=1e-6)
+
+
+def test_neurons_page_example():
+    from neuronlab.neurons import lif_rate
+
+    (code,) = blocks("docs/neurons.md")
+    values = run(code, "neurons.md:example")
+    np.testing.assert_array_equal(values["lif"].rates, [0, 41, 99])
+    np.testing.assert_allclose(values["lif"].isi_rates()[1:], lif_rate(np.array([1.5, 3.0])), rtol=1e-12)
+    np.testing.assert_array_equal(values["hh"].rates, [70])
+
+
+def test_readme_first_look():
+    first = blocks("README.md")[0]
+    values = run(first, "README.md:example0")
+    assert values["x"].grad.item() == pytest.approx(np.cos(1.5) + 2, rel=1e-6)
+    assert values["y"].grad.item() == pytest.approx(1.5)
+    run(blocks("README.md")[1], "README.md:example1")
