@@ -1,0 +1,85 @@
+"""Start-up time: from typing a command to its first useful output (issue 18's targets).
+
+Measured in fresh subprocesses, each command run once untimed first (so Python's bytecode and Numba's
+on-disk caches are warm, as on a user's second run), then the median of ``--repeat`` runs:
+
+- ``import neuronlab``                       target < 0.2 s
+- ``neuronlab --help``                       target < 0.3 s
+- ``neuronlab train``: time until the line of its first epoch is printed   target < 1.0 s
+
+The peer is the Python interpreter itself (``python -c pass``), measured in the same run: the ratios say how
+much neuronlab adds to the cost of starting Python on this machine.
+
+    .venv/bin/python benchmarks/bench_startup.py [--repeat 7]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import print_table, write_results
+
+BIN = Path(sys.executable).parent
+TARGETS = {"python -c pass": None, "import neuronlab": 0.2, "neuronlab --help": 0.3, "train: first epoch": 1.0}
+
+
+def run_to_completion(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def time_to_first_epoch(out_dir: str) -> float:
+    """Seconds from starting ``neuronlab train`` until its first epoch line appears on stdout (then stop it)."""
+    out_dir = tempfile.mkdtemp(dir=out_dir)  # a fresh, empty run folder each time
+    argv = [str(BIN / "neuronlab"), "train", "--epochs", "2", "--out", out_dir]
+    start = time.perf_counter()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "COLUMNS": "120"}) as process:
+        for line in process.stdout:
+            if line.lstrip().startswith("epoch"):
+                elapsed = time.perf_counter() - start
+                break
+        else:
+            raise RuntimeError(f"neuronlab train printed no epoch line: {process.stderr.read()[-500:]}")
+        process.kill()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {
+            "python -c pass": lambda: run_to_completion([sys.executable, "-c", "pass"]),
+            "import neuronlab": lambda: run_to_completion([sys.executable, "-c", "import neuronlab"]),
+            "neuronlab --help": lambda: run_to_completion([str(BIN / "neuronlab"), "--help"]),
+            "train: first epoch": lambda: time_to_first_epoch(tmp),
+        }
+        samples = {name: [] for name in commands}
+        for name, command in commands.items():
+            command()  # warm the caches
+        for _ in range(args.repeat):
+            for name, command in commands.items():
+                samples[name].append(command())
+    medians = {name: statistics.median(times) for name, times in samples.items()}
+    python = medians["python -c pass"]
+    rows = [[name, seconds, seconds / python, TARGETS[name] or "-",
+             "-" if TARGETS[name] is None else ("met" if seconds < TARGETS[name] else "missed")]
+            for name, seconds in medians.items()]
+    print_table("Start-up (median seconds over fresh processes, warm caches)",
+                ["command", "seconds", "x python start", "target", ""], rows)
+    write_results("startup", {"repeat": args.repeat, "seconds": medians,
+                              "ratio_to_python_start": {k: v / python for k, v in medians.items()},
+                              "targets": {k: v for k, v in TARGETS.items() if v}})
+
+
+if __name__ == "__main__":
+    main()
