@@ -104,6 +104,7 @@ class LogCumSumExp(Function):
         head = (slice(None),) * self.axis
         c = y[head + (slice(n - 1, n),)]
         c = np.where(np.isfinite(c), c, 0)  # all -inf: any finite shift
+        y = np.where(y == -np.inf, c, y)  # an all -inf prefix: its terms get e^(x_i - c) = 0, not 0 * inf
         return np.exp(x - c) * suffix_sum(gy * np.exp(c - y), self.axis)
 
 
