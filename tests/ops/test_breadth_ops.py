@@ -414,6 +414,27 @@ def test_tensor_methods_exist_with_torch_names():
     assert x.isnan().dtype == np.bool_ and x.any(0).tolist() == [True] * 3 and x.all(1).tolist() == [False, True]
 
 
+EMPTY_CASES = {
+    "cumsum": lambda lib, m: m.cumsum(0), "cumprod": lambda lib, m: m.cumprod(0),
+    "logcumsumexp": lambda lib, m: m.logcumsumexp(0), "prod-dim0": lambda lib, m: m.prod(0),
+    "prod-dim1": lambda lib, m: m.prod(1), "sort": lambda lib, m: m.sort(0).values,
+    "cummax": lambda lib, m: m.cummax(0).values, "flip": lambda lib, m: m.flip(0), "roll": lambda lib, m: m.roll(1, 0),
+    "tril": lambda lib, m: m.tril(), "topk": lambda lib, m: m.topk(0, 0).values, "split": lambda lib, m: m.split(2)[0],
+    "einsum": lambda lib, m: lib.einsum("ij->j", m), "repeat_interleave": lambda lib, m: m.repeat_interleave(2, 0),
+    "normalize": lambda lib, m: (torch.nn.functional if lib is torch else F).normalize(m),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_CASES))
+def test_empty_dimensions_match_torch(name):
+    x, x_ref = twin(np.zeros((0, 3)))
+    y, y_ref = EMPTY_CASES[name](nl, x), EMPTY_CASES[name](torch, x_ref)
+    assert y.shape == tuple(y_ref.shape)
+    np.testing.assert_array_equal(y.data, y_ref.detach().numpy())
+    y.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
 # ---------------------------------------------------------------------------------------------- modules
 MODULES = [(nn.Softplus(beta=2.0, threshold=5.0), torch.nn.Softplus(beta=2.0, threshold=5.0)),
            (nn.LogSigmoid(), torch.nn.LogSigmoid()), (nn.SiLU(), torch.nn.SiLU()), (nn.Mish(), torch.nn.Mish()),

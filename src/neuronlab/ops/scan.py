@@ -30,7 +30,8 @@ def exclusive_cumprod(x, axis: int):
     n = x.shape[axis]
     head = (slice(None),) * axis
     ones = np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1:], dtype=x.dtype)
-    return np.cumprod(np.concatenate([ones, x[head + (slice(0, n - 1),)]], axis), axis)
+    shifted = np.concatenate([ones, x[head + (slice(0, max(n - 1, 0)),)]], axis)
+    return np.cumprod(shifted[head + (slice(0, n),)], axis)
 
 
 class CumSum(Function):
