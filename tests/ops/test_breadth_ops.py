@@ -247,8 +247,8 @@ def test_sort_and_argsort_are_stable_as_torch(dim, descending):
     theirs = torch.sort(torch.tensor(TIES), dim=dim, descending=descending, stable=True)
     np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
     np.testing.assert_array_equal(ours.indices, theirs.indices.numpy())
-    np.testing.assert_array_equal(nl.argsort(TIES, dim, descending),
-                                  torch.argsort(torch.tensor(TIES), dim=dim, descending=descending, stable=True).numpy())
+    expected = torch.argsort(torch.tensor(TIES), dim=dim, descending=descending, stable=True)
+    np.testing.assert_array_equal(nl.argsort(TIES, dim, descending), expected.numpy())
     values, indices = ours  # unpacks like PyTorch's return type
     assert values is ours.values and indices.dtype == np.int64
 

@@ -30,7 +30,7 @@ __all__ = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_so
 # Breadth ops (issue 10)
 from neuronlab.ops.activation_extra import (celu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish,  # noqa: E402
                                             normalize, relu6, selu, silu, softmin, softplus, softsign)
-from neuronlab.ops.gather import one_hot  # noqa: E402
+from neuronlab.ops.gather_scatter import one_hot  # noqa: E402
 from neuronlab.ops.rearrange import pad  # noqa: E402  (PyTorch's F.pad; neuronlab.pad is NumPy's form)
 
 __all__ += ["softplus", "logsigmoid", "silu", "mish", "selu", "celu", "relu6", "hardtanh", "hardsigmoid",

@@ -71,7 +71,7 @@ ARRAY_FUNCTIONS = {
 
 
 # Breadth ops (issue 10): Tensor methods and NumPy dispatch for the ops of factory.py ... contraction.py
-from neuronlab.ops import comparison, contraction, gather, logical, moments, rearrange, scan, sorting  # noqa: E402
+from neuronlab.ops import comparison, contraction, gather_scatter, logical, moments, rearrange, scan, sorting  # noqa: E402
 from neuronlab.ops import math as elementary  # noqa: E402
 
 
@@ -94,7 +94,7 @@ METHODS.update({
     **{name: getattr(scan, name) for name in ("prod", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp")},
     **{name: getattr(sorting, name) for name in ("sort", "argsort", "topk", "median")},
     "any": logical.any, "all": logical.all, "var_mean": moments.var_mean, "std_mean": moments.std_mean,
-    **{name: getattr(gather, name) for name in ("gather", "scatter", "scatter_add", "index_select",
+    **{name: getattr(gather_scatter, name) for name in ("gather", "scatter", "scatter_add", "index_select",
                                                 "masked_fill", "masked_select", "nonzero")},
     **{name: getattr(rearrange, name) for name in (
         "flip", "roll", "repeat", "repeat_interleave", "tile", "tril", "triu", "diag", "diagonal", "split",
@@ -119,7 +119,7 @@ ARRAY_FUNCTIONS.update({
     np.roll: lambda a, shift, axis=None: rearrange.roll(a, shift, axis),
     np.tril: lambda m, k=0: rearrange.tril(m, k), np.triu: lambda m, k=0: rearrange.triu(m, k),
     np.moveaxis: rearrange.movedim, np.einsum: contraction.einsum, np.outer: contraction.outer,
-    np.take_along_axis: lambda arr, indices, axis: gather.gather(arr, axis, indices),
+    np.take_along_axis: lambda arr, indices, axis: gather_scatter.gather(arr, axis, indices),
     np.round: lambda a, decimals=0: elementary.round(a, decimals=decimals),
 })
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import axis_index, expand_reduced, resolve_axis, to_tensor
-from neuronlab.ops.gather import gather
+from neuronlab.ops.gather_scatter import gather
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 ValuesIndices.__doc__ = "(values, indices), as PyTorch's return types of sort, topk, cummax, median(dim)..."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.ops._util import axis_index, resolve_axis, to_tensor
-from neuronlab.ops.gather import gather
+from neuronlab.ops.gather_scatter import gather
 from neuronlab.ops.indexing import getitem
 from neuronlab.ops.scan import ValuesIndices
 
