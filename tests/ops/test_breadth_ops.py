@@ -137,6 +137,14 @@ def test_rounding_has_zero_gradient_and_torch_values(name):
     np.testing.assert_array_equal(x.grad.data, x_ref.grad.numpy())
 
 
+def test_rounding_keeps_integer_dtypes_as_torch():
+    ints = np.array([-3, 0, 4])
+    for name in ["sign", "floor", "ceil", "round", "trunc"]:
+        ours, theirs = getattr(nl, name)(nl.tensor(ints)), getattr(torch, name)(torch.tensor(ints))
+        assert ours.dtype == theirs.numpy().dtype == np.int64
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
 def test_elementwise_functions_at_large_magnitudes_are_finite():
     big = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0])
     for name in ["softplus", "logsigmoid", "selu", "celu", "silu", "mish"]:

@@ -234,6 +234,8 @@ class Rounding(Function):
     """y = sign(x), floor(x), ceil(x), round(x) or trunc(x): piecewise constant.  dx = 0 (PyTorch's choice)."""
 
     def forward(self, x, ufunc, decimals):
+        if x.dtype.kind in "iu" and ufunc is not np.sign:
+            return x.copy()  # integers are already whole (NumPy's floor would make them float64)
         return ufunc(x) if decimals == 0 else np.round(x, decimals)
 
     def backward(self, gy):
