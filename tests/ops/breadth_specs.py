@@ -4,6 +4,7 @@ gradgradcheck and PyTorch tests run over them.
 
 Functions that return (values, indices) or several tensors are checked through the differentiable piece the
 row's lambda picks; their indices are compared with PyTorch in ``test_breadth_ops.py``.
+Import ``op_specs`` (which imports this module at its end), not this module first.
 """
 from __future__ import annotations
 
