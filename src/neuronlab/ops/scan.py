@@ -90,8 +90,10 @@ class Prod(Function):
 
 class LogCumSumExp(Function):
     """y_i = ln sum_{k <= i} e^{x_k} (np.logaddexp.accumulate: no overflow).
-    dx_i = sum_{j >= i} dy_j e^{x_i - y_j} = e^{x_i - c} suffix_sum(dy e^{c - y})_i with c = y_last (the largest y),
-    exact while the y along the axis span less than about 700 (e^700 is near float64's limit)."""
+    dx_i = sum_{j >= i} dy_j e^{x_i - y_j}, each factor at most 1. Computed as e^{x_i - c} suffix_sum(dy e^{c - y})_i
+    with c = y_last (the largest y) while the y along the axis span less than half the exponent range (354 in
+    float64, 44 in float32); beyond that, pairwise: an (n, n) table of e^{x_i - y_j} per position of the other axes.
+    """
 
     def forward(self, x, axis):
         self.axis = axis
@@ -101,12 +103,15 @@ class LogCumSumExp(Function):
 
     def backward(self, gy):
         x, y = self.saved
-        n = x.shape[self.axis]
-        head = (slice(None),) * self.axis
-        c = y[head + (slice(n - 1, n),)]
+        a, n = self.axis, x.shape[self.axis]
+        c = y[(slice(None),) * a + (slice(n - 1, n),)]
         c = np.where(np.isfinite(c), c, 0)  # all -inf: any finite shift
         y = np.where(y == -np.inf, c, y)  # an all -inf prefix: its terms get e^(x_i - c) = 0, not 0 * inf
-        return np.exp(x - c) * suffix_sum(gy * np.exp(c - y), self.axis)
+        if y.size == 0 or (c - y).max() <= np.log(np.finfo(x.dtype).max) / 2:
+            return np.exp(x - c) * suffix_sum(gy * np.exp(c - y), a)
+        later = np.triu(np.ones((n, n), dtype=bool)).reshape((n, n) + (1,) * (x.ndim - a - 1))  # [i <= j]
+        weights = np.exp(np.where(later, np.expand_dims(x, a + 1) - np.expand_dims(y, a), -np.inf))
+        return (weights * np.expand_dims(gy, a)).sum(axis=a + 1)
 
 
 def _dim(op: str, x, dim) -> int:
