@@ -264,5 +264,10 @@ OP_SPECS = (
         Sample(((3, 4),), {"index": MASK_34}, id="bool-elements"))),
 )
 
+# Breadth ops (issue 10): their rows live in breadth_specs.py (which imports OpSpec and Sample from here)
+from breadth_specs import BREADTH_SPECS  # noqa: E402
+
+OP_SPECS += BREADTH_SPECS
+
 CASES = [(spec, sample) for spec in OP_SPECS for sample in spec.samples]
 CASE_IDS = [case_id(spec, sample) for spec, sample in CASES]

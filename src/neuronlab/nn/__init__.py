@@ -18,3 +18,10 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Identity", "Flatt
            "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ELU", "GELU", "BatchNorm1d", "Dropout", "MSELoss",
            "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "build_module",
            "register_module", "RemovableHandle", "functional", "init", "utils"]
+
+# Breadth ops (issue 10)
+from neuronlab.nn.activation_extra import (CELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,  # noqa: E402
+                                           Mish, ReLU6, SiLU, Softmin, Softplus, Softsign)
+
+__all__ += ["Softplus", "LogSigmoid", "SiLU", "Mish", "SELU", "CELU", "ReLU6", "Hardtanh", "Hardsigmoid",
+            "Hardswish", "Softsign", "Softmin"]

@@ -27,6 +27,16 @@ __all__ = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_so
            "penalized_parameters"]
 
 
+# Breadth ops (issue 10)
+from neuronlab.ops.activation_extra import (celu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish,  # noqa: E402
+                                            normalize, relu6, selu, silu, softmin, softplus, softsign)
+from neuronlab.ops.gather_scatter import one_hot  # noqa: E402
+from neuronlab.ops.rearrange import pad  # noqa: E402  (PyTorch's F.pad; neuronlab.pad is NumPy's form)
+
+__all__ += ["softplus", "logsigmoid", "silu", "mish", "selu", "celu", "relu6", "hardtanh", "hardsigmoid",
+            "hardswish", "softsign", "softmin", "normalize", "one_hot", "pad"]
+# End of breadth ops (issue 10)
+
 class SquaredNorm(Function):
     """Omega = alpha sum_l sum(W_l * W_l).  dW_l = 2 alpha W_l  (notes 000 section 9.1)."""
 

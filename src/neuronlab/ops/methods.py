@@ -70,6 +70,60 @@ ARRAY_FUNCTIONS = {
 }
 
 
+# Breadth ops (issue 10): Tensor methods and NumPy dispatch for the ops of factory.py ... contraction.py
+from neuronlab.ops import comparison, contraction, gather_scatter, logical, moments, rearrange, scan, sorting  # noqa: E402
+from neuronlab.ops import math as elementary  # noqa: E402
+
+
+def _flattened(op):
+    """NumPy's axis=None (flatten first) for the ops that, like PyTorch's, need one dim."""
+    def apply(a, axis=None):
+        return op(a.reshape(-1), 0) if axis is None else op(a, axis)
+    return apply
+
+
+METHODS.update({
+    "__mod__": elementary.remainder, "__rmod__": _reflected(elementary.remainder),
+    "__floordiv__": elementary.floor_divide, "__rfloordiv__": _reflected(elementary.floor_divide),
+    **{name: getattr(elementary, name) for name in (
+        "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "exp2", "expm1",
+        "log2", "log10", "log1p", "rsqrt", "erf", "sign", "floor", "ceil", "round", "trunc", "fmod", "remainder",
+        "floor_divide", "lerp", "logaddexp", "arcsin", "arccos", "arctan", "arctan2", "arcsinh", "arccosh",
+        "arctanh")},
+    **{name: getattr(comparison, name) for name in ("isnan", "isinf", "isfinite", "isclose", "allclose")},
+    **{name: getattr(scan, name) for name in ("prod", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp")},
+    **{name: getattr(sorting, name) for name in ("sort", "argsort", "topk", "median")},
+    "any": logical.any, "all": logical.all, "var_mean": moments.var_mean, "std_mean": moments.std_mean,
+    **{name: getattr(gather_scatter, name) for name in ("gather", "scatter", "scatter_add", "index_select",
+                                                "masked_fill", "masked_select", "nonzero")},
+    **{name: getattr(rearrange, name) for name in (
+        "flip", "roll", "repeat", "repeat_interleave", "tile", "tril", "triu", "diag", "diagonal", "split",
+        "chunk", "unbind", "unflatten", "movedim")},
+    "outer": contraction.outer, "bmm": contraction.bmm,
+})
+
+UFUNCS.update({
+    np.tan: elementary.tan, np.arcsin: elementary.asin, np.arccos: elementary.acos, np.arctan: elementary.atan,
+    np.arctan2: elementary.atan2, np.sinh: elementary.sinh, np.cosh: elementary.cosh,
+    np.arcsinh: elementary.asinh, np.arccosh: elementary.acosh, np.arctanh: elementary.atanh,
+    np.exp2: elementary.exp2, np.expm1: elementary.expm1, np.log2: elementary.log2, np.log10: elementary.log10,
+    np.log1p: elementary.log1p, np.sign: elementary.sign, np.floor: elementary.floor, np.ceil: elementary.ceil,
+    np.trunc: elementary.trunc, np.fmod: elementary.fmod, np.remainder: elementary.remainder,
+    np.logaddexp: elementary.logaddexp,
+})
+
+ARRAY_FUNCTIONS.update({
+    np.cumsum: _flattened(scan.cumsum), np.cumprod: _flattened(scan.cumprod),
+    np.prod: lambda a, axis=None, keepdims=False: scan.prod(a, axis, keepdims),
+    np.flip: lambda m, axis=None: rearrange.flip(m, range(m.ndim) if axis is None else axis),
+    np.roll: lambda a, shift, axis=None: rearrange.roll(a, shift, axis),
+    np.tril: lambda m, k=0: rearrange.tril(m, k), np.triu: lambda m, k=0: rearrange.triu(m, k),
+    np.moveaxis: rearrange.movedim, np.einsum: contraction.einsum, np.outer: contraction.outer,
+    np.take_along_axis: lambda arr, indices, axis: gather_scatter.gather(arr, axis, indices),
+    np.round: lambda a, decimals=0: elementary.round(a, decimals=decimals),
+})
+
+
 def _plain(value):
     if isinstance(value, Tensor):
         return value.data
