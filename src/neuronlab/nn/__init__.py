@@ -18,3 +18,17 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Identity", "Flatt
            "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ELU", "GELU", "BatchNorm1d", "Dropout", "MSELoss",
            "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "build_module",
            "register_module", "RemovableHandle", "functional", "init", "utils"]
+
+# Convolution (issue 12)
+from neuronlab.nn.conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: E402
+from neuronlab.nn.dropout2d import Dropout2d  # noqa: E402
+from neuronlab.nn.normalization2d import BatchNorm2d  # noqa: E402
+from neuronlab.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,  # noqa: E402
+                                  AvgPool2d, MaxPool1d, MaxPool2d)
+from neuronlab.nn.unflatten import Unflatten  # noqa: E402
+from neuronlab.nn.upsampling import Upsample  # noqa: E402
+
+__all__ += ["Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "BatchNorm2d", "Dropout2d", "Unflatten",
+            "Upsample"]
+# end Convolution (issue 12)
