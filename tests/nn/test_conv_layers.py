@@ -246,3 +246,11 @@ def test_layers_rebuild_from_their_config():
     model.eval(), rebuilt.eval()
     x = np.random.default_rng(8).standard_normal((2, 1, 6, 6)).astype(np.float32)
     np.testing.assert_array_equal(model(x).data, rebuilt(x).data)
+
+
+def test_fans_of_convolution_weights_are_pytorchs():
+    from neuronlab.nn import init
+    ours, theirs = nn.Conv2d(6, 8, (3, 5), groups=2), torch.nn.Conv2d(6, 8, (3, 5), groups=2)
+    assert init.calculate_fan_in_and_fan_out(ours.weight) == torch.nn.init._calculate_fan_in_and_fan_out(theirs.weight)
+    std = np.std(init.kaiming_normal_(nn.Conv2d(16, 64, 3).weight, nonlinearity="relu").data)
+    assert std == pytest.approx(math.sqrt(2 / (16 * 9)), rel=0.05)

@@ -64,10 +64,9 @@ class _ConvNd(Module):
 
     def reset_parameters(self) -> None:
         """PyTorch's default: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = weight.shape[1] * prod(kernel)."""
-        fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
-        bound = 1 / math.sqrt(fan_in)
-        init.uniform_(self.weight, -bound, bound)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
+            bound = 1 / math.sqrt(init.calculate_fan_in_and_fan_out(self.weight)[0])
             init.uniform_(self.bias, -bound, bound)
 
     def _padded(self, x):
