@@ -5,13 +5,14 @@ A 2-D convolution (PyTorch's, i.e. a cross-correlation) of x (N, C, H, W) with w
     y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] x[n, c + (C/g) (o div O/g), i s_h + p d_h, j s_w + q d_w]
 
 (x already padded; s: stride, d: dilation, g: groups). Every output position applies the same weights to a
-different window (parameter sharing), so laying the windows out as the rows of a matrix, cols(x) with one
-row per (n, i, j) and one column per (c, p, q) (im2col, ``unfold``), makes the layer one matrix product,
+different window (parameter sharing), so laying the windows out as the columns of a matrix, cols(x) with one
+column per output position (n, i, j) and one row per (c, p, q) (im2col, ``unfold``), makes the layer one
+matrix product with W viewed as (O, C/g KH KW),
 and the backward pass follows from the chain rule on that product:
 
-    Y = cols(X) W^T                      forward                  (N*OH*OW, O)
-    dW = dY^T cols(X)                    a correlation of the input with the output gradient
-    dX = col2im(dY W)                    a transposed convolution of dY with the same weights
+    Y = W cols(X)                        forward                  (O, N*OH*OW)
+    dW = dY cols(X)^T                    a correlation of the input with the output gradient
+    dX = col2im(W^T dY)                  a transposed convolution of dY with the same weights
 
 col2im (``fold``) is the adjoint of im2col: it adds every window back where it came from, so an element that
 belongs to several overlapping windows receives the sum of their gradients.
@@ -101,26 +102,32 @@ def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
     return out
 
 
-def _im2col(x, kernel: tuple, geometry: Geometry) -> np.ndarray:
-    """cols(x) as a (groups, N*OH*OW, C/g*KH*KW) array (a copy) and the output's spatial size."""
+def _im2col(x, kernel: tuple, geometry: Geometry) -> tuple[np.ndarray, tuple]:
+    """cols(x) as a (groups, C/g*KH*KW, N*OH*OW) array (one copy; one column per output position, rows ordered
+    (c, p, q), so the copy reads whole rows of x) and the output's spatial size."""
     view = windows(x, kernel, geometry)
-    n, c, oh, ow = view.shape[:4]
-    g = geometry.groups
-    cols = view.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, g, -1)
-    return cols.transpose(1, 0, 2), (oh, ow)
+    n, c, oh, ow, kh, kw = view.shape
+    cols = view.transpose(1, 4, 5, 0, 2, 3).reshape(geometry.groups, c // geometry.groups * kh * kw, n * oh * ow)
+    return cols, (oh, ow)
 
 
-def _rows(y, groups: int):
-    """y (N, O, OH, OW) as (groups, N*OH*OW, O/g): one row per output position."""
+def _columns(y, groups: int):
+    """y (N, O, OH, OW) as (groups, O/g, N*OH*OW): one column per output position."""
     n, o = y.shape[:2]
-    return y.transpose(0, 2, 3, 1).reshape(-1, groups, o // groups).transpose(1, 0, 2)
+    return y.transpose(1, 0, 2, 3).reshape(groups, o // groups, -1)
 
 
-def _from_rows(rows, n: int, size: tuple):
-    """The inverse of ``_rows``: (groups, N*OH*OW, O/g) back to a contiguous (N, O, OH, OW)."""
-    g, _, og = rows.shape
-    y = rows.transpose(1, 0, 2).reshape(n, size[0], size[1], g * og).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(y)
+def _from_columns(columns, n: int, size: tuple):
+    """The inverse of ``_columns``: (groups, O/g, N*OH*OW) back to a contiguous (N, O, OH, OW)."""
+    g, og, _ = columns.shape
+    return np.ascontiguousarray(columns.reshape(g * og, n, size[0], size[1]).transpose(1, 0, 2, 3))
+
+
+def _per_group(a, b):
+    """a[i] @ b[i] for each group i: 2-D products, which BLAS takes with transposed operands and no copy."""
+    if len(a) == 1:
+        return (a[0] @ b[0])[None]
+    return np.stack([ai @ bi for ai, bi in zip(a, b)])
 
 
 def _grouped_weight(w, groups: int):
@@ -130,27 +137,29 @@ def _grouped_weight(w, groups: int):
 
 def _convolution(x, w, geometry: Geometry):
     cols, size = _im2col(x, w.shape[2:], geometry)
-    return _from_rows(cols @ _grouped_weight(w, geometry.groups).transpose(0, 2, 1), x.shape[0], size)
+    return _from_columns(_per_group(_grouped_weight(w, geometry.groups), cols), x.shape[0], size)
 
 
 def _convolution_transpose(z, w, geometry: Geometry, size: tuple):
     n, _, oh, ow = z.shape
     o, cg, kh, kw = w.shape
     g = geometry.groups
-    grad_cols = _rows(z, g) @ _grouped_weight(w, g)                      # (g, N*OH*OW, C/g*KH*KW)
-    grad_cols = grad_cols.reshape(g, n, oh, ow, cg, kh, kw).transpose(1, 0, 4, 5, 6, 2, 3)
-    return col2im(grad_cols.reshape(n, g * cg, kh, kw, oh, ow), (n, g * cg) + tuple(size), geometry)
+    grad_cols = _per_group(_grouped_weight(w, g).transpose(0, 2, 1), _columns(z, g))   # (g, C/g*KH*KW, N*OH*OW)
+    grad_cols = grad_cols.reshape(g * cg, kh, kw, n, oh, ow).transpose(3, 0, 1, 2, 4, 5)
+    return col2im(grad_cols, (n, g * cg) + tuple(size), geometry)
 
 
 def _convolution_weight(x, gy, kernel: tuple, geometry: Geometry):
     cols, _ = _im2col(x, kernel, geometry)
     g = geometry.groups
-    gw = _rows(gy, g).transpose(0, 2, 1) @ cols                             # (g, O/g, C/g*KH*KW)
-    return gw.reshape(gy.shape[1], x.shape[1] // g, *kernel)
+    # dW^T = cols(X) dY^T, (g, C/g*KH*KW, O/g): OpenBLAS is many times slower at the transposed product when
+    # O is small and N*OH*OW large
+    gw = _per_group(cols, _columns(gy, g).transpose(0, 2, 1)).transpose(0, 2, 1)
+    return np.ascontiguousarray(gw).reshape(gy.shape[1], x.shape[1] // g, *kernel)
 
 
 class Convolution(Function):
-    """Y = cols(X) W^T + b.  dX = ConvolutionTranspose(dY, W),  dW = ConvolutionWeight(X, dY),
+    """Y = W cols(X) + b.  dX = ConvolutionTranspose(dY, W),  dW = ConvolutionWeight(X, dY),
     db = sum of dY over (N, OH, OW)."""
 
     def forward(self, x, w, b, geometry):
@@ -171,7 +180,7 @@ class Convolution(Function):
 
 
 class ConvolutionTranspose(Function):
-    """Y = col2im(Z W) + b, the adjoint of Convolution in its input (weight (in, out/g, KH, KW), the same
+    """Y = col2im(W^T Z) + b, the adjoint of Convolution in its input (weight (in, out/g, KH, KW), the same
     array as the convolution's).  dZ = Convolution(dY, W),  dW = ConvolutionWeight(dY, Z),  db = sum of dY."""
 
     def forward(self, z, w, b, geometry, size):
@@ -192,7 +201,7 @@ class ConvolutionTranspose(Function):
 
 
 class ConvolutionWeight(Function):
-    """dW = dY^T cols(X): the weight gradient of a convolution, a correlation of X with dY, as a Function of both.
+    """dW = dY cols(X)^T: the weight gradient of a convolution, a correlation of X with dY, as a Function of both.
 
     It is bilinear with <ConvolutionWeight(X, G), V> = <Convolution(X, V), G>, hence for an incoming V = dY:
     dX = ConvolutionTranspose(G, V),  dG = Convolution(X, V).
