@@ -254,3 +254,10 @@ def test_fans_of_convolution_weights_are_pytorchs():
     assert init.calculate_fan_in_and_fan_out(ours.weight) == torch.nn.init._calculate_fan_in_and_fan_out(theirs.weight)
     std = np.std(init.kaiming_normal_(nn.Conv2d(16, 64, 3).weight, nonlinearity="relu").data)
     assert std == pytest.approx(math.sqrt(2 / (16 * 9)), rel=0.05)
+
+
+def test_unfold_never_returns_a_view_of_its_input():
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    cols = F.unfold(x, kernel_size=1)
+    assert cols.data.flags.writeable and not np.shares_memory(cols.data, x)
+    np.testing.assert_array_equal(cols.data.reshape(3, 3), x[0, 0])

@@ -228,7 +228,8 @@ class Unfold(Function):
         self.kernel, self.geometry, self.size = kernel, geometry, x.shape[2:]
         view = windows(x, kernel, geometry)
         n, c, oh, ow, kh, kw = view.shape
-        return view.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
+        cols = view.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
+        return cols if cols.flags.writeable else cols.copy()   # a 1x1 kernel can reshape without copying
 
     def backward(self, gy):
         return call(Fold, gy, size=self.size, kernel=self.kernel, geometry=self.geometry)
