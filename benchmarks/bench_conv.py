@@ -1,6 +1,7 @@
 """Convolution: neuronlab vs PyTorch CPU vs a hand-written NumPy im2col + GEMM, ratios in the same run.
 
     .venv/bin/python benchmarks/bench_conv.py
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_conv.py     # one thread each
 
 1. One Conv2d 32 -> 32, 3x3, padding 1, on 32x32 inputs, batch 32, float32: forward + backward
    (input, weight and bias gradients). Target (issue 12): within 2x of PyTorch.
