@@ -11,8 +11,8 @@ from neuronlab.ops import __all__ as _op_names
 from neuronlab.random import manual_seed
 
 # Convolution (issue 12)
-from neuronlab.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402
-from neuronlab.ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # noqa: E402
+from neuronlab.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+from neuronlab.ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # noqa: E402,F401
 
 _conv_names = ["conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
                "adaptive_avg_pool1d"]

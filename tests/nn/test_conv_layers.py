@@ -212,12 +212,13 @@ def test_unflatten_inverts_flatten():
 
 
 def test_max_pool_module_returns_indices_for_max_unpool_style_use():
-    y, indices = nn.MaxPool2d(2, return_indices=True)(np.arange(16.0).reshape(1, 1, 4, 4))
+    _, indices = nn.MaxPool2d(2, return_indices=True)(np.arange(16.0).reshape(1, 1, 4, 4))
     np.testing.assert_array_equal(indices.data[0, 0], [[5, 7], [13, 15]])
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 2, 3, 3))), r"conv2d: input shape \(1, 3, 5, 5\) and weight shape \(4, 2, 3, 3\)"),
+    (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 2, 3, 3))),
+     r"conv2d: input shape \(1, 3, 5, 5\) and weight shape \(4, 2, 3, 3\)"),
     (lambda: F.conv2d(np.zeros((3, 5)), np.zeros((4, 3, 3, 3))), "conv2d: expected a 4-D input"),
     (lambda: F.conv2d(np.zeros((1, 3, 2, 2)), np.zeros((4, 3, 3, 3))), "smaller than the dilated kernel"),
     (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3)), stride=2, padding="same"), "same"),
@@ -239,7 +240,8 @@ def test_layers_rebuild_from_their_config():
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding="same", padding_mode="circular"), nn.BatchNorm2d(4), nn.ReLU(),
                           nn.MaxPool2d(2, ceil_mode=True), nn.Dropout2d(0.1), nn.ConvTranspose2d(4, 2, 2, stride=2),
                           nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False), nn.Upsample(size=(5, 5)),
-                          nn.AdaptiveMaxPool2d((2, None)), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Unflatten(1, (2, 1)),
+                          nn.AdaptiveMaxPool2d((2, None)), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                          nn.Unflatten(1, (2, 1)),
                           nn.Flatten(), nn.Linear(2, 3))
     rebuilt = nn.build_module(model.config())
     rebuilt.load_state_dict(model.state_dict())

@@ -113,7 +113,8 @@ def conv_specs(OpSpec, Sample) -> tuple:
         Sample(((1, 2, 5, 5),), {"kernel_size": 3, "stride": 1, "padding": 1}, id="overlapping-pad"),
         Sample(((1, 2, 6, 5),), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
                                  "count_include_pad": False}, id="ceil-exclude-pad"),
-        Sample(((1, 2, 6, 5),), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}, id="ceil-include-pad"),
+        Sample(((1, 2, 6, 5),), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+               id="ceil-include-pad"),
         Sample(((1, 1, 4, 4),), {"kernel_size": 2, "divisor_override": 3}, id="divisor-override"),
     )
     avg_pool1d_samples = (
