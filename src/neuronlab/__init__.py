@@ -10,6 +10,14 @@ from neuronlab.ops import *  # noqa: F401,F403  (the op functions: add, exp, mat
 from neuronlab.ops import __all__ as _op_names
 from neuronlab.random import manual_seed
 
+# Convolution (issue 12)
+from neuronlab.ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402,F401
+from neuronlab.ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # noqa: E402,F401
+
+_conv_names = ["conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+               "adaptive_avg_pool1d"]
+# end Convolution (issue 12)
+
 float32, float64, int64 = "float32", "float64", "int64"
 
 _SUBPACKAGES = {"nn", "optim", "data", "train", "io", "neurons", "viz", "diagnostics", "experiments", "interop"}
@@ -24,7 +32,8 @@ def __getattr__(name):
 
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "manual_seed",
-           "float32", "float64", "int64", *_op_names]
+           "float32", "float64", "int64", *_op_names,
+           *_conv_names]
 
 from neuronlab.io import Checkpoint, CheckpointError, load, save  # noqa: E402  (checkpoints: safetensors + JSON)
 

@@ -25,6 +25,22 @@ _SIMPLE = ("Identity", "ReLU", "Sigmoid", "Tanh")
 _SAME_ARGS = {"LeakyReLU": ("negative_slope",), "Softmax": ("dim",), "LogSoftmax": ("dim",), "ELU": ("alpha",),
               "GELU": ("approximate",), "Flatten": ("start_dim", "end_dim"), "Dropout": ("p",)}
 
+# Convolution (issue 12): pools, resizing and shape layers keep PyTorch's argument names; convolution weights
+# have PyTorch's layout (out, in/groups, *kernel), so their state dicts need no conversion.
+_POOL_ARGS = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
+_SAME_ARGS.update({"MaxPool1d": _POOL_ARGS, "MaxPool2d": _POOL_ARGS,
+                   "AvgPool1d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+                   "AvgPool2d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                                 "divisor_override"),
+                   "AdaptiveAvgPool1d": ("output_size",), "AdaptiveAvgPool2d": ("output_size",),
+                   "AdaptiveMaxPool2d": ("output_size", "return_indices"), "Dropout2d": ("p",),
+                   "Upsample": ("size", "scale_factor", "mode", "align_corners"),
+                   "Unflatten": ("dim", "unflattened_size")})
+_CONVOLUTIONS = ("Conv1d", "Conv2d", "ConvTranspose2d")
+_CONV_ARGS = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode")
+_WITH_DTYPE = ("Linear", "BatchNorm1d", "BatchNorm2d", *_CONVOLUTIONS)
+# end Convolution (issue 12)
+
 
 def _import_torch():
     try:
@@ -89,7 +105,7 @@ def _build_torch(torch, config: dict):
         raise ValueError("to_torch: Dropout(scale_at_inference=True) (notes 000's variant) has no PyTorch equivalent")
     if kind == "MSELoss" and (args.pop("half", False) or args.get("reduction") == "batchmean"):
         raise ValueError("to_torch: MSELoss(half=True) / reduction='batchmean' has no PyTorch equivalent")
-    if kind in ("Linear", "BatchNorm1d"):
+    if kind in _WITH_DTYPE:
         args["dtype"] = _torch_dtype(torch, args["dtype"], kind)
     for name in ("weight", "pos_weight"):
         if args.get(name) is not None:
@@ -132,14 +148,20 @@ def _config_from_torch(torch_module) -> dict:
                                        "out_features": torch_module.out_features,
                                        "bias": torch_module.bias is not None,
                                        "dtype": str(torch_module.weight.dtype).replace("torch.", "")}}
-    if kind == "BatchNorm1d":
+    if kind in _CONVOLUTIONS:
+        args = {name: getattr(torch_module, name) for name in _CONV_ARGS}
+        if kind == "ConvTranspose2d":
+            args["output_padding"] = torch_module.output_padding
+        args.update(bias=torch_module.bias is not None, dtype=str(torch_module.weight.dtype).replace("torch.", ""))
+        return {"type": kind, "args": args}
+    if kind in ("BatchNorm1d", "BatchNorm2d"):
         reference = torch_module.weight if torch_module.affine else torch_module.running_mean
         dtype = "float32" if reference is None else str(reference.dtype).replace("torch.", "")
         return {"type": kind, "args": {"num_features": torch_module.num_features, "eps": torch_module.eps,
                                        "momentum": torch_module.momentum, "affine": torch_module.affine,
                                        "track_running_stats": torch_module.track_running_stats, "dtype": dtype}}
     raise TypeError(f"from_torch: {kind} is not supported (supported: Sequential, ModuleList, Linear, BatchNorm1d, "
-                    f"{', '.join((*_SIMPLE, *_SAME_ARGS))})")
+                    f"BatchNorm2d, {', '.join((*_CONVOLUTIONS, *_SIMPLE, *_SAME_ARGS))})")
 
 
 def from_torch(torch_module) -> Module:

@@ -79,7 +79,7 @@ def test_unsupported_conversions_are_clear_errors():
 
     with pytest.raises(TypeError, match="built-in"):
         interop.to_torch(Custom())
-    with pytest.raises(TypeError, match="Conv2d is not supported"):
-        interop.from_torch(torch.nn.Conv2d(1, 1, 3))
+    with pytest.raises(TypeError, match="Conv3d is not supported"):
+        interop.from_torch(torch.nn.Conv3d(1, 1, 3))
     with pytest.raises(ValueError, match="size mismatch"):
         interop.load_torch_state_dict(nn.Linear(3, 2), torch.nn.Linear(2, 3).state_dict())

@@ -269,5 +269,11 @@ from breadth_specs import BREADTH_SPECS  # noqa: E402
 
 OP_SPECS += BREADTH_SPECS
 
+# Convolution (issue 12)
+from conv_specs import conv_specs  # noqa: E402
+
+OP_SPECS += conv_specs(OpSpec, Sample)
+# end Convolution (issue 12)
+
 CASES = [(spec, sample) for spec in OP_SPECS for sample in spec.samples]
 CASE_IDS = [case_id(spec, sample) for spec, sample in CASES]

@@ -29,3 +29,12 @@ __all__ = [
     "make_moons", "make_spirals", "make_xor", "one_hot", "random_split", "read_feature_csv", "read_idx",
     "train_val_test_split", "transform_from_config",
 ]
+
+# Convolution (issue 12): image batches, image augmentation, downloaded datasets
+from neuronlab.data.datasets.download import cache_dir, download_dataset  # noqa: E402
+from neuronlab.data.image_augmentation import RandomCrop, RandomHorizontalFlip, RandomVerticalFlip  # noqa: E402
+from neuronlab.data.images import as_images, channels_first  # noqa: E402
+
+__all__ += ["RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "as_images", "cache_dir", "channels_first",
+            "download_dataset"]
+# end Convolution (issue 12)

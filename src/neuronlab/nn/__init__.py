@@ -25,3 +25,17 @@ from neuronlab.nn.activation_extra import (CELU, SELU, Hardsigmoid, Hardswish, H
 
 __all__ += ["Softplus", "LogSigmoid", "SiLU", "Mish", "SELU", "CELU", "ReLU6", "Hardtanh", "Hardsigmoid",
             "Hardswish", "Softsign", "Softmin"]
+
+# Convolution (issue 12)
+from neuronlab.nn.conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: E402
+from neuronlab.nn.dropout2d import Dropout2d  # noqa: E402
+from neuronlab.nn.normalization2d import BatchNorm2d  # noqa: E402
+from neuronlab.nn.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d,  # noqa: E402
+                                  AvgPool2d, MaxPool1d, MaxPool2d)
+from neuronlab.nn.unflatten import Unflatten  # noqa: E402
+from neuronlab.nn.upsampling import Upsample  # noqa: E402
+
+__all__ += ["Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "BatchNorm2d", "Dropout2d", "Unflatten",
+            "Upsample"]
+# end Convolution (issue 12)

@@ -26,6 +26,17 @@ __all__ = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_so
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "l2_penalty", "l1_penalty",
            "penalized_parameters"]
 
+# Convolution (issue 12)
+from neuronlab.nn.dropout2d import dropout2d  # noqa: E402
+from neuronlab.ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: E402
+from neuronlab.ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,  # noqa: E402
+                                avg_pool2d, interpolate, max_pool1d, max_pool2d)
+
+__all__ += ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d", "avg_pool1d",
+            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate",
+            "dropout2d"]
+# end Convolution (issue 12)
+
 
 # Breadth ops (issue 10)
 from neuronlab.ops.activation_extra import (celu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish,  # noqa: E402

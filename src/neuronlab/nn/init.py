@@ -51,11 +51,18 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def calculate_fan_in_and_fan_out(tensor) -> tuple[int, int]:
-    """(fan_in, fan_out) of a 2-D weight in the notes' (in_features, out_features) layout: its shape."""
+    """(fan_in, fan_out) of a 2-D weight in the notes' (in_features, out_features) layout: its shape.
+
+    A convolution weight (out_channels, in_channels/groups, *kernel) (PyTorch's layout, issue 12) has
+    fan_in = in_channels/groups * prod(kernel) and fan_out = out_channels * prod(kernel), as in PyTorch.
+    """
     shape = tuple(tensor.shape)
+    if len(shape) > 2:
+        field = math.prod(shape[2:])
+        return shape[1] * field, shape[0] * field
     if len(shape) != 2:
-        raise ValueError(f"fan in and fan out are defined for 2-D weights of shape (in_features, out_features); "
-                         f"got shape {shape}")
+        raise ValueError(f"fan in and fan out are defined for 2-D weights of shape (in_features, out_features) "
+                         f"and convolution weights (out, in/groups, *kernel); got shape {shape}")
     return shape[0], shape[1]
 
 
