@@ -227,3 +227,16 @@ def test_bad_utf8_after_the_header_is_reported(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"a,t\n1,x\n2,caf\xe9\n")
     assert "not UTF-8 text" in error_of(path)
+
+
+def test_a_decimal_comma_gets_a_hint(tmp_path):
+    path = write(tmp_path, "a;b;t\n1,5;2;0\n")
+    assert "non-numeric value '1,5'; expected a number with a decimal point and no thousands separator" in error_of(path)
+
+
+def test_directories_and_pipes_are_refused_without_waiting(tmp_path):
+    import os
+    assert "a directory; expected a CSV file" in error_of(tmp_path)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)                                                 # opening it would wait for a writer
+    assert "not a regular file" in error_of(fifo)

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from neuronlab.data.datasets.bundle import DatasetBundle
-from neuronlab.data.errors import DataError
+from neuronlab.data.errors import DataError, check_regular_file
 from neuronlab.data.task import infer_task
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -45,7 +45,10 @@ def _number_problem(cell: str, what: str = "value") -> str | None:
     try:
         value = float(cell)
     except ValueError:
-        return f"missing {what}; expected a number" if cell == "" else f"non-numeric {what} {cell!r}; expected a number"
+        if cell == "":
+            return f"missing {what}; expected a number"
+        hint = " with a decimal point and no thousands separator" if _is_number(cell.replace(",", ".", 1)) else ""
+        return f"non-numeric {what} {cell!r}; expected a number{hint}"
     if not math.isfinite(value):
         return f"non-finite {what} {cell!r}; expected a finite number"
     if abs(value) >= FLOAT32_OVERFLOW:
@@ -127,6 +130,7 @@ class CsvTable:
                             f"add a first line of column names")
 
     def _open(self):
+        check_regular_file(self.path, "a CSV file")
         try:
             return open(self.path, encoding="utf-8-sig", newline="")
         except OSError as error:
