@@ -10,7 +10,8 @@ resident memory is its own, the readers interleaved over the repeats:
 - ``reference reader``: ``CsvTable.read_reference``, Python's ``csv`` module row by row, which neuronlab uses
   only when the fast parser refuses a file (to find the first bad cell, or to read a file only it accepts).
 
-Time is the median wall clock of the read; memory is the growth of the peak resident set size during the read
+Time is the median wall clock and CPU time of the read (every reader is single-threaded, so on a shared
+machine CPU time is the steadier measure); memory is the growth of the peak resident set size during the read
 (Linux: the peak is reset through /proc/self/clear_refs before the read, so the imports are not counted). Both are reported as
 ratios to ``np.loadtxt`` measured in the same run. Prints a table and writes benchmarks/results/csv.json.
 
@@ -50,7 +51,7 @@ reader, path = sys.argv[1], sys.argv[2]
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")                                   # reset the peak (VmHWM) to the current resident size
 before_kb = status_kb("VmRSS")
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.process_time()
 if reader == "loadtxt":
     np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float32)
 elif reader == "reference":
@@ -58,9 +59,9 @@ elif reader == "reference":
     table.read_reference(list(range(len(table.header) - 1)), len(table.header) - 1)
 else:
     load_csv(path)
-seconds = time.perf_counter() - start
+seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
 peak_kb = status_kb("VmHWM")
-print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "growth_mb": (peak_kb - before_kb) / 1024}))
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": peak_kb / 1024, "growth_mb": (peak_kb - before_kb) / 1024}))
 """
 
 READERS = {               # name: (reader argument, which file)
@@ -110,15 +111,17 @@ def main() -> None:
         for _ in range(args.repeat):
             for name, (reader, file) in READERS.items():
                 samples[name].append(measure(reader, paths[file]))
-    results = {name: {key: statistics.median(s[key] for s in runs) for key in ("seconds", "peak_mb", "growth_mb")}
+    results = {name: {key: statistics.median(s[key] for s in runs) for key in ("seconds", "cpu_seconds", "peak_mb", "growth_mb")}
                for name, runs in samples.items()}
     floor = results["np.loadtxt"]
     for result in results.values():
         result["time_ratio"] = result["seconds"] / floor["seconds"]
+        result["cpu_ratio"] = result["cpu_seconds"] / floor["cpu_seconds"]
         result["memory_ratio"] = result["growth_mb"] / floor["growth_mb"]
     print_table(f"reading a {size_mb:.0f} MB CSV (median of {args.repeat}; ratios to np.loadtxt)",
-                ["reader", "seconds", "x loadtxt", "peak MB", "growth MB", "x loadtxt"],
-                [[name, r["seconds"], r["time_ratio"], r["peak_mb"], r["growth_mb"], r["memory_ratio"]]
+                ["reader", "seconds", "x loadtxt", "CPU s", "x loadtxt", "peak MB", "growth MB", "x loadtxt"],
+                [[name, r["seconds"], r["time_ratio"], r["cpu_seconds"], r["cpu_ratio"], r["peak_mb"], r["growth_mb"],
+                  r["memory_ratio"]]
                  for name, r in results.items()])
     path = write_results("csv", {"rows": args.rows, "file_mb": size_mb, "repeat": args.repeat, "readers": results})
     print("\nwrote", path)

@@ -68,3 +68,7 @@ def test_a_bundle_refuses_non_finite_inputs_and_targets():
         DatasetBundle("t", X, np.zeros(3, np.int64), "classification", ["a"])
     with pytest.raises(ValueError, match="y holds the non-finite value nan at sample 2"):
         DatasetBundle("t", np.ones((3, 2), np.float32), np.array([1, 2, np.nan], np.float32), "regression")
+
+
+def test_every_bundle_says_why_it_has_its_task():
+    assert load_dataset("iris").task_reason == "the registered task of 'iris'"
