@@ -240,3 +240,17 @@ def test_directories_and_pipes_are_refused_without_waiting(tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)                                                 # opening it would wait for a writer
     assert "not a regular file" in error_of(fifo)
+
+
+def test_reading_needs_memory_near_the_size_of_the_matrix(tmp_path):
+    import tracemalloc
+    X = np.random.default_rng(0).normal(size=(20_000, 11))
+    path = tmp_path / "wide.csv"
+    np.savetxt(path, X, fmt="%.6g", delimiter=",", header=",".join(f"c{i}" for i in range(11)), comments="")
+    tracemalloc.start()
+    try:
+        bundle = load_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * (bundle.X.nbytes + bundle.y.nbytes)       # the whole text as Python strings: 34 times
