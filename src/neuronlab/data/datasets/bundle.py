@@ -38,7 +38,7 @@ class DatasetBundle:
         elif self.y.dtype != np.float32 or self.y.ndim not in (1, 2):
             raise ValueError(f"DatasetBundle {self.name!r}: regression needs float32 targets (n,) or (n, k), got {self.y.dtype} {self.y.shape}")
         for what, values in (("X", self.X), ("y", self.y if self.task == "regression" else None)):
-            if values is not None and not np.all(np.isfinite(values)):
+            if values is not None and not np.isfinite(values.sum(dtype=np.float64)):   # float32 sums cannot overflow
                 bad = np.unravel_index(int(np.argmax(~np.isfinite(values))), values.shape)
                 raise ValueError(f"DatasetBundle {self.name!r}: {what} holds the non-finite value {values[bad]} at "
                                  f"sample {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else ""))

@@ -187,8 +187,8 @@ class CsvTable:
             result = self.read_reference(columns, target)
         if len(result.X) == 0:
             raise DataError(f"{self.path}: no data rows after the header")
-        finite = np.isfinite(result.X)
-        if not finite.all():
+        if not np.isfinite(result.X.sum(dtype=np.float64)):      # NaN or inf anywhere (float32 sums cannot overflow)
+            finite = np.isfinite(result.X)
             r, j = divmod(int(np.argmin(finite)), len(columns))
             line, cells = self.row(r)
             cell = cells[columns[j]].strip()
