@@ -118,3 +118,139 @@ def test_the_delimiter_is_read_from_the_first_non_blank_line(tmp_path):
     bundle = load_csv(write(tmp_path, "\n  \na;b;label\n1.5;2;x\n3;4;y\n"))
     assert bundle.feature_names == ["a", "b"] and bundle.class_names == ["x", "y"]
     np.testing.assert_array_equal(bundle.X, np.array([[1.5, 2], [3, 4]], np.float32))
+
+
+# --- target values get the same row/column errors as features (issue 17, item 4) -------------------
+def test_a_missing_marker_in_a_numeric_target_is_an_error_not_a_class(tmp_path):
+    rows = "".join(f"{i},{i * 1.5 + 0.25}\n" for i in range(30))
+    path = write(tmp_path, "x,price\n" + rows + "31,NA\n" + rows)
+    assert ("row 31 (line 32), column 'price': non-numeric target value 'NA' (60 of the 61 target values are "
+            "numbers); expected a number") in error_of(path)
+
+
+def test_a_number_among_text_labels_is_an_error(tmp_path):
+    path = write(tmp_path, "x,species\n1,setosa\n2,virginica\n3,7\n4,setosa\n")
+    assert "row 3 (line 4), column 'species': number '7' among text labels (3 of the 4" in error_of(path)
+
+
+def test_missing_target_among_text_labels_names_its_row(tmp_path):
+    assert "row 2 (line 3), column 't': missing target value" in error_of(write(tmp_path, "a,t\n1,x\n2,\n3,y\n"))
+
+
+def test_the_task_and_why_come_with_the_bundle(tmp_path):
+    b = load_csv(write(tmp_path, "a,t\n1,2\n2,3\n3,2\n"))
+    assert b.task == "classification" and b.num_classes == 2 and "whole numbers with 2 distinct values" in b.task_reason
+    b = load_csv(write(tmp_path, "a,t\n1,x\n2,y\n"))
+    assert b.task_reason == "text labels 'x', 'y'"
+
+
+def test_a_single_class_target_is_exposed_not_refused(tmp_path):
+    b = load_csv(write(tmp_path, "a,b,t\n1,2,yes\n3,4,yes\n5,6,yes\n"))
+    assert b.task == "classification" and b.num_classes == 1 and b.class_names == ["yes"]
+    np.testing.assert_array_equal(b.y, [0, 0, 0])
+
+
+# --- float32's range (issue 17, item 6) -----------------------------------------------------------
+def test_values_beyond_float32_are_refused_naming_row_and_column(tmp_path):
+    path = write(tmp_path, "a,b,t\n1,2,0.5\n3,1e39,1.5\n")
+    assert "row 2 (line 3), column 'b': value '1e39' overflows float32 (largest 3.4028235e+38)" in error_of(path)
+    path = write(tmp_path, "a,b,t\n1,2,0.5\n3,4,-1e39\n")
+    assert "row 2 (line 3), column 't': target value '-1e39' overflows float32" in error_of(path)
+    with pytest.raises(DataError, match=r"row 1 \(line 2\), column 'b': value '1e39' overflows float32"):
+        read_feature_csv(write(tmp_path, "a,b\n1,1e39\n"), ["a", "b"])
+
+
+def test_the_overflow_threshold_is_float32_rounding():
+    from neuronlab.data.datasets.csv_table import FLOAT32_OVERFLOW, _number_problem
+    below = np.nextafter(FLOAT32_OVERFLOW, 0.0)
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float32(FLOAT32_OVERFLOW)) and np.isfinite(np.float32(below))
+    assert _number_problem(repr(float(below))) is None and "overflows" in _number_problem(repr(FLOAT32_OVERFLOW))
+
+
+def test_problems_are_reported_in_file_order_whatever_their_kind(tmp_path):
+    path = write(tmp_path, "a,b,t\n1,2,0\n3,1e40,1\n5,x,0\n")        # the overflow comes before the text cell
+    assert "row 2 (line 3), column 'b': value '1e40' overflows" in error_of(path)
+    path = write(tmp_path, "a,b,t\n1,2,0\n3,4,1,9\n5,inf,0\n")
+    assert "row 2 (line 3): 4 fields; the header has 3" in error_of(path)
+
+
+def test_every_row_wider_than_the_header_is_refused(tmp_path):
+    assert "row 1 (line 2): 4 fields; the header has 3" in error_of(write(tmp_path, "a,b,t\n1,2,3,4\n5,6,7,8\n"))
+
+
+# --- header (issue 17, items 8 and 11) -------------------------------------------------------------
+def test_a_headerless_file_is_detected(tmp_path):
+    path = write(tmp_path, "5.1,3.5,0\n4.9,3.0,1\n")
+    assert "the first row (5.1, 3.5, 0) holds only numbers: it looks like data, not a header" in error_of(path)
+    with pytest.raises(DataError, match="looks like data, not a header"):
+        read_feature_csv(path)
+
+
+def test_duplicate_column_names_are_refused_naming_them(tmp_path):
+    path = write(tmp_path, "a,b,a,c,b,t\n1,2,3,4,5,0\n")
+    assert "duplicate column names 'a' (columns 1, 3); 'b' (columns 2, 5)" in error_of(path)
+
+
+# --- the fast reader and the reference reader agree -------------------------------------------------
+def test_the_fast_reader_matches_the_reference_reader(tmp_path):
+    from neuronlab.data.datasets.csv_table import CsvTable
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4)) * 10.0 ** rng.integers(-30, 30, size=(300, 4))
+    labels = rng.choice(["b", "a c", "d,e"], size=300)
+    cells = [[repr(float(x[0])), f"{x[1]:.9g}", f"{x[2]:.3e}", f" {x[3]:.4f}"] for x in X]     # several spellings
+    text = "p,q,label,r,s\n" + "".join(f'{c[0]},{c[1]},"{y}",{c[2]},{c[3]}\n' for c, y in zip(cells, labels))
+    table = CsvTable(write(tmp_path, text))
+    fast, reference = table.read([0, 1, 3, 4], 2), table.read_reference([0, 1, 3, 4], 2)
+    np.testing.assert_array_equal(fast.X, reference.X)
+    np.testing.assert_array_equal(fast.X, np.array([[float(c) for c in row] for row in cells]).astype(np.float32))
+    assert fast.target_values is None and fast.target_labels == reference.target_labels
+    np.testing.assert_array_equal(fast.target_codes, reference.target_codes)
+    b = load_csv(table.path, target="label")
+    assert b.class_names == ["a c", "b", "d,e"] and [b.class_names[k] for k in b.y] == list(labels)
+
+
+def test_files_the_fast_parser_refuses_are_read_by_the_reference_reader(tmp_path):
+    b = load_csv(write(tmp_path, "a,b,t\n1,2,0.5\n   \n1_000,4,1.5\n"))      # a line of spaces, an underscore
+    np.testing.assert_array_equal(b.X, [[1, 2], [1000, 4]])
+    np.testing.assert_array_equal(b.y, np.array([0.5, 1.5], np.float32))
+
+
+def test_prediction_inputs_ignore_text_columns_they_do_not_need(tmp_path):
+    path = write(tmp_path, "id,a,b\nx1,1,2\nx2,3,4\n")
+    np.testing.assert_array_equal(read_feature_csv(path, ["b", "a"]), [[2, 1], [4, 3]])
+    with pytest.raises(DataError, match=r"row 1 \(line 2\), column 'id': non-numeric value 'x1'"):
+        read_feature_csv(path)
+
+
+def test_bad_utf8_after_the_header_is_reported(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"a,t\n1,x\n2,caf\xe9\n")
+    assert "not UTF-8 text" in error_of(path)
+
+
+def test_a_decimal_comma_gets_a_hint(tmp_path):
+    path = write(tmp_path, "a;b;t\n1,5;2;0\n")
+    assert "non-numeric value '1,5'; expected a number with a decimal point and no thousands separator" in error_of(path)
+
+
+def test_directories_and_pipes_are_refused_without_waiting(tmp_path):
+    import os
+    assert "a directory; expected a CSV file" in error_of(tmp_path)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)                                                 # opening it would wait for a writer
+    assert "not a regular file" in error_of(fifo)
+
+
+def test_reading_needs_memory_near_the_size_of_the_matrix(tmp_path):
+    import tracemalloc
+    X = np.random.default_rng(0).normal(size=(20_000, 11))
+    path = tmp_path / "wide.csv"
+    np.savetxt(path, X, fmt="%.6g", delimiter=",", header=",".join(f"c{i}" for i in range(11)), comments="")
+    tracemalloc.start()
+    try:
+        bundle = load_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * (bundle.X.nbytes + bundle.y.nbytes)       # the whole text as Python strings: 34 times

@@ -126,3 +126,13 @@ def test_mnist_files_with_wrong_sizes_or_types_are_refused(tmp_path, name, array
     with pytest.raises(DataError) as info:
         load_dataset("mnist", data_dir=tmp_path)
     assert message in str(info.value)
+
+
+def test_a_pipe_or_a_directory_is_refused_without_waiting(tmp_path):
+    import os
+    fifo = tmp_path / "train-images-idx3-ubyte"
+    os.mkfifo(fifo)                                                 # reading it would wait for a writer
+    with pytest.raises(DataError, match="not a regular file .*; expected an IDX file"):
+        read_idx(fifo)
+    with pytest.raises(DataError, match="a directory; expected an IDX file"):
+        read_idx(tmp_path)

@@ -137,7 +137,7 @@ def test_misuse_is_reported_clearly(correlated):
         Standardize().transform(train)
     with pytest.raises(ValueError, match="3 features, the transform was fitted on 5"):
         Standardize().fit(train).transform(train[:, :3])
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="non-finite value nan at row 1, column 0"):
         Standardize().fit(np.array([[1.0], [np.nan]]))
     with pytest.raises(ValueError, match="'pca' or 'zca'"):
         Whiten("svd")
@@ -184,3 +184,17 @@ def test_split_then_fit_on_train_is_the_documented_workflow():
     scaler = Standardize().fit(split.X_train)
     np.testing.assert_allclose(scaler.state_dict()["std"], split.X_train.std(axis=0))
     assert not np.allclose(scaler.state_dict()["std"], X.std(axis=0))
+
+
+def test_fit_on_non_finite_data_names_row_and_column_and_not_x():
+    X = np.ones((4, 3))
+    X[2, 1] = np.inf
+    for make in (Standardize, MinMaxScale, Whiten):
+        with pytest.raises(ValueError, match=r"fit: the data holds the non-finite value inf at row 2, column 1$"):
+            make().fit(X)
+
+
+def test_fit_refuses_statistics_that_overflow():
+    X = np.array([[1.0, 1e200], [2.0, -1e200]])
+    with pytest.raises(ValueError, match="overflows float64 in the fitted std of column 1"):
+        Standardize().fit(X)

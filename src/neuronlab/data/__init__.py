@@ -20,12 +20,13 @@ from neuronlab.data.datasets import (
 from neuronlab.data.errors import DataError
 from neuronlab.data.loader import DataLoader
 from neuronlab.data.split import Split, train_val_test_split
+from neuronlab.data.task import TaskInference, infer_task
 from neuronlab.data.transforms import Compose, MinMaxScale, Standardize, Transform, Whiten, one_hot, transform_from_config
 
 __all__ = [
     "AddGaussianNoise", "Compose", "DATASETS", "DataError", "DataLoader", "Dataset", "DatasetBundle", "MinMaxScale",
-    "RandomShift", "Split", "Standardize", "Subset", "TensorDataset", "Transform", "Whiten", "blood_sugar_curve",
-    "list_datasets", "load_csv", "load_dataset", "load_mnist", "make_blood_sugar", "make_discrete_mapping",
+    "RandomShift", "Split", "Standardize", "Subset", "TaskInference", "TensorDataset", "Transform", "Whiten",
+    "blood_sugar_curve", "infer_task", "list_datasets", "load_csv", "load_dataset", "load_mnist", "make_blood_sugar", "make_discrete_mapping",
     "make_moons", "make_spirals", "make_xor", "one_hot", "random_split", "read_feature_csv", "read_idx",
     "train_val_test_split", "transform_from_config",
 ]

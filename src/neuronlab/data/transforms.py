@@ -22,6 +22,14 @@ def _as_2d(X, what: str) -> tuple[np.ndarray, bool]:
     return X, False
 
 
+def _check_finite(X: np.ndarray, name: str, what: str) -> None:
+    """Refuse NaN and infinities, naming the first one's row and column (0-based)."""
+    finite = np.isfinite(X)
+    if not finite.all():
+        row, col = divmod(int(np.argmin(finite)), X.shape[1])
+        raise ValueError(f"{name}: {what} holds the non-finite value {X[row, col]} at row {row}, column {col}")
+
+
 def _out_dtype(X: np.ndarray) -> np.dtype:
     return X.dtype if np.issubdtype(X.dtype, np.floating) else np.dtype(np.float32)
 
@@ -38,12 +46,19 @@ class Transform:
     # --- public API -------------------------------------------------------------------------------
     def fit(self, X) -> "Transform":
         """Learn the statistics from the training inputs ``X`` (samples x features); returns self."""
-        X2, _ = _as_2d(X, f"{type(self).__name__}.fit")
+        name = f"{type(self).__name__}.fit"
+        X2, _ = _as_2d(X, name)
         if len(X2) == 0:
-            raise ValueError(f"{type(self).__name__}.fit: X has no samples")
-        if not np.all(np.isfinite(X2)):
-            raise ValueError(f"{type(self).__name__}.fit: X contains NaN or infinite values")
-        self._state = self._fit(X2.astype(np.float64))
+            raise ValueError(f"{name}: the data has no samples")
+        _check_finite(X2, name, "the data")
+        with np.errstate(over="ignore", invalid="ignore"):
+            state = self._fit(X2.astype(np.float64))
+        for key, value in state.items():
+            finite = np.isfinite(value).reshape(len(value), -1).all(axis=1)
+            if not finite.all():
+                raise ValueError(f"{name}: the data's magnitude overflows float64 in the fitted {key} of column "
+                                 f"{int(np.argmin(finite))}; rescale the data first")
+        self._state = state
         return self
 
     def transform(self, X) -> np.ndarray:
@@ -125,7 +140,7 @@ class Transform:
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X_train) first")
         X2, was_1d = _as_2d(X, name)
         if X2.shape[1] != self.n_features:
-            raise ValueError(f"{name}: X has {X2.shape[1]} features, the transform was fitted on {self.n_features}")
+            raise ValueError(f"{name}: the data has {X2.shape[1]} features, the transform was fitted on {self.n_features}")
         out = fn(X2.astype(np.float64)).astype(_out_dtype(X2), copy=False)
         return out.reshape(-1) if was_1d else out
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-TASKS = ("classification", "regression")
+from neuronlab.data.task import TASKS, infer_task
 
 
 @dataclass(frozen=True, repr=False)
@@ -21,6 +21,7 @@ class DatasetBundle:
     class_names: list[str] | None = None
     feature_names: list[str] | None = None
     image_shape: tuple[int, ...] | None = None
+    task_reason: str | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -36,6 +37,11 @@ class DatasetBundle:
                 raise ValueError(f"DatasetBundle {self.name!r}: labels must index class_names (0..{len(self.class_names) - 1})")
         elif self.y.dtype != np.float32 or self.y.ndim not in (1, 2):
             raise ValueError(f"DatasetBundle {self.name!r}: regression needs float32 targets (n,) or (n, k), got {self.y.dtype} {self.y.shape}")
+        for what, values in (("X", self.X), ("y", self.y if self.task == "regression" else None)):
+            if values is not None and not np.isfinite(values.sum(dtype=np.float64)):   # float32 sums cannot overflow
+                bad = np.unravel_index(int(np.argmax(~np.isfinite(values))), values.shape)
+                raise ValueError(f"DatasetBundle {self.name!r}: {what} holds the non-finite value {values[bad]} at "
+                                 f"sample {bad[0]}" + (f", column {bad[1]}" if len(bad) > 1 else ""))
         if self.feature_names is not None and len(self.feature_names) != self.X.shape[1]:
             raise ValueError(f"DatasetBundle {self.name!r}: {len(self.feature_names)} feature names for {self.X.shape[1]} features")
         if self.image_shape is not None and int(np.prod(self.image_shape)) != self.X.shape[1]:
@@ -51,28 +57,35 @@ class DatasetBundle:
         return len(self.class_names) if self.task == "classification" else None
 
     def with_task(self, task: str) -> "DatasetBundle":
-        """The same data read as the other task (the CLI's override of the inferred task).
+        """The same data read as the other task (the CLI's override of the inferred task), checked
+        by :func:`~neuronlab.data.infer_task`.
 
         classification -> regression needs numeric class names (the label values become the targets);
-        regression -> classification needs integer-valued 1-D targets (encoded as sorted classes).
+        regression -> classification needs 1-D whole-number targets: at most 20 distinct values, or class
+        indices 0..K-1 or 1..K (encoded as sorted classes).
         """
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {task!r}")
         if task == self.task:
             return self
         if task == "regression":
             try:
-                values = np.array([float(c) for c in self.class_names], dtype=np.float32)
+                values = np.array([float(c) for c in self.class_names], dtype=np.float64)
             except ValueError:
                 raise ValueError(f"dataset {self.name!r}: class names {self.class_names[:5]} are not numbers; "
                                  "it cannot be used for regression") from None
-            return replace(self, y=values[self.y], task="regression", class_names=None)
-        if task == "classification":
-            if self.y.ndim != 1 or not np.all(self.y == np.round(self.y)):
-                raise ValueError(f"dataset {self.name!r}: regression targets are not whole numbers; "
-                                 "they cannot be used as class labels")
-            values, labels = np.unique(self.y, return_inverse=True)
-            names = [str(int(v)) for v in values]
-            return replace(self, y=labels.astype(np.int64), task="classification", class_names=names)
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+            inference = infer_task(values, "regression")
+            return replace(self, y=values.astype(np.float32)[self.y], task="regression", class_names=None,
+                           task_reason=inference.reason)
+        if self.y.ndim != 1:
+            raise ValueError(f"dataset {self.name!r}: regression targets of shape {self.y.shape} cannot be class labels")
+        try:
+            inference = infer_task(self.y, "classification")
+        except ValueError as error:
+            raise ValueError(f"dataset {self.name!r}: {error}") from None
+        values, labels = np.unique(self.y, return_inverse=True)
+        return replace(self, y=labels.astype(np.int64), task="classification",
+                       class_names=[str(int(v)) for v in values], task_reason=inference.reason)
 
     def __repr__(self) -> str:
         extra = f", classes={self.num_classes}" if self.task == "classification" else ""

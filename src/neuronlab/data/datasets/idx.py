@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from neuronlab.data.datasets.bundle import DatasetBundle
-from neuronlab.data.errors import DataError
+from neuronlab.data.errors import DataError, check_regular_file
 
 IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.int16, 0x0C: np.int32, 0x0D: np.float32, 0x0E: np.float64}
 
 
 def _read_bytes(path: Path) -> bytes:
+    check_regular_file(path, "an IDX file")
     try:
         raw = path.read_bytes()
     except OSError as error:

@@ -2,7 +2,7 @@
 and any CSV file as ``csv:PATH``."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from neuronlab.data.datasets import synthetic
@@ -94,4 +94,5 @@ def load_dataset(name: str, *, data_dir=None, target: str | None = None, seed: i
     key = name.strip().lower().replace("-", "_")
     if key not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}, or csv:PATH")
-    return DATASETS[key].load(data_dir=data_dir, target=target, seed=seed)
+    bundle = DATASETS[key].load(data_dir=data_dir, target=target, seed=seed)
+    return replace(bundle, task_reason=f"the registered task of {key!r}")
