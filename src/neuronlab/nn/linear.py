@@ -10,38 +10,12 @@ import math
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn import init
 from neuronlab.nn.module import Module, register_module
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor
-
-
-class Affine(Function):
-    """Y = X W + b.  dW = X^T dY,  db = sum(dY, axis=0),  dX = dY W^T  (leading axes of X are batch axes)."""
-
-    def forward(self, x, w, b):
-        self.save_for_backward(x, w)
-        y = x @ w
-        if b is not None:
-            y += b
-        return y
-
-    def backward(self, gy):
-        x, w = self.saved
-        need_x, need_w, need_b = self.needs_input_grad
-        gx = gy @ w.T if need_x else None
-        if x.ndim != 2 and (need_w or need_b):  # fold the batch axes: (N, ..., k) -> (N*..., k)
-            x, gy = x.reshape(-1, w.shape[0]), gy.reshape(-1, w.shape[1])
-        gw = x.T @ gy if need_w else None
-        gb = gy.sum(axis=0) if need_b else None
-        return gx, gw, gb
-
-
-def linear(x, weight, bias=None):
-    """y = x W + b with W of shape (in_features, out_features) (the notes' layout); ``bias`` may be None."""
-    return Affine.apply(x, weight, bias)
+from neuronlab.ops.linear import linear
 
 
 @register_module
@@ -89,7 +63,7 @@ class Linear(Module):
         if x.shape[-1] != self.in_features:
             raise ValueError(f"Linear: expected input with last dimension in_features={self.in_features}, "
                              f"got shape {tuple(x.shape)}")
-        return Affine.apply(x, self.weight, self.bias)
+        return linear(x, self.weight, self.bias)
 
     def get_config(self) -> dict:
         return {"in_features": self.in_features, "out_features": self.out_features,

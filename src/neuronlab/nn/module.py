@@ -19,9 +19,9 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from neuronlab.autograd import grad_mode
-from neuronlab.autograd.function import Function
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn.parameter import Parameter
+from neuronlab.ops.shape import identity
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -69,16 +69,6 @@ class RemovableHandle:
 
     def __exit__(self, *exc) -> None:
         self.remove()
-
-
-class BackwardHookIdentity(Function):
-    """y = x.  dx = dy: marks where a module's inputs enter and its outputs leave, for backward hooks."""
-
-    def forward(self, x):
-        return x.view()
-
-    def backward(self, gy):
-        return gy
 
 
 class Module:
@@ -226,7 +216,7 @@ class Module:
         wrapped = []
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and a.requires_grad:
-                a = BackwardHookIdentity.apply(a)
+                a = identity(a)
                 a.register_hook(self._input_grad_hook(state, i))
                 state["pending"] += 1
                 state["inputs"].append(i)
@@ -239,7 +229,7 @@ class Module:
         wrapped = []
         for j, out in enumerate(outputs):
             if isinstance(out, Tensor) and out.requires_grad:
-                out = BackwardHookIdentity.apply(out)
+                out = identity(out)
                 out.register_hook(self._output_grad_hook(state, j))
             wrapped.append(out)
         return tuple(wrapped) if isinstance(y, tuple) else wrapped[0]

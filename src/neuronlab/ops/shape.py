@@ -8,6 +8,20 @@ from neuronlab.autograd.function import Function
 from neuronlab.ops._util import axis_index, normalize_axes, to_tensor
 
 
+class Identity(Function):
+    """y = x (a new node sharing x's data).  dx = dy.
+
+    Marks a point of the graph: Module backward hooks wrap a module's inputs and outputs in it, so the
+    Tensor hooks of those nodes see exactly the gradient entering and leaving the module.
+    """
+
+    def forward(self, x):
+        return x.view()
+
+    def backward(self, gy):
+        return gy
+
+
 class Reshape(Function):
     """y = x viewed with a new shape.  dx = dy reshaped back."""
 
@@ -80,6 +94,11 @@ class Pad(Function):
 
     def backward(self, gy):
         return gy[self.interior]
+
+
+def identity(x):
+    """A new node equal to x (sharing its data) whose gradient passes through unchanged."""
+    return Identity.apply(to_tensor(x))
 
 
 def reshape(x, *shape):
