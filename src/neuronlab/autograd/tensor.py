@@ -173,8 +173,11 @@ class Tensor:
             self.grad = grad if self.grad is None else self.grad + grad
         self.register_hook(store)
 
-    def backward(self, grad=None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Backpropagate from this tensor: accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Backpropagate from this tensor: accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``retain_graph`` defaults to ``create_graph``, as in PyTorch: a graph built for second derivatives
+        is kept so that it can be differentiated."""
         from neuronlab.autograd.engine import backward
         backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 

@@ -38,17 +38,20 @@ class ELUFunction(Function):
 
     def forward(self, x, alpha):
         self.alpha = alpha
-        positive = x > 0
-        negative_part = np.minimum(x, 0)  # e^x only where x <= 0: no overflow for large x
-        y = np.where(positive, x, alpha * np.expm1(negative_part))
-        slope = np.where(positive, 1, alpha * np.exp(negative_part)).astype(x.dtype, copy=False)
-        self.save_for_backward(x, slope)
-        return y.astype(x.dtype, copy=False)
+        y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+        self.save_for_backward(x, self._slope(x))
+        return y
+
+    def _slope(self, x):
+        """1 for x > 0, alpha e^x otherwise (e^x only of min(x, 0): no overflow); on arrays or Tensors."""
+        return np.where(x > 0, 1, self.alpha * np.exp(np.minimum(x, 0)))
+
+    def saved_for_graph(self, inputs, output):
+        x = inputs[0]
+        return x, self._slope(x)
 
     def backward(self, gy):
-        x, slope = self.saved
-        if not isinstance(gy, np.ndarray):  # create_graph: the slope as a function of x
-            slope = np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0)))
+        _, slope = self.saved
         return gy * slope
 
 
@@ -62,25 +65,27 @@ class GELUFunction(Function):
 
     def forward(self, x, approximate):
         self.approximate = approximate
-        y, slope = _gelu_and_slope(x, approximate)
+        y, slope = _gelu_and_slope(x, approximate, _erf)
         self.save_for_backward(x, slope.astype(x.dtype, copy=False))
         return y.astype(x.dtype, copy=False)
 
+    def saved_for_graph(self, inputs, output):
+        x = inputs[0]
+        return x, _gelu_and_slope(x, self.approximate, erf)[1]
+
     def backward(self, gy):
-        x, slope = self.saved
-        if not isinstance(gy, np.ndarray):  # create_graph: the slope as a function of x
-            _, slope = _gelu_and_slope(x, self.approximate)
+        _, slope = self.saved
         return gy * slope
 
 
-def _gelu_and_slope(x, approximate: str):
-    """GELU(x) and its derivative; runs on arrays and (for create_graph) on Tensors."""
+def _gelu_and_slope(x, approximate: str, erf_function):
+    """GELU(x) and its derivative, on arrays (with SciPy's erf) or on Tensors (with the Erf op)."""
     if approximate == "tanh":
         t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_C * x * x * x))
         half_one_plus_t = 0.5 * (1 + t)
         slope = half_one_plus_t + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_TANH_C * x * x)
         return x * half_one_plus_t, slope
-    cdf = 0.5 * (1 + (_erf(x / _SQRT_2) if isinstance(x, np.ndarray) else Erf.apply(x / _SQRT_2)))
+    cdf = 0.5 * (1 + erf_function(x / _SQRT_2))
     pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
     return x * cdf, cdf + x * pdf
 

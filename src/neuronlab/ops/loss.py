@@ -78,10 +78,12 @@ class MSELossFunction(Function):
         flat = diff.reshape(-1)
         return np.asarray(flat @ flat * (scale / self.count), dtype=x.dtype)
 
+    def saved_for_graph(self, inputs, output):
+        x, t = inputs
+        return x, t, x - t
+
     def backward(self, gy):
         x, t, diff = self.saved
-        if not isinstance(gy, np.ndarray):  # create_graph: keep the dependence on x and t
-            diff = x - t
         gx = gy * (self.factor * diff)
         need_x, need_t = self.needs_input_grad
         return (gx if need_x else None), (-gx if need_t else None)
@@ -138,11 +140,13 @@ class BCELossFunction(Function):
         self.save_for_backward(y, t, log_y, log_1my)
         return _reduce(losses.astype(y.dtype, copy=False), reduction)
 
+    def saved_for_graph(self, inputs, output):
+        y, t = inputs
+        return y, t, np.log(y), np.log(1 - y)
+
     def backward(self, gy):
         y, t, log_y, log_1my = self.saved
         need_y, need_t = self.needs_input_grad
-        if not isinstance(gy, np.ndarray) and need_t:  # create_graph: the logs as functions of y
-            log_y, log_1my = np.log(y), np.log(1 - y)
         scale = gy / self.count if self.count != 1 else gy
         if self.weight is not None:
             scale = scale * self.weight
@@ -166,11 +170,9 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
                                  weight=as_weight(weight, "binary_cross_entropy"), reduction=reduction)
 
 
-def _softplus_of_minus(x):
-    """log(1 + e^-x) = log(1 + e^-|x|) + max(-x, 0), finite for any x; also on Tensors (create_graph)."""
-    if isinstance(x, np.ndarray):
-        return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
-    return np.log(1 + np.exp(-np.abs(x))) + (-x).relu()
+def _softplus_of_minus(x, log1p=np.log1p):
+    """log(1 + e^-x) = log1p(e^-|x|) + max(-x, 0), finite for any x (on Tensors pass a differentiable log1p)."""
+    return log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
 
 
 class BCEWithLogitsFunction(Function):
@@ -191,10 +193,12 @@ class BCEWithLogitsFunction(Function):
         self.save_for_backward(x, t, logistic(x), softplus)
         return _reduce(losses.astype(x.dtype, copy=False), reduction)
 
+    def saved_for_graph(self, inputs, output):
+        x, t = inputs
+        return x, t, x.sigmoid(), _softplus_of_minus(x, lambda u: np.log(1 + u))
+
     def backward(self, gy):
         x, t, s, softplus = self.saved
-        if not isinstance(gy, np.ndarray):  # create_graph: sigmoid(x) and softplus(-x) as functions of x
-            s, softplus = x.sigmoid(), _softplus_of_minus(x)
         need_x, need_t = self.needs_input_grad
         scale = gy / self.count if self.count != 1 else gy
         if self.weight is not None:
@@ -248,9 +252,7 @@ class CrossEntropyFunction(Function):
                 q *= weight
             denominator = (weight[indices[rows]].sum() if weight is not None else rows.size)
         else:
-            q = target * (1 - smoothing) + smoothing / c if smoothing else target
-            if weight is not None:
-                q = q * weight
+            q = self._distribution(target, c)
             denominator = m
         losses = -(q * log_p).sum(axis=1)
         self.from_probabilities = indices is None
@@ -262,15 +264,21 @@ class CrossEntropyFunction(Function):
             return np.asarray(np.nan, dtype=x.dtype)
         return np.asarray(losses.sum() * self.scale, dtype=x.dtype)
 
+    def saved_for_graph(self, inputs, output):
+        x, target = inputs
+        q = self.saved[3]
+        if self.from_probabilities:
+            q = self._distribution(target, x.shape[1])
+        return x, target, x.softmax(axis=1), q, x.log_softmax(axis=1)
+
+    def _distribution(self, target, classes: int):
+        """Q from probability targets: smoothed to (1 - eps) T + eps / C, times the class weights."""
+        q = target * (1 - self.smoothing) + self.smoothing / classes if self.smoothing else target
+        return q if self.weight is None else q * self.weight
+
     def backward(self, gy):
         x, target, p, q, log_p = self.saved
         need_x, need_t = self.needs_input_grad[:2]
-        if not isinstance(gy, np.ndarray):  # create_graph: softmax(x) (and Q) as functions of the inputs
-            p, log_p = x.softmax(axis=1), x.log_softmax(axis=1)
-            if self.from_probabilities:
-                q = target * (1 - self.smoothing) + self.smoothing / x.shape[1] if self.smoothing else target
-                if self.weight is not None:
-                    q = q * self.weight
         g = gy.reshape(-1, 1) if self.reduction == "none" else gy
         if self.scale != 1.0:
             g = g * self.scale

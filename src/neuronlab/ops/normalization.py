@@ -44,12 +44,14 @@ class BatchNormFunction(Function):
         self.save_for_backward(x, gamma, x_hat, inv_std)
         return y
 
+    def saved_for_graph(self, inputs, output):
+        x, gamma = inputs[0], inputs[1]
+        return (x, gamma, *self._normalize(x))
+
     def backward(self, gy):
         x, gamma, x_hat, inv_std = self.saved
         need_x, need_gamma, need_beta = self.needs_input_grad
         axes = self.axes
-        if not isinstance(gy, np.ndarray):  # create_graph: X~ and 1/sigma as functions of x
-            x_hat, inv_std = self._normalize(x)
         x_hat_gy = x_hat * gy if (need_gamma or (need_x and self.batch_stats)) else None
         gbeta = gy.sum(axis=axes) if need_beta else None
         ggamma = x_hat_gy.sum(axis=axes) if need_gamma else None
@@ -65,6 +67,7 @@ class BatchNormFunction(Function):
         return gx, ggamma, gbeta
 
     def _normalize(self, x: Tensor):
+        """X~ and 1/sigma as Tensor expressions of x (the batch statistics depend on x too)."""
         if not self.batch_stats:
             inv_std = 1 / np.sqrt(self.var + self.eps)
             return (x - self.mean) * inv_std, inv_std

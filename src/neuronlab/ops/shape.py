@@ -5,7 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.engine import sum_to_shape
 from neuronlab.autograd.function import Function
-from neuronlab.ops._util import axis_index, normalize_axes, to_tensor
+from neuronlab.ops._util import axis_index, normalize_axes, resolve_axis, to_tensor
 
 
 class Identity(Function):
@@ -159,13 +159,14 @@ def broadcast_to(x, shape):
     return BroadcastTo.apply(to_tensor(x), shape=tuple(shape))
 
 
-def squeeze(x, axis=None):
-    """Remove axes of length 1 (all of them, or only ``axis``)."""
+def squeeze(x, axis=None, *, dim=None):
+    """Remove axes of length 1: all of them, or those of ``axis`` (an int or a tuple; ``dim`` is the PyTorch
+    alias) that have length 1. As in PyTorch, a named axis of another length is left as it is, and a 0-d
+    tensor accepts axis 0 or -1 and comes back unchanged."""
     x = to_tensor(x)
-    axes = [i for i, n in enumerate(x.shape) if n == 1] if axis is None else normalize_axes(axis, x.ndim)
-    for a in axes:
-        if x.shape[a] != 1:
-            raise ValueError(f"squeeze: axis {a} has length {x.shape[a]}, not 1")
+    axis, _ = resolve_axis(axis, dim, False, None)
+    candidates = range(x.ndim) if axis is None else normalize_axes(axis, x.ndim)
+    axes = [a for a in candidates if x.shape[a] == 1]
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
