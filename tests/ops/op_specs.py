@@ -214,7 +214,9 @@ OP_SPECS = (
         Sample(((2, 3, 4, 2),), {"dims": (3, 1, 0, 2)}),
         Sample(((5,),), {"dims": (0,)}),
         Sample(((2, 3, 4),), {"dims": (-1, 0, -2)}, id="negative-dims"))),
-    OpSpec("T", lambda x: x.T, lambda t, x: x.mT, (Sample(((3, 4),)), Sample(((2, 3, 4),), id="batch"))),
+    OpSpec("T", lambda x: x.T, lambda t, x: x.permute(*reversed(range(x.ndim))),  # NumPy's .T: axes reversed
+           (Sample(((3, 4),)), Sample(((2, 3, 4),), id="3d-reversed"), Sample(((5,),), id="vector"))),
+    OpSpec("mT", lambda x: x.mT, lambda t, x: x.mT, (Sample(((3, 4),)), Sample(((2, 3, 4),), id="batch"))),
     OpSpec("swapaxes", lambda x, a, b: nl.swapaxes(x, a, b), lambda t, x, a, b: t.swapaxes(x, a, b), (
         Sample(((2, 3, 4),), {"a": 0, "b": 2}),
         Sample(((3, 4),), {"a": 0, "b": 1}),

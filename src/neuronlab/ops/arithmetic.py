@@ -5,6 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import to_tensor
+from neuronlab.ops.promotion import promote_pair
 
 
 class Add(Function):
@@ -96,23 +97,23 @@ class Cast(Function):
 
 
 def add(a, b):
-    """Elementwise a + b (broadcasting)."""
-    return Add.apply(a, b)
+    """Elementwise a + b (broadcasting; result dtype by :mod:`neuronlab.ops.promotion`)."""
+    return Add.apply(*promote_pair(a, b))
 
 
 def sub(a, b):
     """Elementwise a - b (broadcasting)."""
-    return Sub.apply(a, b)
+    return Sub.apply(*promote_pair(a, b))
 
 
 def mul(a, b):
     """Elementwise a * b (broadcasting)."""
-    return Mul.apply(a, b)
+    return Mul.apply(*promote_pair(a, b))
 
 
 def div(a, b):
-    """Elementwise a / b (broadcasting)."""
-    return Div.apply(a, b)
+    """Elementwise a / b (broadcasting; true division: integers give float32)."""
+    return Div.apply(*promote_pair(a, b, floating=True))
 
 
 def neg(x):
@@ -122,7 +123,7 @@ def neg(x):
 
 def pow(x, p):
     """x ** p, elementwise; p may be a scalar or a tensor."""
-    return Pow.apply(x, p)
+    return Pow.apply(*promote_pair(x, p))
 
 
 def astype(x, dtype):

@@ -5,6 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import operand
+from neuronlab.ops.promotion import promote_pair
 
 
 class MatMul(Function):
@@ -41,7 +42,7 @@ def _swap_last(a):
 
 def matmul(x, w):
     """Matrix product ``x @ w`` (NumPy's rules: batched over leading axes, broadcasting them)."""
-    x, w = operand(x), operand(w)
+    x, w = promote_pair(operand(x), operand(w))
     try:
         return MatMul.apply(x, w)
     except ValueError:

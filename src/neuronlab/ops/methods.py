@@ -98,6 +98,10 @@ def __array_function__(self, func, types, args, kwargs):
 
 
 def _transpose_property(self):
+    return shape.transpose(self)
+
+
+def _matrix_transpose_property(self):
     return shape.matrix_transpose(self)
 
 
@@ -107,5 +111,5 @@ def attach() -> None:
         setattr(Tensor, name, function)
     Tensor.__array_ufunc__ = __array_ufunc__
     Tensor.__array_function__ = __array_function__
-    Tensor.T = property(_transpose_property, doc="The transpose (last two axes swapped).")
-    Tensor.mT = Tensor.T
+    Tensor.T = property(_transpose_property, doc="The axes reversed (NumPy's ``.T``; for a matrix, its transpose).")
+    Tensor.mT = property(_matrix_transpose_property, doc="The last two axes swapped (a batch of matrices transposed).")

@@ -150,8 +150,11 @@ def swapaxes(x, axis1: int, axis2: int):
 
 
 def matrix_transpose(x):
-    """Swap the last two axes (``x.T`` for a matrix)."""
-    return transpose(x) if x.ndim <= 2 else swapaxes(x, -1, -2)
+    """Swap the last two axes (``x.mT``; the transpose of each matrix in a batch). Needs 2 or more axes."""
+    x = to_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"matrix_transpose (mT): needs a tensor with at least 2 dimensions, got {x.ndim}")
+    return swapaxes(x, -1, -2)
 
 
 def broadcast_to(x, shape):
@@ -195,12 +198,18 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
 
 def concatenate(tensors, axis: int = 0):
     """Join tensors along an existing axis (``cat`` in PyTorch)."""
-    return Concatenate.apply(*[to_tensor(t) for t in tensors], axis=axis)
+    tensors = [to_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate: expected a non-empty sequence of tensors")
+    return Concatenate.apply(*tensors, axis=axis_index("concatenate", axis, tensors[0].ndim))
 
 
 def stack(tensors, axis: int = 0):
     """Join tensors of equal shape along a new axis."""
-    return Stack.apply(*[to_tensor(t) for t in tensors], axis=axis)
+    tensors = [to_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    return Stack.apply(*tensors, axis=axis_index("stack", axis, tensors[0].ndim + 1))
 
 
 def pad(x, pad_width, value: float = 0.0):
