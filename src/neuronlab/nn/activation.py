@@ -2,6 +2,7 @@
 (where each derivative is written beside its forward)."""
 from __future__ import annotations
 
+from neuronlab._validation import one_of
 from neuronlab.nn.module import Module, register_module
 from neuronlab.ops.activation import elu, gelu
 from neuronlab.ops.elementwise import leaky_relu, relu, sigmoid, tanh
@@ -113,9 +114,7 @@ class GELU(Module):
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
+        self.approximate = one_of("GELU: approximate", approximate, ("none", "tanh"))
 
     def forward(self, x):
         return gelu(x, self.approximate)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from neuronlab.nn.module import Module, register_module
-from neuronlab.ops.dropout import check_p, dropout
+from neuronlab._validation import probability
+from neuronlab.ops.dropout import dropout
 
 
 @register_module
@@ -13,7 +14,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, scale_at_inference: bool = False, *, generator=None) -> None:
         super().__init__()
-        self.p = check_p(p)
+        self.p = probability("dropout probability p", p)
         self.scale_at_inference = bool(scale_at_inference)
         self.generator = generator
 

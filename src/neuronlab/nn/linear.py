@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from neuronlab._validation import floating_dtype, nonnegative_int
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn import init
 from neuronlab.nn.module import Module, register_module
@@ -34,13 +35,9 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=np.float32) -> None:
         super().__init__()
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"Linear: {name} must be a non-negative integer, got {value!r}")
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Linear: dtype must be a floating type, got {dtype}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = nonnegative_int("Linear: in_features", in_features)
+        self.out_features = nonnegative_int("Linear: out_features", out_features)
+        dtype = floating_dtype("Linear: dtype", dtype)
         self.weight = Parameter(np.empty((self.in_features, self.out_features), dtype=dtype))
         if bias:
             self.bias = Parameter(np.empty(self.out_features, dtype=dtype))

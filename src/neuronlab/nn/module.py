@@ -18,6 +18,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from neuronlab._validation import floating_dtype
 from neuronlab.autograd import grad_mode
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn.parameter import Parameter
@@ -389,9 +390,7 @@ class Module:
 
     def to(self, dtype) -> "Module":
         """Convert floating parameters and buffers (and existing gradients) to ``dtype``, keeping the objects."""
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Module.to expects a floating dtype, got {dtype}")
+        dtype = floating_dtype("Module.to: dtype", dtype)
         for module in self.modules():
             for tensor in (*module._parameters.values(), *module._buffers.values()):
                 if tensor is None or tensor.data.dtype.kind != "f":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import floating_dtype, positive_int, probability
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn.module import Module, register_module
 from neuronlab.nn.parameter import Parameter
@@ -23,15 +24,12 @@ class BatchNorm1d(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, dtype=np.float32) -> None:
         super().__init__()
-        if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) or num_features <= 0:
-            raise ValueError(f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}")
-        if momentum is not None and not 0 <= momentum <= 1:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] or None, got {momentum}")
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"BatchNorm1d: dtype must be a floating type, got {dtype}")
+        num_features = positive_int("BatchNorm1d: num_features", num_features)
+        if momentum is not None:
+            probability("BatchNorm1d: momentum (or None)", momentum)
+        dtype = floating_dtype("BatchNorm1d: dtype", dtype)
         self.dtype = dtype.name
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
+        self.num_features, self.eps, self.momentum = num_features, float(eps), momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_features, dtype=dtype))

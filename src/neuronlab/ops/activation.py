@@ -12,6 +12,7 @@ import math
 import numpy as np
 from scipy.special import erf as _erf
 
+from neuronlab._validation import one_of
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import to_tensor
 
@@ -97,8 +98,7 @@ def elu(x, alpha: float = 1.0):
 
 def gelu(x, approximate: str = "none"):
     """Gaussian error linear unit x Phi(x) (exact, with erf) or its tanh approximation (approximate='tanh')."""
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    one_of("gelu: approximate", approximate, ("none", "tanh"))
     return GELUFunction.apply(to_tensor(x), approximate=approximate)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import probability
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import to_tensor
 from neuronlab.random import default_generator
@@ -30,15 +31,9 @@ class DropoutFunction(Function):
         return gy * mask
 
 
-def check_p(p) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 <= p <= 1:
-        raise ValueError(f"dropout probability p must be a number in [0, 1], got {p!r}")
-    return float(p)
-
-
 def dropout(x, p: float = 0.5, training: bool = True, scale_at_inference: bool = False, *, generator=None):
     """Zero each value with probability ``p`` in training (see the module docstring for the two scalings)."""
-    p = check_p(p)
+    p = probability("dropout probability p", p)
     x = to_tensor(x)
     if not training:
         return x * (1 - p) if scale_at_inference else x

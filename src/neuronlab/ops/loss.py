@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import one_of, probability
 from neuronlab.autograd.function import Function
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.ops._util import to_tensor
@@ -22,9 +23,7 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 def check_reduction(reduction: str, allowed=REDUCTIONS) -> str:
-    if reduction not in allowed:
-        raise ValueError(f"reduction must be one of {', '.join(map(repr, allowed))}, got {reduction!r}")
-    return reduction
+    return one_of("reduction", reduction, allowed)
 
 
 def _values(a):
@@ -342,8 +341,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     (integers, ``ignore_index`` skipped) or probabilities (floats, the input's shape). PyTorch's semantics for
     ``weight``, ``label_smoothing`` and ``reduction``; the gradient is the notes' (Y - T)/N."""
     check_reduction(reduction)
-    if not 0 <= label_smoothing <= 1:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    label_smoothing = probability("cross_entropy: label_smoothing", label_smoothing)
     x = to_tensor(input)
     x2, t2, indices, out_shape = _classes_last(x, target, "cross_entropy")
     classes = x2.shape[1]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import nonnegative
 from neuronlab.autograd.function import Function
 from neuronlab.autograd.tensor import Tensor
 
@@ -55,19 +56,13 @@ def penalized_parameters(params, weights_only: bool = True) -> list:
     return chosen
 
 
-def _check_alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or alpha < 0:
-        raise ValueError(f"penalty: alpha must be a non-negative number, got {alpha!r}")
-    return float(alpha)
-
-
 def l2_penalty(params, alpha: float, weights_only: bool = True):
     """The notes' L2 penalty alpha * sum_l ||W_l||^2 (no factor 1/2: its gradient is 2 alpha W).
 
     ``loss = criterion(model(x), t) + F.l2_penalty(model, 1e-4)``. With SGD this equals
     ``weight_decay = 2 alpha`` applied to the weights only.
     """
-    alpha = _check_alpha(alpha)
+    alpha = nonnegative("l2_penalty: alpha", alpha)
     weights = penalized_parameters(params, weights_only)
     if not weights:
         raise ValueError("l2_penalty: no parameters to penalize (pass weights_only=False to include 1-D parameters)")
@@ -76,7 +71,7 @@ def l2_penalty(params, alpha: float, weights_only: bool = True):
 
 def l1_penalty(params, alpha: float, weights_only: bool = True):
     """The notes' L1 penalty alpha * sum_l sum |W_l| (gradient alpha sign W): drives weights to exactly zero."""
-    alpha = _check_alpha(alpha)
+    alpha = nonnegative("l1_penalty: alpha", alpha)
     weights = penalized_parameters(params, weights_only)
     if not weights:
         raise ValueError("l1_penalty: no parameters to penalize (pass weights_only=False to include 1-D parameters)")
