@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from neuronlab._validation import one_of
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops.activation import elu, gelu
 from neuronlab.ops.elementwise import leaky_relu, relu, sigmoid, tanh
 from neuronlab.ops.softmax import log_softmax, softmax
 
 
-@register_module
+@register_buildable
 class Sigmoid(Module):
     """y = 1 / (1 + e^-x).  dx = dy y (1 - y)."""
 
@@ -20,7 +20,7 @@ class Sigmoid(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class Tanh(Module):
     """y = tanh x.  dx = dy (1 - y^2)."""
 
@@ -31,7 +31,7 @@ class Tanh(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class ReLU(Module):
     """y = max(0, x).  dx = dy [x > 0]."""
 
@@ -42,7 +42,7 @@ class ReLU(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class LeakyReLU(Module):
     """y = x (x > 0), negative_slope x (x <= 0).  dx = dy (1 or negative_slope)."""
 
@@ -74,7 +74,7 @@ class _AlongDim(Module):
         return f"dim={self.dim}"
 
 
-@register_module
+@register_buildable
 class Softmax(_AlongDim):
     """y_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (the last axis by default).  dx = y (dy - sum_j dy_j y_j)."""
 
@@ -82,7 +82,7 @@ class Softmax(_AlongDim):
         return softmax(x, self.dim)
 
 
-@register_module
+@register_buildable
 class LogSoftmax(_AlongDim):
     """y_i = x_i - log sum_j e^{x_j} along ``dim`` (stable).  dx = dy - e^y sum_j dy_j."""
 
@@ -90,7 +90,7 @@ class LogSoftmax(_AlongDim):
         return log_softmax(x, self.dim)
 
 
-@register_module
+@register_buildable
 class ELU(Module):
     """y = x (x > 0), alpha (e^x - 1) (x <= 0).  dx = dy (1 or alpha e^x)."""
 
@@ -108,7 +108,7 @@ class ELU(Module):
         return f"alpha={self.alpha}"
 
 
-@register_module
+@register_buildable
 class GELU(Module):
     """y = x Phi(x) (``approximate='none'``, with erf) or x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) / 2."""
 

@@ -2,12 +2,12 @@
 :mod:`neuronlab.ops.dropout`."""
 from __future__ import annotations
 
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab._validation import probability
 from neuronlab.ops.dropout import dropout
 
 
-@register_module
+@register_buildable
 class Dropout(Module):
     """Randomly zero values with probability ``p`` while training (inverted dropout unless
     ``scale_at_inference=True``, the notes 000 variant that multiplies by 1 - p at inference)."""

@@ -13,13 +13,13 @@ import numpy as np
 from neuronlab._validation import floating_dtype, nonnegative_int
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn import init
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.linear import linear
 
 
-@register_module
+@register_buildable
 class Linear(Module):
     """Fully connected layer, the notes' Affine layer: Y = X W + b.
 

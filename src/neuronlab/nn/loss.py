@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops.loss import (REDUCTIONS, as_weight, binary_cross_entropy, binary_cross_entropy_with_logits,
                                 check_reduction, cross_entropy, l1_loss, mse_loss, nll_loss)
 
@@ -16,7 +16,7 @@ def _listed(weight):
     return None if weight is None else np.asarray(weight).tolist()
 
 
-@register_module
+@register_buildable
 class MSELoss(Module):
     """Mean squared error. ``half=True``: the notes' one-half convention (1/2 mean (y - t)^2, gradient
     (y - t)/count); ``reduction='batchmean', half=True``: the notes' regression layer 1/(2N) sum (y - t)^2
@@ -36,7 +36,7 @@ class MSELoss(Module):
         return f"reduction={self.reduction!r}" + (", half=True" if self.half else "")
 
 
-@register_module
+@register_buildable
 class L1Loss(Module):
     """Mean absolute error reduce(|y - t|)."""
 
@@ -51,7 +51,7 @@ class L1Loss(Module):
         return {"reduction": self.reduction}
 
 
-@register_module
+@register_buildable
 class BCELoss(Module):
     """Binary cross-entropy -[t log y + (1 - t) log(1 - y)] of probabilities y (see BCEWithLogitsLoss)."""
 
@@ -66,7 +66,7 @@ class BCELoss(Module):
         return {"weight": _listed(self.weight), "reduction": self.reduction}
 
 
-@register_module
+@register_buildable
 class BCEWithLogitsLoss(Module):
     """Sigmoid + binary cross-entropy on logits, fused: stable, gradient (sigmoid(x) - t)/N."""
 
@@ -82,7 +82,7 @@ class BCEWithLogitsLoss(Module):
         return {"weight": _listed(self.weight), "reduction": self.reduction, "pos_weight": _listed(self.pos_weight)}
 
 
-@register_module
+@register_buildable
 class CrossEntropyLoss(Module):
     """Softmax + cross-entropy on logits, fused (log-sum-exp stable); gradient (Y - T)/N."""
 
@@ -100,7 +100,7 @@ class CrossEntropyLoss(Module):
                 "label_smoothing": self.label_smoothing}
 
 
-@register_module
+@register_buildable
 class NLLLoss(Module):
     """Negative log-likelihood -w_t x_t of log-probabilities (LogSoftmax + NLLLoss = CrossEntropyLoss)."""
 

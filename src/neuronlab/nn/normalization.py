@@ -6,13 +6,13 @@ import numpy as np
 
 from neuronlab._validation import floating_dtype, positive_int, probability
 from neuronlab.autograd.tensor import Tensor
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.normalization import batch_norm, values_per_feature
 
 
-@register_module
+@register_buildable
 class BatchNorm1d(Module):
     """Batch normalization over (N, C) or (N, C, L) inputs, per feature C; PyTorch's ``nn.BatchNorm1d``.
 
