@@ -6,7 +6,7 @@ import pytest
 
 import neuronlab
 from neuronlab import nn
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 
 
 class TwoLayer(nn.Module):

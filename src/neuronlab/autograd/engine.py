@@ -11,7 +11,7 @@ import numpy as np
 
 from neuronlab.autograd import grad_mode, versioning
 from neuronlab.autograd.function import OnceDifferentiableBackward
-from neuronlab.autograd.tensor import Tensor, as_array
+from neuronlab.autograd._tensor import Tensor, as_array
 
 
 def sum_to_shape(g, shape: tuple):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd import grad_mode, versioning
-from neuronlab.autograd.tensor import Tensor, as_array
+from neuronlab.autograd._tensor import Tensor, as_array
 
 _new = object.__new__
 _SEQUENCES = (list, tuple)

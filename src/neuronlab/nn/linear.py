@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from neuronlab._validation import floating_dtype, nonnegative_int
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.nn import init
 from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter

@@ -20,7 +20,7 @@ import numpy as np
 
 from neuronlab._validation import floating_dtype
 from neuronlab.autograd import grad_mode
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops.shape import identity
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab._validation import floating_dtype, positive_int, probability
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor

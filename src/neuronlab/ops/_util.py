@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor, as_array
+from neuronlab.autograd import Tensor
+from neuronlab.autograd._tensor import as_array
 
 
 def to_tensor(x) -> Tensor:

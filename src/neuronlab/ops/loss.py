@@ -15,7 +15,7 @@ import numpy as np
 
 from neuronlab._validation import one_of, probability
 from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.elementwise import logistic
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.ops import arithmetic as ar
 from neuronlab.ops import elementwise as el
 from neuronlab.ops import indexing, linalg, reduction, shape, softmax

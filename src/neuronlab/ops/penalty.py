@@ -9,7 +9,7 @@ import numpy as np
 
 from neuronlab._validation import nonnegative
 from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 
 
 class SquaredNorm(Function):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 
 DEFAULT_FLOAT = np.dtype(np.float32)
 _INT64 = np.dtype(np.int64)

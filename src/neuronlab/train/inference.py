@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from neuronlab.autograd.grad_mode import no_grad
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.ops.loss import cross_entropy
 from neuronlab.ops.softmax import softmax
 from neuronlab.train.metrics import accuracy, confusion_matrix, mae, mse, r2
