@@ -5,7 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import operand, to_tensor
-from neuronlab.ops.promotion import promote_pair, to_floating
+from neuronlab.ops.promotion import binary_op, promote, to_floating
 
 
 class Exp(Function):
@@ -258,14 +258,8 @@ def leaky_relu(x, negative_slope: float = 0.01):
     return LeakyReLU.apply(to_tensor(x), negative_slope=negative_slope)
 
 
-def maximum(a, b):
-    """Elementwise maximum (broadcasting)."""
-    return Maximum.apply(*promote_pair(operand(a), operand(b)))
-
-
-def minimum(a, b):
-    """Elementwise minimum (broadcasting)."""
-    return Minimum.apply(*promote_pair(operand(a), operand(b)))
+maximum = binary_op(Maximum, "maximum", "Elementwise maximum (broadcasting).")
+minimum = binary_op(Minimum, "minimum", "Elementwise minimum (broadcasting).")
 
 
 def clip(x, min=None, max=None):
@@ -278,4 +272,4 @@ def clip(x, min=None, max=None):
 def where(condition, a, b):
     """Elementwise choice: a where ``condition`` is true, b elsewhere (the condition is not differentiated)."""
     condition = np.asarray(getattr(condition, "data", condition), dtype=bool)
-    return Where.apply(*promote_pair(operand(a), operand(b)), condition=condition)
+    return Where.apply(*promote(operand(a), operand(b)), condition=condition)

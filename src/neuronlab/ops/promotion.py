@@ -17,12 +17,13 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd import Tensor
+from neuronlab.ops._util import operand
 
 DEFAULT_FLOAT = np.dtype(np.float32)
 _INT64 = np.dtype(np.int64)
 _BOOL = np.dtype(bool)
 _KIND = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
-_NUMBERS = (float, int)
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
 def _scalar_dtype(x) -> np.dtype | None:
@@ -83,17 +84,25 @@ def promote(*operands, floating: bool = False) -> tuple:
     return tuple(_converted(x, dtype) for x in operands)
 
 
-def promote_pair(a, b, floating: bool = False) -> tuple:
-    """``promote(a, b)`` with the common cases first: a floating Tensor with a Python number, two Tensors of
-    one dtype (nothing to do)."""
-    if isinstance(a, Tensor):
-        if type(b) in _NUMBERS and a.data.dtype.kind == "f":
-            return a, b
-        if isinstance(b, Tensor) and a.data.dtype is b.data.dtype and (a.data.dtype.kind == "f" or not floating):
-            return a, b
-    elif isinstance(b, Tensor) and type(a) in _NUMBERS and b.data.dtype.kind == "f":
-        return a, b
-    return promote(a, b, floating=floating)
+def binary_op(function, name: str, doc: str, floating: bool = False):
+    """The public function of a two-operand ``function``: ``op(a, b)`` applies it to the operands promoted by
+    ``promote`` (array-likes such as lists become arrays). The common cases, a float32 or float64 Tensor with a
+    Python number or a Tensor of its dtype, go straight through: dtypes compared by identity, one call."""
+    def op(a, b):
+        if type(a) is Tensor:
+            dtype = a.data.dtype
+            if dtype is _F32 or dtype is _F64:
+                kind = type(b)
+                if kind is float or kind is int or (kind is Tensor and b.data.dtype is dtype):
+                    return function.apply(a, b)
+        elif type(b) is Tensor:
+            dtype = b.data.dtype
+            if (dtype is _F32 or dtype is _F64) and (type(a) is float or type(a) is int):
+                return function.apply(a, b)
+        return function.apply(*promote(operand(a), operand(b), floating=floating))
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
 
 
 def to_floating(x: Tensor) -> Tensor:
