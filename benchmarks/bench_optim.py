@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from neuronlab import optim
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.nn import Parameter
 
 RESULTS = Path(__file__).resolve().parent / "results" / "optim.json"

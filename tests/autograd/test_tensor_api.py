@@ -209,9 +209,7 @@ def test_shape_mismatch_names_the_op_and_both_shapes():
 
 def test_bad_arguments_are_reported():
     x = nl.tensor(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="axis 2 is out of bounds"):
+    with pytest.raises(IndexError, match=r"Sum: axis 2 is out of range for a tensor with 2 dimensions"):
         x.sum(axis=2)
     with pytest.raises(ValueError, match="at least one of min and max"):
         nl.clip(x)
-    with pytest.raises(ValueError, match="squeeze: axis 1 has length 3"):
-        nl.squeeze(x, 1)

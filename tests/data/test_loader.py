@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import neuronlab
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.data import DataLoader, Dataset, Subset, TensorDataset
 
 

@@ -1,7 +1,7 @@
 """Helpers shared by the nn tests (imported as ``nn_testing``)."""
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 
 
 def leaf(array, dtype=np.float64) -> Tensor:

@@ -77,8 +77,11 @@ def test_edge_probabilities_and_validation():
     assert F.dropout(x, 0.0) is x
     assert np.all(F.dropout(x, 1.0).data == 0)
     assert F.dropout(x, 0.5).dtype == np.float32
-    for bad in (-0.1, 1.5, "0.5", True):
+    for bad in (-0.1, 1.5):
         with pytest.raises(ValueError, match="probability"):
+            nn.Dropout(bad)
+    for bad in ("0.5", True):  # not a number: a TypeError, as every argument check of the library
+        with pytest.raises(TypeError, match="probability"):
             nn.Dropout(bad)
 
 

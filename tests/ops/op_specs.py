@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import neuronlab as nl
+from neuronlab.nn import functional as F
+from neuronlab.ops.activation import erf
+from neuronlab.ops.indexing import IndexAdd
+from neuronlab.ops.shape import identity
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,16 @@ class OpSpec:
 
 
 def draw(domain: str, shape: tuple, rng: np.random.Generator) -> np.ndarray:
-    """float64 values for one argument: 'real' N(0, 1), 'positive' U(0.5, 2), 'nonzero' +-U(0.2, 2)."""
+    """float64 values for one argument: 'real' N(0, 1), 'positive' U(0.5, 2), 'nonzero' +-U(0.2, 2),
+    'probability' U(0.1, 0.9)."""
     if domain == "real":
         return rng.standard_normal(shape)
     if domain == "positive":
         return rng.uniform(0.5, 2.0, shape)
     if domain == "nonzero":
         return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2.0, shape)
+    if domain == "probability":
+        return rng.uniform(0.1, 0.9, shape)
     raise ValueError(f"unknown domain {domain!r}")
 
 
@@ -91,6 +98,69 @@ def _torch_pad(torch, x, pad_width, value=0.0):
                              np.full((1, 2), int(pad_width)), (x.ndim, 2))
     flat = [int(w) for pair in reversed(widths.tolist()) for w in pair]
     return torch.nn.functional.pad(x, flat, value=value)
+
+
+def _torch_index_add(t, x, index, shape):
+    """zeros(shape) with x added at index, by PyTorch's index_put (accumulate) or slice assignment."""
+    z = t.zeros(shape, dtype=x.dtype)
+    if isinstance(index, tuple) and all(isinstance(i, np.ndarray) for i in index):
+        return z.index_put(tuple(t.as_tensor(i) for i in index), x, accumulate=True)
+    z[index] = x
+    return z
+
+
+def _torch_mse(t, x, y, reduction="mean", half=False):
+    scale = 0.5 if half else 1.0
+    if reduction == "batchmean":
+        return scale * t.nn.functional.mse_loss(x, y, reduction="sum") / x.shape[0]
+    return scale * t.nn.functional.mse_loss(x, y, reduction=reduction)
+
+
+def _torch_kwargs(t, kwargs):
+    """Array keyword arguments (class weights, targets) as PyTorch tensors."""
+    return {k: t.as_tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+
+
+def _dropout_mask(shape, p, scale_at_inference, seed=0):
+    """Inverted dropout's mask from the uniform draws of default_rng(seed): keep where u >= p, scaled 1/(1-p)."""
+    keep = np.random.default_rng(seed).random(shape) >= p
+    return keep.astype(np.float64) if scale_at_inference else keep / (1 - p)
+
+
+def _batch_norm(x, weight=None, bias=None, training=True):
+    """F.batch_norm with fresh running statistics each call (a training call updates them in place)."""
+    c = x.shape[1]
+    return F.batch_norm(x, np.linspace(-0.5, 0.5, c), np.linspace(0.5, 2.0, c), weight, bias, training=training)
+
+
+def _torch_batch_norm(t, x, weight=None, bias=None, training=True):
+    c = x.shape[1]
+    return t.nn.functional.batch_norm(x, t.linspace(-0.5, 0.5, c, dtype=x.dtype), t.linspace(0.5, 2.0, c, dtype=x.dtype),
+                                      weight, bias, training=training)
+
+
+def _loss_sample(shapes, target=None, domains=None, id="", **kwargs):
+    """A loss case: the differentiable inputs' shapes, a constant ``target`` (class indices), other options."""
+    if target is not None:
+        kwargs["target"] = target
+    return Sample(shapes, kwargs, domains=domains, id=id)
+
+
+def _classification(loss, torch_loss):
+    """Ours and PyTorch's call for a loss on (input, target): target from the arguments (probabilities,
+    differentiable) or from the keyword ``target`` (class indices, a constant)."""
+    def ours(x, *rest, target=None, **kwargs):
+        return loss(x, rest[0] if rest else target, **kwargs)
+
+    def theirs(t, x, *rest, target=None, **kwargs):
+        return getattr(t.nn.functional, torch_loss)(x, rest[0] if rest else t.as_tensor(target),
+                                                    **_torch_kwargs(t, kwargs))
+    return ours, theirs
+
+
+LABELS_4 = np.array([0, 2, 1, 2])
+LABELS_IGNORED = np.array([0, -100, 1, 2])
+CLASS_WEIGHT = np.array([0.2, 1.0, 2.5])
 
 
 BINARY_SHAPES = (
@@ -214,7 +284,9 @@ OP_SPECS = (
         Sample(((2, 3, 4, 2),), {"dims": (3, 1, 0, 2)}),
         Sample(((5,),), {"dims": (0,)}),
         Sample(((2, 3, 4),), {"dims": (-1, 0, -2)}, id="negative-dims"))),
-    OpSpec("T", lambda x: x.T, lambda t, x: x.mT, (Sample(((3, 4),)), Sample(((2, 3, 4),), id="batch"))),
+    OpSpec("T", lambda x: x.T, lambda t, x: x.permute(*reversed(range(x.ndim))),  # NumPy's .T: axes reversed
+           (Sample(((3, 4),)), Sample(((2, 3, 4),), id="3d-reversed"), Sample(((5,),), id="vector"))),
+    OpSpec("mT", lambda x: x.mT, lambda t, x: x.mT, (Sample(((3, 4),)), Sample(((2, 3, 4),), id="batch"))),
     OpSpec("swapaxes", lambda x, a, b: nl.swapaxes(x, a, b), lambda t, x, a, b: t.swapaxes(x, a, b), (
         Sample(((2, 3, 4),), {"a": 0, "b": 2}),
         Sample(((3, 4),), {"a": 0, "b": 1}),
@@ -247,7 +319,83 @@ OP_SPECS = (
         Sample(((3, 4),), {"pad_width": 1}, id="int"),
         Sample(((3, 4),), {"pad_width": ((0, 2), (1, 0))}, id="per-axis"),
         Sample(((2, 3, 4),), {"pad_width": ((1, 1), (0, 0), (2, 1)), "value": 3.0}, id="3d-value"))),
+    # ------------------------------------------------------------------ activations (ops/activation.py)
+    OpSpec("erf", erf, lambda t, x: t.erf(x), UNARY_SHAPES),
+    OpSpec("elu", lambda x, alpha=1.0: F.elu(x, alpha), lambda t, x, alpha=1.0: t.nn.functional.elu(x, alpha), (
+        Sample(((3, 4),)), Sample(((2, 3, 4),), {"alpha": 0.5}, id="alpha0.5"), Sample(((),), id="scalar")),
+        domain="nonzero"),
+    OpSpec("gelu", lambda x, approximate="none": F.gelu(x, approximate),
+           lambda t, x, approximate="none": t.nn.functional.gelu(x, approximate=approximate), (
+               Sample(((3, 4),)), Sample(((3, 4),), {"approximate": "tanh"}, id="tanh"),
+               Sample(((),), id="scalar"))),
+    # ------------------------------------------------------------------ layers (ops/linear.py, normalization, dropout)
+    OpSpec("linear", F.linear, lambda t, x, w, b=None: x @ w + (0 if b is None else b), (
+        Sample(((4, 3), (3, 2), (2,)), id="bias"),
+        Sample(((2, 4, 3), (3, 2), (2,)), id="batch-axes"),
+        Sample(((4, 3), (3, 2)), id="no-bias"))),
+    OpSpec("batch_norm", _batch_norm, _torch_batch_norm, (
+        Sample(((5, 3), (3,), (3,)), {"training": True}, id="train-2d"),
+        Sample(((4, 3, 2), (3,), (3,)), {"training": True}, id="train-3d"),
+        Sample(((5, 3), (3,), (3,)), {"training": False}, id="eval"),
+        Sample(((5, 3),), {"training": True}, id="train-no-affine"),
+        Sample(((4, 3, 2),), {"training": False}, id="eval-no-affine-3d"))),
+    OpSpec("dropout", lambda x, p, scale_at_inference=False: F.dropout(
+        x, p, True, scale_at_inference, generator=np.random.default_rng(0)),
+        lambda t, x, p, scale_at_inference=False: x * t.as_tensor(_dropout_mask(tuple(x.shape), p, scale_at_inference)),
+        (Sample(((4, 5),), {"p": 0.3}), Sample(((4, 5),), {"p": 0.5, "scale_at_inference": True}, id="notes-000"))),
+    OpSpec("identity", identity, lambda t, x: x.view_as(x), (Sample(((3, 4),)), Sample(((),), id="scalar"))),
+    # ------------------------------------------------------------------ penalties (ops/penalty.py)
+    OpSpec("l2_penalty", lambda *ws, alpha, weights_only=True: F.l2_penalty(ws, alpha, weights_only),
+           lambda t, *ws, alpha, weights_only=True: alpha * sum((w * w).sum() for w in ws), (
+               Sample(((3, 2), (2, 2)), {"alpha": 0.3}, id="two-weights"),
+               Sample(((3, 2), (2,)), {"alpha": 0.1, "weights_only": False}, id="with-bias"))),
+    OpSpec("l1_penalty", lambda *ws, alpha, weights_only=True: F.l1_penalty(ws, alpha, weights_only),
+           lambda t, *ws, alpha, weights_only=True: alpha * sum(w.abs().sum() for w in ws), (
+               Sample(((3, 2), (2, 2)), {"alpha": 0.3}, id="two-weights"),
+               Sample(((3, 2), (2,)), {"alpha": 0.1, "weights_only": False}, id="with-bias")), domain="nonzero"),
+    # ------------------------------------------------------------------ losses (ops/loss.py)
+    OpSpec("mse_loss", lambda x, y, reduction="mean", half=False: F.mse_loss(x, y, reduction, half), _torch_mse, (
+        Sample(((4, 3), (4, 3)), id="mean"),
+        Sample(((4, 3), (4, 3)), {"reduction": "sum"}, id="sum"),
+        Sample(((4, 3), (4, 3)), {"reduction": "none"}, id="none"),
+        Sample(((4, 3), (4, 3)), {"reduction": "batchmean", "half": True}, id="notes-batchmean-half"),
+        Sample(((), ()), id="scalar"))),
+    OpSpec("l1_loss", lambda x, y, reduction="mean": F.l1_loss(x, y, reduction),
+           lambda t, x, y, reduction="mean": t.nn.functional.l1_loss(x, y, reduction=reduction), (
+               Sample(((4, 3), (4, 3)), id="mean"),
+               Sample(((4, 3), (4, 3)), {"reduction": "sum"}, id="sum"),
+               Sample(((4, 3), (4, 3)), {"reduction": "none"}, id="none"))),
+    OpSpec("binary_cross_entropy", *_classification(F.binary_cross_entropy, "binary_cross_entropy"), (
+        _loss_sample(((4, 3), (4, 3)), id="mean"),
+        _loss_sample(((4, 3), (4, 3)), reduction="none", weight=CLASS_WEIGHT, id="none-weight"),
+        _loss_sample(((4, 3), (4, 3)), reduction="sum", id="sum")), domain="probability"),
+    OpSpec("binary_cross_entropy_with_logits",
+           *_classification(F.binary_cross_entropy_with_logits, "binary_cross_entropy_with_logits"), (
+               _loss_sample(((4, 3), (4, 3)), id="mean"),
+               _loss_sample(((4, 3), (4, 3)), reduction="sum", weight=CLASS_WEIGHT, id="sum-weight"),
+               _loss_sample(((4, 3), (4, 3)), reduction="none", pos_weight=np.array([0.5, 1.0, 3.0]),
+                            id="none-pos_weight")), domain="probability"),
+    OpSpec("cross_entropy", *_classification(F.cross_entropy, "cross_entropy"), (
+        _loss_sample(((4, 3),), LABELS_4, id="indices"),
+        _loss_sample(((4, 3),), LABELS_4, weight=CLASS_WEIGHT, label_smoothing=0.1, id="weight-smoothing"),
+        _loss_sample(((4, 3),), LABELS_IGNORED, weight=CLASS_WEIGHT, id="ignore_index"),
+        _loss_sample(((4, 3),), LABELS_4, reduction="none", id="none"),
+        _loss_sample(((4, 3),), LABELS_4, reduction="sum", label_smoothing=0.2, id="sum-smoothing"),
+        _loss_sample(((2, 3, 4),), np.array([[0, 1, 2, 2], [1, 1, 0, 2]]), id="3d"),
+        _loss_sample(((3,),), np.array(1), id="1d"),
+        _loss_sample(((4, 3), (4, 3)), domains=("real", "probability"), id="probabilities"),
+        _loss_sample(((4, 3), (4, 3)), domains=("real", "probability"), weight=CLASS_WEIGHT, label_smoothing=0.1,
+                     reduction="none", id="probabilities-weight-smoothing"))),
+    OpSpec("nll_loss", *_classification(F.nll_loss, "nll_loss"), (
+        _loss_sample(((4, 3),), LABELS_4, id="mean"),
+        _loss_sample(((4, 3),), LABELS_IGNORED, weight=CLASS_WEIGHT, id="weight-ignore_index"),
+        _loss_sample(((4, 3),), LABELS_4, reduction="none", id="none"),
+        _loss_sample(((2, 3, 4),), np.array([[0, 1, 2, 2], [1, 1, 0, 2]]), reduction="sum", id="3d-sum"))),
     # ------------------------------------------------------------------ indexing
+    OpSpec("index_add", lambda x, index, shape: IndexAdd.apply(x, index=index, shape=shape), _torch_index_add, (
+        Sample(((3, 4),), {"index": (np.array([0, 2, 2]),), "shape": (3, 4)}, id="repeated-rows"),
+        Sample(((3,),), {"index": (np.array([0, 1, 1]), np.array([1, 2, 2])), "shape": (3, 4)}, id="pairs"),
+        Sample(((2, 4),), {"index": (slice(1, 3),), "shape": (3, 4)}, id="slice"))),
     OpSpec("getitem", lambda x, index: x[index], lambda t, x, index: x[_torch_index(t, index)], (
         Sample(((3, 4),), {"index": 1}, id="int"),
         Sample(((3, 4),), {"index": -1}, id="negative-int"),

@@ -271,8 +271,9 @@ def test_permute_with_negative_axes_moves_the_gradient_back():
     (lambda x: x.flatten(2, 1), r"flatten: start_dim 2 comes after end_dim 1"),
 ])
 def test_bad_axes_are_refused_with_the_op_and_the_dimensions(call, pattern):
-    """Out-of-range axes are errors (as PyTorch's 'Dimension out of range'), never wrapped around."""
-    with pytest.raises(ValueError, match=pattern):
+    """Out-of-range axes are IndexErrors (as PyTorch's 'Dimension out of range' and NumPy's AxisError), never
+    wrapped around; axes that are in range but wrong together are ValueErrors."""
+    with pytest.raises(IndexError if "out of range" in pattern else ValueError, match=pattern):
         call(leaf(np.ones((2, 3, 4))))
 
 
@@ -295,3 +296,106 @@ def test_matmul_with_a_nested_list_reports_both_shapes():
     with pytest.raises(ValueError, match=r"matmul: shapes \(\) and \(3, 2\): an operand is a scalar"):
         nl.matmul(2.0, a)
     np.testing.assert_array_equal(nl.matmul([[1.0, 2.0, 3.0]], a).data, [[6.0, 6.0]])
+
+
+# ------------------------------------------------------------------ issue 10's edge cases (expected values: torch)
+def _torch():
+    return pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
+
+
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_std_of_equal_values_has_gradient_zero(ddof):
+    torch = _torch()
+    x = leaf([3.0, 3.0, 3.0])
+    nl.std(x, ddof=ddof).backward()
+    x_ref = torch.tensor([3.0, 3.0, 3.0], dtype=torch.float64, requires_grad=True)
+    torch.std(x_ref, correction=ddof).backward()
+    np.testing.assert_array_equal(x.grad.data, x_ref.grad.numpy())  # 0, not NaN
+    rows = leaf([[1.0, 1.0], [1.0, 3.0]])
+    nl.std(rows, axis=1).sum().backward()
+    rows_ref = torch.tensor([[1.0, 1.0], [1.0, 3.0]], dtype=torch.float64, requires_grad=True)
+    torch.std(rows_ref, dim=1, correction=0).sum().backward()
+    np.testing.assert_array_equal(rows.grad.data, rows_ref.grad.numpy())
+
+
+def test_log_softmax_keeps_float32_accuracy_on_large_logits():
+    c = np.float32(1e5)
+    logits = np.array([[c, c - 1, c - 2]], dtype=np.float32)
+    exact = -np.log1p(np.exp(-1.0) + np.exp(-2.0))  # -0.40760596...: the shift by m is exact in float32
+    y = nl.log_softmax(nl.tensor(logits), axis=1)
+    assert y.dtype == np.float32
+    assert abs(y.data[0, 0] - exact) < 1e-6
+    loss = nn_functional().nll_loss(y, np.array([0]))
+    assert abs(loss.item() + exact) < 1e-6
+
+
+def nn_functional():
+    from neuronlab.nn import functional
+    return functional
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "logsumexp", "var", "std"])
+@pytest.mark.parametrize("axis", [0, -1, (0,), (-1,)])
+def test_reductions_of_a_0d_tensor_accept_axis_0_and_minus_1(name, axis):
+    torch = _torch()
+    x = leaf(2.5)
+    y = getattr(nl, name)(x, axis=axis)
+    torch_op = {"max": torch.amax, "min": torch.amin, "var": lambda t, dim: torch.var(t, dim, correction=0),
+                "std": lambda t, dim: torch.std(t, dim, correction=0)}.get(name, getattr(torch, name))
+    x_ref = torch.tensor(2.5, dtype=torch.float64, requires_grad=True)
+    y_ref = torch_op(x_ref, dim=axis)
+    assert y.shape == tuple(y_ref.shape) == ()
+    np.testing.assert_allclose(y.data, y_ref.detach().numpy())
+    y.backward()
+    y_ref.backward()
+    np.testing.assert_allclose(x.grad.data, x_ref.grad.numpy())
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "logsumexp", "softmax"])
+def test_axis_out_of_range_is_an_index_error_naming_the_op(name):
+    with pytest.raises(IndexError, match=r"out of range"):
+        getattr(nl, name)(leaf(np.ones((2, 3))), axis=2)
+    with pytest.raises(IndexError, match=r"out of range"):
+        getattr(nl, name)(leaf(2.0), axis=1)
+
+
+def test_index_and_shape_errors():
+    x = leaf(np.ones((2, 3)))
+    with pytest.raises(IndexError, match=r"GetItem: index 5 is out of bounds .*\(input shapes: \(2, 3\)"):
+        x[5]
+    with pytest.raises(IndexError, match=r"concatenate: dimension out of range: axis 2"):
+        nl.concatenate([x, x], axis=2)
+    with pytest.raises(ValueError, match=r"Add: .*\(input shapes: \(2, 3\), \(4,\)\)"):
+        x + leaf(np.ones(4))
+    with pytest.raises(ValueError, match=r"Concatenate: .*\(input shapes: \(2, 3\), \(2, 4\)\)"):
+        nl.concatenate([x, leaf(np.ones((2, 4)))], axis=0)
+
+
+@pytest.mark.parametrize("shape, axis", [((), 0), ((), -1), ((3, 1), 0), ((3, 1), 1), ((1, 3, 1), (0, 1)),
+                                         ((2, 3), None), ((1, 1), -1)])
+def test_squeeze_follows_torch(shape, axis):
+    torch = _torch()
+    values = np.arange(float(np.prod(shape))).reshape(shape)
+    y = nl.squeeze(leaf(values), axis)
+    y_ref = torch.squeeze(torch.tensor(values)) if axis is None else torch.squeeze(torch.tensor(values), axis)
+    assert y.shape == tuple(y_ref.shape)
+
+
+def test_iterating_a_0d_tensor_is_a_type_error_like_torch():
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(nl.tensor(1.0))
+    with pytest.raises(TypeError, match="len\\(\\) of a 0-d tensor"):
+        len(nl.tensor(1.0))
+    rows = list(leaf([[1.0, 2.0], [3.0, 4.0]]))
+    assert [r.tolist() for r in rows] == [[1.0, 2.0], [3.0, 4.0]]
+    rows[1].sum().backward()  # the rows are differentiable views, as torch's unbind
+
+
+def test_T_reverses_every_axis_and_mT_swaps_the_last_two():
+    x = leaf(np.arange(24.0).reshape(2, 3, 4))
+    assert x.T.shape == (4, 3, 2)  # NumPy's .T, and PyTorch's (deprecated) .T on ndim != 2
+    np.testing.assert_array_equal(x.T.data, np.arange(24.0).reshape(2, 3, 4).T)
+    assert x.mT.shape == (2, 4, 3)
+    assert leaf([1.0, 2.0]).T.shape == (2,)
+    with pytest.raises(ValueError, match="mT"):
+        leaf([1.0, 2.0]).mT

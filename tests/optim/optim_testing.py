@@ -7,7 +7,7 @@ Its gradient is the closed form  (A^T (A w - b) / n,  X^T (X M - Y) / m).
 import numpy as np
 
 import neuronlab
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.nn import Parameter
 
 

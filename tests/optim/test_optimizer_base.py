@@ -7,7 +7,7 @@ import pytest
 
 import neuronlab
 from neuronlab import optim
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from optim_testing import LeastSquares, make_param, set_grad
 
 ALL_OPTIMIZERS = [

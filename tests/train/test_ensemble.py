@@ -7,7 +7,7 @@ from scipy.special import softmax as scipy_softmax
 
 import neuronlab
 from neuronlab import nn, optim
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.data import DataLoader, TensorDataset
 from neuronlab.train.ensemble import Ensemble, fit_ensemble
 from neuronlab.train.trainer import fit, predict

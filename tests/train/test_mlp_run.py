@@ -6,6 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from safetensors.numpy import load_file
+from scipy.special import softmax
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 from sklearn.metrics import log_loss
 
@@ -13,7 +14,7 @@ import neuronlab
 from neuronlab import nn
 from neuronlab.data import load_dataset, train_val_test_split
 from neuronlab.train import ConfigError, RunConfig, build_mlp, train_run
-from neuronlab.train.inference import check_compatible, model_outputs, prediction_table, softmax
+from neuronlab.train.inference import check_compatible, model_outputs, prediction_table
 
 
 def test_mlp_structure():
@@ -80,7 +81,7 @@ def test_classification_run_writes_a_consistent_folder(tmp_path):
     check_compatible(ckpt, iris)
     split = train_val_test_split(iris.X, iris.y, val_size=0.15, test_size=0.15, seed=2)
     outputs = model_outputs(ckpt.model, split.X_test, ckpt.input_transform)
-    probabilities = softmax(outputs.astype(np.float64))
+    probabilities = softmax(outputs.astype(np.float64), axis=1)
     assert metrics["test"]["loss"] == pytest.approx(log_loss(split.y_test, probabilities, labels=[0, 1, 2]), rel=1e-9)
     assert np.mean(outputs.argmax(1) == split.y_test) == metrics["test"]["accuracy"]
     assert metrics["test"]["confusion_matrix"] == sk_confusion_matrix(split.y_test, outputs.argmax(1), labels=[0, 1, 2]).tolist()
@@ -97,7 +98,7 @@ def test_the_saved_model_is_the_restored_best_epoch_without_training_state(tmp_p
     # its weights are those of the best epoch: they give that epoch's recorded validation loss
     iris = load_dataset("iris")
     split = train_val_test_split(iris.X, iris.y, val_size=0.15, test_size=0.15, seed=0)
-    probabilities = softmax(model_outputs(ckpt.model, split.X_val, ckpt.input_transform).astype(np.float64))
+    probabilities = softmax(model_outputs(ckpt.model, split.X_val, ckpt.input_transform).astype(np.float64), axis=1)
     assert log_loss(split.y_val, probabilities, labels=[0, 1, 2]) == pytest.approx(result.history["val_loss"][best - 1],
                                                                                    rel=1e-5)
 
@@ -140,7 +141,7 @@ def test_prediction_table():
     logits = np.array([[2.0, 0.0], [0.0, 3.0]])
     header, rows = prediction_table("classification", logits, ["no", "yes"])
     assert header == ["prob_no", "prob_yes", "predicted"] and [r[-1] for r in rows] == ["no", "yes"]
-    p = softmax(logits)
+    p = softmax(logits, axis=1)
     np.testing.assert_allclose([[float(v) for v in r[:2]] for r in rows], p, rtol=1e-5)
     np.testing.assert_allclose(p[0], [1 / (1 + math.exp(-2)), 1 / (1 + math.exp(2))])
     assert prediction_table("regression", np.array([[1.5], [2.0]]))[0] == ["prediction"]

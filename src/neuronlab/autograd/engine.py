@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd import grad_mode, versioning
-from neuronlab.autograd.tensor import Tensor, as_array
+from neuronlab.autograd.function import OnceDifferentiableBackward
+from neuronlab.autograd._tensor import Tensor, as_array
 
 
 def sum_to_shape(g, shape: tuple):
@@ -98,7 +99,8 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
         table, key = (grads, root.creator) if root.creator is not None else (leaf_grads, root)
         table[key] = g if key not in table else table[key] + g
 
-    write_epoch = versioning.epoch
+    write_count = versioning.write_count
+    expected = Tensor if create_graph else np.ndarray
     previous_mode = grad_mode._enabled[0]
     grad_mode._enabled[0] = create_graph
     try:
@@ -106,29 +108,35 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             gy = grads.pop(fn, None)
             if gy is None:
                 continue
+            if type(gy) is not expected:  # a NumPy scalar: the sum of two 0-d gradients
+                gy = _as_gradient(gy, create_graph)
             output = outputs[fn]
             if output._hooks:
                 gy = _run_hooks(output, gy, create_graph)
             if capture_fns and fn in capture_fns:
                 captured[capture_fns[fn]] = gy
             inputs = fn.inputs
-            if fn.epoch != write_epoch[0]:
-                versioning.check_unmodified(fn, fn.epoch)
+            if fn.write_count != write_count[0]:
+                versioning.check_unmodified(fn, fn.write_count)
             needs = fn.needs_input_grad
-            if create_graph:
+            if not create_graph:
+                gxs = fn.backward(gy)
+            elif fn.once_differentiable:
+                gxs = _once_differentiable_backward(fn, gy)
+            else:
                 saved = fn.saved
-                fn.saved = fn.saved_as_tensors(output)
+                fn.saved = fn.saved_for_graph(inputs, output)
                 try:
                     gxs = fn.backward(gy)
                 finally:
                     fn.saved = saved
-            else:
-                gxs = fn.backward(gy)
             if type(gxs) is not tuple:
                 gxs = (gxs,)
             for x, gx, need in zip(inputs, gxs, needs):
                 if gx is None or not need:
                     continue
+                if type(gx) is not expected:
+                    gx = _as_gradient(gx, create_graph)
                 data = x.data
                 if gx.shape != data.shape:
                     gx = _unbroadcast(fn, gx, data.shape)
@@ -147,6 +155,27 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
     finally:
         grad_mode._enabled[0] = previous_mode
     return leaf_grads, captured
+
+
+def _as_gradient(g, create_graph: bool):
+    """A gradient in the form backward receives: an ndarray normally (NumPy arithmetic on 0-d arrays returns
+    scalars; a backward that calls Function.apply returns a Tensor without graph), a Tensor under create_graph."""
+    if create_graph:
+        return g if isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+    return g.data if isinstance(g, Tensor) else np.asarray(g)
+
+
+def _once_differentiable_backward(fn, gy: Tensor) -> tuple:
+    """Under create_graph: ``fn.backward`` on arrays, each gradient recorded as an OnceDifferentiableBackward
+    node over the graph values it depends on (``gy`` and the inputs), which refuses a further backward."""
+    with grad_mode.no_grad():
+        gxs = fn.backward(gy.data)
+    if type(gxs) is not tuple:
+        gxs = (gxs,)
+    depends_on = [x for x in (gy, *fn.inputs) if isinstance(x, Tensor) and x.requires_grad]
+    name = type(fn).__name__
+    return tuple(None if gx is None else OnceDifferentiableBackward.apply(np.asarray(gx), *depends_on, name=name)
+                 for gx in gxs)
 
 
 def _seed(op: str, root: Tensor, grad):

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from neuronlab.autograd.engine import grad
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd._tensor import Tensor
 from neuronlab.random import default_generator
 
 

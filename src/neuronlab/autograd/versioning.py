@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-epoch = [0]
+write_count = [0]  # the in-place write counter: how many in-place writes so far
 _last_write: dict[int, tuple[weakref.ref, int]] = {}  # id(buffer) -> (weak reference to it, latest write)
 
 
@@ -34,14 +34,14 @@ def _forget(key: int, reference: weakref.ref) -> None:
 
 def mark_modified(array: np.ndarray) -> None:
     """Record that ``array`` was written in place."""
-    epoch[0] += 1
+    write_count[0] += 1
     buffer = _buffer(array)
     key = id(buffer)
     entry = _last_write.get(key)
     if entry is not None and entry[0]() is buffer:
-        _last_write[key] = (entry[0], epoch[0])
+        _last_write[key] = (entry[0], write_count[0])
     else:
-        _last_write[key] = (weakref.ref(buffer, lambda reference, key=key: _forget(key, reference)), epoch[0])
+        _last_write[key] = (weakref.ref(buffer, lambda reference, key=key: _forget(key, reference)), write_count[0])
 
 
 def written_since(array: np.ndarray, since: int) -> bool:
@@ -51,10 +51,10 @@ def written_since(array: np.ndarray, since: int) -> bool:
     return entry is not None and entry[1] > since and entry[0]() is buffer
 
 
-def check_unmodified(function, saved_epoch: int) -> None:
-    """Raise if an array saved by ``function`` was written in place after ``saved_epoch``."""
+def check_unmodified(function, recorded_at: int) -> None:
+    """Raise if an array saved by ``function`` was written in place after ``recorded_at``."""
     for a in function.saved:
-        if isinstance(a, np.ndarray) and written_since(a, saved_epoch):
+        if isinstance(a, np.ndarray) and written_since(a, recorded_at):
             raise RuntimeError(
                 f"{type(function).__name__}.backward: an array it saved for backward was modified in place "
                 "after the graph was recorded; the gradient would be wrong. Use an out-of-place operation, "

@@ -16,7 +16,7 @@ from neuronlab.random import default_generator
 
 def to_tensor(array: np.ndarray):
     """Wrap one batch array as a ``neuronlab.Tensor`` (the only place the loader touches the engine)."""
-    from neuronlab.autograd.tensor import Tensor
+    from neuronlab.autograd import Tensor
 
     return Tensor(array)
 

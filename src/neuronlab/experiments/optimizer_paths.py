@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from neuronlab import optim
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
 from neuronlab.nn import Parameter

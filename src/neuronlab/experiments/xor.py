@@ -16,6 +16,7 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.autograd import no_grad
+from neuronlab.ops.elementwise import sigmoid
 from neuronlab.data import make_xor
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
@@ -44,7 +45,7 @@ def probability(model, points: np.ndarray) -> np.ndarray:
     """The network's output sigma(z) for each row of ``points``."""
     with no_grad():
         z = model(points.astype(np.float32)).data[:, 0].astype(np.float64)
-    return 0.5 * (1 + np.tanh(z / 2))
+        return sigmoid(z).data
 
 
 def draw(out: Path, model, X, y, curves: list) -> str:

@@ -1,106 +1,15 @@
-"""Activation layers (notes 000 section 5.1, 001, 003) and the two activations that need their own Functions.
-
-Sigmoid, Tanh, ReLU, LeakyReLU, Softmax and LogSoftmax wrap the ops in :mod:`neuronlab.ops` (their
-derivatives are written there). ELU and GELU are defined here: the forward pass computes the derivative
-pieces once and saves them, so the usual backward is one multiplication; with ``create_graph=True`` the
-backward rebuilds the derivative from x with Tensor operations, so second derivatives are exact too.
-"""
+"""Activation layers (notes 000 section 5.1, 001, 003): Modules around the activations of :mod:`neuronlab.ops`
+(where each derivative is written beside its forward)."""
 from __future__ import annotations
 
-import math
-
-import numpy as np
-from scipy.special import erf as _erf
-
-from neuronlab.autograd.function import Function
-from neuronlab.nn.module import Module, register_module
-from neuronlab.ops._util import to_tensor
+from neuronlab._validation import one_of
+from neuronlab.nn.module import Module, register_buildable
+from neuronlab.ops.activation import elu, gelu
 from neuronlab.ops.elementwise import leaky_relu, relu, sigmoid, tanh
 from neuronlab.ops.softmax import log_softmax, softmax
 
-_SQRT_2 = math.sqrt(2.0)
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_GELU_TANH_C = 0.044715
 
-
-class Erf(Function):
-    """y = erf(x) = (2/sqrt(pi)) int_0^x e^{-t^2} dt.  dx = dy (2/sqrt(pi)) e^{-x^2}."""
-
-    def forward(self, x):
-        self.save_for_backward(x)
-        return _erf(x)
-
-    def backward(self, gy):
-        (x,) = self.saved
-        return gy * (2 / math.sqrt(math.pi)) * np.exp(-(x * x))
-
-
-class ELUFunction(Function):
-    """y = x (x > 0),  alpha (e^x - 1) (x <= 0).  dx = dy (1 if x > 0 else alpha e^x)."""
-
-    def forward(self, x, alpha):
-        self.alpha = alpha
-        positive = x > 0
-        negative_part = np.minimum(x, 0)  # e^x only where x <= 0: no overflow for large x
-        y = np.where(positive, x, alpha * np.expm1(negative_part))
-        slope = np.where(positive, 1, alpha * np.exp(negative_part)).astype(x.dtype, copy=False)
-        self.save_for_backward(x, slope)
-        return y.astype(x.dtype, copy=False)
-
-    def backward(self, gy):
-        x, slope = self.saved
-        if not isinstance(gy, np.ndarray):  # create_graph: the slope as a function of x
-            slope = np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0)))
-        return gy * slope
-
-
-class GELUFunction(Function):
-    """y = x Phi(x), Phi the standard normal CDF: Phi(x) = (1 + erf(x / sqrt 2)) / 2.
-    dx = dy (Phi(x) + x phi(x)),  phi(x) = e^{-x^2/2} / sqrt(2 pi).
-
-    approximate='tanh':  y = x (1 + tanh(u)) / 2,  u = sqrt(2/pi) (x + 0.044715 x^3);
-    dx = dy [(1 + tanh u) / 2 + x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2) / 2].
-    """
-
-    def forward(self, x, approximate):
-        self.approximate = approximate
-        y, slope = _gelu_and_slope(x, approximate)
-        self.save_for_backward(x, slope.astype(x.dtype, copy=False))
-        return y.astype(x.dtype, copy=False)
-
-    def backward(self, gy):
-        x, slope = self.saved
-        if not isinstance(gy, np.ndarray):  # create_graph: the slope as a function of x
-            _, slope = _gelu_and_slope(x, self.approximate)
-        return gy * slope
-
-
-def _gelu_and_slope(x, approximate: str):
-    """GELU(x) and its derivative; runs on arrays and (for create_graph) on Tensors."""
-    if approximate == "tanh":
-        t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_C * x * x * x))
-        half_one_plus_t = 0.5 * (1 + t)
-        slope = half_one_plus_t + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_TANH_C * x * x)
-        return x * half_one_plus_t, slope
-    cdf = 0.5 * (1 + (_erf(x / _SQRT_2) if isinstance(x, np.ndarray) else Erf.apply(x / _SQRT_2)))
-    pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
-    return x * cdf, cdf + x * pdf
-
-
-def elu(x, alpha: float = 1.0):
-    """Exponential linear unit: x for x > 0, alpha (e^x - 1) otherwise."""
-    return ELUFunction.apply(to_tensor(x), alpha=float(alpha))
-
-
-def gelu(x, approximate: str = "none"):
-    """Gaussian error linear unit x Phi(x) (exact, with erf) or its tanh approximation (approximate='tanh')."""
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return GELUFunction.apply(to_tensor(x), approximate=approximate)
-
-
-@register_module
+@register_buildable
 class Sigmoid(Module):
     """y = 1 / (1 + e^-x).  dx = dy y (1 - y)."""
 
@@ -111,7 +20,7 @@ class Sigmoid(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class Tanh(Module):
     """y = tanh x.  dx = dy (1 - y^2)."""
 
@@ -122,7 +31,7 @@ class Tanh(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class ReLU(Module):
     """y = max(0, x).  dx = dy [x > 0]."""
 
@@ -133,7 +42,7 @@ class ReLU(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class LeakyReLU(Module):
     """y = x (x > 0), negative_slope x (x <= 0).  dx = dy (1 or negative_slope)."""
 
@@ -165,7 +74,7 @@ class _AlongDim(Module):
         return f"dim={self.dim}"
 
 
-@register_module
+@register_buildable
 class Softmax(_AlongDim):
     """y_i = e^{x_i} / sum_j e^{x_j} along ``dim`` (the last axis by default).  dx = y (dy - sum_j dy_j y_j)."""
 
@@ -173,7 +82,7 @@ class Softmax(_AlongDim):
         return softmax(x, self.dim)
 
 
-@register_module
+@register_buildable
 class LogSoftmax(_AlongDim):
     """y_i = x_i - log sum_j e^{x_j} along ``dim`` (stable).  dx = dy - e^y sum_j dy_j."""
 
@@ -181,7 +90,7 @@ class LogSoftmax(_AlongDim):
         return log_softmax(x, self.dim)
 
 
-@register_module
+@register_buildable
 class ELU(Module):
     """y = x (x > 0), alpha (e^x - 1) (x <= 0).  dx = dy (1 or alpha e^x)."""
 
@@ -199,15 +108,13 @@ class ELU(Module):
         return f"alpha={self.alpha}"
 
 
-@register_module
+@register_buildable
 class GELU(Module):
     """y = x Phi(x) (``approximate='none'``, with erf) or x (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))) / 2."""
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
-        self.approximate = approximate
+        self.approximate = one_of("GELU: approximate", approximate, ("none", "tanh"))
 
     def forward(self, x):
         return gelu(x, self.approximate)

@@ -3,7 +3,7 @@ Softplus, LogSigmoid, SiLU, Mish, SELU, CELU, ReLU6, Hardtanh, Hardsigmoid, Hard
 Each holds only its hyper-parameters; ``config()``/``build_module`` round-trip them."""
 from __future__ import annotations
 
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops import activation_extra as act
 
 
@@ -19,55 +19,55 @@ class _Parameterless(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class LogSigmoid(_Parameterless):
     """y = ln sigmoid(x).  dx = dy sigmoid(-x)."""
     function = staticmethod(act.logsigmoid)
 
 
-@register_module
+@register_buildable
 class SiLU(_Parameterless):
     """y = x sigmoid(x) (swish)."""
     function = staticmethod(act.silu)
 
 
-@register_module
+@register_buildable
 class Mish(_Parameterless):
     """y = x tanh(softplus(x))."""
     function = staticmethod(act.mish)
 
 
-@register_module
+@register_buildable
 class SELU(_Parameterless):
     """y = lambda x (x > 0), lambda alpha (e^x - 1) (x <= 0), lambda ~ 1.0507, alpha ~ 1.6733."""
     function = staticmethod(act.selu)
 
 
-@register_module
+@register_buildable
 class ReLU6(_Parameterless):
     """y = min(max(x, 0), 6)."""
     function = staticmethod(act.relu6)
 
 
-@register_module
+@register_buildable
 class Hardsigmoid(_Parameterless):
     """y = relu6(x + 3) / 6."""
     function = staticmethod(act.hardsigmoid)
 
 
-@register_module
+@register_buildable
 class Hardswish(_Parameterless):
     """y = x relu6(x + 3) / 6."""
     function = staticmethod(act.hardswish)
 
 
-@register_module
+@register_buildable
 class Softsign(_Parameterless):
     """y = x / (1 + |x|)."""
     function = staticmethod(act.softsign)
 
 
-@register_module
+@register_buildable
 class Softplus(Module):
     """y = ln(1 + e^(beta x)) / beta (linear where beta x > threshold).  dx = dy sigmoid(beta x)."""
 
@@ -85,7 +85,7 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-@register_module
+@register_buildable
 class CELU(Module):
     """y = x (x > 0), alpha (e^(x / alpha) - 1) (x <= 0)."""
 
@@ -103,7 +103,7 @@ class CELU(Module):
         return f"alpha={self.alpha}"
 
 
-@register_module
+@register_buildable
 class Hardtanh(Module):
     """y = min(max(x, min_val), max_val)."""
 
@@ -123,7 +123,7 @@ class Hardtanh(Module):
         return f"min_val={self.min_val}, max_val={self.max_val}"
 
 
-@register_module
+@register_buildable
 class Softmin(Module):
     """y = softmax(-x) along ``dim`` (the last by default)."""
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from neuronlab.nn.module import Module, build_module, register_module
+from neuronlab.nn.module import Module, build_module, register_buildable
 from neuronlab.ops.shape import flatten
 
 
@@ -25,7 +25,7 @@ def _children_from_config(cls, config: dict):
                      f"got {modules!r}")
 
 
-@register_module
+@register_buildable
 class Sequential(Module):
     """Apply modules in order: ``Sequential(Linear(784, 256), ReLU(), Linear(256, 10))``.
 
@@ -75,7 +75,7 @@ class Sequential(Module):
         return cls(children) if isinstance(children, OrderedDict) else cls(*children)
 
 
-@register_module
+@register_buildable
 class ModuleList(Module):
     """A list of modules whose parameters are registered (the user's forward decides how to call them)."""
 
@@ -123,7 +123,7 @@ def _check_module(module, name) -> Module:
     return module
 
 
-@register_module
+@register_buildable
 class Identity(Module):
     """y = x (a placeholder layer, e.g. to switch a block off without changing the model's structure)."""
 
@@ -134,7 +134,7 @@ class Identity(Module):
         return {}
 
 
-@register_module
+@register_buildable
 class Flatten(Module):
     """Merge axes ``start_dim`` .. ``end_dim`` into one: (N, 28, 28) -> (N, 784) with the defaults."""
 

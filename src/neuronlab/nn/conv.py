@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from neuronlab.nn import init
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops.conv import _tuple, conv1d, conv2d, conv_transpose2d, pad_pairs, pad_spatial
 
@@ -102,7 +102,7 @@ class _ConvNd(Module):
         return text
 
 
-@register_module
+@register_buildable
 class Conv2d(_ConvNd):
     """2-D convolution over (N, C_in, H, W) -> (N, C_out, OH, OW), OH = floor((H + 2 pad - d (K - 1) - 1) / s) + 1.
 
@@ -120,7 +120,7 @@ class Conv2d(_ConvNd):
         return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
-@register_module
+@register_buildable
 class Conv1d(_ConvNd):
     """1-D convolution over (N, C_in, L) -> (N, C_out, OL) (signals, sequences); weight (C_out, C_in/groups, K)."""
 
@@ -136,7 +136,7 @@ class Conv1d(_ConvNd):
         return conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
-@register_module
+@register_buildable
 class ConvTranspose2d(_ConvNd):
     """Transposed convolution (the input-gradient of a Conv2d, as a layer; upsamples with stride > 1):
     (N, C_in, H, W) -> (N, C_out, (H - 1) s - 2 pad + d (K - 1) + output_padding + 1, ...).

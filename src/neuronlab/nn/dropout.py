@@ -1,68 +1,20 @@
-"""Dropout (notes 000 section 9.2, 003; Srivastava et al. 2014).
-
-During training each value is kept with probability 1 - p, independently (mask M of zeros and ones).
-Two conventions keep the expected activation of the next layer the same in training and at inference:
-
-- inverted dropout (the default, notes 003 and PyTorch): Y = X * M / (1 - p) in training, Y = X at inference;
-- ``scale_at_inference=True`` (notes 000): Y = X * M in training, Y = X * (1 - p) at inference.
-
-Backward in both: dX = dY * M (times 1/(1 - p) when inverted). Masks are drawn from the library's
-generator (``neuronlab.manual_seed`` makes them reproducible) or from ``generator=``.
-"""
+"""The Dropout layer (notes 000 section 9.2, 003); the mask, the two scalings and the gradient are in
+:mod:`neuronlab.ops.dropout`."""
 from __future__ import annotations
 
-import numpy as np
-
-from neuronlab.autograd.function import Function
-from neuronlab.nn.module import Module, register_module
-from neuronlab.ops._util import to_tensor
-from neuronlab.random import default_generator
+from neuronlab.nn.module import Module, register_buildable
+from neuronlab._validation import probability
+from neuronlab.ops.dropout import dropout
 
 
-class DropoutFunction(Function):
-    """Y = X * M.  dX = dY * M  (M: the mask, scaled by 1/(1 - p) for inverted dropout)."""
-
-    def forward(self, x, mask):
-        self.save_for_backward(mask)
-        return x * mask
-
-    def backward(self, gy):
-        (mask,) = self.saved
-        return gy * mask
-
-
-def _check_p(p) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0 <= p <= 1:
-        raise ValueError(f"dropout probability p must be a number in [0, 1], got {p!r}")
-    return float(p)
-
-
-def dropout(x, p: float = 0.5, training: bool = True, scale_at_inference: bool = False, *, generator=None):
-    """Zero each value with probability ``p`` in training (see the module docstring for the two scalings)."""
-    p = _check_p(p)
-    x = to_tensor(x)
-    if not training:
-        return x * (1 - p) if scale_at_inference else x
-    if p == 0:
-        return x
-    dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
-    rng = default_generator() if generator is None else generator
-    keep = rng.random(x.shape, dtype=dtype) >= p
-    if scale_at_inference:
-        mask = keep.astype(x.dtype)
-    else:
-        mask = np.multiply(keep, 1 / (1 - p) if p < 1 else 0, dtype=x.dtype)
-    return DropoutFunction.apply(x, mask=mask)
-
-
-@register_module
+@register_buildable
 class Dropout(Module):
     """Randomly zero values with probability ``p`` while training (inverted dropout unless
     ``scale_at_inference=True``, the notes 000 variant that multiplies by 1 - p at inference)."""
 
     def __init__(self, p: float = 0.5, scale_at_inference: bool = False, *, generator=None) -> None:
         super().__init__()
-        self.p = _check_p(p)
+        self.p = probability("dropout probability p", p)
         self.scale_at_inference = bool(scale_at_inference)
         self.generator = generator
 

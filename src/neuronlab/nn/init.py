@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.random import default_generator
 
 _LINEAR_LIKE = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d", "conv_transpose1d",

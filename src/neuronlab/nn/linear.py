@@ -10,41 +10,16 @@ import math
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab._validation import floating_dtype, nonnegative_int
+from neuronlab.autograd import Tensor
 from neuronlab.nn import init
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor
+from neuronlab.ops.linear import linear
 
 
-class Affine(Function):
-    """Y = X W + b.  dW = X^T dY,  db = sum(dY, axis=0),  dX = dY W^T  (leading axes of X are batch axes)."""
-
-    def forward(self, x, w, b):
-        self.save_for_backward(x, w)
-        y = x @ w
-        if b is not None:
-            y += b
-        return y
-
-    def backward(self, gy):
-        x, w = self.saved
-        need_x, need_w, need_b = self.needs_input_grad
-        gx = gy @ w.T if need_x else None
-        if x.ndim != 2 and (need_w or need_b):  # fold the batch axes: (N, ..., k) -> (N*..., k)
-            x, gy = x.reshape(-1, w.shape[0]), gy.reshape(-1, w.shape[1])
-        gw = x.T @ gy if need_w else None
-        gb = gy.sum(axis=0) if need_b else None
-        return gx, gw, gb
-
-
-def linear(x, weight, bias=None):
-    """y = x W + b with W of shape (in_features, out_features) (the notes' layout); ``bias`` may be None."""
-    return Affine.apply(x, weight, bias)
-
-
-@register_module
+@register_buildable
 class Linear(Module):
     """Fully connected layer, the notes' Affine layer: Y = X W + b.
 
@@ -60,13 +35,9 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=np.float32) -> None:
         super().__init__()
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"Linear: {name} must be a non-negative integer, got {value!r}")
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Linear: dtype must be a floating type, got {dtype}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = nonnegative_int("Linear: in_features", in_features)
+        self.out_features = nonnegative_int("Linear: out_features", out_features)
+        dtype = floating_dtype("Linear: dtype", dtype)
         self.weight = Parameter(np.empty((self.in_features, self.out_features), dtype=dtype))
         if bias:
             self.bias = Parameter(np.empty(self.out_features, dtype=dtype))
@@ -89,7 +60,7 @@ class Linear(Module):
         if x.shape[-1] != self.in_features:
             raise ValueError(f"Linear: expected input with last dimension in_features={self.in_features}, "
                              f"got shape {tuple(x.shape)}")
-        return Affine.apply(x, self.weight, self.bias)
+        return linear(x, self.weight, self.bias)
 
     def get_config(self) -> dict:
         return {"in_features": self.in_features, "out_features": self.out_features,

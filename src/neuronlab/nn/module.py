@@ -18,10 +18,11 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from neuronlab._validation import floating_dtype
 from neuronlab.autograd import grad_mode
-from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.nn.parameter import Parameter
+from neuronlab.ops.shape import identity
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -29,14 +30,14 @@ _REGISTRY: dict = {}
 _hook_ids = itertools.count()
 
 
-def register_module(cls):
+def register_buildable(cls):
     """Class decorator: make ``build_module`` able to rebuild ``cls`` from its ``config()``.
 
     The class must define ``get_config()`` returning its constructor's keyword arguments (JSON-able), or
     override ``config()``/``from_config()`` (as the containers do).
     """
     if not (isinstance(cls, type) and issubclass(cls, Module)):
-        raise TypeError(f"register_module expects a Module subclass, got {cls!r}")
+        raise TypeError(f"register_buildable expects a Module subclass, got {cls!r}")
     _REGISTRY[cls.__name__] = cls
     return cls
 
@@ -48,7 +49,7 @@ def build_module(config: dict) -> "Module":
     cls = _REGISTRY.get(config["type"])
     if cls is None:
         raise ValueError(f"build_module: unknown module type {config['type']!r}; registered types: "
-                         f"{', '.join(sorted(_REGISTRY))} (decorate your class with @register_module)")
+                         f"{', '.join(sorted(_REGISTRY))} (decorate your class with @nn.register_buildable)")
     return cls.from_config(config)
 
 
@@ -71,16 +72,6 @@ class RemovableHandle:
         self.remove()
 
 
-class BackwardHookIdentity(Function):
-    """y = x.  dx = dy: marks where a module's inputs enter and its outputs leave, for backward hooks."""
-
-    def forward(self, x):
-        return x.view()
-
-    def backward(self, gy):
-        return gy
-
-
 class Module:
     """Base class of every layer and model: subclass it, assign layers and Parameters in ``__init__``
     (after ``super().__init__()``), and write ``forward``."""
@@ -96,7 +87,6 @@ class Module:
         d["_forward_hooks"] = {}
         d["_backward_hooks"] = {}
         d["_hooked"] = False
-        d["_output_shape"] = None
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value) -> None:
@@ -190,7 +180,7 @@ class Module:
         self._modules[name] = module
         object.__setattr__(self, name, module)
 
-    register_module = add_module
+    register_module = add_module  # PyTorch's alias (the class decorator for build_module is register_buildable)
 
     # ------------------------------------------------------------------ calling
     def forward(self, *args, **kwargs):
@@ -199,9 +189,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         if self._hooked:
             return self._call_with_hooks(args, kwargs)
-        y = self.forward(*args, **kwargs)
-        self.__dict__["_output_shape"] = getattr(y, "shape", None)
-        return y
+        return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict):
         for hook in tuple(self._forward_pre_hooks.values()):
@@ -218,7 +206,6 @@ class Module:
                 y = result
         if backward_state is not None:
             y = self._wrap_outputs(y, backward_state)
-        self.__dict__["_output_shape"] = getattr(y, "shape", None)
         return y
 
     def _wrap_inputs(self, args: tuple):
@@ -226,7 +213,7 @@ class Module:
         wrapped = []
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and a.requires_grad:
-                a = BackwardHookIdentity.apply(a)
+                a = identity(a)
                 a.register_hook(self._input_grad_hook(state, i))
                 state["pending"] += 1
                 state["inputs"].append(i)
@@ -239,7 +226,7 @@ class Module:
         wrapped = []
         for j, out in enumerate(outputs):
             if isinstance(out, Tensor) and out.requires_grad:
-                out = BackwardHookIdentity.apply(out)
+                out = identity(out)
                 out.register_hook(self._output_grad_hook(state, j))
             wrapped.append(out)
         return tuple(wrapped) if isinstance(y, tuple) else wrapped[0]
@@ -399,9 +386,7 @@ class Module:
 
     def to(self, dtype) -> "Module":
         """Convert floating parameters and buffers (and existing gradients) to ``dtype``, keeping the objects."""
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Module.to expects a floating dtype, got {dtype}")
+        dtype = floating_dtype("Module.to: dtype", dtype)
         for module in self.modules():
             for tensor in (*module._parameters.values(), *module._buffers.values()):
                 if tensor is None or tensor.data.dtype.kind != "f":
@@ -476,7 +461,7 @@ class Module:
         """The constructor's keyword arguments, JSON-able: ``type(self)(**self.get_config())`` rebuilds it."""
         raise NotImplementedError(
             f"{type(self).__name__} does not define get_config(); define it (returning the keyword arguments "
-            "of its constructor) and decorate the class with @neuronlab.nn.register_module to rebuild it")
+            "of its constructor) and decorate the class with @neuronlab.nn.register_buildable to rebuild it")
 
     def config(self) -> dict:
         """``{"type": class name, "args": get_config()}``; ``build_module`` turns it back into a module."""
@@ -496,14 +481,8 @@ class Module:
         return ""
 
     def _annotation(self) -> str:
-        parts = []
-        shape = self.__dict__.get("_output_shape")
-        if shape is not None:
-            parts.append(f"out {tuple(shape)}")
         count = self.num_parameters()
-        if count:
-            parts.append(f"{count:,} params")
-        return "  # " + ", ".join(parts) if parts else ""
+        return f"  # {count:,} params" if count else ""
 
     def __repr__(self) -> str:
         head = f"{type(self).__name__}({self.extra_repr()}"

@@ -6,13 +6,13 @@ shares its weights across positions, so its normalization does too. (N, C, H, W)
 """
 from __future__ import annotations
 
-from neuronlab.nn.module import register_module
+from neuronlab.nn.module import register_buildable
 from neuronlab.nn.normalization import BatchNorm1d
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.shape import reshape
 
 
-@register_module
+@register_buildable
 class BatchNorm2d(BatchNorm1d):
     """Batch normalization over (N, C, H, W) inputs, per channel C; PyTorch's ``nn.BatchNorm2d`` (the same
     parameters, buffers and defaults as ``BatchNorm1d``)."""

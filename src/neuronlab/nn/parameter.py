@@ -6,7 +6,8 @@ plain Tensors, so only the leaves a model owns are Parameters.
 """
 from __future__ import annotations
 
-from neuronlab.autograd.tensor import Tensor, as_array
+from neuronlab.autograd import Tensor
+from neuronlab.autograd._tensor import as_array
 
 
 class Parameter(Tensor):

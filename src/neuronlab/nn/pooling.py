@@ -5,7 +5,7 @@ sees a coarser map that changes little when the input shifts by a pixel; it has 
 """
 from __future__ import annotations
 
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
                                 avg_pool2d, max_pool1d, max_pool2d)
 
@@ -42,7 +42,7 @@ class _MaxPoolNd(_Pool):
                          ceil_mode=bool(ceil_mode))
 
 
-@register_module
+@register_buildable
 class MaxPool2d(_MaxPoolNd):
     """The maximum of each window of (N, C, H, W); ``stride`` defaults to ``kernel_size`` (no overlap).
     The gradient goes to the maximum only (the first one on ties)."""
@@ -52,7 +52,7 @@ class MaxPool2d(_MaxPoolNd):
                           self.return_indices)
 
 
-@register_module
+@register_buildable
 class MaxPool1d(_MaxPoolNd):
     """The maximum of each window of (N, C, L)."""
 
@@ -61,7 +61,7 @@ class MaxPool1d(_MaxPoolNd):
                           self.return_indices)
 
 
-@register_module
+@register_buildable
 class AvgPool2d(_Pool):
     """The mean of each window of (N, C, H, W) (zero padding counted unless ``count_include_pad=False``)."""
 
@@ -78,7 +78,7 @@ class AvgPool2d(_Pool):
                           self.divisor_override)
 
 
-@register_module
+@register_buildable
 class AvgPool1d(_Pool):
     """The mean of each window of (N, C, L)."""
 
@@ -93,7 +93,7 @@ class AvgPool1d(_Pool):
         return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-@register_module
+@register_buildable
 class AdaptiveAvgPool2d(_Pool):
     """Average (N, C, H, W) down to (N, C, *output_size) whatever H and W (None keeps that axis)."""
 
@@ -106,7 +106,7 @@ class AdaptiveAvgPool2d(_Pool):
         return adaptive_avg_pool2d(x, self.output_size)
 
 
-@register_module
+@register_buildable
 class AdaptiveAvgPool1d(_Pool):
     """Average (N, C, L) down to (N, C, output_size)."""
 
@@ -119,7 +119,7 @@ class AdaptiveAvgPool1d(_Pool):
         return adaptive_avg_pool1d(x, self.output_size)
 
 
-@register_module
+@register_buildable
 class AdaptiveMaxPool2d(_Pool):
     """The maximum over the windows that split (H, W) into ``output_size`` parts."""
 

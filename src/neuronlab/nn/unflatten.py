@@ -1,12 +1,12 @@
 """Unflatten: the inverse of Flatten, one axis split into several (PyTorch's ``nn.Unflatten``)."""
 from __future__ import annotations
 
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops._util import axis_index, to_tensor
 from neuronlab.ops.shape import reshape
 
 
-@register_module
+@register_buildable
 class Unflatten(Module):
     """Split axis ``dim`` into ``unflattened_size``: ``Unflatten(1, (1, 8, 8))`` turns (N, 64) into (N, 1, 8, 8)."""
 

@@ -1,11 +1,11 @@
 """Upsample: resize feature maps by nearest-neighbour or (bi)linear interpolation (``neuronlab.ops.pool``)."""
 from __future__ import annotations
 
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops.pool import interpolate
 
 
-@register_module
+@register_buildable
 class Upsample(Module):
     """Resize (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor``; ``mode`` "nearest", "linear" or
     "bilinear" (PyTorch's ``nn.Upsample``, through ``F.interpolate``)."""

@@ -7,23 +7,16 @@ the gradients in place, before ``optimizer.step()``.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+
+from neuronlab._validation import nonnegative
 
 
 def _gradients(parameters) -> list:
     if isinstance(getattr(parameters, "data", None), np.ndarray):
         parameters = [parameters]
     return [p for p in parameters if p.grad is not None]
-
-
-def _nonnegative(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    if not value >= 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return float(value)
 
 
 def _writable(param) -> np.ndarray:
@@ -42,7 +35,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     Returns the total norm before clipping as a NumPy scalar of the gradients' dtype (``float()``/``.item()``
     give a Python float). ``error_if_nonfinite=True`` raises instead of scaling by a nan/inf norm.
     """
-    max_norm = _nonnegative("clip_grad_norm_: max_norm", max_norm)
+    max_norm = nonnegative("clip_grad_norm_: max_norm", max_norm)
     if isinstance(norm_type, str) and norm_type != "inf":
         raise ValueError(f"clip_grad_norm_: norm_type must be a number or 'inf', got {norm_type!r}")
     norm_type = float(norm_type)
@@ -65,7 +58,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
 
 def clip_grad_value_(parameters, clip_value: float) -> None:
     """Clip every gradient component into [-clip_value, clip_value] in place (the direction may change)."""
-    clip_value = _nonnegative("clip_grad_value_: clip_value", clip_value)
+    clip_value = nonnegative("clip_grad_value_: clip_value", clip_value)
     for param in _gradients(parameters):
         grad = _writable(param)
         np.clip(grad, -clip_value, clip_value, out=grad)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor, as_array
+from neuronlab.autograd import Tensor
+from neuronlab.autograd._tensor import as_array
 
 
 def to_tensor(x) -> Tensor:
@@ -32,20 +33,28 @@ def resolve_axis(axis, dim, keepdims, keepdim):
 
 
 def normalize_axes(axis, ndim: int) -> tuple:
-    """``axis`` (None, int or tuple, possibly negative) as a sorted tuple of non-negative axes."""
+    """``axis`` (None, int or tuple, possibly negative) as a sorted tuple of non-negative axes.
+
+    A 0-d tensor accepts axis 0 and -1, as in PyTorch, and has no axis to reduce: the result is ().
+    An axis out of range is an IndexError.
+    """
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    n = max(ndim, 1)
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of bounds for an array of dimension {ndim}")
-    return tuple(sorted(a % max(ndim, 1) for a in axes))
+        if not -n <= a < n:
+            raise IndexError(f"axis {a} is out of range for a tensor with {ndim} dimensions "
+                             f"(expected {-n} <= axis <= {n - 1})")
+    if ndim == 0:
+        return ()
+    return tuple(sorted(a % ndim for a in axes))
 
 
 def axis_index(op: str, axis, ndim: int) -> int:
     """One axis of a ``ndim``-dimensional tensor as a non-negative index; out of range is an error (no wrapping)."""
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{op}: dimension out of range: axis {axis} for a tensor with {ndim} dimensions "
+        raise IndexError(f"{op}: dimension out of range: axis {axis} for a tensor with {ndim} dimensions "
                          f"(expected {-ndim} <= axis <= {ndim - 1})")
     return axis % ndim
 

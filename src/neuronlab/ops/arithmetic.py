@@ -5,6 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import to_tensor
+from neuronlab.ops.promotion import binary_op
 
 
 class Add(Function):
@@ -95,24 +96,10 @@ class Cast(Function):
         return gy.astype(self.dtype)
 
 
-def add(a, b):
-    """Elementwise a + b (broadcasting)."""
-    return Add.apply(a, b)
-
-
-def sub(a, b):
-    """Elementwise a - b (broadcasting)."""
-    return Sub.apply(a, b)
-
-
-def mul(a, b):
-    """Elementwise a * b (broadcasting)."""
-    return Mul.apply(a, b)
-
-
-def div(a, b):
-    """Elementwise a / b (broadcasting)."""
-    return Div.apply(a, b)
+add = binary_op(Add, "add", "Elementwise a + b (broadcasting; result dtype by :mod:`neuronlab.ops.promotion`).")
+sub = binary_op(Sub, "sub", "Elementwise a - b (broadcasting).")
+mul = binary_op(Mul, "mul", "Elementwise a * b (broadcasting).")
+div = binary_op(Div, "div", "Elementwise a / b (broadcasting; true division: integers give float32).", floating=True)
 
 
 def neg(x):
@@ -120,9 +107,7 @@ def neg(x):
     return Neg.apply(to_tensor(x))
 
 
-def pow(x, p):
-    """x ** p, elementwise; p may be a scalar or a tensor."""
-    return Pow.apply(x, p)
+pow = binary_op(Pow, "pow", "x ** p, elementwise; p may be a number or a tensor.")
 
 
 def astype(x, dtype):

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd._tensor import Tensor
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape

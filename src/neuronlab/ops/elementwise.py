@@ -5,6 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import operand, to_tensor
+from neuronlab.ops.promotion import binary_op, promote, to_floating
 
 
 class Exp(Function):
@@ -207,17 +208,17 @@ class Where(Function):
 
 def exp(x):
     """e^x."""
-    return Exp.apply(to_tensor(x))
+    return Exp.apply(to_floating(to_tensor(x)))
 
 
 def log(x):
     """Natural logarithm."""
-    return Log.apply(to_tensor(x))
+    return Log.apply(to_floating(to_tensor(x)))
 
 
 def sqrt(x):
     """Square root."""
-    return Sqrt.apply(to_tensor(x))
+    return Sqrt.apply(to_floating(to_tensor(x)))
 
 
 def abs(x):
@@ -227,22 +228,22 @@ def abs(x):
 
 def sin(x):
     """sin x."""
-    return Sin.apply(to_tensor(x))
+    return Sin.apply(to_floating(to_tensor(x)))
 
 
 def cos(x):
     """cos x."""
-    return Cos.apply(to_tensor(x))
+    return Cos.apply(to_floating(to_tensor(x)))
 
 
 def tanh(x):
     """Hyperbolic tangent."""
-    return Tanh.apply(to_tensor(x))
+    return Tanh.apply(to_floating(to_tensor(x)))
 
 
 def sigmoid(x):
     """The logistic function 1 / (1 + e^-x)."""
-    return Sigmoid.apply(to_tensor(x))
+    return Sigmoid.apply(to_floating(to_tensor(x)))
 
 
 def relu(x):
@@ -257,14 +258,8 @@ def leaky_relu(x, negative_slope: float = 0.01):
     return LeakyReLU.apply(to_tensor(x), negative_slope=negative_slope)
 
 
-def maximum(a, b):
-    """Elementwise maximum (broadcasting)."""
-    return Maximum.apply(operand(a), operand(b))
-
-
-def minimum(a, b):
-    """Elementwise minimum (broadcasting)."""
-    return Minimum.apply(operand(a), operand(b))
+maximum = binary_op(Maximum, "maximum", "Elementwise maximum (broadcasting).")
+minimum = binary_op(Minimum, "minimum", "Elementwise minimum (broadcasting).")
 
 
 def clip(x, min=None, max=None):
@@ -277,4 +272,4 @@ def clip(x, min=None, max=None):
 def where(condition, a, b):
     """Elementwise choice: a where ``condition`` is true, b elsewhere (the condition is not differentiated)."""
     condition = np.asarray(getattr(condition, "data", condition), dtype=bool)
-    return Where.apply(operand(a), operand(b), condition=condition)
+    return Where.apply(*promote(operand(a), operand(b)), condition=condition)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd._tensor import Tensor
 from neuronlab.random import default_generator
 
 

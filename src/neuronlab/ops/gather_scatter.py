@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd._tensor import Tensor
 from neuronlab.ops._util import axis_index, to_tensor
 from neuronlab.ops.elementwise import where
 from neuronlab.ops.indexing import IndexAdd, getitem

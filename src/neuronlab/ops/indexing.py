@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 
 
 def _plain_index(index):
@@ -33,16 +33,17 @@ def _scatter(gy, index, shape):
 
 
 class GetItem(Function):
-    """y = x[index].  dx = zeros with dy added at ``index`` (np.add.at, so repeated indices accumulate)."""
+    """y = x[index].  dx = zeros with dy added at ``index`` (np.add.at, so repeated indices accumulate).
+
+    The two backward passes are each other's Functions, so they are differentiable to any order.
+    """
 
     def forward(self, x, index):
         self.index, self.shape = index, x.shape
         return x[index]
 
     def backward(self, gy):
-        if isinstance(gy, Tensor):
-            return IndexAdd.apply(gy, index=self.index, shape=self.shape)
-        return _scatter(gy, self.index, self.shape)
+        return IndexAdd.apply(gy, index=self.index, shape=self.shape)
 
 
 class IndexAdd(Function):
@@ -53,7 +54,7 @@ class IndexAdd(Function):
         return _scatter(x, index, shape)
 
     def backward(self, gy):
-        return GetItem.apply(gy, index=self.index) if isinstance(gy, Tensor) else gy[self.index]
+        return GetItem.apply(gy, index=self.index)
 
 
 def getitem(x, index):

@@ -5,6 +5,7 @@ import numpy as np
 
 from neuronlab.autograd.function import Function
 from neuronlab.ops._util import operand
+from neuronlab.ops.promotion import binary_op
 
 
 class MatMul(Function):
@@ -39,11 +40,14 @@ def _swap_last(a):
     return a.T if a.ndim == 2 else a.swapaxes(-1, -2)
 
 
+_matmul = binary_op(MatMul, "matmul", "x @ w")
+
+
 def matmul(x, w):
     """Matrix product ``x @ w`` (NumPy's rules: batched over leading axes, broadcasting them)."""
     x, w = operand(x), operand(w)
     try:
-        return MatMul.apply(x, w)
+        return _matmul(x, w)
     except ValueError:
         if np.ndim(x) == 0 or np.ndim(w) == 0:
             raise ValueError(f"matmul: shapes {np.shape(x)} and {np.shape(w)}: an operand is a scalar "

@@ -12,11 +12,11 @@ import math
 import numpy as np
 
 from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd._tensor import Tensor
 from neuronlab.ops._util import operand, to_tensor
+from neuronlab.ops.activation import Erf, erf  # noqa: F401  (erf is defined once, beside GELU, and listed here)
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
-_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 class Tan(Function):
@@ -216,20 +216,6 @@ class Rsqrt(Function):
         return gy * (-0.5 * y * y * y)
 
 
-class Erf(Function):
-    """y = erf(x) = (2 / sqrt(pi)) int_0^x e^{-t^2} dt.  dx = dy (2 / sqrt(pi)) e^{-x^2}."""
-
-    def forward(self, x):
-        from scipy.special import erf  # imported on first use: `import neuronlab` stays free of SciPy
-
-        self.save_for_backward(x)
-        return erf(x)
-
-    def backward(self, gy):
-        (x,) = self.saved
-        return gy * _TWO_OVER_SQRT_PI * np.exp(-(x * x))
-
-
 class Rounding(Function):
     """y = sign(x), floor(x), ceil(x), round(x) or trunc(x): piecewise constant.  dx = 0 (PyTorch's choice)."""
 
@@ -357,11 +343,6 @@ def log1p(x):
 def rsqrt(x):
     """1 / sqrt(x)."""
     return Rsqrt.apply(to_tensor(x))
-
-
-def erf(x):
-    """The error function (2 / sqrt(pi)) int_0^x e^{-t^2} dt."""
-    return Erf.apply(to_tensor(x))
 
 
 def sign(x):

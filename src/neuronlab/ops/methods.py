@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 from neuronlab.ops import arithmetic as ar
 from neuronlab.ops import elementwise as el
 from neuronlab.ops import indexing, linalg, reduction, shape, softmax
@@ -152,6 +152,10 @@ def __array_function__(self, func, types, args, kwargs):
 
 
 def _transpose_property(self):
+    return shape.transpose(self)
+
+
+def _matrix_transpose_property(self):
     return shape.matrix_transpose(self)
 
 
@@ -161,5 +165,5 @@ def attach() -> None:
         setattr(Tensor, name, function)
     Tensor.__array_ufunc__ = __array_ufunc__
     Tensor.__array_function__ = __array_function__
-    Tensor.T = property(_transpose_property, doc="The transpose (last two axes swapped).")
-    Tensor.mT = Tensor.T
+    Tensor.T = property(_transpose_property, doc="The axes reversed (NumPy's ``.T``; for a matrix, its transpose).")
+    Tensor.mT = property(_matrix_transpose_property, doc="The last two axes swapped (a batch of matrices transposed).")

@@ -20,7 +20,7 @@ class Sum(Function):
     def forward(self, x, axis, keepdims):
         self.shape, self.keepdims = x.shape, keepdims
         self.axes = normalize_axes(axis, x.ndim)
-        return x.sum(axis=axis, keepdims=keepdims)
+        return x.sum(axis=self.axes, keepdims=keepdims)
 
     def backward(self, gy):
         return expand_reduced(gy, self.shape, self.axes, self.keepdims)
@@ -33,7 +33,7 @@ class Mean(Function):
         self.shape, self.keepdims = x.shape, keepdims
         self.axes = normalize_axes(axis, x.ndim)
         self.count = math.prod(x.shape[a] for a in self.axes)
-        return x.mean(axis=axis, keepdims=keepdims)
+        return x.mean(axis=self.axes, keepdims=keepdims)
 
     def backward(self, gy):
         return expand_reduced(gy / self.count, self.shape, self.axes, self.keepdims)
@@ -45,9 +45,9 @@ class Extremum(Function):
     def forward(self, x, axis, keepdims, largest):
         self.shape, self.keepdims = x.shape, keepdims
         self.axes = normalize_axes(axis, x.ndim)
-        y = x.max(axis=axis, keepdims=True) if largest else x.min(axis=axis, keepdims=True)
+        y = x.max(axis=self.axes, keepdims=True) if largest else x.min(axis=self.axes, keepdims=True)
         winners = (x == y).astype(x.dtype)
-        winners /= winners.sum(axis=axis, keepdims=True)
+        winners /= winners.sum(axis=self.axes, keepdims=True)
         self.save_for_backward(winners)
         return y if keepdims else y.reshape([n for i, n in enumerate(x.shape) if i not in self.axes])
 
@@ -60,18 +60,45 @@ class Variance(Function):
     """y = sum_i (x_i - mu)^2 / (N - ddof).  dx_i = dy 2 (x_i - mu) / (N - ddof)."""
 
     def forward(self, x, axis, keepdims, ddof):
-        self.shape, self.keepdims, self.axis = x.shape, keepdims, axis
+        self.shape, self.keepdims = x.shape, keepdims
         self.axes = normalize_axes(axis, x.ndim)
         self.dof = math.prod(x.shape[a] for a in self.axes) - ddof
         if self.dof <= 0:
             raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {self.dof + ddof} elements")
         self.save_for_backward(x)
-        return x.var(axis=axis, keepdims=keepdims, ddof=ddof)
+        return x.var(axis=self.axes, keepdims=keepdims, ddof=ddof)
 
     def backward(self, gy):
         (x,) = self.saved
-        centered = x - x.mean(axis=self.axis, keepdims=True)
+        centered = x - x.mean(axis=self.axes, keepdims=True)
         return expand_reduced(gy, self.shape, self.axes, self.keepdims) * centered * (2 / self.dof)
+
+
+class StandardDeviation(Function):
+    """y = sqrt(sum_i (x_i - mu)^2 / (N - ddof)).  dx_i = dy (x_i - mu) / ((N - ddof) y), 0 where y = 0.
+
+    At y = 0 (all values equal) the derivative of sqrt is infinite and the variance's is 0; PyTorch
+    (std_backward) defines the gradient as 0 there, and so does this op.
+    """
+
+    def forward(self, x, axis, keepdims, ddof):
+        self.shape, self.keepdims = x.shape, keepdims
+        self.axes = normalize_axes(axis, x.ndim)
+        self.kept_shape = tuple(1 if i in self.axes else n for i, n in enumerate(x.shape))
+        self.dof = math.prod(x.shape[a] for a in self.axes) - ddof
+        if self.dof <= 0:
+            raise ValueError(f"std: ddof={ddof} leaves no degrees of freedom for {self.dof + ddof} elements")
+        y = np.asarray(x.std(axis=self.axes, keepdims=keepdims, ddof=ddof))
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy):
+        x, y = self.saved
+        y = y.reshape(self.kept_shape)
+        centered = x - x.mean(axis=self.axes, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):  # the y = 0 entries are replaced by 0
+            scale = np.where(y == 0, 0, gy.reshape(self.kept_shape) / (self.dof * y))
+        return scale * centered
 
 
 def sum(x, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
@@ -105,8 +132,9 @@ def var(x, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdi
 
 
 def std(x, axis=None, keepdims: bool = False, ddof: int = 0, *, dim=None, keepdim=None):
-    """Standard deviation sqrt(var(x)); population (ddof=0) by default."""
-    return var(x, axis, keepdims, ddof, dim=dim, keepdim=keepdim).sqrt()
+    """Standard deviation sqrt(var(x)); population (ddof=0) by default. Its gradient is 0 where it is 0."""
+    axis, keepdims = resolve_axis(axis, dim, keepdims, keepdim)
+    return StandardDeviation.apply(to_tensor(x), axis=axis, keepdims=keepdims, ddof=ddof)
 
 
 def argmax(x, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> np.ndarray:

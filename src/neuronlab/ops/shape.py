@@ -5,7 +5,21 @@ import numpy as np
 
 from neuronlab.autograd.engine import sum_to_shape
 from neuronlab.autograd.function import Function
-from neuronlab.ops._util import axis_index, normalize_axes, to_tensor
+from neuronlab.ops._util import axis_index, normalize_axes, resolve_axis, to_tensor
+
+
+class Identity(Function):
+    """y = x (a new node sharing x's data).  dx = dy.
+
+    Marks a point of the graph: Module backward hooks wrap a module's inputs and outputs in it, so the
+    Tensor hooks of those nodes see exactly the gradient entering and leaving the module.
+    """
+
+    def forward(self, x):
+        return x.view()
+
+    def backward(self, gy):
+        return gy
 
 
 class Reshape(Function):
@@ -82,6 +96,11 @@ class Pad(Function):
         return gy[self.interior]
 
 
+def identity(x):
+    """A new node equal to x (sharing its data) whose gradient passes through unchanged."""
+    return Identity.apply(to_tensor(x))
+
+
 def reshape(x, *shape):
     """x with a new shape (one dimension may be -1); ``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` both work."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -131,8 +150,11 @@ def swapaxes(x, axis1: int, axis2: int):
 
 
 def matrix_transpose(x):
-    """Swap the last two axes (``x.T`` for a matrix)."""
-    return transpose(x) if x.ndim <= 2 else swapaxes(x, -1, -2)
+    """Swap the last two axes (``x.mT``; the transpose of each matrix in a batch). Needs 2 or more axes."""
+    x = to_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"matrix_transpose (mT): needs a tensor with at least 2 dimensions, got {x.ndim}")
+    return swapaxes(x, -1, -2)
 
 
 def broadcast_to(x, shape):
@@ -140,13 +162,14 @@ def broadcast_to(x, shape):
     return BroadcastTo.apply(to_tensor(x), shape=tuple(shape))
 
 
-def squeeze(x, axis=None):
-    """Remove axes of length 1 (all of them, or only ``axis``)."""
+def squeeze(x, axis=None, *, dim=None):
+    """Remove axes of length 1: all of them, or those of ``axis`` (an int or a tuple; ``dim`` is the PyTorch
+    alias) that have length 1. As in PyTorch, a named axis of another length is left as it is, and a 0-d
+    tensor accepts axis 0 or -1 and comes back unchanged."""
     x = to_tensor(x)
-    axes = [i for i, n in enumerate(x.shape) if n == 1] if axis is None else normalize_axes(axis, x.ndim)
-    for a in axes:
-        if x.shape[a] != 1:
-            raise ValueError(f"squeeze: axis {a} has length {x.shape[a]}, not 1")
+    axis, _ = resolve_axis(axis, dim, False, None)
+    candidates = range(x.ndim) if axis is None else normalize_axes(axis, x.ndim)
+    axes = [a for a in candidates if x.shape[a] == 1]
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
@@ -175,12 +198,18 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
 
 def concatenate(tensors, axis: int = 0):
     """Join tensors along an existing axis (``cat`` in PyTorch)."""
-    return Concatenate.apply(*[to_tensor(t) for t in tensors], axis=axis)
+    tensors = [to_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("concatenate: expected a non-empty sequence of tensors")
+    return Concatenate.apply(*tensors, axis=axis_index("concatenate", axis, tensors[0].ndim))
 
 
 def stack(tensors, axis: int = 0):
     """Join tensors of equal shape along a new axis."""
-    return Stack.apply(*[to_tensor(t) for t in tensors], axis=axis)
+    tensors = [to_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    return Stack.apply(*tensors, axis=axis_index("stack", axis, tensors[0].ndim + 1))
 
 
 def pad(x, pad_width, value: float = 0.0):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.nn.container import ModuleList, _child_configs, _children_from_config
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops import sigmoid, softmax, stack
 from neuronlab.random import manual_seed
 
@@ -41,7 +41,7 @@ def _check_seeds(seeds, where: str) -> list[int]:
     return [int(s) for s in seeds]
 
 
-@register_module
+@register_buildable
 class Ensemble(Module):
     """The average of K models' predictions (see the module docstring for the three tasks).
 

@@ -7,15 +7,18 @@ from dataclasses import replace
 
 import numpy as np
 
+from neuronlab.autograd.grad_mode import no_grad
+from neuronlab.autograd import Tensor
+from neuronlab.ops.loss import cross_entropy
+from neuronlab.ops.softmax import softmax
 from neuronlab.train.metrics import accuracy, confusion_matrix, mae, mse, r2
 from neuronlab.train.trainer import predict
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise e^{z_k} / sum_j e^{z_j}, shifted by the row maximum (never overflows)."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
+def probabilities(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of the logits, in float64."""
+    with no_grad():
+        return softmax(Tensor(logits.astype(np.float64)), axis=1).data
 
 
 def model_outputs(model, X: np.ndarray, input_transform=None, target_transform=None) -> np.ndarray:
@@ -35,8 +38,8 @@ def score(task: str, y_true: np.ndarray, outputs: np.ndarray) -> dict:
     regression: MSE, MAE and R^2, in the targets' units."""
     if task == "classification":
         k = outputs.shape[1]
-        log_p = np.log(np.clip(softmax(outputs.astype(np.float64)), 1e-300, None))
-        loss = float(-log_p[np.arange(len(y_true)), y_true].mean()) if len(y_true) else float("nan")
+        with no_grad():
+            loss = cross_entropy(Tensor(outputs.astype(np.float64)), np.asarray(y_true, dtype=np.int64)).item()
         return {"accuracy": accuracy(y_true, outputs), "loss": loss,
                 "confusion_matrix": confusion_matrix(y_true, outputs, k).tolist()}
     predictions = outputs[:, 0] if np.ndim(y_true) == 1 else outputs
@@ -87,10 +90,10 @@ def prediction_table(task: str, outputs: np.ndarray, class_names=None) -> tuple[
     for classification; ``prediction`` (or ``prediction_<k>`` for several outputs) for regression."""
     if task == "classification":
         names = list(class_names) if class_names is not None else [str(k) for k in range(outputs.shape[1])]
-        probabilities = softmax(outputs.astype(np.float64))
-        predicted = probabilities.argmax(axis=1)
+        table = probabilities(outputs)
+        predicted = table.argmax(axis=1)
         header = [f"prob_{name}" for name in names] + ["predicted"]
-        rows = [[f"{p:.6g}" for p in row] + [names[c]] for row, c in zip(probabilities, predicted)]
+        rows = [[f"{p:.6g}" for p in row] + [names[c]] for row, c in zip(table, predicted)]
         return header, rows
     values = outputs.reshape(len(outputs), -1)
     header = ["prediction"] if values.shape[1] == 1 else [f"prediction_{k}" for k in range(values.shape[1])]

@@ -119,7 +119,7 @@ class Trainer:
 
     def _loss_of(self, outputs: np.ndarray, targets: np.ndarray) -> float:
         """The loss of whole-dataset outputs (the mean over samples, as the batch means average to)."""
-        from neuronlab.autograd.tensor import Tensor
+        from neuronlab.autograd import Tensor
 
         with no_grad():
             return float(self.loss_fn(Tensor(outputs), Tensor(targets)).data)
@@ -186,7 +186,7 @@ def predict(model, data, batch_size: int = 1024, with_targets: bool = False):
     ``with_targets=True`` (loaders only) also returns the concatenated targets. The model's previous
     train/eval mode is restored afterwards.
     """
-    from neuronlab.autograd.tensor import Tensor
+    from neuronlab.autograd import Tensor
 
     was_training = model.training
     model.eval()

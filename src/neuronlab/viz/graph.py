@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd import Tensor
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 INSTALL_HINT = ("neuronlab.viz.render: Graphviz's `dot` program was not found, so no image was written; install "

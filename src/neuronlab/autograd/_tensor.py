@@ -80,7 +80,15 @@ class Tensor:
         return self.data.size
 
     def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __iter__(self):
+        """The sub-tensors along the first axis, ``self[0], self[1], ...`` (differentiable, as PyTorch's)."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
@@ -173,8 +181,11 @@ class Tensor:
             self.grad = grad if self.grad is None else self.grad + grad
         self.register_hook(store)
 
-    def backward(self, grad=None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Backpropagate from this tensor: accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Backpropagate from this tensor: accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``retain_graph`` defaults to ``create_graph``, as in PyTorch: a graph built for second derivatives
+        is kept so that it can be differentiated."""
         from neuronlab.autograd.engine import backward
         backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
