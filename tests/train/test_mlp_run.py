@@ -70,7 +70,7 @@ def test_classification_run_writes_a_consistent_folder(tmp_path):
     config = RunConfig(dataset="iris", epochs=30, seed=2, hidden=(16,))
     result = train_run(config, tmp_path / "run", progress=False, log=None)
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert names == ["config.toml", "confusion.png", "curves.png", "history.csv", "metrics.json", "model.safetensors"]
+    assert names == ["complete.json", "config.toml", "confusion.png", "curves.png", "history.csv", "metrics.json", "model.safetensors"]
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["samples"] == {"train": 104, "val": 23, "test": 23} and metrics["evaluated_on"] == "test"
     assert metrics["epochs_run"] == len(result.history) <= 30

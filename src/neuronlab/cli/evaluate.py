@@ -5,8 +5,14 @@ import json
 from pathlib import Path
 
 import click
+import numpy as np
 
 from neuronlab.cli.errors import blas_threads, check_dataset_arguments, dataset_option, user_errors
+from neuronlab.data import load_dataset
+from neuronlab.io import load
+from neuronlab.train.inference import check_compatible, score
+from neuronlab.train.preprocessing import Preprocessing
+from neuronlab.train.run_folder import RunFolder
 
 
 def _choose_split(split: str, same_data: bool, run: dict) -> str:
@@ -39,13 +45,8 @@ def _format(task: str, metrics: dict) -> str:
 @click.option("--threads", type=click.IntRange(1), default=1, show_default=True, help="BLAS threads.")
 def evaluate(checkpoint, dataset, data_dir, target, task, split, as_json, threads):
     """Metrics of the model in CHECKPOINT (a model.safetensors from `neuronlab train`) on a dataset."""
-    import numpy as np
-
-    from neuronlab.data import load_dataset, train_val_test_split
-    from neuronlab.io import load
-    from neuronlab.train.inference import check_compatible, model_outputs, score
-
     with user_errors():
+        RunFolder(checkpoint.parent).check_complete(checkpoint)
         ckpt = load(checkpoint)
         run = ckpt.extra.get("run", {})
         trained = run.get("config", {})
@@ -63,17 +64,19 @@ def evaluate(checkpoint, dataset, data_dir, target, task, split, as_json, thread
         bundle = bundle.with_task(task)
         bundle = check_compatible(ckpt, bundle)
         split = _choose_split(split, same_data, run)
+        if split != "all":
+            RunFolder.check_same_data(run, bundle, f"its {split} split cannot be re-created (it would mix in other "
+                                                   "rows); use --split all to score every row")
         X, y = bundle.X, bundle.y
         if split != "all":
-            settings = run["split"]
-            parts = train_val_test_split(X, y, val_size=settings["val_size"], test_size=settings["test_size"],
-                                         stratify=task == "classification", seed=settings["seed"])
-            X, y = {"train": (parts.X_train, parts.y_train), "val": (parts.X_val, parts.y_val),
-                    "test": (parts.X_test, parts.y_test)}[split]
-            if len(X) == 0:
+            parts = RunFolder.split(bundle, run["split"])
+            if split not in parts:
                 raise click.UsageError(f"the training run held out no {split} data; use another --split")
+            X, y = parts[split]
         with blas_threads(threads):
-            metrics = score(task, y, model_outputs(ckpt.model, X, ckpt.input_transform, ckpt.target_transform))
+            metrics = score(task, y, Preprocessing.from_checkpoint(ckpt).outputs(ckpt.model, X))
+    if task == "regression" and len(y) < 2:
+        click.echo(f"warning: {len(y)} sample; R^2 needs 2 or more, so it is reported as nan", err=True)
     if as_json:
         click.echo(json.dumps({"dataset": bundle.name, "split": split, "samples": len(y), **metrics}, indent=2))
         return

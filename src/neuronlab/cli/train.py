@@ -9,7 +9,9 @@ import click
 from neuronlab.cli.config import from_command_line, merge_config_file
 from neuronlab.cli.errors import blas_threads, check_dataset_arguments, dataset_option, user_errors
 from neuronlab.train.mlp import ACTIVATIONS, INITS
-from neuronlab.train.run import LR_SCHEDULES, OPTIMIZERS, PREPROCESSING, RunConfig
+from neuronlab.io.checkpoint import load
+from neuronlab.train.run import LR_SCHEDULES, OPTIMIZERS, PREPROCESSING, RunConfig, default_run_dir, train_run
+from neuronlab.train.run_folder import RunFolder, RunFolderError
 
 _DEFAULTS = {f.name: f.default for f in fields(RunConfig)}
 
@@ -39,29 +41,30 @@ class HiddenSizes(click.ParamType):
         return sizes
 
 
-def _resumable_run(run_dir: Path, explicit: set, config, out, name) -> Path:
+def _resumable_run(run_dir: Path, explicit: set, config, out, name, overwrite) -> Path:
     """The config.toml of the unfinished run in ``run_dir``, after checking that nothing else was asked for."""
     others = [f"--{key.replace('_', '-')}" for key in sorted(explicit)]
     others += [flag for flag, value in (("--config", config), ("--out", out), ("--name", name)) if value is not None]
+    others += ["--overwrite"] if overwrite else []
     if others:
         raise click.UsageError(f"--resume continues the run with its own config.toml; drop {', '.join(others)}")
-    if not (run_dir / "config.toml").is_file():
-        raise click.BadParameter(f"{run_dir} has no config.toml: expected the folder of a neuronlab train run",
-                                 param_hint="--resume")
-    if (run_dir / "metrics.json").is_file():
-        raise click.BadParameter(f"the run in {run_dir} has finished (metrics.json is there); nothing to resume",
-                                 param_hint="--resume")
-    return run_dir / "config.toml"
+    folder = RunFolder(run_dir)
+    if folder.state in ("new", "not_a_run", "complete"):
+        try:
+            folder.check_resumable()
+        except RunFolderError as error:
+            raise click.BadParameter(str(error), param_hint="--resume") from None
+    return folder.config_file
 
 
-def _interrupted(ctx: click.Context, last_epoch: Path) -> None:
+def _interrupted(ctx: click.Context, folder: RunFolder) -> None:
     """Say what an interruption kept and how to go on; exit with 130 (the shell's code for Ctrl-C)."""
-    if last_epoch.is_file():
-        from neuronlab.io.checkpoint import load
-
-        epoch = load(last_epoch).epoch
-        click.echo(f"\ninterrupted: {epoch} finished epoch{'s' if epoch != 1 else ''} saved in {last_epoch}; "
-                   f"continue with: neuronlab train --resume {last_epoch.parent}", err=True)
+    if folder.last_epoch.is_file():
+        epoch = load(folder.last_epoch).epoch
+        writing = any((folder / name).exists() for name in (folder.HISTORY, folder.METRICS, folder.CHECKPOINT))
+        when = "while writing the run's files: " if writing else ""
+        click.echo(f"\ninterrupted {when}{epoch} finished epoch{'s' if epoch != 1 else ''} saved in {folder.last_epoch}; "
+                   f"continue with: neuronlab train --resume {folder.path}", err=True)
     else:
         click.echo("\ninterrupted before the first epoch finished: nothing to resume", err=True)
     ctx.exit(130)
@@ -128,13 +131,15 @@ def _summary(metrics: dict) -> str:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder [default: runs/<dataset>-<date>-<time>].")
 @click.option("--name", help="Name the run folder runs/NAME instead of using the date.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace the earlier run in an existing --out/--name folder (its files are removed first).")
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write curves.png and confusion.png.")
 @click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
               help="BLAS threads (not in config.toml; a rerun is bit-identical only with the same number).")
 @click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="RUN_DIR",
               help="Continue the interrupted run in RUN_DIR from its last saved epoch, with its own config.toml.")
 @click.pass_context
-def train(ctx, config, out, name, plots, threads, resume, **settings):
+def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings):
     """Train a multilayer perceptron and write a run folder with the resolved config, metrics.json,
     history.csv, curves.png, confusion.png and the checkpoint model.safetensors.
 
@@ -148,10 +153,10 @@ def train(ctx, config, out, name, plots, threads, resume, **settings):
     """
     explicit = {key for key in settings if from_command_line(ctx, key)}
     if resume is not None:
-        config, out = _resumable_run(resume, explicit, config, out, name), resume
+        config, out = _resumable_run(resume, explicit, config, out, name, overwrite), resume
     if config is not None:
         settings, from_file = merge_config_file(ctx, settings, config,
-                                                skip=("config", "out", "name", "plots", "threads", "resume"))
+                                                skip=("config", "out", "name", "overwrite", "plots", "threads", "resume"))
         explicit |= from_file
     if out is not None and name is not None:
         raise click.UsageError("give either --out DIR or --name NAME, not both")
@@ -160,17 +165,15 @@ def train(ctx, config, out, name, plots, threads, resume, **settings):
         settings["early_stopping"] = 0          # nothing to watch: train all epochs
     settings["task"] = None if settings["task"] == "auto" else settings["task"]
     run_dir = out if out is not None else (Path("runs") / name if name is not None else None)
-    from neuronlab.train.run import LAST_EPOCH_NAME, default_run_dir, train_run
-
     with user_errors():
         run_config = RunConfig(**settings)
         run_dir = run_dir if run_dir is not None else default_run_dir(run_config)
         try:
             with blas_threads(threads):
-                result = train_run(run_config, run_dir, resume=resume is not None, progress=True, plots=plots,
-                                   log=click.echo)
+                result = train_run(run_config, run_dir, resume=resume is not None, overwrite=overwrite,
+                                   progress=True, plots=plots, log=click.echo)
         except KeyboardInterrupt:
-            _interrupted(ctx, run_dir / LAST_EPOCH_NAME)
+            _interrupted(ctx, RunFolder(run_dir))
     metrics = result.metrics
     ran = f"{'stopped early after ' if metrics['stopped_early'] else ''}{metrics['epochs_run']} epochs"
     if metrics["best_epoch"] is not None and metrics["best_epoch"] != metrics["epochs_run"]:

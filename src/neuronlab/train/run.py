@@ -24,17 +24,26 @@ matrix products).
 """
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from neuronlab.io import atomic
+import neuronlab
+from neuronlab import nn, optim
+from neuronlab.data import DataLoader, load_dataset
+from neuronlab.nn import functional as F
+from neuronlab.optim import lr_scheduler
+from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
+from neuronlab.train.inference import score
+from neuronlab.train.mlp import ACTIVATIONS, INITS, build_mlp
+from neuronlab.train.preprocessing import Preprocessing
+from neuronlab.train.progress import ProgressBar
+from neuronlab.train.run_folder import RunFolder, RunFolderError
+from neuronlab.train.trainer import Trainer
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 1e-3, "adam": 1e-3,
@@ -42,8 +51,6 @@ DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, 
 LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
 TASKS = ("classification", "regression")
-CHECKPOINT_NAME = "model.safetensors"
-LAST_EPOCH_NAME = "last.safetensors"
 RESUME_SAVE_SECONDS = 2.0   # saves of last.safetensors are at least this far apart
 
 
@@ -95,8 +102,6 @@ class RunConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        from neuronlab.train.mlp import ACTIVATIONS, INITS
-
         self.hidden = tuple(int(h) for h in self.hidden)
         if self.dataset.startswith("csv:") and self.dataset[4:]:     # absolute paths: the record works from any folder
             self.dataset = "csv:" + os.path.abspath(self.dataset[4:])
@@ -158,16 +163,11 @@ class RunResult:
 
 
 # ---------------------------------------------------------------------------------------- building blocks
-def make_transform(name: str):
-    from neuronlab.data import MinMaxScale, Standardize, Whiten
-
-    return {"standardize": Standardize, "minmax": MinMaxScale, "pca": lambda: Whiten("pca"),
-            "zca": lambda: Whiten("zca"), "none": lambda: None}[name]()
+OPTIMIZER_SLOTS = {"sgd": 0, "momentum": 1, "nesterov": 1, "adagrad": 1, "rmsprop": 1, "adam": 2, "adamw": 2}
+MAX_CLASSES_PER_SAMPLE = 0.2    # --task classification: at least 5 samples per class on average
 
 
 def make_optimizer(config: RunConfig, params):
-    from neuronlab import optim
-
     lr, wd = config.learning_rate, config.weight_decay
     if config.optimizer in ("sgd", "momentum", "nesterov"):
         momentum = 0.0 if config.optimizer == "sgd" else config.momentum
@@ -179,8 +179,6 @@ def make_optimizer(config: RunConfig, params):
 def make_scheduler(config: RunConfig, optimizer):
     """``step``: x0.1 every third of the epochs; ``exponential``: x0.97 per epoch; ``cosine``: to 0 over all
     epochs; ``plateau``: x0.5 after 5 epochs without a lower validation loss."""
-    from neuronlab.optim import lr_scheduler
-
     name, epochs = config.lr_schedule, config.epochs
     if name == "none":
         return None
@@ -199,7 +197,6 @@ def make_regularizer(config: RunConfig):
     """The notes' penalties on the weight matrices: l1 sum|W| + l2 sum W^2 (None when both are 0)."""
     if config.l1 == 0 and config.l2 == 0:
         return None
-    from neuronlab.nn import functional as F
 
     def penalty(model):
         terms = []
@@ -212,15 +209,29 @@ def make_regularizer(config: RunConfig):
 
 
 def load_bundle(config: RunConfig):
-    """The dataset, read as ``config.task`` when given."""
-    from neuronlab.data import load_dataset
-
+    """The dataset, read as ``config.task`` when given; refuses what cannot be trained: duplicate feature
+    names, a single class, and a forced classification with fewer than 5 samples per class on average
+    (a continuous target read as classes)."""
     bundle = load_dataset(config.dataset, data_dir=config.data_dir, target=config.target, seed=config.seed)
     if config.task is not None and config.task != bundle.task:
         try:
             bundle = bundle.with_task(config.task)
         except ValueError as error:
             raise ConfigError("task", str(error)) from None
+        if bundle.task == "classification" and bundle.num_classes > MAX_CLASSES_PER_SAMPLE * len(bundle.y):
+            raise ConfigError("task", f"classification of {bundle.name!r} would make {bundle.num_classes} classes "
+                                      f"from {len(bundle.y)} samples (a continuous target?); expected at least "
+                                      f"{round(1 / MAX_CLASSES_PER_SAMPLE)} samples per class, or --task regression")
+    names = list(bundle.feature_names or [])
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        columns = ", ".join(f"{name!r} (columns {', '.join(str(i + 1) for i, n in enumerate(names) if n == name)})"
+                            for name in duplicates)
+        raise RunFolderError(f"dataset {bundle.name!r} has duplicate feature names: {columns}; a model's inputs "
+                             "are picked by name, so rename them")
+    if bundle.task == "classification" and bundle.num_classes < 2:
+        raise RunFolderError(f"dataset {bundle.name!r} has a single class ({bundle.class_names[0]!r}) in its "
+                             "target; a classifier needs at least 2 classes (or use --task regression)")
     return bundle
 
 
@@ -236,148 +247,168 @@ def default_run_dir(config: RunConfig, root="runs") -> Path:
     return path
 
 
-def _json_dumps(values: dict) -> str:
-    """Indented JSON with every list of numbers (a confusion-matrix row) kept on one line."""
-    text = json.dumps(values, indent=2)
-    return re.sub(r"\[\s*([-\d.eE+,\s]*?)\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
+def available_memory() -> int:
+    """Bytes of memory available to a new allocation (Linux: MemAvailable; else the physical memory)."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return 1 << 62
 
 
-def _write_toml(values: dict, path: Path) -> Path:
-    """A flat TOML file (strings, numbers, booleans, lists of numbers); None values are left out."""
-    lines = ["# neuronlab train settings; rerun with: neuronlab train --config config.toml (bit for bit with the "
-             "same --threads)"]
-    for key, value in values.items():
-        if value is None:
-            continue
-        lines.append(f"{key} = {_toml_value(value)}")
-    return atomic.write_text(path, "\n".join(lines) + "\n")
+def model_memory(config: RunConfig, in_features: int, out_features: int) -> tuple[int, int]:
+    """(parameters, bytes) a run's model needs: float32 weights, their gradients, the optimizer's state,
+    the early-stopping copy of the best weights and the checkpoint's serialization (two copies), plus one
+    batch of activations per layer."""
+    sizes = [in_features, *config.hidden, out_features]
+    parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if config.batchnorm:
+        parameters += 2 * sum(config.hidden)
+    copies = 4 + OPTIMIZER_SLOTS[config.optimizer] + (1 if config.early_stopping else 0)
+    activations = 4 * max(config.batch_size, 1024) * sum(sizes) * 3
+    return parameters, 4 * parameters * copies + activations
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)        # JSON's escapes are valid in TOML basic strings
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+def check_memory(config: RunConfig, in_features: int, out_features: int) -> None:
+    """Refuse, before allocating, a model that cannot fit in the memory available."""
+    parameters, need = model_memory(config, in_features, out_features)
+    have = available_memory()
+    if need > have:
+        raise ConfigError("hidden", f"{list(config.hidden)}: the model has {parameters:,} parameters and needs about "
+                                    f"{need / 2**30:.1f} GiB (weights, gradients, optimizer state, copies); "
+                                    f"{have / 2**30:.1f} GiB is available; expected smaller layers")
 
 
-# ---------------------------------------------------------------------------------------- the run
-def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, progress: bool = True, plots: bool = True,
-              log=print) -> RunResult:
-    """Train as described in this module's docstring and write the run folder (``run_dir``, default
-    :func:`default_run_dir`). ``resume=True`` continues the interrupted run in ``run_dir`` from its
-    ``last.safetensors`` (``config`` must be the run's own). ``log`` receives one-line progress messages
-    (None: silent)."""
-    import neuronlab
-    from neuronlab import nn
-    from neuronlab.data import DataLoader, TensorDataset, train_val_test_split
-    from neuronlab.data.transforms import Standardize
-    from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
-    from neuronlab.train.inference import model_outputs, score
-    from neuronlab.train.mlp import build_mlp
-    from neuronlab.train.progress import ProgressBar
-    from neuronlab.train.trainer import Trainer
+# ---------------------------------------------------------------------------------------- the run's steps
+def _describe(bundle, config: RunConfig, parts: dict) -> str:
+    """The run's first line: dataset, task (inferred or forced by --task), features, classes, split sizes."""
+    how = "" if config.task is None else " (--task)"
+    return (f"{bundle.name}: {bundle.task}{how}, {bundle.n_features} features"
+            + (f", {bundle.num_classes} classes" if bundle.task == "classification" else "")
+            + "; " + ", ".join(f"{name} {len(x)}" for name, (x, _) in parts.items()))
 
-    say = log or (lambda message: None)
-    if resume and run_dir is None:
-        raise ValueError("train_run: resume=True needs the run_dir of the run to continue")
-    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
-    last_epoch = run_dir / LAST_EPOCH_NAME
-    if resume and not last_epoch.is_file():
-        raise ValueError(f"{last_epoch} not found: the run in {run_dir} saved no finished epoch to resume from")
-    bundle = load_bundle(config)
-    classification = bundle.task == "classification"
-    neuronlab.manual_seed(config.seed)
-    split = train_val_test_split(bundle.X, bundle.y, val_size=config.val_size, test_size=config.test_size,
-                                 stratify=classification, seed=config.seed)
-    parts = {"train": (split.X_train, split.y_train), "val": (split.X_val, split.y_val),
-             "test": (split.X_test, split.y_test)}
-    parts = {name: part for name, part in parts.items() if len(part[0])}
-    say(f"{bundle.name}: {bundle.task}, {bundle.n_features} features"
-        + (f", {bundle.num_classes} classes" if classification else "")
-        + "; " + ", ".join(f"{name} {len(x)}" for name, (x, _) in parts.items()))
 
-    input_transform = make_transform(config.preprocess)
-    X_train = split.X_train if input_transform is None else input_transform.fit(split.X_train).transform(split.X_train)
-    target_transform = None
-    y_train = split.y_train
-    if not classification:
-        y_train = y_train.reshape(len(y_train), -1)
-        target_transform = Standardize().fit(y_train)
-        y_train = target_transform.transform(y_train).astype(np.float32)
+def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
+    """Shuffled mini-batches from the run's seed. With batch normalization a last batch of 1 sample (its
+    variance is 0) is dropped each epoch (a different sample each time, as the order is shuffled)."""
+    drop_last = config.batchnorm and len(dataset) % config.batch_size == 1 and len(dataset) > 1
+    if drop_last:
+        say(f"note: {len(dataset)} training samples leave a last batch of 1; batch normalization needs 2 or more, "
+            "so it is dropped each epoch")
+    return DataLoader(dataset, batch_size=config.batch_size, shuffle=True, generator=np.random.default_rng([config.seed, 1]),
+                      drop_last=drop_last)
 
-    def prepared(X, y):
-        X = X if input_transform is None else input_transform.transform(X)
-        if not classification:
-            y = target_transform.transform(y.reshape(len(y), -1)).astype(np.float32)
-        return TensorDataset(np.ascontiguousarray(X, dtype=np.float32), y)
 
-    out_features = bundle.num_classes if classification else y_train.shape[1]
-    model = build_mlp(bundle.n_features, config.hidden, out_features, activation=config.activation,
-                      init=config.init, batchnorm=config.batchnorm, dropout=config.dropout)
-    loss_fn = nn.CrossEntropyLoss() if classification else nn.MSELoss()
+def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:
     optimizer = make_optimizer(config, model.parameters())
     scheduler = make_scheduler(config, optimizer)
-    generator = np.random.default_rng([config.seed, 1])
-    train_loader = DataLoader(TensorDataset(np.ascontiguousarray(X_train, dtype=np.float32), y_train),
-                              batch_size=config.batch_size, shuffle=True, generator=generator)
-    val_loader = DataLoader(prepared(*parts["val"]), batch_size=1024) if "val" in parts else None
-
     callbacks = [NaNGuard()]
     if config.clip_grad:
         callbacks.append(GradientClipping(max_norm=config.clip_grad))
     if scheduler is not None:
         callbacks.append(LRSchedulerCallback(scheduler))
-    if config.early_stopping and val_loader is not None:
+    if config.early_stopping and config.val_size > 0:
         callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping, restore_best=True))
-    callbacks.append(ModelCheckpoint(last_epoch, every_seconds=RESUME_SAVE_SECONDS))
+    callbacks.append(ModelCheckpoint(folder.last_epoch, every_seconds=RESUME_SAVE_SECONDS, extra={"run": record}))
     if progress:
         callbacks.append(ProgressBar())
-    trainer = Trainer(model, loss_fn, optimizer, metrics=["accuracy" if classification else "r2"],
-                      callbacks=callbacks, regularizer=make_regularizer(config))
+    loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
+    return Trainer(model, loss_fn, optimizer, metrics=["accuracy" if task == "classification" else "r2"],
+                   callbacks=callbacks, regularizer=make_regularizer(config))
+
+
+def _score_splits(bundle, model, preprocessing: Preprocessing, parts: dict, say) -> dict:
+    scores = {name: score(bundle.task, y, preprocessing.outputs(model, X)) for name, (X, y) in parts.items()}
+    if bundle.task == "regression":
+        for name, (X, _) in parts.items():
+            if len(X) < 2:
+                say(f"warning: the {name} split has {len(X)} sample; R^2 needs 2 or more, so it is reported as nan")
+    return scores
+
+
+def _write_outputs(folder: RunFolder, bundle, model, trainer, history, preprocessing: Preprocessing, record: dict,
+                   metrics: dict, plots: bool) -> list[Path]:
+    """Every file of a finished run, then the commit (``complete.json``; ``last.safetensors`` removed)."""
+    restored = any(isinstance(c, EarlyStopping) and c.best_weights is not None for c in trainer.callbacks)
+    files = [folder.config_file, history.to_csv(folder / folder.HISTORY), folder.write_metrics(metrics)]
+    files.append(neuronlab.save(model, folder.checkpoint,        # the model only: resuming uses last.safetensors
+                                epoch=history.best_epoch if restored else trainer.epoch,
+                                preprocessing=preprocessing.as_dict(), class_names=bundle.class_names,
+                                task=bundle.task, feature_names=bundle.feature_names, extra={"run": record}))
+    if plots:
+        from neuronlab.train.plots import plot_confusion, plot_curves     # matplotlib: imported when plotting
+
+        files.append(plot_curves(history, folder / folder.CURVES, title=f"{bundle.name}: learning curves"))
+        if bundle.task == "classification":
+            final = metrics["evaluated_on"]
+            files.append(plot_confusion(metrics[final]["confusion_matrix"], bundle.class_names,
+                                        folder / folder.CONFUSION))
+    files.append(folder.mark_complete(files))
+    return files
+
+
+# ---------------------------------------------------------------------------------------- the run
+def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, overwrite: bool = False,
+              progress: bool = True, plots: bool = True, log=print) -> RunResult:
+    """Train as described in this module's docstring and write the run folder (``run_dir``, default
+    :func:`default_run_dir`). An existing non-empty run folder is refused unless ``overwrite=True`` (then its
+    files are removed once the data has loaded). ``resume=True`` continues the interrupted run in ``run_dir``
+    from its ``last.safetensors`` (``config`` must be the run's own; the data must be unchanged). ``log``
+    receives one-line progress messages (None: silent)."""
+    say = log or (lambda message: None)
+    if resume and run_dir is None:
+        raise ValueError("train_run: resume=True needs the run_dir of the run to continue")
+    folder = RunFolder(run_dir if run_dir is not None else default_run_dir(config))
     if resume:
-        trainer.load_checkpoint(last_epoch, train_loader=train_loader)
-        say(f"resuming after epoch {trainer.epoch} from {last_epoch}")
+        folder.check_resumable()
     else:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        _write_toml(config.resolved(), run_dir / "config.toml")
+        folder.prepare(overwrite)
+
+    bundle = load_bundle(config)
+    neuronlab.manual_seed(config.seed)
+    split = {"seed": config.seed, "val_size": config.val_size, "test_size": config.test_size}
+    record = RunFolder.record(bundle, config.resolved(), split)
+    if resume:
+        last = neuronlab.load(folder.last_epoch)
+        RunFolder.check_same_data(last.extra.get("run", {}), bundle, "resuming would train on another split; "
+                                  "start a new run")
+    parts = RunFolder.split(bundle, split)
+    say(_describe(bundle, config, parts))
+
+    X_train, y_train = parts["train"]
+    preprocessing = Preprocessing.fit(config.preprocess, bundle.task, X_train, y_train)
+    out_features = bundle.num_classes if bundle.task == "classification" else y_train.reshape(len(y_train), -1).shape[1]
+    check_memory(config, bundle.n_features, out_features)
+    model = build_mlp(bundle.n_features, config.hidden, out_features, activation=config.activation,
+                      init=config.init, batchnorm=config.batchnorm, dropout=config.dropout)
+    trainer = _make_trainer(config, model, bundle.task, folder, record, progress)
+    train_loader = _train_loader(config, preprocessing.dataset(X_train, y_train), say)
+    val_loader = DataLoader(preprocessing.dataset(*parts["val"]), batch_size=1024) if "val" in parts else None
+    if resume:
+        trainer.load_checkpoint(last, train_loader=train_loader)
+        say(f"resuming after epoch {trainer.epoch} from {folder.last_epoch}")
+    else:
+        folder.clear()
+        folder.write_config(config.resolved())
+
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # NaNGuard reports divergence
         history = trainer.fit(train_loader, val_loader, epochs=config.epochs)
     train_time = time.perf_counter() - start
 
-    scores = {name: score(bundle.task, y, model_outputs(model, X, input_transform, target_transform))
-              for name, (X, y) in parts.items()}
-    final = "test" if "test" in scores else "train"
+    scores = _score_splits(bundle, model, preprocessing, parts, say)
     metrics = {
-        "dataset": bundle.name, "task": bundle.task, "evaluated_on": final,
+        "dataset": bundle.name, "task": bundle.task, "evaluated_on": "test" if "test" in scores else "train",
         **scores,
         "epochs_run": len(history), "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "train_time_s": train_time, "samples": {name: len(x) for name, (x, _) in parts.items()},
         "seed": config.seed, "library_version": neuronlab.__version__,
     }
-
-    files = [run_dir / "config.toml", history.to_csv(run_dir / "history.csv"),
-             atomic.write_text(run_dir / "metrics.json", _json_dumps(metrics) + "\n")]
-    preprocessing = {k: t for k, t in (("inputs", input_transform), ("targets", target_transform)) if t is not None}
-    run_record = {"dataset": bundle.name, "n_features": bundle.n_features, "config": config.resolved(),
-                  "split": {"seed": config.seed, "val_size": config.val_size, "test_size": config.test_size}}
-    restored = any(isinstance(c, EarlyStopping) and c.best_weights is not None for c in callbacks)
-    checkpoint = neuronlab.save(model, run_dir / CHECKPOINT_NAME,        # the model only: resuming uses last.safetensors
-                                epoch=history.best_epoch if restored else trainer.epoch, preprocessing=preprocessing,
-                                class_names=bundle.class_names, task=bundle.task, feature_names=bundle.feature_names,
-                                extra={"run": run_record})
-    files.append(checkpoint)
-    if plots:
-        from neuronlab.train.plots import plot_confusion, plot_curves
-
-        files.append(plot_curves(history, run_dir / "curves.png", title=f"{bundle.name}: learning curves"))
-        if classification:
-            files.append(plot_confusion(scores[final]["confusion_matrix"], bundle.class_names,
-                                        run_dir / "confusion.png"))
-    last_epoch.unlink(missing_ok=True)
-    return RunResult(run_dir=run_dir, metrics=metrics, history=history, checkpoint=checkpoint, files=files)
+    files = _write_outputs(folder, bundle, model, trainer, history, preprocessing, record, metrics, plots)
+    return RunResult(run_dir=folder.path, metrics=metrics, history=history, checkpoint=folder.checkpoint, files=files)
