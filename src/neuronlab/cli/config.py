@@ -31,6 +31,9 @@ def read_toml(path) -> dict:
         raise click.BadParameter(f"cannot read {path}: {error.strerror or error}", param_hint="--config") from None
     except tomllib.TOMLDecodeError as error:
         raise click.BadParameter(f"{path} is not valid TOML: {error}", param_hint="--config") from None
+    except UnicodeDecodeError as error:
+        raise click.BadParameter(f"{path} is not UTF-8 text (byte {error.start}: {error.object[error.start:error.start + 1]!r}); "
+                                 "expected a TOML file", param_hint="--config") from None
     tables = [key for key, value in values.items() if isinstance(value, dict)]
     if tables:
         raise click.BadParameter(f"{path}: expected flat 'key = value' settings, found the table(s) {tables}",

@@ -76,3 +76,15 @@ def blas_threads(threads: int):
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=threads, user_api="blas")
+
+
+def writable_folder(folder: Path, option: str) -> None:
+    """A usage error, before any work, when ``folder`` cannot be created or written: a file in its way or
+    a folder without write permission."""
+    for part in (Path(folder), *Path(folder).parents):
+        if part.exists():
+            if not part.is_dir():
+                raise click.BadParameter(f"{folder}: {part} is a file, not a folder", param_hint=option)
+            if not os.access(part, os.W_OK | os.X_OK):
+                raise click.BadParameter(f"{folder}: {part} is not writable", param_hint=option)
+            return

@@ -4,9 +4,25 @@ from __future__ import annotations
 import click
 
 from neuronlab import __version__
+from neuronlab.cli.errors import DataProblem
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GuardedGroup(click.Group):
+    """The command group with the last line of defence the README promises: a MemoryError or OSError that
+    no command turned into a message ends as one line on stderr and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MemoryError:
+            raise DataProblem("out of memory: the command needs more memory than this machine has; "
+                              "try smaller sizes") from None
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename is not None else ""
+            raise DataProblem(f"{where}{error.strerror or error}") from None
+
+
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="neuronlab")
 def cli() -> None:
     """neuronlab: neural networks from first principles."""
