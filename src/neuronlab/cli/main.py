@@ -1,6 +1,8 @@
 """Entry point of the ``neuronlab`` console script."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from neuronlab import __version__
@@ -9,7 +11,25 @@ from neuronlab.cli.errors import DataProblem
 
 class GuardedGroup(click.Group):
     """The command group with the last line of defence the README promises: a MemoryError or OSError that
-    no command turned into a message ends as one line on stderr and exit code 1, never a traceback."""
+    no command turned into a message ends as one line on stderr and exit code 1, never a traceback; and
+    every error is reported as exactly one line (``Error: ...``) on stderr, without click's usage lines."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            message = " ".join(error.format_message().split())
+            click.echo(f"Error: {message}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         try:
