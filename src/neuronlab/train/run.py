@@ -15,8 +15,9 @@ atomic write, like every file of the run): after the first epoch, then after eve
 2 seconds after the previous save (saves are at least 2 s apart; every epoch is saved when epochs take longer).
 An interruption thus loses the epochs that finished less than 2 s after the last save plus the epoch in
 progress (up to 2 s plus one epoch of training); ``train_run(..., resume=True)`` (``neuronlab train --resume
-DIR``) continues from the saved epoch exactly as if the run had not stopped; the file is removed when the run
-completes.
+DIR``) continues from the saved epoch exactly as if the run had not stopped. Finishing is a commit: every
+output file is written, then ``complete.json``, and only then is ``last.safetensors`` removed (the folder's
+states and files are :class:`~neuronlab.train.run_folder.RunFolder`'s).
 
 ``--seed`` fixes everything random (split, initialization, shuffling, dropout), so a run is repeatable
 bit for bit with the same number of BLAS threads (``--threads``: threads change the float rounding of the
