@@ -25,7 +25,7 @@ def user_errors():
     """Turn the library's errors about the user's inputs into click errors."""
     from neuronlab.io.checkpoint import CheckpointError
     from neuronlab.train.callbacks import TrainingDivergedError
-    from neuronlab.train.run import ConfigError
+    from neuronlab.train.settings import ConfigError
 
     try:
         yield

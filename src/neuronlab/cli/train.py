@@ -1,20 +1,17 @@
 """``neuronlab train``: train an MLP on a dataset and write a run folder (see ``neuronlab.train.run``)."""
 from __future__ import annotations
 
-from dataclasses import fields
+import math
 from pathlib import Path
 
 import click
 
 from neuronlab.cli.config import from_command_line, merge_config_file
 from neuronlab.cli.errors import blas_threads, check_dataset_arguments, dataset_option, user_errors
-from neuronlab.train.mlp import ACTIVATIONS, INITS
 from neuronlab.io.checkpoint import load
-from neuronlab.train.run import LR_SCHEDULES, OPTIMIZERS, PREPROCESSING, RunConfig, default_run_dir, train_run
+from neuronlab.train.run import RunConfig, default_run_dir, train_run
 from neuronlab.train.run_folder import RunFolder, RunFolderError
-
-_DEFAULTS = {f.name: f.default for f in fields(RunConfig)}
-
+from neuronlab.train.settings import SETTINGS, TASKS, Choice, Flag, Number, Sizes
 
 class HiddenSizes(click.ParamType):
     """Hidden layer sizes: ``128,64`` on the command line, ``[128, 64]`` in a TOML file, ``none`` for no hidden layer."""
@@ -80,54 +77,50 @@ def _summary(metrics: dict) -> str:
     return f"{part} R^2 {values['r2']:.4f}, MSE {values['mse']:.4g}, MAE {values['mae']:.4g}"
 
 
+# the options of the run's settings, one per entry of the settings table; the CLI adds only what reads files
+_EXTRA = {
+    "dataset": {"callback": dataset_option},
+    "data_dir": {"type": click.Path(exists=True, file_okay=False)},
+    "task": {"type": click.Choice(["auto", *TASKS]), "default": "auto",
+             "callback": lambda ctx, param, value: None if value == "auto" else value},
+    "early_stopping": {"metavar": "PATIENCE"},
+}
+
+
+def _click_type(constraint):
+    """The click type that checks ``constraint`` (so a flag and a config.toml value fail the same way)."""
+    if isinstance(constraint, Choice):
+        return click.Choice(list(constraint.options))
+    if isinstance(constraint, Sizes):
+        return HiddenSizes()
+    if isinstance(constraint, Number):
+        ends = {"min": constraint.low if math.isfinite(constraint.low) else None,
+                "max": constraint.high if math.isfinite(constraint.high) else None,
+                "min_open": constraint.low_open, "max_open": constraint.high_open}
+        return click.IntRange(**ends) if constraint.integer else click.FloatRange(**ends)
+    return click.STRING
+
+
+def settings_options(command):
+    """Decorate ``command`` with one option per run setting of :data:`SETTINGS`."""
+    for setting in reversed(SETTINGS):
+        options = {"default": setting.default, "show_default": setting.default is not None, "help": setting.help}
+        if isinstance(setting.constraint, Flag):
+            flag = f"{setting.flag}/--no-{setting.flag[2:]}"
+        else:
+            flag = setting.flag
+            options["type"] = _click_type(setting.constraint)
+        if isinstance(setting.constraint, Sizes):
+            options["default"] = ",".join(map(str, setting.default))
+        options.update(_EXTRA.get(setting.name, {}))
+        command = click.option(flag, setting.name, **options)(command)
+    return command
+
+
 @click.command("train")
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML file of settings (keys as the options below); flags given here override it.")
-@click.option("--dataset", default=_DEFAULTS["dataset"], show_default=True, callback=dataset_option,
-              help="digits, iris, wine, breast_cancer, diabetes, xor, discrete_mapping, blood_sugar, spirals, "
-                   "moons, mnist (needs --data-dir), or csv:PATH.")
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False), help="Folder of the MNIST IDX files.")
-@click.option("--target", help="Target column of a csv:PATH dataset (default: the last column).")
-@click.option("--task", type=click.Choice(["auto", "classification", "regression"]), default="auto",
-              show_default=True, help="Override the task inferred from the dataset.")
-@click.option("--hidden", type=HiddenSizes(), default="128,64", show_default=True, help="Hidden layer sizes.")
-@click.option("--activation", type=click.Choice(list(ACTIVATIONS)), default=_DEFAULTS["activation"], show_default=True)
-@click.option("--init", type=click.Choice(list(INITS)), default=_DEFAULTS["init"], show_default=True,
-              help="Weight initialization: he (2/N_in for ReLU), xavier (Glorot), lecun (1/N_in), default (PyTorch's).")
-@click.option("--batchnorm/--no-batchnorm", default=_DEFAULTS["batchnorm"], show_default=True,
-              help="Batch normalization after every hidden Linear layer.")
-@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=_DEFAULTS["dropout"],
-              show_default=True, help="Dropout probability after every hidden activation.")
-@click.option("--optimizer", type=click.Choice(list(OPTIMIZERS)), default=_DEFAULTS["optimizer"], show_default=True)
-@click.option("--lr", type=click.FloatRange(0, min_open=True), default=None,
-              help="Learning rate [default: 1e-3 for adam, adamw, rmsprop; 1e-2 for sgd, momentum, nesterov, adagrad].")
-@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=_DEFAULTS["momentum"],
-              show_default=True, help="Momentum of --optimizer momentum/nesterov.")
-@click.option("--weight-decay", type=click.FloatRange(0), default=_DEFAULTS["weight_decay"], show_default=True,
-              help="Weight decay of the optimizer (decoupled for adamw).")
-@click.option("--l1", type=click.FloatRange(0), default=_DEFAULTS["l1"], show_default=True,
-              help="L1 penalty l1 * sum|W| on the weight matrices.")
-@click.option("--l2", type=click.FloatRange(0), default=_DEFAULTS["l2"], show_default=True,
-              help="L2 penalty l2 * sum W^2 on the weight matrices.")
-@click.option("--lr-schedule", type=click.Choice(list(LR_SCHEDULES)), default=_DEFAULTS["lr_schedule"],
-              show_default=True, help="step: x0.1 every third of the epochs; exponential: x0.97 per epoch; "
-                                      "cosine: to 0 over the epochs; plateau: x0.5 when val loss stalls 5 epochs.")
-@click.option("--clip-grad", type=click.FloatRange(0), default=_DEFAULTS["clip_grad"], show_default=True,
-              help="Clip the gradients' joint norm to this value (0: off).")
-@click.option("--epochs", type=click.IntRange(1), default=_DEFAULTS["epochs"], show_default=True,
-              help="Maximum number of epochs.")
-@click.option("--batch-size", type=click.IntRange(1), default=_DEFAULTS["batch_size"], show_default=True)
-@click.option("--early-stopping", "early_stopping", metavar="PATIENCE", type=click.IntRange(0),
-              default=_DEFAULTS["early_stopping"], show_default=True,
-              help="Stop after PATIENCE epochs without a lower validation loss and keep the best weights (0: off).")
-@click.option("--val-size", type=click.FloatRange(0, 1, max_open=True), default=_DEFAULTS["val_size"],
-              show_default=True, help="Fraction of the data held out for validation.")
-@click.option("--test-size", type=click.FloatRange(0, 1, max_open=True), default=_DEFAULTS["test_size"],
-              show_default=True, help="Fraction of the data held out for the final test.")
-@click.option("--preprocess", type=click.Choice(list(PREPROCESSING)), default=_DEFAULTS["preprocess"],
-              show_default=True, help="Input preprocessing fitted on the training split (pca/zca: whitening).")
-@click.option("--seed", type=click.IntRange(0), default=_DEFAULTS["seed"], show_default=True,
-              help="Seed of the split, the initialization, the shuffling and dropout.")
+@settings_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Run folder [default: runs/<dataset>-<date>-<time>].")
 @click.option("--name", help="Name the run folder runs/NAME instead of using the date.")
@@ -161,9 +154,6 @@ def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings)
     if out is not None and name is not None:
         raise click.UsageError("give either --out DIR or --name NAME, not both")
     check_dataset_arguments(settings["dataset"], settings["data_dir"], settings["target"])
-    if settings["val_size"] == 0 and "early_stopping" not in explicit:
-        settings["early_stopping"] = 0          # nothing to watch: train all epochs
-    settings["task"] = None if settings["task"] == "auto" else settings["task"]
     run_dir = out if out is not None else (Path("runs") / name if name is not None else None)
     with user_errors():
         run_config = RunConfig(**settings)

@@ -25,7 +25,7 @@ matrix products).
 """
 from __future__ import annotations
 
-import math
+import numbers
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -40,115 +40,88 @@ from neuronlab.nn import functional as F
 from neuronlab.optim import lr_scheduler
 from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
 from neuronlab.train.inference import score
-from neuronlab.train.mlp import ACTIVATIONS, INITS, build_mlp
+from neuronlab.train.mlp import build_mlp
 from neuronlab.train.preprocessing import Preprocessing
 from neuronlab.train.progress import ProgressBar
 from neuronlab.train.run_folder import RunFolder, RunFolderError
+from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, ConfigError, validate
 from neuronlab.train.trainer import Trainer
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 1e-3, "adam": 1e-3,
-              "adamw": 1e-3}
-LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
-PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
-TASKS = ("classification", "regression")
 RESUME_SAVE_SECONDS = 2.0   # saves of last.safetensors are at least this far apart
 
 
-class ConfigError(ValueError):
-    """An invalid run setting; ``option`` names it (as in RunConfig and the CLI's ``--option``)."""
-
-    def __init__(self, option: str, message: str) -> None:
-        super().__init__(f"{option}: {message}")
-        self.option, self.message = option, message
+def _default(name: str):
+    return BY_NAME[name].default
 
 
 @dataclass
 class RunConfig:
-    """Every setting of a run; the defaults are the default ``neuronlab train``: digits, MLP (128, 64), ReLU,
-    He initialization, Adam with lr 1e-3 and weight decay 1e-3 (the notes' L2 remedy against overfitting:
-    on digits it lifts the mean test accuracy over ten seeds from 97.4% to 97.9%), batch 64, standardized
-    inputs, 15% validation (early stopping after 15 epochs without a lower validation loss, best weights
-    restored) and 15% held-out test data.
+    """Every setting of a run (declared, with its constraint and help, in :data:`~neuronlab.train.settings.SETTINGS`);
+    the defaults are the default ``neuronlab train``: digits, MLP (128, 64), ReLU, He initialization, Adam
+    with lr 1e-3 and weight decay 1e-3 (the notes' L2 remedy against overfitting: on digits it lifts the mean
+    test accuracy over ten seeds from 97.4% to 97.9%), batch 64, standardized inputs, 15% validation (early
+    stopping after 15 epochs without a lower validation loss, best weights restored) and 15% held-out test
+    data.
 
     ``lr=None`` means the optimizer's usual default (1e-3 for Adam/AdamW/RMSprop, 1e-2 for SGD/Adagrad);
-    ``task=None`` takes the dataset's task; ``early_stopping=0`` trains all ``epochs``. A ``csv:PATH`` dataset
-    and ``data_dir`` are made absolute (against the working directory), so the recorded run (``config.toml``,
-    the checkpoint) names the same files from any folder.
+    ``task=None`` takes the dataset's task; ``early_stopping=None`` means 15 epochs of patience with
+    validation data and none without (``val_size=0``), ``early_stopping=0`` trains all ``epochs``. A
+    ``csv:PATH`` dataset and ``data_dir`` are made absolute (against the working directory), so the recorded
+    run (``config.toml``, the checkpoint) names the same files from any folder.
     """
 
-    dataset: str = "digits"
-    data_dir: str | None = None
-    target: str | None = None
-    task: str | None = None
-    hidden: tuple[int, ...] = (128, 64)
-    activation: str = "relu"
-    init: str = "he"
-    batchnorm: bool = False
-    dropout: float = 0.0
-    optimizer: str = "adam"
-    lr: float | None = None
-    momentum: float = 0.9
-    weight_decay: float = 1e-3
-    l1: float = 0.0
-    l2: float = 0.0
-    lr_schedule: str = "none"
-    clip_grad: float = 0.0
-    epochs: int = 200
-    batch_size: int = 64
-    early_stopping: int = 15
-    val_size: float = 0.15
-    test_size: float = 0.15
-    preprocess: str = "standardize"
-    seed: int = 0
+    dataset: str = _default("dataset")
+    data_dir: str | None = _default("data_dir")
+    target: str | None = _default("target")
+    task: str | None = _default("task")
+    hidden: tuple[int, ...] = _default("hidden")
+    activation: str = _default("activation")
+    init: str = _default("init")
+    batchnorm: bool = _default("batchnorm")
+    dropout: float = _default("dropout")
+    optimizer: str = _default("optimizer")
+    lr: float | None = _default("lr")
+    momentum: float = _default("momentum")
+    weight_decay: float = _default("weight_decay")
+    l1: float = _default("l1")
+    l2: float = _default("l2")
+    lr_schedule: str = _default("lr_schedule")
+    clip_grad: float = _default("clip_grad")
+    epochs: int = _default("epochs")
+    batch_size: int = _default("batch_size")
+    early_stopping: int | None = _default("early_stopping")
+    val_size: float = _default("val_size")
+    test_size: float = _default("test_size")
+    preprocess: str = _default("preprocess")
+    seed: int = _default("seed")
 
     def __post_init__(self) -> None:
-        self.hidden = tuple(int(h) for h in self.hidden)
-        if self.dataset.startswith("csv:") and self.dataset[4:]:     # absolute paths: the record works from any folder
-            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])
-        if self.data_dir is not None:
+        self.hidden = tuple(int(h) if isinstance(h, numbers.Integral) and not isinstance(h, bool) else h
+                            for h in self.hidden)
+        if isinstance(self.dataset, str) and self.dataset.startswith("csv:") and self.dataset[4:]:
+            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])   # absolute: the record works from any folder
+        if isinstance(self.data_dir, str):
             self.data_dir = os.path.abspath(self.data_dir)
-        choices = {"activation": tuple(ACTIVATIONS), "init": INITS, "optimizer": OPTIMIZERS,
-                   "lr_schedule": LR_SCHEDULES, "preprocess": PREPROCESSING}
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ConfigError(name, f"{getattr(self, name)!r} is not one of {', '.join(allowed)}")
-        if self.task is not None and self.task not in TASKS:
-            raise ConfigError("task", f"{self.task!r} is not one of {', '.join(TASKS)}")
-        if any(h < 1 for h in self.hidden):
-            raise ConfigError("hidden", f"layer sizes must be positive integers, got {list(self.hidden)}")
-        checks = [
-            ("dropout", 0 <= self.dropout < 1, "expected a probability in [0, 1)"),
-            ("lr", self.lr is None or (self.lr > 0 and math.isfinite(self.lr)), "expected a positive number"),
-            ("momentum", 0 <= self.momentum < 1, "expected a value in [0, 1)"),
-            ("weight_decay", self.weight_decay >= 0, "expected a value >= 0"),
-            ("l1", self.l1 >= 0, "expected a value >= 0"),
-            ("l2", self.l2 >= 0, "expected a value >= 0"),
-            ("clip_grad", self.clip_grad >= 0, "expected a value >= 0 (0 turns clipping off)"),
-            ("epochs", self.epochs >= 1, "expected a positive integer"),
-            ("batch_size", self.batch_size >= 1, "expected a positive integer"),
-            ("early_stopping", self.early_stopping >= 0, "expected a patience >= 0 (0 turns early stopping off)"),
-            ("val_size", 0 <= self.val_size < 1, "expected a fraction in [0, 1)"),
-            ("test_size", 0 <= self.test_size < 1, "expected a fraction in [0, 1)"),
-            ("val_size", self.val_size + self.test_size < 1,
-             f"val_size {self.val_size} + test_size {self.test_size} leave no training data; expected a sum < 1"),
-            ("early_stopping", self.early_stopping == 0 or self.val_size > 0,
-             "early stopping watches the validation loss, but val_size is 0; expected val_size > 0 or early_stopping 0"),
-            ("seed", self.seed >= 0, "expected a non-negative integer"),
-        ]
-        for name, ok, message in checks:
-            if not ok:
-                raise ConfigError(name, message if "val_size" in message else f"got {getattr(self, name)!r}; {message}")
+        validate(asdict(self))
 
     @property
     def learning_rate(self) -> float:
         return self.lr if self.lr is not None else DEFAULT_LR[self.optimizer]
 
+    @property
+    def patience(self) -> int:
+        """Early stopping's patience: the setting, or 15 with validation data and 0 (off) without."""
+        if self.early_stopping is not None:
+            return self.early_stopping
+        return DEFAULT_PATIENCE if self.val_size > 0 else 0
+
     def resolved(self) -> dict:
-        """The settings as plain values with the learning rate filled in (what ``config.toml`` records)."""
+        """The settings as plain values with the learning rate and patience filled in (what ``config.toml``
+        records)."""
         values = asdict(self)
         values["hidden"] = list(self.hidden)
         values["lr"] = self.learning_rate
+        values["early_stopping"] = self.patience
         return values
 
 
@@ -189,8 +162,6 @@ def make_scheduler(config: RunConfig, optimizer):
         return lr_scheduler.ExponentialLR(optimizer, gamma=0.97)
     if name == "cosine":
         return lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-    if config.val_size == 0:
-        raise ConfigError("lr_schedule", "'plateau' watches the validation loss; it needs --val-size > 0")
     return lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=5)
 
 
@@ -271,7 +242,7 @@ def model_memory(config: RunConfig, in_features: int, out_features: int) -> tupl
     parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     if config.batchnorm:
         parameters += 2 * sum(config.hidden)
-    copies = 4 + OPTIMIZER_SLOTS[config.optimizer] + (1 if config.early_stopping else 0)
+    copies = 4 + OPTIMIZER_SLOTS[config.optimizer] + (1 if config.patience else 0)
     activations = 4 * max(config.batch_size, 1024) * sum(sizes) * 3
     return parameters, 4 * parameters * copies + activations
 
@@ -314,8 +285,8 @@ def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record
         callbacks.append(GradientClipping(max_norm=config.clip_grad))
     if scheduler is not None:
         callbacks.append(LRSchedulerCallback(scheduler))
-    if config.early_stopping and config.val_size > 0:
-        callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping, restore_best=True))
+    if config.patience:
+        callbacks.append(EarlyStopping("val_loss", patience=config.patience, restore_best=True))
     callbacks.append(ModelCheckpoint(folder.last_epoch, every_seconds=RESUME_SAVE_SECONDS, extra={"run": record}))
     if progress:
         callbacks.append(ProgressBar())

@@ -35,10 +35,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import tomli_w
-
 from neuronlab.data import train_val_test_split
 from neuronlab.io import atomic
+from neuronlab.train.settings import write_settings_file
 
 STATES = ("new", "not_started", "resumable", "complete", "not_a_run")
 SPLITS = ("train", "val", "test")
@@ -170,10 +169,8 @@ class RunFolder:
     # ------------------------------------------------------------------------------------ files
     def write_config(self, values: dict) -> Path:
         """The resolved settings as ``config.toml`` (None values left out)."""
-        header = ("# neuronlab train settings; rerun with: neuronlab train --config config.toml "
-                  "(bit for bit with the same --threads)\n")
-        text = tomli_w.dumps({key: value for key, value in values.items() if value is not None})
-        return atomic.write_text(self.config_file, header + text)
+        return write_settings_file(self.config_file, values, "neuronlab train settings; rerun with: neuronlab "
+                                   "train --config config.toml (bit for bit with the same --threads)")
 
     def write_metrics(self, metrics: dict) -> Path:
         return atomic.write_text(self.path / self.METRICS, _json_dumps(metrics) + "\n")
