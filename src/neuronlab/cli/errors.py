@@ -60,16 +60,6 @@ def dataset_option(ctx, param, value):
     return key
 
 
-def check_dataset_arguments(dataset: str, data_dir, target) -> None:
-    """A usage error when --data-dir or --target does not fit ``dataset`` (the rule is the registry's)."""
-    from neuronlab.data.datasets.registry import argument_problem
-
-    problem = argument_problem(dataset, data_dir=data_dir, target=target)
-    if problem is not None:
-        argument, message = problem
-        raise click.BadParameter(message, param_hint=f"--{argument.replace('_', '-')}")
-
-
 def blas_threads(threads: int):
     """Limit the BLAS thread pool: the small matrix products of an MLP run fastest on one thread, and
     several threads that compete with other processes for a few cores can make them several times slower."""

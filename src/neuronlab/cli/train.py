@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from neuronlab.cli.config import from_command_line, merge_config_file
-from neuronlab.cli.errors import blas_threads, check_dataset_arguments, dataset_option, user_errors
+from neuronlab.cli.errors import blas_threads, dataset_option, user_errors
 from neuronlab.io.checkpoint import load
 from neuronlab.train.run import RunConfig, default_run_dir, train_run
 from neuronlab.train.run_folder import RunFolder, RunFolderError
@@ -153,7 +153,6 @@ def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings)
         explicit |= from_file
     if out is not None and name is not None:
         raise click.UsageError("give either --out DIR or --name NAME, not both")
-    check_dataset_arguments(settings["dataset"], settings["data_dir"], settings["target"])
     run_dir = out if out is not None else (Path("runs") / name if name is not None else None)
     with user_errors():
         run_config = RunConfig(**settings)

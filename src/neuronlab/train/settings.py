@@ -21,6 +21,7 @@ from pathlib import Path
 
 import tomli_w
 
+from neuronlab.data.datasets.registry import argument_problem
 from neuronlab.io import atomic
 from neuronlab.train.mlp import ACTIVATIONS, INITS
 
@@ -191,6 +192,9 @@ def validate(values: dict) -> None:
         problem = setting.constraint.problem(value)
         if problem is not None:
             raise ConfigError(setting.name, problem)
+    arguments = argument_problem(values["dataset"], data_dir=values["data_dir"], target=values["target"])
+    if arguments is not None:          # --data-dir and --target fit only some datasets (the registry's rule)
+        raise ConfigError(*arguments)
     for name, rule in JOINT_RULES:
         problem = rule(values)
         if problem is not None:
