@@ -13,6 +13,11 @@ from pathlib import Path
 
 import click
 
+from neuronlab.data import DATASETS
+from neuronlab.io.checkpoint import CheckpointError
+from neuronlab.train.callbacks import TrainingDivergedError
+from neuronlab.train.settings import ConfigError
+
 
 class DataProblem(click.ClickException):
     """The data, a file's content or the training itself went wrong (exit code 1)."""
@@ -23,10 +28,6 @@ class DataProblem(click.ClickException):
 @contextmanager
 def user_errors():
     """Turn the library's errors about the user's inputs into click errors."""
-    from neuronlab.io.checkpoint import CheckpointError
-    from neuronlab.train.callbacks import TrainingDivergedError
-    from neuronlab.train.settings import ConfigError
-
     try:
         yield
     except ConfigError as error:
@@ -45,8 +46,6 @@ def dataset_option(ctx, param, value):
     (returned with the path made absolute)."""
     if value is None:
         return None
-    from neuronlab.data import DATASETS
-
     if value.startswith("csv:"):
         path = value[4:]
         if not path:

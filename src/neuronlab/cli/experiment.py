@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from neuronlab.cli.errors import blas_threads, writable_folder
+from neuronlab.experiments import experiments, run_experiment
 
 
 @click.command("experiment")
@@ -17,8 +18,6 @@ from neuronlab.cli.errors import blas_threads, writable_folder
 @click.option("--fast", is_flag=True, help="A reduced version (seconds), as the test suite runs it.")
 def experiment(name, list_, out, seed, fast):
     """Run the notes' experiment NAME: writes PNG figures and results.json, prints a summary."""
-    from neuronlab.experiments import experiments, run_experiment
-
     table = experiments()
     if list_ or name is None:
         width = max(map(len, table))
