@@ -171,6 +171,16 @@ def test_a_run_folder_written_before_completion_markers_still_works(tmp_path):
     fails(1, "already holds a finished run", "train", "--out", old, "--epochs", 1)
 
 
+def test_a_run_interrupted_under_the_old_code_resumes_to_the_same_model(tmp_path):
+    cut = shutil.copytree(FIXTURES / "interrupted_v0", tmp_path / "cut")     # written by the code before markers
+    assert RunFolder(cut).state == "resumable"
+    assert "resuming after epoch 3" in ok("train", "--resume", cut, "--no-plots").output
+    assert RunFolder(cut).state == "complete"
+    ok("train", "--dataset", "iris", "--hidden", 8, "--epochs", 6, "--seed", 1, "--no-plots", "--out", tmp_path / "whole")
+    whole, resumed = (load_file(str(tmp_path / d / "model.safetensors")) for d in ("whole", "cut"))
+    assert whole.keys() == resumed.keys() and all(np.array_equal(whole[k], resumed[k]) for k in whole)
+
+
 # ------------------------------------------------------------------------------------ 5: changed data
 def test_evaluate_and_resume_refuse_a_changed_data_file(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
