@@ -60,7 +60,8 @@ def _interrupted(ctx: click.Context, folder: RunFolder) -> None:
         epoch = load(folder.last_epoch).epoch
         writing = any((folder / name).exists() for name in (folder.HISTORY, folder.METRICS, folder.CHECKPOINT))
         when = "while writing the run's files: " if writing else ""
-        click.echo(f"\ninterrupted {when}{epoch} finished epoch{'s' if epoch != 1 else ''} saved in {folder.last_epoch}; "
+        epochs = f"{epoch} finished epoch{'s' if epoch != 1 else ''}"
+        click.echo(f"\ninterrupted {when}{epochs} saved in {folder.last_epoch}; "
                    f"continue with: neuronlab train --resume {folder.path}", err=True)
     else:
         click.echo("\ninterrupted before the first epoch finished: nothing to resume", err=True)
@@ -142,14 +143,16 @@ def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings)
     While training, a finished epoch is saved to last.safetensors in the run folder after the first epoch
     and then whenever at least 2 s have passed since the previous save, so an interruption (Ctrl-C) loses
     up to 2 s plus one epoch of training; `neuronlab train --resume RUN_DIR` continues exactly from the
-    saved epoch.
+    saved epoch. complete.json is written last, when every file of the run is complete; an existing run
+    folder is refused unless --overwrite is given.
     """
     explicit = {key for key in settings if from_command_line(ctx, key)}
     if resume is not None:
         config, out = _resumable_run(resume, explicit, config, out, name, overwrite), resume
     if config is not None:
         settings, from_file = merge_config_file(ctx, settings, config,
-                                                skip=("config", "out", "name", "overwrite", "plots", "threads", "resume"))
+                                                skip=("config", "out", "name", "overwrite", "plots", "threads",
+                                                      "resume"))
         explicit |= from_file
     if out is not None and name is not None:
         raise click.UsageError("give either --out DIR or --name NAME, not both")

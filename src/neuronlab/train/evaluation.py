@@ -34,8 +34,9 @@ def _choose_split(split: str, same_data: bool, run: dict) -> str:
     if split == "auto":
         return "test" if same_data and run.get("split", {}).get("test_size", 0) > 0 else "all"
     if split != "all" and not same_data:
+        trained_on = run.get("dataset", "not recorded in the checkpoint")
         raise ConfigError("split", f"{split} re-creates the training run's split, which needs the dataset the model "
-                                   f"was trained on ({run.get('dataset', 'not recorded in the checkpoint')}); use --split all")
+                                   f"was trained on ({trained_on}); use --split all")
     return split
 
 

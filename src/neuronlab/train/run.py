@@ -146,7 +146,8 @@ def make_optimizer(config: RunConfig, params):
     if config.optimizer in ("sgd", "momentum", "nesterov"):
         momentum = 0.0 if config.optimizer == "sgd" else config.momentum
         return optim.SGD(params, lr=lr, momentum=momentum, nesterov=config.optimizer == "nesterov", weight_decay=wd)
-    cls = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam, "adamw": optim.AdamW}[config.optimizer]
+    cls = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam,
+           "adamw": optim.AdamW}[config.optimizer]
     return cls(params, lr=lr, weight_decay=wd)
 
 
@@ -273,8 +274,8 @@ def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
     if drop_last:
         say(f"note: {len(dataset)} training samples leave a last batch of 1; batch normalization needs 2 or more, "
             "so it is dropped each epoch")
-    return DataLoader(dataset, batch_size=config.batch_size, shuffle=True, generator=np.random.default_rng([config.seed, 1]),
-                      drop_last=drop_last)
+    return DataLoader(dataset, batch_size=config.batch_size, shuffle=True,
+                      generator=np.random.default_rng([config.seed, 1]), drop_last=drop_last)
 
 
 def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:

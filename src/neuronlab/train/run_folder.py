@@ -146,12 +146,14 @@ class RunFolder:
         messages = {
             "new": f"{self.path} has no {self.CONFIG}: expected the folder of a neuronlab train run",
             "not_a_run": f"{self.path} has no {self.CONFIG}: expected the folder of a neuronlab train run",
-            "complete": f"the run in {self.path} has finished ({self.COMPLETE if (self.path / self.COMPLETE).is_file() else self.METRICS} "
-                        "is there); nothing to resume",
+            "complete": f"the run in {self.path} has finished ({self._finished_by()} is there); nothing to resume",
             "not_started": f"{self.last_epoch} not found: the run in {self.path} saved no finished epoch to resume "
                            "from; train it again with --overwrite",
         }
         raise RunFolderError(messages[state])
+
+    def _finished_by(self) -> str:
+        return self.COMPLETE if (self.path / self.COMPLETE).is_file() else self.METRICS
 
     def check_complete(self, checkpoint) -> None:
         """For ``evaluate``/``predict`` of ``checkpoint``: refuse the model file of a run that did not finish."""
@@ -177,8 +179,8 @@ class RunFolder:
 
     def mark_complete(self, files) -> Path:
         """The commit: ``complete.json`` (written atomically, last), then ``last.safetensors`` removed."""
-        marker = atomic.write_text(self.path / self.COMPLETE, json.dumps(
-            {"completed": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": [Path(f).name for f in files]}, indent=2) + "\n")
+        record = {"completed": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": [Path(f).name for f in files]}
+        marker = atomic.write_text(self.path / self.COMPLETE, json.dumps(record, indent=2) + "\n")
         self.last_epoch.unlink(missing_ok=True)
         return marker
 
