@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -50,7 +55,7 @@ def digits_run(tmp_path_factory):
 
 def test_train_writes_the_run_folder_and_prints_the_test_metrics(digits_run):
     out, output = digits_run
-    assert sorted(p.name for p in out.iterdir()) == ["config.toml", "confusion.png", "curves.png", "history.csv",
+    assert sorted(p.name for p in out.iterdir()) == ["complete.json", "config.toml", "confusion.png", "curves.png", "history.csv",
                                                      "metrics.json", "model.safetensors"]
     metrics = json.loads((out / "metrics.json").read_text())
     lines = output.splitlines()
@@ -108,8 +113,8 @@ def test_config_file_flags_override_and_a_rerun_is_bit_identical(tmp_path):
     config = tmp_path / "run.toml"
     config.write_text('dataset = "wine"\nhidden = [8]\nbatch-size = 16\nepochs = 2\nseed = 7\ndropout = 0\n')   # 0: an integer for a number option
     ok("train", "--config", config, "--epochs", 3, "--out", tmp_path / "a", "--no-plots")
-    saved = (tmp_path / "a" / "config.toml").read_text()
-    assert 'dataset = "wine"' in saved and "hidden = [8]" in saved and "batch_size = 16" in saved and "epochs = 3" in saved
+    saved = tomllib.loads((tmp_path / "a" / "config.toml").read_text())
+    assert (saved["dataset"], saved["hidden"], saved["batch_size"], saved["epochs"]) == ("wine", [8], 16, 3)
     ok("train", "--config", tmp_path / "a" / "config.toml", "--out", tmp_path / "b", "--no-plots")
     first, second = (json.loads((tmp_path / d / "metrics.json").read_text()) for d in "ab")
     first.pop("train_time_s"), second.pop("train_time_s")
@@ -254,7 +259,7 @@ BAD_INPUTS = [
     (["evaluate", "{good}", "--dataset", "iris", "--data-dir", "{dir}"], 2, "--data-dir: a data folder only applies"),
     (["evaluate", "{good}", "--dataset", "iris", "--target", "x"], 2, "--target: a target column only applies"),
     (["train", "--dataset", "iris", "--optimizer", "sgd", "--lr", "1e6"], 1, "training diverged"),
-    (["train", "--dataset", "xor", "--epochs", "1", "--out", "{dir}/bad.toml/run"], 1, "bad.toml/run: Not a directory"),
+    (["train", "--dataset", "xor", "--epochs", "1", "--out", "{dir}/bad.toml/run"], 1, "bad.toml: Not a directory"),
     (["evaluate", "{dir}/missing.safetensors"], 2, "does not exist"),
     (["evaluate", "{dir}/truncated.safetensors"], 1, "truncated"),
     (["evaluate", "{dir}/weights.npz"], 1, "zip archive"),

@@ -53,13 +53,38 @@ def test_mlp_argument_checks():
 
 @pytest.mark.parametrize("changes, option", [
     ({"optimizer": "lbfgs"}, "optimizer"), ({"hidden": (0,)}, "hidden"), ({"lr": -1.0}, "lr"),
-    ({"val_size": 0.6, "test_size": 0.5}, "val_size"), ({"val_size": 0.0}, "early_stopping"),
+    ({"val_size": 0.6, "test_size": 0.5}, "val_size"), ({"val_size": 0.0, "early_stopping": 5}, "early_stopping"),
+    ({"val_size": 0.0, "lr_schedule": "plateau"}, "lr_schedule"), ({"seed": -1}, "seed"), ({"epochs": 2.5}, "epochs"),
     ({"task": "ranking"}, "task"), ({"dropout": 1.5}, "dropout"),
 ])
 def test_config_errors_name_the_option(changes, option):
     with pytest.raises(ConfigError) as info:
         RunConfig(**changes)
     assert info.value.option == option and isinstance(info.value, ValueError)
+
+
+def test_patience_defaults_to_15_with_validation_data_and_0_without():
+    assert RunConfig().patience == 15 and RunConfig().resolved()["early_stopping"] == 15
+    assert RunConfig(val_size=0.0).patience == 0 and RunConfig(val_size=0.0).resolved()["early_stopping"] == 0
+
+
+def test_one_settings_table_drives_the_config_the_cli_and_the_toml_file(tmp_path):
+    import click
+
+    from neuronlab.train.settings import read_settings_file as read_toml
+    from neuronlab.cli.train import train
+    from neuronlab.train import SETTINGS
+    from neuronlab.train.run_folder import RunFolder
+
+    assert [s.name for s in SETTINGS] == list(RunConfig.__dataclass_fields__)
+    assert all(RunConfig.__dataclass_fields__[s.name].default == s.default for s in SETTINGS)
+    options = {p.name: p for p in train.params if isinstance(p, click.Option)}
+    for setting in SETTINGS:
+        assert setting.flag in options[setting.name].opts and options[setting.name].help == setting.help
+    config = RunConfig(hidden=(7, 5), optimizer="sgd", lr=0.05, dropout=0.25, task="regression", seed=3)
+    path = RunFolder(tmp_path).write_config(config.resolved())
+    assert RunConfig(**{**read_toml(path), "hidden": tuple(read_toml(path)["hidden"])}) == RunConfig(
+        **{**config.resolved(), "hidden": (7, 5)})
 
 
 def test_resolved_config_fills_in_the_learning_rate():
@@ -71,7 +96,7 @@ def test_classification_run_writes_a_consistent_folder(tmp_path):
     config = RunConfig(dataset="iris", epochs=30, seed=2, hidden=(16,))
     result = train_run(config, tmp_path / "run", progress=False, log=None)
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert names == ["config.toml", "confusion.png", "curves.png", "history.csv", "metrics.json", "model.safetensors"]
+    assert names == ["complete.json", "config.toml", "confusion.png", "curves.png", "history.csv", "metrics.json", "model.safetensors"]
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["samples"] == {"train": 104, "val": 23, "test": 23} and metrics["evaluated_on"] == "test"
     assert metrics["epochs_run"] == len(result.history) <= 30

@@ -9,33 +9,20 @@ file's folder. Errors are click usage errors (exit code 2) naming the file and t
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:                                         # Python 3.10: the same parser, packaged as tomli
-    import tomli as tomllib
+from neuronlab.train.settings import SettingsFileError, read_settings_file
 
 
 def read_toml(path) -> dict:
-    """The key/value pairs of a flat TOML file."""
-    path = Path(path)
+    """The key/value pairs of a flat TOML file (a usage error naming --config otherwise)."""
     try:
-        with path.open("rb") as handle:
-            values = tomllib.load(handle)
-    except OSError as error:
-        raise click.BadParameter(f"cannot read {path}: {error.strerror or error}", param_hint="--config") from None
-    except tomllib.TOMLDecodeError as error:
-        raise click.BadParameter(f"{path} is not valid TOML: {error}", param_hint="--config") from None
-    tables = [key for key, value in values.items() if isinstance(value, dict)]
-    if tables:
-        raise click.BadParameter(f"{path}: expected flat 'key = value' settings, found the table(s) {tables}",
-                                 param_hint="--config")
-    return values
+        return read_settings_file(path)
+    except SettingsFileError as error:
+        raise click.BadParameter(str(error), param_hint="--config") from None
 
 
 def merge_config_file(ctx: click.Context, params: dict, path, skip: tuple[str, ...] = ("config",)) -> tuple[dict, set]:

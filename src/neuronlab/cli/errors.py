@@ -13,6 +13,11 @@ from pathlib import Path
 
 import click
 
+from neuronlab.data import DATASETS
+from neuronlab.io.checkpoint import CheckpointError
+from neuronlab.train.callbacks import TrainingDivergedError
+from neuronlab.train.settings import ConfigError
+
 
 class DataProblem(click.ClickException):
     """The data, a file's content or the training itself went wrong (exit code 1)."""
@@ -23,10 +28,6 @@ class DataProblem(click.ClickException):
 @contextmanager
 def user_errors():
     """Turn the library's errors about the user's inputs into click errors."""
-    from neuronlab.io.checkpoint import CheckpointError
-    from neuronlab.train.callbacks import TrainingDivergedError
-    from neuronlab.train.run import ConfigError
-
     try:
         yield
     except ConfigError as error:
@@ -45,8 +46,6 @@ def dataset_option(ctx, param, value):
     (returned with the path made absolute)."""
     if value is None:
         return None
-    from neuronlab.data import DATASETS
-
     if value.startswith("csv:"):
         path = value[4:]
         if not path:
@@ -60,19 +59,21 @@ def dataset_option(ctx, param, value):
     return key
 
 
-def check_dataset_arguments(dataset: str, data_dir, target) -> None:
-    """A usage error when --data-dir or --target does not fit ``dataset`` (the rule is the registry's)."""
-    from neuronlab.data.datasets.registry import argument_problem
-
-    problem = argument_problem(dataset, data_dir=data_dir, target=target)
-    if problem is not None:
-        argument, message = problem
-        raise click.BadParameter(message, param_hint=f"--{argument.replace('_', '-')}")
-
-
 def blas_threads(threads: int):
     """Limit the BLAS thread pool: the small matrix products of an MLP run fastest on one thread, and
     several threads that compete with other processes for a few cores can make them several times slower."""
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=threads, user_api="blas")
+
+
+def writable_folder(folder: Path, option: str) -> None:
+    """A usage error, before any work, when ``folder`` cannot be created or written: a file in its way or
+    a folder without write permission."""
+    for part in (Path(folder), *Path(folder).parents):
+        if part.exists():
+            if not part.is_dir():
+                raise click.BadParameter(f"{folder}: {part} is a file, not a folder", param_hint=option)
+            if not os.access(part, os.W_OK | os.X_OK):
+                raise click.BadParameter(f"{folder}: {part} is not writable", param_hint=option)
+            return

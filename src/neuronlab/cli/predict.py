@@ -3,13 +3,40 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 import sys
 from pathlib import Path
 
 import click
 
 from neuronlab.cli.errors import DataProblem, blas_threads, user_errors
-from neuronlab.io import atomic
+from neuronlab.data import read_feature_csv
+from neuronlab.io import atomic, load
+from neuronlab.train.inference import checkpoint_input_size, prediction_table
+from neuronlab.train.preprocessing import Preprocessing
+from neuronlab.train.run_folder import RunFolder
+
+
+def _check_output(output: Path, inputs: dict) -> None:
+    """Refuse an output that is one of the command's inputs (also through a link), before any work."""
+    if not output.exists():
+        return
+    for option, path in inputs.items():
+        if os.path.samefile(output, path):
+            raise click.BadParameter(f"{output} is the {option}; it would be overwritten by the predictions; "
+                                     "expected another file", param_hint="-o/--output")
+
+
+def _write_output(output: Path, text: str) -> None:
+    """Write through a symbolic link (the link stays), straight into a FIFO or device, and atomically
+    (temporary file + rename) into a regular file."""
+    target = Path(os.path.realpath(output))
+    if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    atomic.write_text(target, text)
 
 
 @click.command("predict")
@@ -25,11 +52,10 @@ def predict(checkpoint, input_csv, output, threads):
     Output columns: prob_<class> for every class and `predicted` (classification), or `prediction`
     (regression, in the target's original units).
     """
-    from neuronlab.data import read_feature_csv
-    from neuronlab.io import load
-    from neuronlab.train.inference import checkpoint_input_size, model_outputs, prediction_table
-
+    if output is not None:
+        _check_output(output, {"checkpoint": checkpoint, "input CSV": input_csv})
     with user_errors():
+        RunFolder(checkpoint.parent).check_complete(checkpoint)
         ckpt = load(checkpoint)
         X = read_feature_csv(input_csv, ckpt.feature_names)
         expected = checkpoint_input_size(ckpt)
@@ -38,14 +64,14 @@ def predict(checkpoint, input_csv, output, threads):
                               f"{expected}")
         task = ckpt.task or ("classification" if ckpt.class_names else "regression")
         with blas_threads(threads):
-            outputs = model_outputs(ckpt.model, X, ckpt.input_transform, ckpt.target_transform)
+            outputs = Preprocessing.from_checkpoint(ckpt).outputs(ckpt.model, X)
         header, rows = prediction_table(task, outputs, ckpt.class_names)
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
         if output is not None:
-            atomic.write_text(output, text.getvalue())
+            _write_output(output, text.getvalue())
     if output is None:
         sys.stdout.write(text.getvalue())
         return

@@ -20,8 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from safetensors import SafetensorError
+from safetensors.numpy import load as from_bytes
+from safetensors.numpy import save as to_bytes
 
+import neuronlab
 from neuronlab.io import atomic
+from neuronlab.random import get_rng_state, set_rng_state
 
 FORMAT = "neuronlab.checkpoint"
 FORMAT_VERSION = 1
@@ -105,9 +110,6 @@ def save(model, path, *, optimizer=None, scheduler=None, epoch: int | None = Non
     ``{"inputs": Standardize, "targets": Standardize}``. ``generator``: a loader's shuffling generator whose
     state is saved with the library's (``neuronlab.random``). ``extra``: any JSON-able dict, ndarrays allowed.
     """
-    import neuronlab
-    from neuronlab.random import get_rng_state
-
     try:
         architecture = model.config()
     except NotImplementedError as error:
@@ -134,8 +136,6 @@ def save(model, path, *, optimizer=None, scheduler=None, epoch: int | None = Non
         "extra": _extract(dict(extra or {}), "extra", tensors),
     }
     meta["checksum"] = _checksum(tensors)
-    from safetensors.numpy import save as to_bytes
-
     blob = to_bytes(tensors, metadata={_MARKER_KEY: FORMAT, _METADATA_KEY: json.dumps(meta)})
     return atomic.write_bytes(path, blob)
 
@@ -187,8 +187,6 @@ class Checkpoint:
 
     def restore_rng(self, generator: np.random.Generator | None = None) -> None:
         """Put the library's RNG (and ``generator``, e.g. the training loader's) back in their saved states."""
-        from neuronlab.random import set_rng_state
-
         set_rng_state(self.metadata["rng_state"])
         if generator is not None:
             state = self.metadata.get("generator_state")
@@ -284,12 +282,6 @@ def load(path) -> Checkpoint:
 
     Raises :class:`CheckpointError` (a ValueError) for a missing, truncated, corrupt or foreign file.
     """
-    from safetensors import SafetensorError
-    from safetensors.numpy import load as from_bytes
-
-    import neuronlab.train.ensemble  # noqa: F401  (registers Ensemble, the one built-in module outside nn)
-    from neuronlab.nn.module import build_module
-
     path = Path(path)
     try:
         blob = path.read_bytes()
@@ -304,6 +296,10 @@ def load(path) -> Checkpoint:
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({error})") from None
     if _checksum(tensors) != meta["checksum"]:
         raise CheckpointError(f"{path}: the weights do not match the checksum stored at save time (corrupt file)")
+    # nn (SciPy, for GELU's erf) and data (the CSV reader) on first load, so that import neuronlab stays fast
+    from neuronlab.data.transforms import transform_from_config
+    from neuronlab.nn import build_module
+
     try:
         model = build_module(meta["architecture"])
     except (KeyError, TypeError, ValueError) as error:
@@ -316,8 +312,6 @@ def load(path) -> Checkpoint:
     model.eval()
     preprocessing = {}
     if meta["preprocessing"]:
-        from neuronlab.data.transforms import transform_from_config
-
         for key, entry in meta["preprocessing"].items():
             try:
                 preprocessing[key] = transform_from_config(entry["config"], _insert(entry["state"], tensors))

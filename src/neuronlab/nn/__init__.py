@@ -8,13 +8,14 @@ from neuronlab.nn import functional, init, utils
 from neuronlab.nn.activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from neuronlab.nn.container import Flatten, Identity, ModuleList, Sequential
 from neuronlab.nn.dropout import Dropout
+from neuronlab.nn.ensemble import Ensemble
 from neuronlab.nn.linear import Linear
 from neuronlab.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from neuronlab.nn.module import Module, RemovableHandle, build_module, register_buildable
 from neuronlab.nn.normalization import BatchNorm1d
 from neuronlab.nn.parameter import Parameter
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Identity", "Flatten", "Linear", "Sigmoid", "Tanh",
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Ensemble", "Identity", "Flatten", "Linear", "Sigmoid", "Tanh",
            "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ELU", "GELU", "BatchNorm1d", "Dropout", "MSELoss",
            "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "build_module",
            "register_buildable", "RemovableHandle", "functional", "init", "utils"]

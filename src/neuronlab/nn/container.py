@@ -7,7 +7,8 @@ from neuronlab.nn.module import Module, build_module, register_buildable
 from neuronlab.ops.shape import flatten
 
 
-def _child_configs(container: Module):
+def child_configs(container: Module):
+    """The configs of ``container``'s submodules: a list when they are named 0, 1, ..., else a dict by name."""
     names = list(container._modules)
     configs = [m.config() for m in container._modules.values()]
     if names == [str(i) for i in range(len(names))]:
@@ -15,7 +16,8 @@ def _child_configs(container: Module):
     return dict(zip(names, configs))
 
 
-def _children_from_config(cls, config: dict):
+def children_from_config(cls, config: dict):
+    """The submodules built from ``config["modules"]`` (the inverse of :func:`child_configs`)."""
     modules = config.get("modules")
     if isinstance(modules, list):
         return [build_module(c) for c in modules]
@@ -67,11 +69,11 @@ class Sequential(Module):
         return self
 
     def config(self) -> dict:
-        return {"type": "Sequential", "modules": _child_configs(self)}
+        return {"type": "Sequential", "modules": child_configs(self)}
 
     @classmethod
     def from_config(cls, config: dict) -> "Sequential":
-        children = _children_from_config(cls, config)
+        children = children_from_config(cls, config)
         return cls(children) if isinstance(children, OrderedDict) else cls(*children)
 
 
@@ -109,11 +111,11 @@ class ModuleList(Module):
             raise IndexError(f"ModuleList index {index!r} out of range for {len(modules)} modules") from None
 
     def config(self) -> dict:
-        return {"type": "ModuleList", "modules": _child_configs(self)}
+        return {"type": "ModuleList", "modules": child_configs(self)}
 
     @classmethod
     def from_config(cls, config: dict) -> "ModuleList":
-        children = _children_from_config(cls, config)
+        children = children_from_config(cls, config)
         return cls(children.values() if isinstance(children, OrderedDict) else children)
 
 

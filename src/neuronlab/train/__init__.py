@@ -7,12 +7,13 @@ from neuronlab.train.history import History
 from neuronlab.train.metrics import accuracy, confusion_matrix, mae, mse, r2, top_k_accuracy
 from neuronlab.train.mlp import build_mlp
 from neuronlab.train.progress import ProgressBar
-from neuronlab.train.run import ConfigError, RunConfig, RunResult, train_run
+from neuronlab.train.run import RunConfig, RunResult, train_run
+from neuronlab.train.settings import SETTINGS, ConfigError
 from neuronlab.train.trainer import Trainer, fit, predict
 
 __all__ = [
     "Callback", "ConfigError", "EarlyStopping", "Ensemble", "fit_ensemble", "GradientClipping", "History", "LRSchedulerCallback",
-    "ModelCheckpoint", "NaNGuard", "ProgressBar", "RunConfig", "RunResult", "Trainer", "TrainingDivergedError",
+    "ModelCheckpoint", "NaNGuard", "ProgressBar", "RunConfig", "RunResult", "SETTINGS", "Trainer", "TrainingDivergedError",
     "accuracy", "build_mlp", "confusion_matrix", "fit", "mae", "mse", "predict", "r2", "top_k_accuracy",
     "train_run",
 ]

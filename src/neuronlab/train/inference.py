@@ -35,7 +35,7 @@ def model_outputs(model, X: np.ndarray, input_transform=None, target_transform=N
 
 def score(task: str, y_true: np.ndarray, outputs: np.ndarray) -> dict:
     """Classification: accuracy, mean cross-entropy and the confusion matrix (as lists);
-    regression: MSE, MAE and R^2, in the targets' units."""
+    regression: MSE, MAE and R^2, in the targets' units (R^2 is nan for fewer than 2 samples)."""
     if task == "classification":
         k = outputs.shape[1]
         with no_grad():
@@ -43,7 +43,8 @@ def score(task: str, y_true: np.ndarray, outputs: np.ndarray) -> dict:
         return {"accuracy": accuracy(y_true, outputs), "loss": loss,
                 "confusion_matrix": confusion_matrix(y_true, outputs, k).tolist()}
     predictions = outputs[:, 0] if np.ndim(y_true) == 1 else outputs
-    return {"mse": mse(y_true, predictions), "mae": mae(y_true, predictions), "r2": r2(y_true, predictions)}
+    r_squared = r2(y_true, predictions) if len(y_true) >= 2 else float("nan")    # undefined for 0 or 1 sample
+    return {"mse": mse(y_true, predictions), "mae": mae(y_true, predictions), "r2": r_squared}
 
 
 def checkpoint_input_size(checkpoint) -> int | None:

@@ -15,8 +15,9 @@ atomic write, like every file of the run): after the first epoch, then after eve
 2 seconds after the previous save (saves are at least 2 s apart; every epoch is saved when epochs take longer).
 An interruption thus loses the epochs that finished less than 2 s after the last save plus the epoch in
 progress (up to 2 s plus one epoch of training); ``train_run(..., resume=True)`` (``neuronlab train --resume
-DIR``) continues from the saved epoch exactly as if the run had not stopped; the file is removed when the run
-completes.
+DIR``) continues from the saved epoch exactly as if the run had not stopped. Finishing is a commit: every
+output file is written, then ``complete.json``, and only then is ``last.safetensors`` removed (the folder's
+states and files are :class:`~neuronlab.train.run_folder.RunFolder`'s).
 
 ``--seed`` fixes everything random (split, initialization, shuffling, dropout), so a run is repeatable
 bit for bit with the same number of BLAS threads (``--threads``: threads change the float rounding of the
@@ -24,125 +25,103 @@ matrix products).
 """
 from __future__ import annotations
 
-import json
-import math
+import numbers
 import os
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from neuronlab.io import atomic
+import neuronlab
+from neuronlab import nn, optim
+from neuronlab.data import DataLoader, load_dataset
+from neuronlab.nn import functional as F
+from neuronlab.optim import lr_scheduler
+from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
+from neuronlab.train.inference import score
+from neuronlab.train.mlp import build_mlp
+from neuronlab.train.preprocessing import Preprocessing
+from neuronlab.train.progress import ProgressBar
+from neuronlab.train.run_folder import RunFolder, RunFolderError
+from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, ConfigError, validate
+from neuronlab.train.trainer import Trainer
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 1e-3, "adam": 1e-3,
-              "adamw": 1e-3}
-LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
-PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
-TASKS = ("classification", "regression")
-CHECKPOINT_NAME = "model.safetensors"
-LAST_EPOCH_NAME = "last.safetensors"
 RESUME_SAVE_SECONDS = 2.0   # saves of last.safetensors are at least this far apart
 
 
-class ConfigError(ValueError):
-    """An invalid run setting; ``option`` names it (as in RunConfig and the CLI's ``--option``)."""
-
-    def __init__(self, option: str, message: str) -> None:
-        super().__init__(f"{option}: {message}")
-        self.option, self.message = option, message
+def _default(name: str):
+    return BY_NAME[name].default
 
 
 @dataclass
 class RunConfig:
-    """Every setting of a run; the defaults are the default ``neuronlab train``: digits, MLP (128, 64), ReLU,
-    He initialization, Adam with lr 1e-3 and weight decay 1e-3 (the notes' L2 remedy against overfitting:
-    on digits it lifts the mean test accuracy over ten seeds from 97.4% to 97.9%), batch 64, standardized
-    inputs, 15% validation (early stopping after 15 epochs without a lower validation loss, best weights
-    restored) and 15% held-out test data.
+    """Every setting of a run (declared, with its constraint and help, in :data:`~neuronlab.train.settings.SETTINGS`);
+    the defaults are the default ``neuronlab train``: digits, MLP (128, 64), ReLU, He initialization, Adam
+    with lr 1e-3 and weight decay 1e-3 (the notes' L2 remedy against overfitting: on digits it lifts the mean
+    test accuracy over ten seeds from 97.4% to 97.9%), batch 64, standardized inputs, 15% validation (early
+    stopping after 15 epochs without a lower validation loss, best weights restored) and 15% held-out test
+    data.
 
     ``lr=None`` means the optimizer's usual default (1e-3 for Adam/AdamW/RMSprop, 1e-2 for SGD/Adagrad);
-    ``task=None`` takes the dataset's task; ``early_stopping=0`` trains all ``epochs``. A ``csv:PATH`` dataset
-    and ``data_dir`` are made absolute (against the working directory), so the recorded run (``config.toml``,
-    the checkpoint) names the same files from any folder.
+    ``task=None`` takes the dataset's task; ``early_stopping=None`` means 15 epochs of patience with
+    validation data and none without (``val_size=0``), ``early_stopping=0`` trains all ``epochs``. A
+    ``csv:PATH`` dataset and ``data_dir`` are made absolute (against the working directory), so the recorded
+    run (``config.toml``, the checkpoint) names the same files from any folder.
     """
 
-    dataset: str = "digits"
-    data_dir: str | None = None
-    target: str | None = None
-    task: str | None = None
-    hidden: tuple[int, ...] = (128, 64)
-    activation: str = "relu"
-    init: str = "he"
-    batchnorm: bool = False
-    dropout: float = 0.0
-    optimizer: str = "adam"
-    lr: float | None = None
-    momentum: float = 0.9
-    weight_decay: float = 1e-3
-    l1: float = 0.0
-    l2: float = 0.0
-    lr_schedule: str = "none"
-    clip_grad: float = 0.0
-    epochs: int = 200
-    batch_size: int = 64
-    early_stopping: int = 15
-    val_size: float = 0.15
-    test_size: float = 0.15
-    preprocess: str = "standardize"
-    seed: int = 0
+    dataset: str = _default("dataset")
+    data_dir: str | None = _default("data_dir")
+    target: str | None = _default("target")
+    task: str | None = _default("task")
+    hidden: tuple[int, ...] = _default("hidden")
+    activation: str = _default("activation")
+    init: str = _default("init")
+    batchnorm: bool = _default("batchnorm")
+    dropout: float = _default("dropout")
+    optimizer: str = _default("optimizer")
+    lr: float | None = _default("lr")
+    momentum: float = _default("momentum")
+    weight_decay: float = _default("weight_decay")
+    l1: float = _default("l1")
+    l2: float = _default("l2")
+    lr_schedule: str = _default("lr_schedule")
+    clip_grad: float = _default("clip_grad")
+    epochs: int = _default("epochs")
+    batch_size: int = _default("batch_size")
+    early_stopping: int | None = _default("early_stopping")
+    val_size: float = _default("val_size")
+    test_size: float = _default("test_size")
+    preprocess: str = _default("preprocess")
+    seed: int = _default("seed")
 
     def __post_init__(self) -> None:
-        from neuronlab.train.mlp import ACTIVATIONS, INITS
-
-        self.hidden = tuple(int(h) for h in self.hidden)
-        if self.dataset.startswith("csv:") and self.dataset[4:]:     # absolute paths: the record works from any folder
-            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])
-        if self.data_dir is not None:
+        self.hidden = tuple(int(h) if isinstance(h, numbers.Integral) and not isinstance(h, bool) else h
+                            for h in self.hidden)
+        if isinstance(self.dataset, str) and self.dataset.startswith("csv:") and self.dataset[4:]:
+            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])   # absolute: the record works from any folder
+        if isinstance(self.data_dir, str):
             self.data_dir = os.path.abspath(self.data_dir)
-        choices = {"activation": tuple(ACTIVATIONS), "init": INITS, "optimizer": OPTIMIZERS,
-                   "lr_schedule": LR_SCHEDULES, "preprocess": PREPROCESSING}
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ConfigError(name, f"{getattr(self, name)!r} is not one of {', '.join(allowed)}")
-        if self.task is not None and self.task not in TASKS:
-            raise ConfigError("task", f"{self.task!r} is not one of {', '.join(TASKS)}")
-        if any(h < 1 for h in self.hidden):
-            raise ConfigError("hidden", f"layer sizes must be positive integers, got {list(self.hidden)}")
-        checks = [
-            ("dropout", 0 <= self.dropout < 1, "expected a probability in [0, 1)"),
-            ("lr", self.lr is None or (self.lr > 0 and math.isfinite(self.lr)), "expected a positive number"),
-            ("momentum", 0 <= self.momentum < 1, "expected a value in [0, 1)"),
-            ("weight_decay", self.weight_decay >= 0, "expected a value >= 0"),
-            ("l1", self.l1 >= 0, "expected a value >= 0"),
-            ("l2", self.l2 >= 0, "expected a value >= 0"),
-            ("clip_grad", self.clip_grad >= 0, "expected a value >= 0 (0 turns clipping off)"),
-            ("epochs", self.epochs >= 1, "expected a positive integer"),
-            ("batch_size", self.batch_size >= 1, "expected a positive integer"),
-            ("early_stopping", self.early_stopping >= 0, "expected a patience >= 0 (0 turns early stopping off)"),
-            ("val_size", 0 <= self.val_size < 1, "expected a fraction in [0, 1)"),
-            ("test_size", 0 <= self.test_size < 1, "expected a fraction in [0, 1)"),
-            ("val_size", self.val_size + self.test_size < 1,
-             f"val_size {self.val_size} + test_size {self.test_size} leave no training data; expected a sum < 1"),
-            ("early_stopping", self.early_stopping == 0 or self.val_size > 0,
-             "early stopping watches the validation loss, but val_size is 0; expected val_size > 0 or early_stopping 0"),
-            ("seed", self.seed >= 0, "expected a non-negative integer"),
-        ]
-        for name, ok, message in checks:
-            if not ok:
-                raise ConfigError(name, message if "val_size" in message else f"got {getattr(self, name)!r}; {message}")
+        validate(asdict(self))
 
     @property
     def learning_rate(self) -> float:
         return self.lr if self.lr is not None else DEFAULT_LR[self.optimizer]
 
+    @property
+    def patience(self) -> int:
+        """Early stopping's patience: the setting, or 15 with validation data and 0 (off) without."""
+        if self.early_stopping is not None:
+            return self.early_stopping
+        return DEFAULT_PATIENCE if self.val_size > 0 else 0
+
     def resolved(self) -> dict:
-        """The settings as plain values with the learning rate filled in (what ``config.toml`` records)."""
+        """The settings as plain values with the learning rate and patience filled in (what ``config.toml``
+        records)."""
         values = asdict(self)
         values["hidden"] = list(self.hidden)
         values["lr"] = self.learning_rate
+        values["early_stopping"] = self.patience
         return values
 
 
@@ -158,29 +137,23 @@ class RunResult:
 
 
 # ---------------------------------------------------------------------------------------- building blocks
-def make_transform(name: str):
-    from neuronlab.data import MinMaxScale, Standardize, Whiten
-
-    return {"standardize": Standardize, "minmax": MinMaxScale, "pca": lambda: Whiten("pca"),
-            "zca": lambda: Whiten("zca"), "none": lambda: None}[name]()
+OPTIMIZER_SLOTS = {"sgd": 0, "momentum": 1, "nesterov": 1, "adagrad": 1, "rmsprop": 1, "adam": 2, "adamw": 2}
+MAX_CLASSES_PER_SAMPLE = 0.2    # --task classification: at least 5 samples per class on average
 
 
 def make_optimizer(config: RunConfig, params):
-    from neuronlab import optim
-
     lr, wd = config.learning_rate, config.weight_decay
     if config.optimizer in ("sgd", "momentum", "nesterov"):
         momentum = 0.0 if config.optimizer == "sgd" else config.momentum
         return optim.SGD(params, lr=lr, momentum=momentum, nesterov=config.optimizer == "nesterov", weight_decay=wd)
-    cls = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam, "adamw": optim.AdamW}[config.optimizer]
+    cls = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam,
+           "adamw": optim.AdamW}[config.optimizer]
     return cls(params, lr=lr, weight_decay=wd)
 
 
 def make_scheduler(config: RunConfig, optimizer):
     """``step``: x0.1 every third of the epochs; ``exponential``: x0.97 per epoch; ``cosine``: to 0 over all
     epochs; ``plateau``: x0.5 after 5 epochs without a lower validation loss."""
-    from neuronlab.optim import lr_scheduler
-
     name, epochs = config.lr_schedule, config.epochs
     if name == "none":
         return None
@@ -190,8 +163,6 @@ def make_scheduler(config: RunConfig, optimizer):
         return lr_scheduler.ExponentialLR(optimizer, gamma=0.97)
     if name == "cosine":
         return lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-    if config.val_size == 0:
-        raise ConfigError("lr_schedule", "'plateau' watches the validation loss; it needs --val-size > 0")
     return lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=5)
 
 
@@ -199,7 +170,6 @@ def make_regularizer(config: RunConfig):
     """The notes' penalties on the weight matrices: l1 sum|W| + l2 sum W^2 (None when both are 0)."""
     if config.l1 == 0 and config.l2 == 0:
         return None
-    from neuronlab.nn import functional as F
 
     def penalty(model):
         terms = []
@@ -212,15 +182,29 @@ def make_regularizer(config: RunConfig):
 
 
 def load_bundle(config: RunConfig):
-    """The dataset, read as ``config.task`` when given."""
-    from neuronlab.data import load_dataset
-
+    """The dataset, read as ``config.task`` when given; refuses what cannot be trained: duplicate feature
+    names, a single class, and a forced classification with fewer than 5 samples per class on average
+    (a continuous target read as classes)."""
     bundle = load_dataset(config.dataset, data_dir=config.data_dir, target=config.target, seed=config.seed)
     if config.task is not None and config.task != bundle.task:
         try:
             bundle = bundle.with_task(config.task)
         except ValueError as error:
             raise ConfigError("task", str(error)) from None
+        if bundle.task == "classification" and bundle.num_classes > MAX_CLASSES_PER_SAMPLE * len(bundle.y):
+            raise ConfigError("task", f"classification of {bundle.name!r} would make {bundle.num_classes} classes "
+                                      f"from {len(bundle.y)} samples (a continuous target?); expected at least "
+                                      f"{round(1 / MAX_CLASSES_PER_SAMPLE)} samples per class, or --task regression")
+    names = list(bundle.feature_names or [])
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        columns = ", ".join(f"{name!r} (columns {', '.join(str(i + 1) for i, n in enumerate(names) if n == name)})"
+                            for name in duplicates)
+        raise RunFolderError(f"dataset {bundle.name!r} has duplicate feature names: {columns}; a model's inputs "
+                             "are picked by name, so rename them")
+    if bundle.task == "classification" and bundle.num_classes < 2:
+        raise RunFolderError(f"dataset {bundle.name!r} has a single class ({bundle.class_names[0]!r}) in its "
+                             "target; a classifier needs at least 2 classes (or use --task regression)")
     return bundle
 
 
@@ -236,148 +220,168 @@ def default_run_dir(config: RunConfig, root="runs") -> Path:
     return path
 
 
-def _json_dumps(values: dict) -> str:
-    """Indented JSON with every list of numbers (a confusion-matrix row) kept on one line."""
-    text = json.dumps(values, indent=2)
-    return re.sub(r"\[\s*([-\d.eE+,\s]*?)\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
+def available_memory() -> int:
+    """Bytes of memory available to a new allocation (Linux: MemAvailable; else the physical memory)."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return 1 << 62
 
 
-def _write_toml(values: dict, path: Path) -> Path:
-    """A flat TOML file (strings, numbers, booleans, lists of numbers); None values are left out."""
-    lines = ["# neuronlab train settings; rerun with: neuronlab train --config config.toml (bit for bit with the "
-             "same --threads)"]
-    for key, value in values.items():
-        if value is None:
-            continue
-        lines.append(f"{key} = {_toml_value(value)}")
-    return atomic.write_text(path, "\n".join(lines) + "\n")
+def model_memory(config: RunConfig, in_features: int, out_features: int) -> tuple[int, int]:
+    """(parameters, bytes) a run's model needs: float32 weights, their gradients, the optimizer's state,
+    the early-stopping copy of the best weights and the checkpoint's serialization (two copies), plus one
+    batch of activations per layer."""
+    sizes = [in_features, *config.hidden, out_features]
+    parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if config.batchnorm:
+        parameters += 2 * sum(config.hidden)
+    copies = 4 + OPTIMIZER_SLOTS[config.optimizer] + (1 if config.patience else 0)
+    activations = 4 * max(config.batch_size, 1024) * sum(sizes) * 3
+    return parameters, 4 * parameters * copies + activations
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)        # JSON's escapes are valid in TOML basic strings
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+def check_memory(config: RunConfig, in_features: int, out_features: int) -> None:
+    """Refuse, before allocating, a model that cannot fit in the memory available."""
+    parameters, need = model_memory(config, in_features, out_features)
+    have = available_memory()
+    if need > have:
+        raise ConfigError("hidden", f"{list(config.hidden)}: the model has {parameters:,} parameters and needs about "
+                                    f"{need / 2**30:.1f} GiB (weights, gradients, optimizer state, copies); "
+                                    f"{have / 2**30:.1f} GiB is available; expected smaller layers")
 
 
-# ---------------------------------------------------------------------------------------- the run
-def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, progress: bool = True, plots: bool = True,
-              log=print) -> RunResult:
-    """Train as described in this module's docstring and write the run folder (``run_dir``, default
-    :func:`default_run_dir`). ``resume=True`` continues the interrupted run in ``run_dir`` from its
-    ``last.safetensors`` (``config`` must be the run's own). ``log`` receives one-line progress messages
-    (None: silent)."""
-    import neuronlab
-    from neuronlab import nn
-    from neuronlab.data import DataLoader, TensorDataset, train_val_test_split
-    from neuronlab.data.transforms import Standardize
-    from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
-    from neuronlab.train.inference import model_outputs, score
-    from neuronlab.train.mlp import build_mlp
-    from neuronlab.train.progress import ProgressBar
-    from neuronlab.train.trainer import Trainer
+# ---------------------------------------------------------------------------------------- the run's steps
+def _describe(bundle, config: RunConfig, parts: dict) -> str:
+    """The run's first line: dataset, task (inferred or forced by --task), features, classes, split sizes."""
+    how = "" if config.task is None else " (--task)"
+    return (f"{bundle.name}: {bundle.task}{how}, {bundle.n_features} features"
+            + (f", {bundle.num_classes} classes" if bundle.task == "classification" else "")
+            + "; " + ", ".join(f"{name} {len(x)}" for name, (x, _) in parts.items()))
 
-    say = log or (lambda message: None)
-    if resume and run_dir is None:
-        raise ValueError("train_run: resume=True needs the run_dir of the run to continue")
-    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
-    last_epoch = run_dir / LAST_EPOCH_NAME
-    if resume and not last_epoch.is_file():
-        raise ValueError(f"{last_epoch} not found: the run in {run_dir} saved no finished epoch to resume from")
-    bundle = load_bundle(config)
-    classification = bundle.task == "classification"
-    neuronlab.manual_seed(config.seed)
-    split = train_val_test_split(bundle.X, bundle.y, val_size=config.val_size, test_size=config.test_size,
-                                 stratify=classification, seed=config.seed)
-    parts = {"train": (split.X_train, split.y_train), "val": (split.X_val, split.y_val),
-             "test": (split.X_test, split.y_test)}
-    parts = {name: part for name, part in parts.items() if len(part[0])}
-    say(f"{bundle.name}: {bundle.task}, {bundle.n_features} features"
-        + (f", {bundle.num_classes} classes" if classification else "")
-        + "; " + ", ".join(f"{name} {len(x)}" for name, (x, _) in parts.items()))
 
-    input_transform = make_transform(config.preprocess)
-    X_train = split.X_train if input_transform is None else input_transform.fit(split.X_train).transform(split.X_train)
-    target_transform = None
-    y_train = split.y_train
-    if not classification:
-        y_train = y_train.reshape(len(y_train), -1)
-        target_transform = Standardize().fit(y_train)
-        y_train = target_transform.transform(y_train).astype(np.float32)
+def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
+    """Shuffled mini-batches from the run's seed. With batch normalization a last batch of 1 sample (its
+    variance is 0) is dropped each epoch (a different sample each time, as the order is shuffled)."""
+    drop_last = config.batchnorm and len(dataset) % config.batch_size == 1 and len(dataset) > 1
+    if drop_last:
+        say(f"note: {len(dataset)} training samples leave a last batch of 1; batch normalization needs 2 or more, "
+            "so it is dropped each epoch")
+    return DataLoader(dataset, batch_size=config.batch_size, shuffle=True,
+                      generator=np.random.default_rng([config.seed, 1]), drop_last=drop_last)
 
-    def prepared(X, y):
-        X = X if input_transform is None else input_transform.transform(X)
-        if not classification:
-            y = target_transform.transform(y.reshape(len(y), -1)).astype(np.float32)
-        return TensorDataset(np.ascontiguousarray(X, dtype=np.float32), y)
 
-    out_features = bundle.num_classes if classification else y_train.shape[1]
-    model = build_mlp(bundle.n_features, config.hidden, out_features, activation=config.activation,
-                      init=config.init, batchnorm=config.batchnorm, dropout=config.dropout)
-    loss_fn = nn.CrossEntropyLoss() if classification else nn.MSELoss()
+def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:
     optimizer = make_optimizer(config, model.parameters())
     scheduler = make_scheduler(config, optimizer)
-    generator = np.random.default_rng([config.seed, 1])
-    train_loader = DataLoader(TensorDataset(np.ascontiguousarray(X_train, dtype=np.float32), y_train),
-                              batch_size=config.batch_size, shuffle=True, generator=generator)
-    val_loader = DataLoader(prepared(*parts["val"]), batch_size=1024) if "val" in parts else None
-
     callbacks = [NaNGuard()]
     if config.clip_grad:
         callbacks.append(GradientClipping(max_norm=config.clip_grad))
     if scheduler is not None:
         callbacks.append(LRSchedulerCallback(scheduler))
-    if config.early_stopping and val_loader is not None:
-        callbacks.append(EarlyStopping("val_loss", patience=config.early_stopping, restore_best=True))
-    callbacks.append(ModelCheckpoint(last_epoch, every_seconds=RESUME_SAVE_SECONDS))
+    if config.patience:
+        callbacks.append(EarlyStopping("val_loss", patience=config.patience, restore_best=True))
+    callbacks.append(ModelCheckpoint(folder.last_epoch, every_seconds=RESUME_SAVE_SECONDS, extra={"run": record}))
     if progress:
         callbacks.append(ProgressBar())
-    trainer = Trainer(model, loss_fn, optimizer, metrics=["accuracy" if classification else "r2"],
-                      callbacks=callbacks, regularizer=make_regularizer(config))
+    loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
+    return Trainer(model, loss_fn, optimizer, metrics=["accuracy" if task == "classification" else "r2"],
+                   callbacks=callbacks, regularizer=make_regularizer(config))
+
+
+def _score_splits(bundle, model, preprocessing: Preprocessing, parts: dict, say) -> dict:
+    scores = {name: score(bundle.task, y, preprocessing.outputs(model, X)) for name, (X, y) in parts.items()}
+    if bundle.task == "regression":
+        for name, (X, _) in parts.items():
+            if len(X) < 2:
+                say(f"warning: the {name} split has {len(X)} sample; R^2 needs 2 or more, so it is reported as nan")
+    return scores
+
+
+def _write_outputs(folder: RunFolder, bundle, model, trainer, history, preprocessing: Preprocessing, record: dict,
+                   metrics: dict, plots: bool) -> list[Path]:
+    """Every file of a finished run, then the commit (``complete.json``; ``last.safetensors`` removed)."""
+    restored = any(isinstance(c, EarlyStopping) and c.best_weights is not None for c in trainer.callbacks)
+    files = [folder.config_file, history.to_csv(folder / folder.HISTORY), folder.write_metrics(metrics)]
+    files.append(neuronlab.save(model, folder.checkpoint,        # the model only: resuming uses last.safetensors
+                                epoch=history.best_epoch if restored else trainer.epoch,
+                                preprocessing=preprocessing.as_dict(), class_names=bundle.class_names,
+                                task=bundle.task, feature_names=bundle.feature_names, extra={"run": record}))
+    if plots:
+        from neuronlab.train.plots import plot_confusion, plot_curves     # matplotlib: imported when plotting
+
+        files.append(plot_curves(history, folder / folder.CURVES, title=f"{bundle.name}: learning curves"))
+        if bundle.task == "classification":
+            final = metrics["evaluated_on"]
+            files.append(plot_confusion(metrics[final]["confusion_matrix"], bundle.class_names,
+                                        folder / folder.CONFUSION))
+    files.append(folder.mark_complete(files))
+    return files
+
+
+# ---------------------------------------------------------------------------------------- the run
+def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, overwrite: bool = False,
+              progress: bool = True, plots: bool = True, log=print) -> RunResult:
+    """Train as described in this module's docstring and write the run folder (``run_dir``, default
+    :func:`default_run_dir`). An existing non-empty run folder is refused unless ``overwrite=True`` (then its
+    files are removed once the data has loaded). ``resume=True`` continues the interrupted run in ``run_dir``
+    from its ``last.safetensors`` (``config`` must be the run's own; the data must be unchanged). ``log``
+    receives one-line progress messages (None: silent)."""
+    say = log or (lambda message: None)
+    if resume and run_dir is None:
+        raise ValueError("train_run: resume=True needs the run_dir of the run to continue")
+    folder = RunFolder(run_dir if run_dir is not None else default_run_dir(config))
     if resume:
-        trainer.load_checkpoint(last_epoch, train_loader=train_loader)
-        say(f"resuming after epoch {trainer.epoch} from {last_epoch}")
+        folder.check_resumable()
     else:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        _write_toml(config.resolved(), run_dir / "config.toml")
+        folder.prepare(overwrite)
+
+    bundle = load_bundle(config)
+    neuronlab.manual_seed(config.seed)
+    split = {"seed": config.seed, "val_size": config.val_size, "test_size": config.test_size}
+    record = RunFolder.record(bundle, config.resolved(), split)
+    if resume:
+        last = neuronlab.load(folder.last_epoch)
+        RunFolder.check_same_data(last.extra.get("run", {}), bundle, "resuming would train on another split; "
+                                  "start a new run")
+    parts = RunFolder.split(bundle, split)
+    say(_describe(bundle, config, parts))
+
+    X_train, y_train = parts["train"]
+    preprocessing = Preprocessing.fit(config.preprocess, bundle.task, X_train, y_train)
+    out_features = bundle.num_classes if bundle.task == "classification" else y_train.reshape(len(y_train), -1).shape[1]
+    check_memory(config, bundle.n_features, out_features)
+    model = build_mlp(bundle.n_features, config.hidden, out_features, activation=config.activation,
+                      init=config.init, batchnorm=config.batchnorm, dropout=config.dropout)
+    trainer = _make_trainer(config, model, bundle.task, folder, record, progress)
+    train_loader = _train_loader(config, preprocessing.dataset(X_train, y_train), say)
+    val_loader = DataLoader(preprocessing.dataset(*parts["val"]), batch_size=1024) if "val" in parts else None
+    if resume:
+        trainer.load_checkpoint(last, train_loader=train_loader)
+        say(f"resuming after epoch {trainer.epoch} from {folder.last_epoch}")
+    else:
+        folder.clear()
+        folder.write_config(config.resolved())
+
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # NaNGuard reports divergence
         history = trainer.fit(train_loader, val_loader, epochs=config.epochs)
     train_time = time.perf_counter() - start
 
-    scores = {name: score(bundle.task, y, model_outputs(model, X, input_transform, target_transform))
-              for name, (X, y) in parts.items()}
-    final = "test" if "test" in scores else "train"
+    scores = _score_splits(bundle, model, preprocessing, parts, say)
     metrics = {
-        "dataset": bundle.name, "task": bundle.task, "evaluated_on": final,
+        "dataset": bundle.name, "task": bundle.task, "evaluated_on": "test" if "test" in scores else "train",
         **scores,
         "epochs_run": len(history), "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
         "train_time_s": train_time, "samples": {name: len(x) for name, (x, _) in parts.items()},
         "seed": config.seed, "library_version": neuronlab.__version__,
     }
-
-    files = [run_dir / "config.toml", history.to_csv(run_dir / "history.csv"),
-             atomic.write_text(run_dir / "metrics.json", _json_dumps(metrics) + "\n")]
-    preprocessing = {k: t for k, t in (("inputs", input_transform), ("targets", target_transform)) if t is not None}
-    run_record = {"dataset": bundle.name, "n_features": bundle.n_features, "config": config.resolved(),
-                  "split": {"seed": config.seed, "val_size": config.val_size, "test_size": config.test_size}}
-    restored = any(isinstance(c, EarlyStopping) and c.best_weights is not None for c in callbacks)
-    checkpoint = neuronlab.save(model, run_dir / CHECKPOINT_NAME,        # the model only: resuming uses last.safetensors
-                                epoch=history.best_epoch if restored else trainer.epoch, preprocessing=preprocessing,
-                                class_names=bundle.class_names, task=bundle.task, feature_names=bundle.feature_names,
-                                extra={"run": run_record})
-    files.append(checkpoint)
-    if plots:
-        from neuronlab.train.plots import plot_confusion, plot_curves
-
-        files.append(plot_curves(history, run_dir / "curves.png", title=f"{bundle.name}: learning curves"))
-        if classification:
-            files.append(plot_confusion(scores[final]["confusion_matrix"], bundle.class_names,
-                                        run_dir / "confusion.png"))
-    last_epoch.unlink(missing_ok=True)
-    return RunResult(run_dir=run_dir, metrics=metrics, history=history, checkpoint=checkpoint, files=files)
+    files = _write_outputs(folder, bundle, model, trainer, history, preprocessing, record, metrics, plots)
+    return RunResult(run_dir=folder.path, metrics=metrics, history=history, checkpoint=folder.checkpoint, files=files)
