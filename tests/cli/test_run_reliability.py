@@ -218,7 +218,7 @@ def test_the_first_line_reports_the_task_and_task_refuses_absurd_classes(tmp_pat
     first = ok("train", "--dataset", "xor", "--task", "regression", "--hidden", 4, "--epochs", 1, "--no-plots",
                "--out", tmp_path / "b").output.splitlines()[0]
     assert first.startswith("xor: regression (--task), 2 features")
-    fails(2, "would make 214 classes from 442 samples", "train", "--dataset", "diabetes", "--task", "classification",
+    fails(2, "a quantity, not 214 classes", "train", "--dataset", "diabetes", "--task", "classification",
           "--out", tmp_path / "c")
     assert not (tmp_path / "c").exists()
 
@@ -230,7 +230,7 @@ def test_a_single_class_target_is_refused(tmp_path):
 
 def test_duplicate_feature_names_are_refused_at_training_time(tmp_path):
     table = write_csv(tmp_path / "dup.csv", ["a", "b", "a", "y"], [[i, -i, i % 3, i % 2] for i in range(40)])
-    fails(1, "duplicate feature names: 'a' (columns 1, 3)", "train", "--dataset", f"csv:{table}",
+    fails(1, "duplicate column names 'a' (columns 1, 3)", "train", "--dataset", f"csv:{table}",
           "--out", tmp_path / "run")
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from neuronlab.nn import functional as F
-from neuronlab.ops.conv import pad_spatial
+from neuronlab.ops.conv import ConvolutionWeight, Geometry, pad_spatial
+from neuronlab.ops.pool import ScatterAdd
 
 
 def _conv2d(x, w, b=None, **kw):
@@ -46,6 +49,28 @@ def _pad(x, pairs, mode):
 
 def _torch_pad(t, x, pairs, mode):
     return t.nn.functional.pad(x, [p for pair in reversed(pairs) for p in pair], mode=mode)
+
+
+def _conv2d_weight(x, gy, stride=1, padding=0, groups=1):
+    """The weight gradient of conv2d with a 3x3 kernel, as the Function the double backward uses."""
+    geometry = Geometry((stride, stride), ((padding, padding), (padding, padding)), (1, 1), groups)
+    return ConvolutionWeight.apply(x, gy, kernel=(3, 3), geometry=geometry)
+
+
+def _torch_conv2d_weight(t, x, gy, stride=1, padding=0, groups=1):
+    shape = (gy.shape[1], x.shape[1] // groups, 3, 3)
+    return t.nn.grad.conv2d_weight(x, shape, gy, stride=stride, padding=padding, groups=groups)
+
+
+_FLAT_INDEX = np.array([[0, 2], [2, 5]])        # (2, 2) values into 6 slots, slot 2 twice
+
+
+def _scatter_add_flat(x):
+    return ScatterAdd.apply(x, index=_FLAT_INDEX, shape=(6,))
+
+
+def _torch_scatter_add_flat(t, x):
+    return t.zeros(6, dtype=x.dtype).index_add(0, t.as_tensor(_FLAT_INDEX.reshape(-1)), x.reshape(-1))
 
 
 def _first(f):
@@ -156,4 +181,9 @@ def conv_specs(OpSpec, Sample) -> tuple:
             Sample(((2, 2, 5, 7),), {"output_size": (2, 3)}, id="uneven"),
             Sample(((1, 2, 4, 4),), {"output_size": 3, "return_indices": True}, id="overlapping-indices"))),
         OpSpec("interpolate", *functional("interpolate"), interpolate_samples),
+        OpSpec("conv2d-weight-gradient", _conv2d_weight, _torch_conv2d_weight, (
+            Sample(((2, 2, 5, 5), (2, 3, 3, 3)), id="basic"),
+            Sample(((1, 4, 6, 6), (1, 2, 3, 3)), {"stride": 2, "padding": 1, "groups": 2}, id="strided-groups"))),
+        OpSpec("pool-scatter-add", _scatter_add_flat, _torch_scatter_add_flat, (
+            Sample(((2, 2),), id="repeated-index"),)),
     )

@@ -182,8 +182,8 @@ def make_regularizer(config: RunConfig):
 
 
 def load_bundle(config: RunConfig):
-    """The dataset, read as ``config.task`` when given; refuses what cannot be trained: duplicate feature
-    names, a single class, and a forced classification with fewer than 5 samples per class on average
+    """The dataset, read as ``config.task`` when given; refuses what cannot be trained (the reader refuses
+    duplicate column names): a single class, and a forced classification with fewer than 5 samples per class on average
     (a continuous target read as classes)."""
     bundle = load_dataset(config.dataset, data_dir=config.data_dir, target=config.target, seed=config.seed)
     if config.task is not None and config.task != bundle.task:
@@ -195,13 +195,6 @@ def load_bundle(config: RunConfig):
             raise ConfigError("task", f"classification of {bundle.name!r} would make {bundle.num_classes} classes "
                                       f"from {len(bundle.y)} samples (a continuous target?); expected at least "
                                       f"{round(1 / MAX_CLASSES_PER_SAMPLE)} samples per class, or --task regression")
-    names = list(bundle.feature_names or [])
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        columns = ", ".join(f"{name!r} (columns {', '.join(str(i + 1) for i, n in enumerate(names) if n == name)})"
-                            for name in duplicates)
-        raise RunFolderError(f"dataset {bundle.name!r} has duplicate feature names: {columns}; a model's inputs "
-                             "are picked by name, so rename them")
     if bundle.task == "classification" and bundle.num_classes < 2:
         raise RunFolderError(f"dataset {bundle.name!r} has a single class ({bundle.class_names[0]!r}) in its "
                              "target; a classifier needs at least 2 classes (or use --task regression)")
