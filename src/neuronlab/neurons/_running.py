@@ -1,0 +1,57 @@
+"""Running a simulation's steps in chunks: a progress bar on long runs, and the chunks' spikes merged.
+
+A model's ``advance(k_start, k_end)`` simulates steps [k_start, k_end) from the state the previous call left,
+so any split of the run gives the same result as one call. :func:`run_steps` times a first chunk and, when the
+rest would take longer than :data:`PROGRESS_AFTER` seconds, runs it in chunks of about a second under a
+``tqdm`` bar (on stderr; tqdm is imported only then).
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+
+from neuronlab.neurons.results import sorted_spikes
+
+PROGRESS_AFTER = 5.0
+"""Seconds a run is expected to take beyond its first chunk before it shows a progress bar."""
+
+_PROBE_WORK = 20_000_000  # neuron-steps in the timed first chunk
+
+
+def run_steps(advance: Callable[[int, int], None], n_steps: int, n_neurons: int, progress: bool | None,
+              desc: str) -> None:
+    """Call ``advance`` over all ``n_steps`` steps. progress: None shows a bar when the run is long, True always,
+    False never. The first step runs untimed (it may compile a kernel), the next ones are timed to forecast."""
+    advance(0, 1)
+    probe = max(1, n_steps // 100) if progress is True else max(1, _PROBE_WORK // max(n_neurons, 1))
+    done = min(1 + probe, n_steps)
+    start = time.perf_counter()
+    advance(1, done)
+    elapsed = max(time.perf_counter() - start, 1e-6)
+    if done == n_steps:
+        return
+    per_step = elapsed / (done - 1)
+    if progress is False or (progress is None and per_step * (n_steps - done) < PROGRESS_AFTER):
+        advance(done, n_steps)
+        return
+    from tqdm import tqdm
+
+    chunk = max(1, int(math.ceil(1.0 / per_step)))
+    with tqdm(total=n_steps, initial=done, unit="step", unit_scale=True, desc=desc, file=sys.stderr,
+              leave=False) as bar:
+        for k in range(done, n_steps, chunk):
+            end = min(k + chunk, n_steps)
+            advance(k, end)
+            bar.update(end - k)
+
+
+def merge_spikes(chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]):
+    """Spikes of consecutive chunks, each sorted by neuron then time, as one set sorted the same way: a stable
+    sort by neuron (the chunks are sorted runs, which the sort merges) keeps each neuron's spikes in time order."""
+    if len(chunks) == 1:
+        return chunks[0]
+    return sorted_spikes(*(list(part) for part in zip(*chunks)))
