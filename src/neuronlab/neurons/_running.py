@@ -20,6 +20,7 @@ PROGRESS_AFTER = 5.0
 """Seconds a run is expected to take beyond its first chunk before it shows a progress bar."""
 
 _PROBE_WORK = 20_000_000  # neuron-steps in the timed first chunk
+_CHUNK_SECONDS = 1.0  # the length of a chunk under a progress bar
 
 
 def run_steps(advance: Callable[[int, int], None], n_steps: int, n_neurons: int, progress: bool | None,
@@ -40,7 +41,7 @@ def run_steps(advance: Callable[[int, int], None], n_steps: int, n_neurons: int,
         return
     from tqdm import tqdm
 
-    chunk = max(1, int(math.ceil(1.0 / per_step)))
+    chunk = max(1, int(math.ceil(_CHUNK_SECONDS / per_step)))
     with tqdm(total=n_steps, initial=done, unit="step", unit_scale=True, desc=desc, file=sys.stderr,
               leave=False) as bar:
         for k in range(done, n_steps, chunk):

@@ -29,6 +29,17 @@ def positive(name: str, value: float, *, allow_zero: bool = False) -> float:
     return x
 
 
+def probability(name: str, value) -> float:
+    """``value`` as a float in [0, 1] (NaN refused)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}") from None
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {x}")
+    return x
+
+
 def time_grid(t_end: float, dt: float, *, max_dt: float | None = None, max_dt_name: str = "") -> int:
     """Number of steps ``ceil(t_end / dt)`` after checking ``0 < dt <= max_dt`` and ``t_end > 0``.
 
