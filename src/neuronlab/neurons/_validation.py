@@ -40,18 +40,19 @@ def probability(name: str, value) -> float:
     return x
 
 
-def time_grid(t_end: float, dt: float, *, max_dt: float | None = None, max_dt_name: str = "") -> int:
+def time_grid(t_end: float, dt: float, *, max_dt: float | None = None, max_dt_name: str = "",
+              name: str = "t_end") -> int:
     """Number of steps ``ceil(t_end / dt)`` after checking ``0 < dt <= max_dt`` and ``t_end > 0``.
 
     The simulated time axis is ``t = dt * arange(n_steps + 1)``; ``t[-1] >= t_end`` (equal when ``t_end`` is a
     multiple of ``dt``).
     """
     dt = positive("dt", dt)
-    t_end = positive("t_end", t_end)
+    t_end = positive(name, t_end)
     if max_dt is not None and dt > max_dt:
         raise ValueError(f"dt = {dt:g} is larger than {max_dt_name} = {max_dt:g}; use dt <= {max_dt_name}")
     if dt > t_end:
-        raise ValueError(f"dt = {dt:g} is larger than t_end = {t_end:g}")
+        raise ValueError(f"dt = {dt:g} is larger than {name} = {t_end:g}")
     return int(math.ceil(t_end / dt - 1e-9))
 
 
@@ -186,21 +187,31 @@ def renamed(new: str, value, old: str, old_value, unset=None):
 
 
 def available_memory() -> int | None:
-    """Bytes of memory the machine can give a new allocation without swapping (Linux's MemAvailable), or None
-    where that is unknown."""
+    """Bytes of memory a new allocation can get: the machine's available memory (Linux's MemAvailable), capped
+    by the process's address-space limit (``ulimit -v``) and its cgroup's memory limit where those are set;
+    None where none of them is known."""
+    limits = []
     try:
         with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+            limits += [int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemAvailable:")]
     except OSError:
         pass
     try:
-        import os
+        with open("/sys/fs/cgroup/memory.max") as cgroup:
+            text = cgroup.read().strip()
+        if text.isdigit():
+            limits.append(int(text))
+    except OSError:
+        pass
+    try:
+        import resource
 
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    except (ImportError, OSError, ValueError):
+        pass
+    return min(limits) if limits else None
 
 
 def _size(n_bytes: float) -> str:

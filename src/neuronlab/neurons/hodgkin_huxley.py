@@ -171,10 +171,11 @@ class HodgkinHuxley:
         raise ValueError(f"no membrane potential in [{low:g}, {high:g}] mV balances the current {current:g} "
                          f"uA/cm^2; pass the initial potential V0 explicitly")
 
-    def simulate(self, current, duration: float | None = None, dt: float = 1e-5, method: str = "rk4", v0=None,
+    def simulate(self, current, duration: float | None = None, dt: float | None = None, method: str = "rk4", v0=None,
                  record=None, threshold: float = 0.0, dead_time: float | None = None, *,
                  progress: bool | None = None, t_end: float | None = None, V0=None) -> HodgkinHuxleyResult:
-        """Integrate from t = 0 for ``duration`` seconds with fixed steps ``dt`` (s, at most :attr:`max_dt`).
+        """Integrate from t = 0 for ``duration`` seconds with fixed steps ``dt`` (s, at most :attr:`max_dt`;
+        default 1e-5 s).
 
         current (uA/cm^2): a number, one per neuron (shape (n_neurons,)), one per step (shape (n_steps,) or
         (n_steps, n_neurons)), held within each step; or a callable I(t) (t in s) returning a number or a
@@ -195,7 +196,9 @@ class HodgkinHuxley:
         step in seconds, as in the old ``simulate(current, 100.0, 0.01)``) and ``V0=`` (now ``v0=``).
         """
         v0 = check.renamed("v0", v0, "V0", V0)
-        ms = t_end is not None or float(check.positive("dt", dt)) >= 1e-3
+        ms = t_end is not None or (dt is not None and check.positive("dt", dt) >= 1e-3)
+        if dt is None:
+            dt = 0.01 if ms else 1e-5
         if ms:
             if t_end is None:
                 t_end, duration = duration, None
@@ -210,7 +213,8 @@ class HodgkinHuxley:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         unit = 1.0 if ms else 1.0 / _MS  # the equations' time unit (ms) per given unit
         n_steps = check.time_grid(t_end if ms else duration, dt, max_dt=self.max_dt / _MS / unit,
-                                  max_dt_name="HodgkinHuxley.max_dt")
+                                  max_dt_name="HodgkinHuxley.max_dt",
+                                  name="t_end" if ms else "duration")
         dt_ms = float(dt) * unit
         threshold = float(check.finite_array("threshold", threshold))
         dead_ms = 2.0 if dead_time is None else check.positive("dead_time", dead_time, allow_zero=True) * unit

@@ -111,7 +111,7 @@ class LIF:
         record = check.renamed("record", record, "record_v", record_v)
         if duration is None:
             raise TypeError("simulate() needs the simulated time: duration= (seconds)")
-        n_steps = check.time_grid(duration, dt, max_dt=self.tau_m, max_dt_name="tau_m")
+        n_steps = check.time_grid(duration, dt, max_dt=self.tau_m, max_dt_name="tau_m", name="duration")
         dt = float(dt)
         recorded = check.recorded_indices(record, self.n_neurons)
         check.memory(f"LIF simulation of {self.n_neurons} neurons over {n_steps:,} steps",

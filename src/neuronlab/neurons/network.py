@@ -115,7 +115,7 @@ class LIFNetwork:
             raise TypeError("simulate() needs the simulated time: duration= (seconds)")
         n = self.n_neurons
         tau = min(self.tau_m, self.tau_s)
-        n_steps = check.time_grid(duration, dt, max_dt=tau, max_dt_name="min(tau_m, tau_s)")
+        n_steps = check.time_grid(duration, dt, max_dt=tau, max_dt_name="min(tau_m, tau_s)", name="duration")
         dt = float(dt)
         recorded = check.recorded_indices(record, n)
         check.memory(f"LIF network simulation of {n} neurons over {n_steps:,} steps",
