@@ -8,6 +8,10 @@ from scipy.optimize import brentq
 from neuronlab.neurons import HodgkinHuxley, gate_rates, steady_state, time_constants
 from neuronlab.neurons.hodgkin_huxley import step_current
 
+# These tests run the deprecated millisecond form (times in ms, as the equations and the papers write them);
+# test_conventions.py checks the seconds form equal to it.
+pytestmark = pytest.mark.filterwarnings("ignore:HodgkinHuxley.simulate in milliseconds:DeprecationWarning")
+
 BACKENDS = ["numba", "numpy"]
 
 
