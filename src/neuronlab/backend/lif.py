@@ -19,7 +19,8 @@ kernel advances steps [k_start, k_end) of the run from the per-neuron state it i
 in chunks (with a progress bar between them) and give exactly the result of one call.
 
 Spikes leave in two parallel passes. ``run_lif`` appends each block's spikes, as they happen, to the block's own
-slice of staging arrays (sized by a bound on its spike count) and counts them per neuron. The caller turns the
+slice of staging arrays (sized by a bound on its spike count over the whole run; each call continues where the
+last stopped) and counts them per neuron. The caller turns the
 counts into each neuron's first output position (an exclusive prefix sum over neurons), and ``scatter_spikes``
 moves every block's staged spikes to their final places, sorted by neuron, then time (a counting sort).
 """
@@ -73,7 +74,7 @@ def flagged(special, special_words, size, crossing):
 
 @helper
 def spike_and_refractory(i, k, first, j, vi, since, t_fire_i, varying, shared, gb, bb, xb, tau_m, tau_ref, dt,
-                         decay, one_minus_decay, n_steps, resume_decay, t_free, v_free, stage_neuron, stage_step,
+                         decay, one_minus_decay, n_steps, steps_in_ref, resume_decay, t_free, v_free, stage_neuron, stage_step,
                          stage_time, staged, capacity, n_buffered, count):
     """Follow neuron i, flagged in step k with voltage vi under input j, through its spike and refractory period
     into the step where it resumes (integrating from v = 0 for the rest of that step, spiking again if it
@@ -83,7 +84,8 @@ def spike_and_refractory(i, k, first, j, vi, since, t_fire_i, varying, shared, g
     The decay over the rest of a resume step, exp(-(t_(s+1) - t_spike - tau_ref) / tau_m), needs no exp when the
     spike came from a full step s0 under the same input: t_spike = t_s0 + tau_m ln R, so it is
     resume_decay[s + 1 - s0] * R with resume_decay[m] = exp(-(m dt - tau_ref) / tau_m) (the table covers the
-    first few steps only). ``since``: under constant input, when v was last 0 (-inf when unknown); then v
+    first few steps only). ``steps_in_ref``: about how many steps a refractory period spans (at most the run's
+    length: a period that ends after the run is caught before stepping). ``since``: under constant input, when v was last 0 (-inf when unknown); then v
     reaches 1 at since + t_fire_i, the crossing formula from v = 0, and needs no log.
     Returns (n_buffered, since).
     """
@@ -127,7 +129,7 @@ def spike_and_refractory(i, k, first, j, vi, since, t_fire_i, varying, shared, g
                 v_free[i] = 0.0
                 return n_buffered, since
             spike_step = step
-            step = int(start / dt)
+            step += steps_in_ref
             while (step + 1) * dt <= start:
                 step += 1
             while step * dt > start:
@@ -153,25 +155,26 @@ def record(v_rec, row, vb, recorded, rec_col, first):
 
 @kernel(parallel=True)
 def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, k_start, k_end, n_steps, v, t_free, v_free,
-            t_fire, origin, rec_col, v_rec, stage_start, stage_neuron, stage_step, stage_time, counts):
+            t_fire, origin, rec_col, v_rec, stage_start, stage_neuron, stage_step, stage_time, counts, fired):
     """Advance steps [k_start, k_end) of an ``n_steps`` run, blocks of BLOCK neurons in parallel. Per-neuron state
     (N,), updated in place: v; t_free (grid time from which the neuron integrates full steps again, 0 at the
     start) and v_free (its voltage then); t_fire (constant input: time from v = 0 to the threshold,
     tau_m ln(J / (J - 1)), inf when J <= 1); origin (constant input: when v was last 0, -inf when unknown).
 
-    Block b appends its spikes (neuron, step, time) in time order to stage_*[stage_start[b]:stage_start[b + 1]]
-    and counts[i] gets neuron i's spike count. Returns the number of spikes each block fired; more than its slice
-    holds means the slice overflowed (only the spikes that fit were staged). x: input (T, X) with T in
+    Block b appends its spikes (neuron, step, time) in time order to stage_*[stage_start[b]:stage_start[b + 1]],
+    after the fired[b] spikes earlier calls staged there, counts[i] counts neuron i's spikes and fired[b] the
+    block's (both zero before the first call). More than a slice holds means it overflowed (only the spikes that
+    fit were staged). x: input (T, X) with T in
     {1, n_steps}, X in {1, N}; rec_col[i]: column of v_rec (n_steps + 1, R) recording neuron i, or -1.
     """
     n_neurons = v.shape[0]
     n_blocks = (n_neurons + BLOCK - 1) // BLOCK
     varying = x.shape[0] > 1
     shared = x.shape[1] == 1
-    # exp(-(m dt - tau_ref) / tau_m) for the steps a refractory period can end in; bounded by the run's length
-    table = min(max(int(min(tau_ref / dt, float(n_steps))), 1), n_steps) + 3
-    resume_decay = np.exp(-(np.arange(table) * dt - tau_ref) / tau_m)
-    fired = np.zeros(n_blocks, dtype=np.int64)
+    # about how many steps a refractory period spans, and exp(-(m dt - tau_ref) / tau_m) for the steps it can end
+    # in: both bounded by the run's length (tau_ref may be far longer)
+    steps_in_ref = max(int(min(tau_ref / dt, float(n_steps))), 1)
+    resume_decay = np.exp(-(np.arange(steps_in_ref + 3) * dt - tau_ref) / tau_m)
     for block in prange(n_blocks):
         first = block * BLOCK
         size = min(BLOCK, n_neurons - first)
@@ -180,14 +183,13 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, k_start, 
         special = np.zeros(BLOCK, dtype=np.uint8)
         special_words = special.view(np.uint64)
         count = counts[first:first + size]
-        count[:] = 0
         vb = v[first:first + size]
         tf, vf = t_free[first:first + size], v_free[first:first + size]
         xb = x if shared else x[:, first:first + size]
         gb, bb = gain[first:first + size], bias[first:first + size]
         staged = stage_start[block]
         capacity = stage_start[block + 1]
-        n_buffered = 0
+        n_buffered = fired[block]
         recorded = np.array([i for i in range(size) if rec_col[first + i] >= 0], dtype=np.int64)
         for k in range(k_start, k_end):
             row = k if varying else 0
@@ -199,13 +201,13 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, k_start, 
                     j = gb[i] * xb[row, 0 if shared else i] + bb[i]
                     n_buffered, since = spike_and_refractory(
                         i, k, first, j, vb[i], origin[first + i], t_fire[first + i], varying, shared, gb, bb, xb,
-                        tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, resume_decay, tf, vf, stage_neuron,
+                        tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, steps_in_ref, resume_decay, tf, vf,
+                        stage_neuron,
                         stage_step, stage_time, staged, capacity, n_buffered, count)
                     vb[i] = 0.0 if tf[i] > (k + 1) * dt else vf[i]
                     origin[first + i] = since
             record(v_rec, k + 1, vb, recorded, rec_col, first)
         fired[block] = n_buffered
-    return fired
 
 
 @kernel(parallel=True)

@@ -14,8 +14,6 @@ from typing import Callable
 
 import numpy as np
 
-from neuronlab.neurons.results import sorted_spikes
-
 PROGRESS_AFTER = 5.0
 """Seconds a run is expected to take beyond its first chunk before it shows a progress bar."""
 
@@ -27,6 +25,9 @@ def run_steps(advance: Callable[[int, int], None], n_steps: int, n_neurons: int,
               desc: str) -> None:
     """Call ``advance`` over all ``n_steps`` steps. progress: None shows a bar when the run is long, True always,
     False never. The first step runs untimed (it may compile a kernel), the next ones are timed to forecast."""
+    if progress is False:
+        advance(0, n_steps)
+        return
     advance(0, 1)
     probe = max(1, n_steps // 100) if progress is True else max(1, _PROBE_WORK // max(n_neurons, 1))
     done = min(1 + probe, n_steps)
@@ -50,9 +51,23 @@ def run_steps(advance: Callable[[int, int], None], n_steps: int, n_neurons: int,
             bar.update(end - k)
 
 
-def merge_spikes(chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]]):
-    """Spikes of consecutive chunks, each sorted by neuron then time, as one set sorted the same way: a stable
-    sort by neuron (the chunks are sorted runs, which the sort merges) keeps each neuron's spikes in time order."""
+def merge_spikes(chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_neurons: int):
+    """Spikes of consecutive chunks, each sorted by neuron then time, as one set sorted the same way: a counting
+    merge, O(spikes + chunks x neurons). A neuron's spikes go to its slots in chunk order (so in time order),
+    each chunk's after those of the chunks before it."""
     if len(chunks) == 1:
         return chunks[0]
-    return sorted_spikes(*(list(part) for part in zip(*chunks)))
+    total = sum(np.bincount(neuron, minlength=n_neurons) for neuron, _, _ in chunks)
+    next_slot = np.cumsum(total) - total  # where each neuron's next spike goes
+    size = int(total.sum())
+    out = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64), np.empty(size)
+    for neuron, step, time_ in chunks:
+        if not neuron.size:
+            continue
+        counts = np.bincount(neuron, minlength=n_neurons)
+        first_in_chunk = np.cumsum(counts) - counts
+        slot = next_slot[neuron] + (np.arange(neuron.size) - first_in_chunk[neuron])
+        for target, values in zip(out, (neuron, step, time_)):
+            target[slot] = values
+        next_slot += counts
+    return out

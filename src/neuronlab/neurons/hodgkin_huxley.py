@@ -236,7 +236,7 @@ class HodgkinHuxley:
         runner = (_NumbaRun if self.backend == "numba" else _NumpyRun)(
             self, (i_start, i_mid, i_end), dt_ms, method == "rk4", (V, m, h, n), recorded, traces, threshold, dead_ms)
         run_steps(runner.advance, n_steps, self.n_neurons, progress, desc="Hodgkin-Huxley")
-        neuron, step, time = merge_spikes(runner.chunks)
+        neuron, step, time = merge_spikes(runner.chunks, self.n_neurons)
         scale = 1.0 if ms else _MS
         return HodgkinHuxleyResult(t=float(dt) * np.arange(n_steps + 1),
                                    n_neurons=self.n_neurons, spike_neuron=neuron, spike_step=step,

@@ -123,7 +123,7 @@ class LIF:
         v_rec[0] = v[recorded]
         stepper = (_NumbaRun if self.backend == "numba" else _NumpyRun)(self, x, dt, n_steps, v, recorded, v_rec)
         run_steps(stepper.advance, n_steps, self.n_neurons, progress, desc="LIF")
-        spike_neuron, spike_step, spike_time = merge_spikes(stepper.chunks)
+        spike_neuron, spike_step, spike_time = stepper.spikes()
         return LIFResult(t=dt * np.arange(n_steps + 1), n_neurons=self.n_neurons, spike_neuron=spike_neuron,
                          spike_step=spike_step, spike_time=spike_time, v=v_rec, v_in=x, recorded=recorded)
 
@@ -167,7 +167,7 @@ def _time_to_threshold(model: LIF, x: np.ndarray) -> np.ndarray:
 
 class _NumpyRun:
     """The reference: the scheme of the module docstring, vectorized over neurons, a Python loop over steps.
-    ``advance(k_start, k_end)`` continues from where the last call stopped; ``chunks`` collects the spikes."""
+    ``advance(k_start, k_end)`` continues from where the last call stopped; ``spikes()`` gives them all."""
 
     def __init__(self, model: LIF, x, dt, n_steps, v, recorded, v_rec):
         self.model, self.x, self.dt, self.v, self.recorded, self.v_rec = model, x, dt, v, recorded, v_rec
@@ -224,10 +224,13 @@ class _NumpyRun:
                 self.v_rec[k + 1] = v[self.recorded]
         self.chunks.append(sorted_spikes(neurons, steps, times))
 
+    def spikes(self):
+        return merge_spikes(self.chunks, self.model.n_neurons)
+
 
 class _NumbaRun:
-    """The compiled loop of ``neuronlab.backend.lif`` (same scheme, same state kept between chunks), then its
-    second pass, which sorts each chunk's spikes by neuron."""
+    """The compiled loop of ``neuronlab.backend.lif`` (same scheme, same state kept between calls), then its
+    second pass, which sorts the spikes by neuron."""
 
     def __init__(self, model: LIF, x, dt, n_steps, v, recorded, v_rec):
         from neuronlab.backend import lif as compiled
@@ -242,33 +245,33 @@ class _NumbaRun:
         self.origin = np.where(v == 0.0, 0.0, -np.inf) if constant else np.full(n, -np.inf)
         self.rec_col = np.full(n, -1, dtype=np.int64)
         self.rec_col[recorded] = np.arange(len(recorded))
-        self.chunks = []
+        # each block stages its spikes in its own slice, sized for a bound on its spike count; only the pages
+        # actually written are ever touched
+        self.per_block = np.add.reduceat(model._spike_bound(x, n_steps * dt), np.arange(0, n, compiled.BLOCK))
+        self.stage_start = np.concatenate(([0], np.cumsum(self.per_block)))
+        self.stage = (np.empty(self.stage_start[-1], dtype=np.int64), np.empty(self.stage_start[-1], dtype=np.int64),
+                      np.empty(self.stage_start[-1]))
+        self.counts = np.zeros(n, dtype=np.int64)
+        self.fired = np.zeros(len(self.per_block), dtype=np.int64)
 
     def advance(self, k_start: int, k_end: int) -> None:
-        """Simulate the blocks, staging each block's spikes in its own slice (sized by a bound on its spike
-        count: these steps plus a refractory period, since a neuron is followed past the chunk's end); then
-        scatter them, sorted by neuron, to positions given by the prefix sum of the spike counts."""
-        model, compiled, dt = self.model, self.compiled, self.dt
-        span = (k_end - k_start + 1) * dt + model.tau_ref
-        per_block = np.add.reduceat(model._spike_bound(self.x, span), np.arange(0, model.n_neurons, compiled.BLOCK))
-        stage_start = np.concatenate(([0], np.cumsum(per_block)))
-        # sized for the bound; only the pages actually written are ever touched
-        stage_neuron = np.empty(stage_start[-1], dtype=np.int64)
-        stage_step = np.empty(stage_start[-1], dtype=np.int64)
-        stage_time = np.empty(stage_start[-1])
-        counts = np.empty(model.n_neurons, dtype=np.int64)
+        model, dt = self.model, self.dt
         with threads(model.threads):
-            fired = compiled.run_lif(self.x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, self.decay,
-                                     self.one_minus_decay, k_start, k_end, self.n_steps, self.v, self.t_free,
-                                     self.v_free, self.t_fire, self.origin, self.rec_col, self.v_rec, stage_start,
-                                     stage_neuron, stage_step, stage_time, counts)
-            if np.any(fired > per_block):
-                raise RuntimeError("LIF spike buffer overflowed: the spike-count bound is wrong")
-            position = np.cumsum(counts) - counts  # where each neuron's first spike goes
-            total = int(fired.sum())
-            out = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64), np.empty(total)
-            compiled.scatter_spikes(stage_start, fired, stage_neuron, stage_step, stage_time, position, *out)
-        self.chunks.append(out)
+            self.compiled.run_lif(self.x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, self.decay,
+                                  self.one_minus_decay, k_start, k_end, self.n_steps, self.v, self.t_free,
+                                  self.v_free, self.t_fire, self.origin, self.rec_col, self.v_rec, self.stage_start,
+                                  *self.stage, self.counts, self.fired)
+        if np.any(self.fired > self.per_block):
+            raise RuntimeError("LIF spike buffer overflowed: the spike-count bound is wrong")
+
+    def spikes(self):
+        """Scatter the staged spikes, sorted by neuron, to positions given by the prefix sum of the counts."""
+        position = np.cumsum(self.counts) - self.counts  # where each neuron's first spike goes
+        total = int(self.fired.sum())
+        out = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.int64), np.empty(total)
+        with threads(self.model.threads):
+            self.compiled.scatter_spikes(self.stage_start, self.fired, *self.stage, position, *out)
+        return out
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ class LIFNetwork:
         v = check.initial_voltage(v0, n)
         run = _NetworkRun(self, x, dt, v, recorded, n_steps)
         run_steps(run.advance, n_steps, n, progress, desc="LIF network")
-        spike_neuron, spike_step, spike_time = merge_spikes(run.chunks)
+        spike_neuron, spike_step, spike_time = merge_spikes(run.chunks, n)
         return NetworkResult(t=dt * np.arange(n_steps + 1), n_neurons=n, spike_neuron=spike_neuron,
                              spike_step=spike_step, spike_time=spike_time, v=run.v_rec, s=run.s_rec, v_in=x,
                              recorded=recorded)
