@@ -3,7 +3,7 @@
 LIF contenders, all on the same inputs v_in ~ U[0.5, 4] (seeded), tau_m = 20 ms, tau_ref = 2 ms, recording
 every spike (neuron, time) unless noted:
 
-- ``neuronlab numba``: ``LIF(..., backend="numba").simulate(v_in, 1.0, dt, record_v=False)`` (exact integration,
+- ``neuronlab numba``: ``LIF(..., backend="numba").simulate(v_in, 1.0, dt, record=False)`` (exact integration,
   threshold crossings interpolated, compiled loop over blocks of neurons run in parallel on all of Numba's
   threads); ``neuronlab numba 1 thread``: the same with ``threads=1``;
 - ``neuronlab numpy``: the same with ``backend="numpy"`` (vectorized over neurons, Python loop over steps);
@@ -23,7 +23,8 @@ Brian2 2.9 needs numpy < 2.3, so it lives in its own environment, found through 
 Mean rates are compared with the analytic mean of G(v_in) and with the exact expected spike count in 1 s
 (first spike at tau_m ln(v_in / (v_in - 1)) from rest, then one every 1 / G(v_in)).
 
-Hodgkin-Huxley: 1 neuron and 1,000 neurons (currents spread over 0..40 uA/cm^2) for 100 ms at dt = 0.01 ms, RK4,
+Hodgkin-Huxley: 1 neuron and 1,000 neurons (currents spread over 0..40 uA/cm^2) for 100 ms at dt = 0.01 ms
+(``simulate(current, 0.1, 1e-5)``: seconds), RK4,
 both backends, plus SciPy's ``solve_ivp`` (LSODA, rtol 1e-8) for the single neuron.
 
 Each time is the best of several interleaved repeats (the least disturbed by other processes), both wall clock
@@ -156,11 +157,11 @@ def lif_contenders(v_in: np.ndarray, dt: float) -> dict:
     capacity = int(N * T_END / TAU_REF) + N
     return {
         "neuronlab numba": lambda: LIF(N, TAU_M, TAU_REF, backend="numba").simulate(
-            v_in, T_END, dt, record_v=False).rates.mean(),
+            v_in, T_END, dt, record=False).rates.mean(),
         "neuronlab numba 1 thread": lambda: LIF(N, TAU_M, TAU_REF, backend="numba", threads=1).simulate(
-            v_in, T_END, dt, record_v=False).rates.mean(),
+            v_in, T_END, dt, record=False).rates.mean(),
         "neuronlab numpy": lambda: LIF(N, TAU_M, TAU_REF, backend="numpy").simulate(
-            v_in, T_END, dt, record_v=False).rates.mean(),
+            v_in, T_END, dt, record=False).rates.mean(),
         "NumPy Euler": lambda: numpy_euler(v_in, dt),
         "Numba Euler (count only)": lambda: _numba_euler_counts(v_in, dt, n_steps, TAU_M, TAU_REF).mean() / T_END,
         "Numba Euler + spike times": lambda: len(_numba_euler_record(v_in, dt, n_steps, TAU_M, TAU_REF,
@@ -245,7 +246,7 @@ def main() -> None:
     for n_neurons in (1, 1000):
         current = 10.0 if n_neurons == 1 else np.linspace(0.0, 40.0, n_neurons)
         contenders = {f"neuronlab {backend}": (lambda b=backend: HodgkinHuxley(n_neurons, backend=b).simulate(
-            current, 100.0, 0.01, record=n_neurons == 1).spike_counts.sum()) for backend in ("numba", "numpy")}
+            current, 0.1, 1e-5, record=n_neurons == 1).spike_counts.sum()) for backend in ("numba", "numpy")}
         if n_neurons == 1:
             contenders["SciPy solve_ivp LSODA"] = lambda: hh_solve_ivp(10.0, 100.0)
         wall, cpu, _ = best_of(contenders, 3)

@@ -8,6 +8,10 @@ from scipy.optimize import brentq
 from neuronlab.neurons import HodgkinHuxley, gate_rates, steady_state, time_constants
 from neuronlab.neurons.hodgkin_huxley import step_current
 
+# These tests run the deprecated millisecond form (times in ms, as the equations and the papers write them);
+# test_conventions.py checks the seconds form equal to it.
+pytestmark = pytest.mark.filterwarnings("ignore:HodgkinHuxley.simulate in milliseconds:DeprecationWarning")
+
 BACKENDS = ["numba", "numpy"]
 
 
@@ -97,7 +101,7 @@ def test_resting_state_is_stable():
     for trace, value in zip((result.V, result.m, result.h, result.n), rest):
         np.testing.assert_allclose(trace[:, 0], value, atol=1e-8)
     # a small perturbation decays back to rest
-    kicked = model.simulate(0.0, t_end=100.0, dt=0.01, V0=rest[0] + 3.0)
+    kicked = model.simulate(0.0, t_end=100.0, dt=0.01, v0=rest[0] + 3.0)
     assert kicked.spike_counts[0] == 0 and abs(kicked.V[-1, 0] - rest[0]) < 0.05
 
 

@@ -20,7 +20,7 @@ def G(v):
 @pytest.mark.parametrize("dt", [1e-4, 1e-3])
 def test_uncoupled_population_rates_match_the_tuning_curve(dt):
     v_in = np.array([0.7, 1.05, 1.5, 2.0, 4.0, 10.0])
-    result = LIFNetwork(np.zeros((6, 6))).simulate(v_in, t_end=1.0, dt=dt, record_v=False)
+    result = LIFNetwork(np.zeros((6, 6))).simulate(v_in, duration=1.0, dt=dt, record=False)
     expected = np.array([0.0] + [G(v) for v in v_in[1:]])
     np.testing.assert_allclose(result.isi_rates(), expected, rtol=1e-9)
     np.testing.assert_allclose(result.isi_rates(), lif_rate(v_in), rtol=1e-9)
@@ -39,7 +39,7 @@ def test_excitatory_chain_delay():
     ode = solve_ivp(lambda t, y: [(y[1] - y[0]) / TAU_M, -y[1] / TAU_S], (0, 0.05), [0.0, w / TAU_S],
                     events=hit, rtol=1e-12, atol=1e-12)
     delay = ode.t_events[0][0]
-    result = LIFNetwork(weights, tau_s=TAU_S).simulate(np.array([1.1, 0.0]), t_end=0.26, dt=dt)
+    result = LIFNetwork(weights, tau_s=TAU_S).simulate(np.array([1.1, 0.0]), duration=0.26, dt=dt)
     pre, post = result.spike_times
     assert len(pre) == len(post) == 5  # G(1.1) = 20 Hz; one postsynaptic spike per presynaptic spike
     # the first spike starts from rest (v = 0, s = 0); delivery at the end of the step adds at most one step
@@ -78,8 +78,8 @@ def test_chain_fires_when_tau_s_is_tau_m_up_to_rounding():
     a step later: a spike reaches its targets at the end of its step)."""
     w, dt = 0.05, 1e-4
     weights = np.array([[0.0, 0.0], [w, 0.0]])
-    near = LIFNetwork(weights, tau_s=0.1 * 0.2).simulate(np.array([1.5, 0.0]), t_end=0.2, dt=dt, record_v=False)
-    equal = LIFNetwork(weights, tau_s=TAU_M).simulate(np.array([1.5, 0.0]), t_end=0.2, dt=dt, record_v=False)
+    near = LIFNetwork(weights, tau_s=0.1 * 0.2).simulate(np.array([1.5, 0.0]), duration=0.2, dt=dt, record=False)
+    equal = LIFNetwork(weights, tau_s=TAU_M).simulate(np.array([1.5, 0.0]), duration=0.2, dt=dt, record=False)
     # neuron 0 alone: first spike at tau_m ln 3 from rest, then one every 1 / G(1.5): 8 in 0.2 s
     assert near.spike_counts[0] == math.floor((0.2 - TAU_M * math.log(3)) * G(1.5)) + 1 == 8
     assert near.spike_counts[1] > 0
@@ -102,18 +102,18 @@ def test_chain_fires_when_tau_s_is_tau_m_up_to_rounding():
 
 def test_inhibition_suppresses_firing():
     v_in = np.array([3.0, 1.5])
-    alone = LIFNetwork(np.zeros((2, 2))).simulate(v_in, t_end=1.0, dt=1e-4, record_v=False)
+    alone = LIFNetwork(np.zeros((2, 2))).simulate(v_in, duration=1.0, dt=1e-4, record=False)
     assert alone.isi_rates()[1] == pytest.approx(G(1.5), rel=1e-9)
     # mean inhibitory current w * rate_0 = -0.02 * 92 Hz = -1.8 pushes neuron 1's drive below threshold
-    inhibited = LIFNetwork(np.array([[0.0, 0.0], [-0.02, 0.0]])).simulate(v_in, t_end=1.0, dt=1e-4, record_v=[1])
+    inhibited = LIFNetwork(np.array([[0.0, 0.0], [-0.02, 0.0]])).simulate(v_in, duration=1.0, dt=1e-4, record=[1])
     assert inhibited.spike_counts[1] == 0 and inhibited.spike_counts[0] == alone.spike_counts[0]
     assert inhibited.s[:, 0].min() < -1.0 and np.all(inhibited.s[:, 0] <= 0.0)
 
 
 def test_excitation_raises_rates():
     v_in = np.array([3.0, 1.5])
-    alone = LIFNetwork(np.zeros((2, 2))).simulate(v_in, t_end=1.0, dt=1e-4, record_v=False)
-    excited = LIFNetwork(np.array([[0.0, 0.0], [0.005, 0.0]])).simulate(v_in, t_end=1.0, dt=1e-4, record_v=False)
+    alone = LIFNetwork(np.zeros((2, 2))).simulate(v_in, duration=1.0, dt=1e-4, record=False)
+    excited = LIFNetwork(np.array([[0.0, 0.0], [0.005, 0.0]])).simulate(v_in, duration=1.0, dt=1e-4, record=False)
     # with a mean extra drive w * rate_0 = 0.46 the rate approaches G(1.5 + 0.46) from the fluctuating current
     assert excited.rates[1] > alone.rates[1] * 1.5
     assert excited.rates[1] == pytest.approx(G(1.5 + 0.005 * excited.rates[0]), rel=0.1)
@@ -122,8 +122,8 @@ def test_excitation_raises_rates():
 def test_synaptic_current_follows_the_notes_rule():
     # one presynaptic spike of weight w: s jumps by w / tau_s and decays as e^(-t / tau_s)
     w, dt = 0.01, 1e-4
-    result = LIFNetwork(np.array([[0.0, 0.0], [w, 0.0]])).simulate(np.array([1.5, 0.0]), t_end=0.04, dt=dt,
-                                                                   record_v=[1])
+    result = LIFNetwork(np.array([[0.0, 0.0], [w, 0.0]])).simulate(np.array([1.5, 0.0]), duration=0.04, dt=dt,
+                                                                   record=[1])
     t_p = result.spike_times[0][0]
     assert len(result.spike_times[0]) == 1
     after = result.t > t_p + dt
@@ -136,8 +136,8 @@ def test_sparse_and_dense_weights_agree():
     assert np.all(weights.toarray()[:, :48] >= 0) and np.all(weights.toarray()[:, 48:] <= 0)
     assert np.all(weights.diagonal() == 0)
     v_in = np.random.default_rng(1).uniform(0.8, 1.6, 60)
-    a = LIFNetwork(weights).simulate(v_in, t_end=0.3, dt=1e-4, record_v=[0, 59])
-    b = SpikingNetwork(weights.toarray()).simulate(v_in, t_end=0.3, dt=1e-4, record_v=[0, 59])
+    a = LIFNetwork(weights).simulate(v_in, duration=0.3, dt=1e-4, record=[0, 59])
+    b = SpikingNetwork(weights.toarray()).simulate(v_in, duration=0.3, dt=1e-4, record=[0, 59])
     assert a.spike_time.size > 100
     np.testing.assert_array_equal(a.spike_neuron, b.spike_neuron)
     np.testing.assert_allclose(a.spike_time, b.spike_time, atol=1e-12)
@@ -145,7 +145,7 @@ def test_sparse_and_dense_weights_agree():
 
 
 def test_filtered_rates_average_to_the_spike_counts():
-    result = LIFNetwork(np.zeros((3, 3))).simulate(np.array([1.2, 2.0, 5.0]), t_end=1.5, dt=2e-4, record_v=False)
+    result = LIFNetwork(np.zeros((3, 3))).simulate(np.array([1.2, 2.0, 5.0]), duration=1.5, dt=2e-4, record=False)
     tau = 0.02
     filtered = result.filtered_rates(tau_s=tau)
     assert filtered.shape == (len(result.t), 3)
@@ -171,6 +171,6 @@ def test_bad_weights_are_rejected(weights, match):
     (dict(v_in=np.ones(3)), "shape"),
 ])
 def test_bad_simulation_input_is_rejected(kwargs, match):
-    args = dict(v_in=np.array([1.5, 2.0]), t_end=0.1, dt=1e-4) | kwargs
+    args = dict(v_in=np.array([1.5, 2.0]), duration=0.1, dt=1e-4) | kwargs
     with pytest.raises(ValueError, match=match):
         LIFNetwork(np.zeros((2, 2))).simulate(**args)

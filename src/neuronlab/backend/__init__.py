@@ -15,14 +15,18 @@ NumPy reference.
             y[i] += a * x[i]
 
 ``kernel(parallel=True)`` compiles with ``prange`` support; :func:`threads` runs the enclosed parallel calls
-on a given number of threads.
+on a given number of threads. A kernel split into named steps calls plain functions marked with :func:`helper`
+(inlined into the kernel when compiled, so a step costs no call); ``helper(compiled=f)`` makes kernels call
+``f`` instead, for a NumPy function whose array form does not suit scalar code.
 """
 from __future__ import annotations
 
 import importlib.util
 from contextlib import contextmanager
 
-__all__ = ["Kernel", "kernel", "available", "threads", "max_threads"]
+__all__ = ["Kernel", "kernel", "helper", "available", "threads", "max_threads"]
+
+_HELPERS: list = []  # (function, compiled stand-in or None, inline) to register with Numba before compiling
 
 
 def available() -> bool:
@@ -44,6 +48,8 @@ class Kernel:
     def __call__(self, *args):
         if self.compiled is None:
             import numba  # imported on first use, so that `import neuronlab` does not pay for it
+
+            _register_helpers()
             self.compiled = numba.njit(cache=True, nogil=True, error_model="numpy",
                                        parallel=self.parallel)(self.func)
         return self.compiled(*args)
@@ -57,6 +63,30 @@ def kernel(func=None, *, parallel: bool = False):
     if func is None:
         return lambda f: Kernel(f, parallel=parallel)
     return Kernel(func, parallel=parallel)
+
+
+def helper(func=None, *, compiled=None, inline: bool = True):
+    """Decorator: let kernels call the plain function ``func`` (``@helper`` or ``@helper(compiled=f)``).
+
+    Numba compiles it into each kernel that calls it, inlined by default (a named step of a kernel then costs
+    nothing over writing its body in place). With ``compiled=f`` the kernels call ``f`` (same arguments) instead;
+    ``func`` itself stays the NumPy version that Python code calls.
+    """
+    def register(f):
+        _HELPERS.append((f, compiled, inline))
+        return f
+
+    return register if func is None else register(func)
+
+
+def _register_helpers() -> None:
+    """Make every :func:`helper` known to Numba (once each)."""
+    from numba.extending import overload
+
+    while _HELPERS:
+        func, compiled, inline = _HELPERS.pop()
+        impl = func if compiled is None else compiled
+        overload(func, inline="always" if inline else "never", strict=False)(lambda *args, impl=impl: impl)
 
 
 def max_threads() -> int:

@@ -5,9 +5,14 @@ Every check raises ``ValueError``/``TypeError`` naming the argument, what it was
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Callable
 
 import numpy as np
+
+DEFAULT_RECORDED = 10
+"""How many neurons' state a simulation records when ``record`` is not given (spread evenly over the
+population; all of them in a smaller one). Spikes are always recorded, for every neuron."""
 
 
 def positive(name: str, value: float, *, allow_zero: bool = False) -> float:
@@ -24,18 +29,30 @@ def positive(name: str, value: float, *, allow_zero: bool = False) -> float:
     return x
 
 
-def time_grid(t_end: float, dt: float, *, max_dt: float | None = None, max_dt_name: str = "") -> int:
+def probability(name: str, value) -> float:
+    """``value`` as a float in [0, 1] (NaN refused)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}") from None
+    if not 0.0 <= x <= 1.0:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {x}")
+    return x
+
+
+def time_grid(t_end: float, dt: float, *, max_dt: float | None = None, max_dt_name: str = "",
+              name: str = "t_end") -> int:
     """Number of steps ``ceil(t_end / dt)`` after checking ``0 < dt <= max_dt`` and ``t_end > 0``.
 
     The simulated time axis is ``t = dt * arange(n_steps + 1)``; ``t[-1] >= t_end`` (equal when ``t_end`` is a
     multiple of ``dt``).
     """
     dt = positive("dt", dt)
-    t_end = positive("t_end", t_end)
+    t_end = positive(name, t_end)
     if max_dt is not None and dt > max_dt:
         raise ValueError(f"dt = {dt:g} is larger than {max_dt_name} = {max_dt:g}; use dt <= {max_dt_name}")
     if dt > t_end:
-        raise ValueError(f"dt = {dt:g} is larger than t_end = {t_end:g}")
+        raise ValueError(f"dt = {dt:g} is larger than {name} = {t_end:g}")
     return int(math.ceil(t_end / dt - 1e-9))
 
 
@@ -123,8 +140,19 @@ def sample_callable(name: str, func: Callable[[float], object], times: np.ndarra
     return out
 
 
+def time_input(name: str, value, n_neurons: int, n_steps: int, dt: float) -> np.ndarray:
+    """An input held within each step, as :func:`drive` takes it, or a callable ``value(t)`` (t in seconds)
+    evaluated at the start of each step t = k dt: a 2-D array of shape ``(T, X)``."""
+    if callable(value):
+        return np.ascontiguousarray(sample_callable(name, value, dt * np.arange(n_steps), n_neurons))
+    return drive(name, value, n_neurons, n_steps)
+
+
 def recorded_indices(record, n_neurons: int) -> np.ndarray:
-    """Which neurons' state to record: True (all), False (none) or a sequence of neuron indices."""
+    """Which neurons' state to record: None (a sample of :data:`DEFAULT_RECORDED` neurons spread evenly over the
+    population, all of a smaller one), True (all), False (none) or a sequence of neuron indices."""
+    if record is None:
+        return np.unique(np.linspace(0, n_neurons - 1, min(n_neurons, DEFAULT_RECORDED)).round().astype(np.int64))
     if record is True:
         return np.arange(n_neurons)
     if record is False or record is None:
@@ -145,3 +173,62 @@ def neuron_count(n_neurons) -> int:
     if n_neurons < 1:
         raise ValueError(f"n_neurons must be >= 1, got {n_neurons}")
     return int(n_neurons)
+
+
+def renamed(new: str, value, old: str, old_value, unset=None):
+    """The value of argument ``new``, or of its deprecated old name ``old`` (with a DeprecationWarning) when only
+    that was given; both given is a TypeError."""
+    if old_value is unset:
+        return value
+    if value is not unset:
+        raise TypeError(f"got both {new}= and its deprecated old name {old}=; pass only {new}=")
+    warnings.warn(f"{old}= is deprecated; use {new}= (same meaning)", DeprecationWarning, stacklevel=3)
+    return old_value
+
+
+def available_memory() -> int | None:
+    """Bytes of memory a new allocation can get: the machine's available memory (Linux's MemAvailable), capped
+    by the process's address-space limit (``ulimit -v``) and its cgroup's memory limit where those are set;
+    None where none of them is known."""
+    limits = []
+    try:
+        with open("/proc/meminfo") as meminfo:
+            limits += [int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemAvailable:")]
+    except OSError:
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as cgroup:
+            text = cgroup.read().strip()
+        if text.isdigit():
+            limits.append(int(text))
+    except OSError:
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft)
+    except (ImportError, OSError, ValueError):
+        pass
+    return min(limits) if limits else None
+
+
+def _size(n_bytes: float) -> str:
+    for unit, scale in (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.3g} {unit}"
+    return f"{n_bytes / 1024:.3g} KiB"
+
+
+def memory(what: str, parts: dict[str, float]) -> None:
+    """Refuse a simulation whose arrays (``parts``: name -> bytes) cannot fit in the machine's available memory,
+    before allocating any of them: MemoryError with the estimate, its largest part and what is available."""
+    total = sum(parts.values())
+    available = available_memory()
+    if available is None or total <= 0.8 * available:
+        return
+    largest = max(parts, key=parts.get)
+    raise MemoryError(f"{what} would need about {_size(total)} of memory ({largest}: {_size(parts[largest])}), "
+                      f"more than the {_size(available)} available; shorten the run, use a larger dt or "
+                      f"record fewer neurons (record=)")

@@ -8,23 +8,48 @@ with x_inf = alpha_x / (alpha_x + beta_x) and tau_x = 1 / (alpha_x + beta_x).
 Parameters and rate functions are the classic squid giant axon fit of Hodgkin & Huxley (J. Physiol. 117:500,
 1952, at 6.3 degC), in the modern sign convention with the resting potential shifted to about -65 mV (as in
 Ermentrout & Terman, "Mathematical Foundations of Neuroscience", 2010, §1.9, and Dayan & Abbott, 2001, §5.6).
-Units: V in mV, t in ms, currents in uA/cm^2, conductances in mS/cm^2, C in uF/cm^2, rates alpha/beta in 1/ms.
+Units of the equations: V in mV, t in ms, currents in uA/cm^2, conductances in mS/cm^2, C in uF/cm^2, rates
+alpha/beta in 1/ms. :meth:`HodgkinHuxley.simulate` takes and returns times in seconds, like every neuron model
+of the package (and converts at its edges); the old form in ms is deprecated.
 
-Two backends integrate the same equations: ``"numba"`` compiles :func:`_integrate` (a loop over neurons and
-steps, written in plain Python below) and ``"numpy"`` vectorizes each step over the population.
+Two backends integrate the same equations: ``"numpy"``, the reference (``_NumpyRun``, each step vectorized over
+the population), and ``"numba"`` (``neuronlab.backend.hodgkin_huxley``, a compiled loop over neurons and steps
+that calls the functions below).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from neuronlab.backend import helper
 from neuronlab.neurons import _validation as check
+from neuronlab.neurons._running import merge_spikes, run_steps
 from neuronlab.neurons.lif import resolve_backend
 from neuronlab.neurons.results import HodgkinHuxleyResult, sorted_spikes
 
 METHODS = ("rk4", "euler")
+GATE_RANGE = (-0.1, 1.1)
+"""The exact gates stay in [0, 1]; a step that takes one outside this range has diverged."""
 _BRACKET_WIDENINGS = 5
+_MS = 1e-3  # seconds per millisecond
 
 
+class SimulationDiverged(FloatingPointError):
+    """The fixed-step integration left the finite numbers (or the gates left [0, 1]): the result would be
+    meaningless, so the simulation stops and says when and where."""
+
+
+def _linear_over_exp_scalar(x, scale):
+    """The compiled form of :func:`_linear_over_exp` for one number: a branch, where ``np.where`` would allocate
+    an array per call."""
+    z = x / scale
+    if abs(z) < 1e-6:
+        return scale * (1.0 + 0.5 * z)
+    return x / -np.expm1(-z)
+
+
+@helper(compiled=_linear_over_exp_scalar, inline=False)
 def _linear_over_exp(x, scale):
     """x / (1 - exp(-x / scale)), continuous at x = 0 where it equals ``scale`` (the alpha_m, alpha_n form)."""
     z = x / scale
@@ -33,6 +58,7 @@ def _linear_over_exp(x, scale):
     return np.where(small, scale * (1.0 + 0.5 * z), x / denominator)
 
 
+@helper(inline=False)
 def gate_rates(V):
     """Opening and closing rates (1/ms) at membrane potential ``V`` (mV), scalar or array:
 
@@ -63,70 +89,13 @@ def time_constants(V):
     return 1.0 / (a_m + b_m), 1.0 / (a_h + b_h), 1.0 / (a_n + b_n)
 
 
+@helper(inline=False)
 def derivatives(V, m, h, n, current, C, g_Na, g_K, g_L, E_Na, E_K, E_L):
     """Right-hand side of the four ODEs: (dV/dt, dm/dt, dh/dt, dn/dt), scalars or arrays."""
     a_m, b_m, a_h, b_h, a_n, b_n = gate_rates(V)
     i_ion = g_L * (V - E_L) + g_Na * m * m * m * h * (V - E_Na) + g_K * n * n * n * n * (V - E_K)
     return ((current - i_ion) / C, a_m * (1.0 - m) - b_m * m, a_h * (1.0 - h) - b_h * h,
             a_n * (1.0 - n) - b_n * n)
-
-
-def _integrate(i_start, i_mid, i_end, params, dt, n_steps, rk4, V, m, h, n, rec_col, V_rec, m_rec, h_rec, n_rec,
-               threshold, dead_time, offsets, spike_step, spike_time, counts):
-    """The compiled backend's loop (Numba compiles this function; see ``_hh_kernels``), neuron by neuron.
-
-    i_start/i_mid/i_end: current at the start, middle and end of each step, shape (T, X), T in {1, n_steps},
-    X in {1, N}; V, m, h, n: state (N,), advanced in place. Spikes: upward crossings of ``threshold``, placed by
-    linear interpolation, at least ``dead_time`` apart, written to slots offsets[i]:offsets[i + 1].
-    Returns the number of spikes that found no slot.
-    """
-    C, g_Na, g_K, g_L, E_Na, E_K, E_L = params
-    varying = i_start.shape[0] > 1
-    shared = i_start.shape[1] == 1
-    overflow = 0
-    for i in range(V.shape[0]):
-        col = rec_col[i]
-        xi = 0 if shared else i
-        v0, m0, h0, n0 = V[i], m[i], h[i], n[i]
-        slot = offsets[i]
-        last_spike = -np.inf
-        for k in range(n_steps):
-            row = k if varying else 0
-            dv1, dm1, dh1, dn1 = derivatives(v0, m0, h0, n0, i_start[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
-            if rk4:
-                half = 0.5 * dt
-                dv2, dm2, dh2, dn2 = derivatives(v0 + half * dv1, m0 + half * dm1, h0 + half * dh1, n0 + half * dn1,
-                                                 i_mid[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
-                dv3, dm3, dh3, dn3 = derivatives(v0 + half * dv2, m0 + half * dm2, h0 + half * dh2, n0 + half * dn2,
-                                                 i_mid[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
-                dv4, dm4, dh4, dn4 = derivatives(v0 + dt * dv3, m0 + dt * dm3, h0 + dt * dh3, n0 + dt * dn3,
-                                                 i_end[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
-                sixth = dt / 6.0
-                v1 = v0 + sixth * (dv1 + 2.0 * dv2 + 2.0 * dv3 + dv4)
-                m1 = m0 + sixth * (dm1 + 2.0 * dm2 + 2.0 * dm3 + dm4)
-                h1 = h0 + sixth * (dh1 + 2.0 * dh2 + 2.0 * dh3 + dh4)
-                n1 = n0 + sixth * (dn1 + 2.0 * dn2 + 2.0 * dn3 + dn4)
-            else:
-                v1, m1, h1, n1 = v0 + dt * dv1, m0 + dt * dm1, h0 + dt * dh1, n0 + dt * dn1
-            if v0 < threshold <= v1:
-                t_spike = k * dt + dt * (threshold - v0) / (v1 - v0)
-                if t_spike - last_spike >= dead_time:
-                    last_spike = t_spike
-                    if slot < offsets[i + 1]:
-                        spike_step[slot] = k
-                        spike_time[slot] = t_spike
-                        slot += 1
-                    else:
-                        overflow += 1
-            v0, m0, h0, n0 = v1, m1, h1, n1
-            if col >= 0:
-                V_rec[k + 1, col] = v0
-                m_rec[k + 1, col] = m0
-                h_rec[k + 1, col] = h0
-                n_rec[k + 1, col] = n0
-        V[i], m[i], h[i], n[i] = v0, m0, h0, n0
-        counts[i] = slot - offsets[i]
-    return overflow
 
 
 def step_current(levels, t_end: float, dt: float) -> np.ndarray:
@@ -146,9 +115,10 @@ class HodgkinHuxley:
     (zero-current) potentials (mV), the notes' V_Na, V_K, V_L. ``backend``: "numba", "numpy" or None.
     """
 
-    max_dt = 0.05
-    """Largest accepted step (ms): the fastest time constant during a spike, C / (g_Na m^3 h + g_K n^4 + g_L),
-    falls to about 0.03 ms, and RK4 stays stable and accurate only for steps of that order."""
+    max_dt = 5e-5
+    """Largest accepted step (s; 0.05 ms): the fastest time constant during a spike,
+    C / (g_Na m^3 h + g_K n^4 + g_L), falls to about 0.03 ms, and RK4 stays stable and accurate only for steps of
+    that order."""
 
     def __init__(self, n_neurons: int = 1, C: float = 1.0, g_Na: float = 120.0, g_K: float = 36.0,
                  g_L: float = 0.3, E_Na: float = 50.0, E_K: float = -77.0, E_L: float = -54.387,
@@ -201,36 +171,77 @@ class HodgkinHuxley:
         raise ValueError(f"no membrane potential in [{low:g}, {high:g}] mV balances the current {current:g} "
                          f"uA/cm^2; pass the initial potential V0 explicitly")
 
-    def simulate(self, current, t_end: float, dt: float = 0.01, method: str = "rk4", V0=None, record=True,
-                 threshold: float = 0.0, dead_time: float = 2.0) -> HodgkinHuxleyResult:
-        """Integrate from t = 0 to ``t_end`` (ms) with fixed steps ``dt`` (ms, at most :attr:`max_dt`).
+    def simulate(self, current, duration: float | None = None, dt: float | None = None, method: str = "rk4", v0=None,
+                 record=None, threshold: float = 0.0, dead_time: float | None = None, *,
+                 progress: bool | None = None, t_end: float | None = None, V0=None) -> HodgkinHuxleyResult:
+        """Integrate from t = 0 for ``duration`` seconds with fixed steps ``dt`` (s, at most :attr:`max_dt`;
+        default 1e-5 s).
 
         current (uA/cm^2): a number, one per neuron (shape (n_neurons,)), one per step (shape (n_steps,) or
-        (n_steps, n_neurons)), held within each step; or a callable I(t) returning a number or a per-neuron
-        array, evaluated at the RK4 stage times. method: "rk4" (default) or "euler". V0: initial potential
-        (default the resting potential); the gates start at their steady state for V0. record: True (all),
-        False, or neuron indices whose V, m, h, n are kept. Spikes are upward crossings of ``threshold`` (mV) at
-        least ``dead_time`` (ms) apart.
+        (n_steps, n_neurons)), held within each step; or a callable I(t) (t in s) returning a number or a
+        per-neuron array, evaluated at the RK4 stage times. method: "rk4" (default) or "euler". v0: initial
+        potential (mV; default the resting potential); the gates start at their steady state for v0. record:
+        whose V, m, h, n to keep: None (a sample of ten neurons spread over the population, all of a smaller
+        one), True (all), False (none) or neuron indices; every spike is kept whatever it says. Spikes are upward
+        crossings of ``threshold`` (mV) at least ``dead_time`` (s, default 2 ms) apart. progress: a progress bar
+        on stderr (None: only when the run is long). The result's times are in seconds.
+
+        A step that leaves the finite numbers, or takes a gate out of [0, 1] (the sign that dt is too large for
+        the gates' rates, e.g. under a strong hyperpolarizing current), raises :class:`SimulationDiverged` naming
+        the time and the neuron. A run whose arrays cannot fit in the available memory raises MemoryError with
+        the estimate before allocating them.
+
+        Deprecated, still working: ``t_end=`` (the old name, in ms: then dt, dead_time, the times of a callable
+        current and of the result are in ms too; also chosen, with a warning, when dt >= 0.001, an impossible
+        step in seconds, as in the old ``simulate(current, 100.0, 0.01)``) and ``V0=`` (now ``v0=``).
         """
+        v0 = check.renamed("v0", v0, "V0", V0)
+        ms = t_end is not None or (dt is not None and check.positive("dt", dt) >= 1e-3)
+        if dt is None:
+            dt = 0.01 if ms else 1e-5
+        if ms:
+            if t_end is None:
+                t_end, duration = duration, None
+            elif duration is not None:
+                raise TypeError("got both duration= (s) and its deprecated old form t_end= (ms); pass duration=")
+            warnings.warn("HodgkinHuxley.simulate in milliseconds (t_end=, or dt >= 0.001) is deprecated; pass "
+                          "duration= and dt in seconds, as every neuron model takes (the result's times are then "
+                          "in seconds too)", DeprecationWarning, stacklevel=2)
+        elif duration is None:
+            raise TypeError("simulate() needs the simulated time: duration= (seconds)")
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-        n_steps = check.time_grid(t_end, dt, max_dt=self.max_dt, max_dt_name="HodgkinHuxley.max_dt")
-        dt = float(dt)
+        unit = 1.0 if ms else 1.0 / _MS  # the equations' time unit (ms) per given unit
+        n_steps = check.time_grid(t_end if ms else duration, dt, max_dt=self.max_dt / _MS / unit,
+                                  max_dt_name="HodgkinHuxley.max_dt",
+                                  name="t_end" if ms else "duration")
+        dt_ms = float(dt) * unit
         threshold = float(check.finite_array("threshold", threshold))
-        dead_time = check.positive("dead_time", dead_time, allow_zero=True)
-        i_start, i_mid, i_end = self._current_samples(current, n_steps, dt)
-        V = check.per_neuron("V0", self.resting_potential() if V0 is None else V0, self.n_neurons).copy()
-        m, h, n = (np.array(gate, dtype=np.float64) for gate in steady_state(V))
+        dead_ms = 2.0 if dead_time is None else check.positive("dead_time", dead_time, allow_zero=True) * unit
         recorded = check.recorded_indices(record, self.n_neurons)
+        width = self.n_neurons if callable(current) else 0
+        check.memory(f"Hodgkin-Huxley simulation of {self.n_neurons} neurons over {n_steps:,} steps",
+                     {"the time axis": 8.0 * (n_steps + 1), "recorded V, m, h, n": 32.0 * (n_steps + 1) * len(recorded),
+                      "the input samples": 24.0 * n_steps * width})
+        given = current
+        if callable(current) and not ms:
+            def given(t_ms, current=current):
+                return current(t_ms * _MS)
+        i_start, i_mid, i_end = self._current_samples(given, n_steps, dt_ms)
+        V = check.per_neuron("v0", self.resting_potential() if v0 is None else v0, self.n_neurons).copy()
+        m, h, n = (np.array(gate, dtype=np.float64) for gate in steady_state(V))
         traces = tuple(np.empty((n_steps + 1, len(recorded))) for _ in range(4))
         for trace, state in zip(traces, (V, m, h, n)):
             trace[0] = state[recorded]
-        run = _run_numba if self.backend == "numba" else _run_numpy
-        spikes = run(self, i_start, i_mid, i_end, dt, n_steps, method == "rk4", (V, m, h, n), recorded, traces,
-                     threshold, dead_time)
-        return HodgkinHuxleyResult(t=dt * np.arange(n_steps + 1), n_neurons=self.n_neurons, spike_neuron=spikes[0],
-                                   spike_step=spikes[1], spike_time=spikes[2], V=traces[0], m=traces[1],
-                                   h=traces[2], n=traces[3], current=i_start, recorded=recorded)
+        runner = (_NumbaRun if self.backend == "numba" else _NumpyRun)(
+            self, (i_start, i_mid, i_end), dt_ms, method == "rk4", (V, m, h, n), recorded, traces, threshold, dead_ms)
+        run_steps(runner.advance, n_steps, self.n_neurons, progress, desc="Hodgkin-Huxley")
+        neuron, step, time = merge_spikes(runner.chunks, self.n_neurons)
+        scale = 1.0 if ms else _MS
+        return HodgkinHuxleyResult(t=float(dt) * np.arange(n_steps + 1),
+                                   n_neurons=self.n_neurons, spike_neuron=neuron, spike_step=step,
+                                   spike_time=time * scale, V=traces[0], m=traces[1], h=traces[2], n=traces[3],
+                                   current=i_start, recorded=recorded, seconds_per_time_unit=_MS if ms else 1.0)
 
     def _current_samples(self, current, n_steps: int, dt: float):
         """The input at the start, middle and end of each step, each of shape (1 or n_steps, 1 or n_neurons)."""
@@ -242,65 +253,106 @@ class HodgkinHuxley:
         held = check.drive("current", current, self.n_neurons, n_steps)
         return held, held, held
 
-    def _spike_bound(self, n_steps: int, dt: float, dead_time: float) -> int:
-        """Most spikes one neuron can have: one per dead time, and one per two steps (V must fall in between)."""
-        bound = n_steps // 2 + 1
-        if dead_time > 0:
-            bound = min(bound, int(n_steps * dt / dead_time) + 1)
-        return bound
+
+def _diverged(neuron: int, step: int, dt_ms: float, V: float) -> SimulationDiverged:
+    t = step * dt_ms
+    return SimulationDiverged(
+        f"Hodgkin-Huxley simulation diverged at t = {t * _MS:.6g} s ({t:.6g} ms) in neuron {neuron} "
+        f"(V = {V:.4g} mV before that step): the step dt = {dt_ms * _MS:g} s is too large for the gates' rates at "
+        f"this potential; use a smaller dt or a weaker current")
 
 
-def _run_numba(model, i_start, i_mid, i_end, dt, n_steps, rk4, state, recorded, traces, threshold, dead_time):
-    from neuronlab.neurons._hh_kernels import integrate
-
-    bound = model._spike_bound(n_steps, dt, dead_time)
-    offsets = bound * np.arange(model.n_neurons + 1, dtype=np.int64)
-    spike_step = np.empty(offsets[-1], dtype=np.int64)
-    spike_time = np.empty(offsets[-1])
-    counts = np.empty(model.n_neurons, dtype=np.int64)
-    rec_col = np.full(model.n_neurons, -1, dtype=np.int64)
-    rec_col[recorded] = np.arange(len(recorded))
-    overflow = integrate(i_start, i_mid, i_end, model.params, dt, n_steps, rk4, *state, rec_col, *traces,
-                         threshold, dead_time, offsets, spike_step, spike_time, counts)
-    if overflow:
-        raise RuntimeError(f"Hodgkin-Huxley spike buffer overflowed by {overflow} spikes; the bound is wrong")
-    first = np.cumsum(counts) - counts
-    take = np.repeat(offsets[:-1] - first, counts) + np.arange(counts.sum())
-    return np.repeat(np.arange(model.n_neurons), counts), spike_step[take], spike_time[take]
+def _spike_bound(steps: int, dt: float, dead_time: float) -> int:
+    """Most spikes one neuron can have in ``steps`` steps: one per dead time, one per two steps (V must fall in
+    between)."""
+    bound = steps // 2 + 1
+    if dead_time > 0:
+        bound = min(bound, int(steps * dt / dead_time) + 1)
+    return bound
 
 
-def _run_numpy(model, i_start, i_mid, i_end, dt, n_steps, rk4, state, recorded, traces, threshold, dead_time):
-    params = model.params
-    y = list(state)
-    last_spike = np.full(model.n_neurons, -np.inf)
-    neurons, steps, times = [], [], []
+class _NumbaRun:
+    """The compiled loop of ``neuronlab.backend.hodgkin_huxley``; ``advance`` continues from the last state."""
 
-    def rhs(values, current):
-        return derivatives(*values, current, *params)
+    def __init__(self, model, currents, dt, rk4, state, recorded, traces, threshold, dead_time):
+        from neuronlab.backend.hodgkin_huxley import integrate
 
-    for k in range(n_steps):
-        row = k if i_start.shape[0] > 1 else 0
-        d1 = rhs(y, i_start[row])
-        if rk4:
-            d2 = rhs([a + 0.5 * dt * b for a, b in zip(y, d1)], i_mid[row])
-            d3 = rhs([a + 0.5 * dt * b for a, b in zip(y, d2)], i_mid[row])
-            d4 = rhs([a + dt * b for a, b in zip(y, d3)], i_end[row])
-            new = [a + dt / 6.0 * (b1 + 2.0 * b2 + 2.0 * b3 + b4) for a, b1, b2, b3, b4 in zip(y, d1, d2, d3, d4)]
-        else:
-            new = [a + dt * b for a, b in zip(y, d1)]
-        v0, v1 = y[0], new[0]
-        crossing = np.flatnonzero((v0 < threshold) & (threshold <= v1))
-        if crossing.size:
-            t_spike = k * dt + dt * (threshold - v0[crossing]) / (v1[crossing] - v0[crossing])
-            keep = t_spike - last_spike[crossing] >= dead_time
-            crossing, t_spike = crossing[keep], t_spike[keep]
-            last_spike[crossing] = t_spike
-            neurons.append(crossing)
-            steps.append(np.full(crossing.size, k))
-            times.append(t_spike)
-        y = new
-        for trace, values in zip(traces, y):
-            trace[k + 1] = values[recorded]
-    for target, values in zip(state, y):
-        target[:] = values
-    return sorted_spikes(neurons, steps, times)
+        self.integrate, self.model, self.currents, self.dt, self.rk4 = integrate, model, currents, dt, rk4
+        self.state, self.traces, self.threshold, self.dead_time = state, traces, threshold, dead_time
+        self.last_spike = np.full(model.n_neurons, -np.inf)
+        self.rec_col = np.full(model.n_neurons, -1, dtype=np.int64)
+        self.rec_col[recorded] = np.arange(len(recorded))
+        self.chunks = []
+
+    def advance(self, k_start: int, k_end: int) -> None:
+        n = self.model.n_neurons
+        bound = _spike_bound(k_end - k_start, self.dt, self.dead_time)
+        offsets = bound * np.arange(n + 1, dtype=np.int64)
+        spike_step = np.empty(offsets[-1], dtype=np.int64)
+        spike_time = np.empty(offsets[-1])
+        counts = np.zeros(n, dtype=np.int64)
+        overflow, neuron, step = self.integrate(
+            *self.currents, self.model.params, self.dt, k_start, k_end, self.rk4, *self.state, self.last_spike,
+            self.rec_col, *self.traces, self.threshold, self.dead_time, offsets, spike_step, spike_time, counts)
+        if neuron >= 0:
+            raise _diverged(neuron, step, self.dt, float(self.state[0][neuron]))
+        if overflow:
+            raise RuntimeError(f"Hodgkin-Huxley spike buffer overflowed by {overflow} spikes; the bound is wrong")
+        first = np.cumsum(counts) - counts
+        take = np.repeat(offsets[:-1] - first, counts) + np.arange(counts.sum())
+        self.chunks.append((np.repeat(np.arange(n), counts), spike_step[take], spike_time[take]))
+
+
+class _NumpyRun:
+    """The reference: each RK4 (or Euler) step vectorized over the population, then the divergence check, the
+    threshold crossings and the recording; ``advance`` continues from the last state."""
+
+    def __init__(self, model, currents, dt, rk4, state, recorded, traces, threshold, dead_time):
+        self.model, self.currents, self.dt, self.rk4, self.state = model, currents, dt, rk4, state
+        self.recorded, self.traces, self.threshold, self.dead_time = recorded, traces, threshold, dead_time
+        self.last_spike = np.full(model.n_neurons, -np.inf)
+        self.chunks = []
+
+    def advance(self, k_start: int, k_end: int) -> None:
+        params, dt, threshold = self.model.params, self.dt, self.threshold
+        i_start, i_mid, i_end = self.currents
+        y = [np.array(values) for values in self.state]
+        neurons, steps, times = [], [], []
+
+        def rhs(values, current):
+            return derivatives(*values, current, *params)
+
+        low, high = GATE_RANGE
+        for k in range(k_start, k_end):
+            row = k if i_start.shape[0] > 1 else 0
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging step is caught just below
+                d1 = rhs(y, i_start[row])
+                if self.rk4:
+                    d2 = rhs([a + 0.5 * dt * b for a, b in zip(y, d1)], i_mid[row])
+                    d3 = rhs([a + 0.5 * dt * b for a, b in zip(y, d2)], i_mid[row])
+                    d4 = rhs([a + dt * b for a, b in zip(y, d3)], i_end[row])
+                    new = [a + dt / 6.0 * (b1 + 2.0 * b2 + 2.0 * b3 + b4) for a, b1, b2, b3, b4 in zip(y, d1, d2, d3, d4)]
+                else:
+                    new = [a + dt * b for a, b in zip(y, d1)]
+            bad = ~np.isfinite(new[0])
+            for gate in new[1:]:
+                bad |= ~((gate >= low) & (gate <= high))
+            if bad.any():
+                neuron = int(np.argmax(bad))
+                raise _diverged(neuron, k, dt, float(y[0][neuron]))
+            v0, v1 = y[0], new[0]
+            crossing = np.flatnonzero((v0 < threshold) & (threshold <= v1))
+            if crossing.size:
+                t_spike = k * dt + dt * (threshold - v0[crossing]) / (v1[crossing] - v0[crossing])
+                keep = t_spike - self.last_spike[crossing] >= self.dead_time
+                crossing, t_spike = crossing[keep], t_spike[keep]
+                self.last_spike[crossing] = t_spike
+                neurons.append(crossing)
+                steps.append(np.full(crossing.size, k))
+                times.append(t_spike)
+            y = new
+            for trace, values in zip(self.traces, y):
+                trace[k + 1] = values[self.recorded]
+        for target, values in zip(self.state, y):
+            target[:] = values
+        self.chunks.append(sorted_spikes(neurons, steps, times))

@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from neuronlab.neurons import _validation as check
+from neuronlab.neurons._running import merge_spikes, run_steps
 from neuronlab.neurons.results import NetworkResult, sorted_spikes
 
 _NEWTON_ITERATIONS = 50
@@ -96,66 +97,96 @@ class LIFNetwork:
             rows = slice(indptr[j], indptr[j + 1])
             s[indices[rows]] += data[rows] * amount[j]
 
-    def simulate(self, v_in, t_end: float, dt: float = 1e-4, v0=0.0, record_v=True) -> NetworkResult:
-        """Run from t = 0 to ``t_end`` (s) in steps ``dt`` (s, at most min(tau_m, tau_s)).
+    def simulate(self, v_in, duration: float | None = None, dt: float = 1e-4, v0=0.0, record=None, *,
+                 progress: bool | None = None, t_end: float | None = None, record_v=None) -> NetworkResult:
+        """Run from t = 0 for ``duration`` seconds in steps ``dt`` (s, at most min(tau_m, tau_s)).
 
-        v_in: external input, a scalar, per neuron (n_neurons,), or per step (n_steps,) / (n_steps, n_neurons).
-        v0: initial voltages (< 1). record_v: True, False or neuron indices whose v and s are recorded.
+        v_in: external input, a scalar, per neuron (n_neurons,), per step (n_steps,) / (n_steps, n_neurons), or a
+        callable v_in(t) (t in s) evaluated at the start of each step. v0: initial voltages (< 1). record: whose
+        v and s to keep: None (a sample of ten neurons spread over the network, all of a smaller one), True
+        (all), False (none) or neuron indices; every spike is kept. progress: a progress bar on stderr (None:
+        only when the run is long). A run whose arrays cannot fit in the available memory raises MemoryError
+        with the estimate before allocating them. ``t_end=`` and ``record_v=`` are the deprecated old names of
+        ``duration=`` and ``record=``.
         """
+        duration = check.renamed("duration", duration, "t_end", t_end)
+        record = check.renamed("record", record, "record_v", record_v)
+        if duration is None:
+            raise TypeError("simulate() needs the simulated time: duration= (seconds)")
         n = self.n_neurons
         tau = min(self.tau_m, self.tau_s)
-        n_steps = check.time_grid(t_end, dt, max_dt=tau, max_dt_name="min(tau_m, tau_s)")
+        n_steps = check.time_grid(duration, dt, max_dt=tau, max_dt_name="min(tau_m, tau_s)", name="duration")
         dt = float(dt)
-        x = check.drive("v_in", v_in, n, n_steps)
+        recorded = check.recorded_indices(record, n)
+        check.memory(f"LIF network simulation of {n} neurons over {n_steps:,} steps",
+                     {"the time axis": 8.0 * (n_steps + 1), "recorded v and s": 16.0 * (n_steps + 1) * len(recorded),
+                      "the input samples": 8.0 * n_steps * (n if callable(v_in) else 0)})
+        x = check.time_input("v_in", v_in, n, n_steps, dt)
         v = check.initial_voltage(v0, n)
-        recorded = check.recorded_indices(record_v, n)
-        v_rec = np.empty((n_steps + 1, len(recorded)))
-        s_rec = np.empty((n_steps + 1, len(recorded)))
-        v_rec[0] = v[recorded]
-        s_rec[0] = 0.0
-        s = np.zeros(n)
-        t_resume = np.zeros(n)
-        synaptic_decay = math.exp(-dt / self.tau_s)
+        run = _NetworkRun(self, x, dt, v, recorded, n_steps)
+        run_steps(run.advance, n_steps, n, progress, desc="LIF network")
+        spike_neuron, spike_step, spike_time = merge_spikes(run.chunks, n)
+        return NetworkResult(t=dt * np.arange(n_steps + 1), n_neurons=n, spike_neuron=spike_neuron,
+                             spike_step=spike_step, spike_time=spike_time, v=run.v_rec, s=run.s_rec, v_in=x,
+                             recorded=recorded)
+
+
+class _NetworkRun:
+    """The scheme of the module docstring, vectorized over neurons, a Python loop over steps; ``advance``
+    continues from the state the last call left."""
+
+    def __init__(self, net: LIFNetwork, x, dt, v, recorded, n_steps):
+        n = net.n_neurons
+        self.net, self.x, self.dt, self.v, self.recorded = net, x, dt, v, recorded
+        self.v_rec = np.empty((n_steps + 1, len(recorded)))
+        self.s_rec = np.empty((n_steps + 1, len(recorded)))
+        self.v_rec[0] = v[recorded]
+        self.s_rec[0] = 0.0
+        self.s = np.zeros(n)
+        self.t_resume = np.zeros(n)
+        self.synaptic_decay = math.exp(-dt / net.tau_s)
+        self.chunks = []
+
+    def advance(self, k_start: int, k_end: int) -> None:
+        net, x, dt, v, s, t_resume = self.net, self.x, self.dt, self.v, self.s, self.t_resume
+        n = net.n_neurons
         neurons, steps, times = [], [], []
         j_in = None
-        for k in range(n_steps):
-            if k == 0 or x.shape[0] > 1:
-                j_in = np.broadcast_to(self.gain * x[k if x.shape[0] > 1 else 0] + self.bias, (n,))
+        for k in range(k_start, k_end):
+            if k == k_start or x.shape[0] > 1:
+                j_in = np.broadcast_to(net.gain * x[k if x.shape[0] > 1 else 0] + net.bias, (n,))
             t_k, t_next = k * dt, (k + 1) * dt
             start = np.maximum(t_resume, t_k)
             idx = np.flatnonzero(start < t_next)
             start = start[idx]
             fired, fired_at = [], []
             while idx.size:
-                s0 = s[idx] * np.exp(-(start - t_k) / self.tau_s)
-                v_end = self.membrane(t_next - start, v[idx], j_in[idx], s0)[0]
+                s0 = s[idx] * np.exp(-(start - t_k) / net.tau_s)
+                v_end = net.membrane(t_next - start, v[idx], j_in[idx], s0)[0]
                 crossing = v_end >= 1.0
                 v[idx[~crossing]] = v_end[~crossing]
                 idx, start, s0, v_end = idx[crossing], start[crossing], s0[crossing], v_end[crossing]
                 if not idx.size:
                     break
-                u = self._crossing(t_next - start, v[idx], v_end, j_in[idx], s0)
+                u = net._crossing(t_next - start, v[idx], v_end, j_in[idx], s0)
                 t_spike = start + u
                 fired.append(idx)
                 fired_at.append(t_spike)
                 v[idx] = 0.0
-                t_resume[idx] = t_spike + self.tau_ref
+                t_resume[idx] = t_spike + net.tau_ref
                 again = t_resume[idx] < t_next
                 idx, start = idx[again], t_resume[idx][again]
-            s *= synaptic_decay
+            s *= self.synaptic_decay
             if fired:
                 who, when = np.concatenate(fired), np.concatenate(fired_at)
                 neurons.append(who)
                 steps.append(np.full(who.size, k))
                 times.append(when)
-                arrival = np.bincount(who, weights=np.exp(-(t_next - when) / self.tau_s), minlength=n)
-                self._deliver(s, arrival / self.tau_s)
-            v_rec[k + 1] = v[recorded]
-            s_rec[k + 1] = s[recorded]
-        spike_neuron, spike_step, spike_time = sorted_spikes(neurons, steps, times)
-        return NetworkResult(t=dt * np.arange(n_steps + 1), n_neurons=n, spike_neuron=spike_neuron,
-                             spike_step=spike_step, spike_time=spike_time, v=v_rec, s=s_rec, v_in=x,
-                             recorded=recorded)
+                arrival = np.bincount(who, weights=np.exp(-(t_next - when) / net.tau_s), minlength=n)
+                net._deliver(s, arrival / net.tau_s)
+            self.v_rec[k + 1] = v[self.recorded]
+            self.s_rec[k + 1] = s[self.recorded]
+        self.chunks.append(sorted_spikes(neurons, steps, times))
 
 
 SpikingNetwork = LIFNetwork
@@ -165,28 +196,51 @@ def random_weights(n_neurons: int, p: float = 0.1, excitatory_fraction: float = 
                    w_inh: float = -0.008, generator: np.random.Generator | None = None):
     """A sparse random weight matrix obeying Dale's law, as SciPy CSC.
 
-    Each connection j -> i (i != j) exists with probability ``p``; the first round(excitatory_fraction * N)
-    neurons are excitatory (their columns carry ``w_exc`` > 0), the rest inhibitory (``w_inh`` < 0). Weights are
-    the total input a spike delivers (the synapse adds w / tau_s). Returns (weights, n_excitatory).
+    Each connection j -> i (i != j) exists with probability ``p``, independently; the first
+    round(excitatory_fraction * N) neurons are excitatory (their columns carry ``w_exc`` > 0), the rest
+    inhibitory (``w_inh`` < 0). Weights are the total input a spike delivers (the synapse adds w / tau_s).
+    Returns (weights, n_excitatory). Drawn in O(synapses) time and memory: the N (N - 1) possible connections,
+    column by column, are a sequence of Bernoulli(p) trials, and the gaps between successive connections are
+    Geometric(p), so their positions are cumulative sums of geometric draws, already sorted as CSC stores them.
+    ``generator``: a NumPy Generator (default: neuronlab's, seeded by ``neuronlab.manual_seed``).
     """
     import scipy.sparse as sparse
 
     from neuronlab.random import default_generator
 
     n = check.neuron_count(n_neurons)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"p must be a probability in [0, 1], got {p}")
-    if not 0.0 <= excitatory_fraction <= 1.0:
-        raise ValueError(f"excitatory_fraction must be in [0, 1], got {excitatory_fraction}")
+    p = check.probability("p", p)
+    excitatory_fraction = check.probability("excitatory_fraction", excitatory_fraction)
+    w_exc, w_inh = (float(check.finite_array(name, w)) for name, w in (("w_exc", w_exc), ("w_inh", w_inh)))
     if w_exc < 0 or w_inh > 0:
         raise ValueError(f"need w_exc >= 0 and w_inh <= 0 (Dale's law), got w_exc={w_exc}, w_inh={w_inh}")
     rng = default_generator() if generator is None else generator
     n_exc = int(round(excitatory_fraction * n))
-    connected = rng.random((n, n)) < p
-    np.fill_diagonal(connected, False)
-    rows, cols = np.nonzero(connected)
-    values = np.where(cols < n_exc, w_exc, w_inh)
-    return sparse.csc_matrix((values, (rows, cols)), shape=(n, n)), n_exc
+    candidates = n * (n - 1)  # column j's candidates are the rows i != j
+    position = _bernoulli_positions(rng, p, candidates)
+    column = position // max(n - 1, 1)
+    row = position - column * (n - 1)
+    row += row >= column  # skip the diagonal
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n))))
+    values = np.where(column < n_exc, w_exc, w_inh)
+    index = np.int32 if n < 2 ** 31 - 1 else np.int64
+    return sparse.csc_matrix((values, row.astype(index), indptr.astype(index)), shape=(n, n)), n_exc
+
+
+def _bernoulli_positions(rng: np.random.Generator, p: float, length: int) -> np.ndarray:
+    """The indices of the successes among ``length`` Bernoulli(p) trials, increasing: cumulative sums of
+    Geometric(p) gaps, drawn in batches a little larger than the expected count until they pass ``length``."""
+    if p == 0.0 or length == 0:
+        return np.zeros(0, dtype=np.int64)
+    batches, last = [], -1
+    while last < length - 1:
+        expected = p * (length - 1 - last)
+        size = int(expected + 5.0 * math.sqrt(expected) + 16)
+        position = last + np.cumsum(rng.geometric(p, size))
+        batches.append(position)
+        last = int(position[-1])
+    position = np.concatenate(batches)
+    return position[: np.searchsorted(position, length)]
 
 
 def _as_weights(weights):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar
 
 import numpy as np
 
@@ -30,7 +29,7 @@ def sorted_spikes(neurons: list[np.ndarray], steps: list[np.ndarray], times: lis
 class SpikingResult:
     """Spikes of ``n_neurons`` neurons simulated on the time axis ``t``."""
 
-    seconds_per_time_unit: ClassVar[float] = 1.0
+    seconds_per_time_unit = 1.0
     """The time axis's unit in seconds (1e-3 where ``t`` is in ms): rates are always in spikes per second."""
 
     t: np.ndarray
@@ -89,9 +88,8 @@ class SpikingResult:
 class HodgkinHuxleyResult(SpikingResult):
     """Hodgkin-Huxley run: ``V`` (mV) and the gates ``m``, ``h``, ``n`` of the ``recorded`` neurons, shape
     ``(len(t), len(recorded))``; ``current`` (uA/cm^2) at the start of each step, shape
-    ``(1 or n_steps, 1 or n_neurons)``; times in ms, ``rates`` in Hz (spikes per second) like every model's."""
-
-    seconds_per_time_unit: ClassVar[float] = 1e-3
+    ``(1 or n_steps, 1 or n_neurons)``; times in seconds (in ms from the deprecated millisecond form of
+    ``simulate``, where ``seconds_per_time_unit`` is 1e-3), ``rates`` in Hz like every model's."""
 
     V: np.ndarray
     m: np.ndarray
@@ -99,6 +97,7 @@ class HodgkinHuxleyResult(SpikingResult):
     n: np.ndarray
     current: np.ndarray
     recorded: np.ndarray
+    seconds_per_time_unit: float = 1.0
 
 
 @dataclass(frozen=True, eq=False)

@@ -94,6 +94,8 @@ def filter_spikes(spikes, tau_s: float, n: int = 0, dt: float = 1e-3, t_end: flo
         last = max((train.max() for train in trains if train.size), default=0.0)
         t_end = last + (n + 5) * tau_s
     steps = int(math.floor(check.positive("t_end", t_end, allow_zero=True) / dt + 1e-9)) + 1
+    check.memory(f"filtering {len(trains)} spike trains on {steps:,} grid points",
+                 {"the filtered traces": 8.0 * (n + 3) * steps * len(trains)})
     # bin k holds spikes in (t_(k-1), t_k]; d = t_k - t_p
     drive = np.zeros((n + 1, steps, len(trains)))
     for column, train in enumerate(trains):
