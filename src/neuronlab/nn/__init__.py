@@ -18,3 +18,10 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Identity", "Flatt
            "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ELU", "GELU", "BatchNorm1d", "Dropout", "MSELoss",
            "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "build_module",
            "register_module", "RemovableHandle", "functional", "init", "utils"]
+
+# Recurrence (issue 13)
+from neuronlab.nn.embedding import Embedding  # noqa: E402
+from neuronlab.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402
+
+__all__ += ["Embedding", "RNNCell", "GRUCell", "LSTMCell", "RNN", "GRU", "LSTM"]
+# end Recurrence (issue 13)

@@ -97,3 +97,11 @@ def l1_penalty(params, alpha: float, weights_only: bool = True):
     if not weights:
         raise ValueError("l1_penalty: no parameters to penalize (pass weights_only=False to include 1-D parameters)")
     return AbsoluteNorm.apply(*weights, alpha=alpha)
+
+
+# Recurrence (issue 13)
+from neuronlab.ops.embedding import embedding  # noqa: E402
+from neuronlab.ops.recurrent import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: E402
+
+__all__ += ["embedding", "rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell"]
+# end Recurrence (issue 13)
