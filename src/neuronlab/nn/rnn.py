@@ -184,8 +184,6 @@ class RNNBase(Module):
         self.hidden_size = _check_size(op, "hidden_size", hidden_size)
         self.num_layers = _check_size(op, "num_layers", num_layers)
         self.proj_size = _check_size(op, "proj_size", proj_size, minimum=0)
-        if self.proj_size and mode != "LSTM":
-            raise ValueError(f"{op}: proj_size is supported by LSTM only")
         if self.proj_size >= self.hidden_size:
             raise ValueError(f"{op}: proj_size ({self.proj_size}) must be smaller than hidden_size "
                              f"({self.hidden_size})")
