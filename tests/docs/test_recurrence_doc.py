@@ -1,0 +1,41 @@
+"""The examples of docs/recurrence.md run, and the values their comments promise hold."""
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "docs/recurrence.md").read_text(), re.S)
+
+
+@pytest.fixture(scope="module")
+def page() -> dict:
+    """Run the page's blocks in order in one namespace (later blocks use earlier imports), keeping stdout."""
+    namespace, printed = {}, io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for k, code in enumerate(BLOCKS):
+            exec(compile(code, f"recurrence.md:example{k}", "exec"), namespace)
+    namespace["printed"] = printed.getvalue().splitlines()
+    return namespace
+
+
+def test_layer_shapes_and_names(page):
+    assert page["printed"][0] == "(4, 25, 32) (4, 4, 16) (4, 4, 16)"
+    assert page["printed"][1] == "['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l0_reverse']"
+
+
+def test_lengths_example(page):
+    assert page["printed"][2:4] == ["0.0", "True"]
+
+
+def test_truncated_bptt_learns(page):
+    assert page["losses"][-1] < 0.1 * page["losses"][0]
+
+
+def test_clipping_example(page):
+    assert float(page["before"]) > 1e12
+    assert page["after"] == pytest.approx(1.0, rel=1e-5)
+    assert page["printed"][-1] == "True 1.0"
