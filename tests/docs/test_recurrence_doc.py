@@ -33,9 +33,21 @@ def test_lengths_example(page):
 
 def test_truncated_bptt_learns(page):
     assert page["losses"][-1] < 0.1 * page["losses"][0]
+    assert page["printed"][4] == "True"
 
 
 def test_clipping_example(page):
     assert float(page["before"]) > 1e12
     assert page["after"] == pytest.approx(1.0, rel=1e-5)
-    assert page["printed"][-1] == "True 1.0"
+    assert page["printed"][5] == "True 1.0"
+
+
+def test_sequence_data_example(page):
+    assert page["printed"][6] == "(1000, 20, 2) (1000,) 0.16"
+    assert abs(float(((page["y"] - 1) ** 2).mean()) - 1 / 6) < 0.02    # Var(U1 + U2) = 2/12; 3 standard errors at n = 1000
+    assert page["printed"][7] == "(5, 10)"
+
+
+def test_generation_example(page):
+    assert page["loss"].item() < 0.2
+    assert page["printed"][8] == "lo world. hello worl"
