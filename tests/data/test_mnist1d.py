@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("mnist1d", reason="mnist1d not installed (pip install 'neuronlab[sequences]')")
 
-from neuronlab.data.datasets.mnist1d import make_mnist1d  # noqa: E402
+from neuronlab.data.datasets.mnist1d import make_mnist1d
 
 
 def test_small_mnist1d_shapes_split_and_determinism():

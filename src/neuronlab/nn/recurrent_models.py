@@ -62,7 +62,7 @@ class SequenceClassifier(Module):
             return self.head(output.reshape(output.shape[0], -1))
         h_n = state[0] if self.kind == "lstm" else state
         last = h_n[-2:] if self.rnn.bidirectional else h_n[-1:]
-        return self.head(concatenate(list(last[k] for k in range(last.shape[0])), axis=1))
+        return self.head(concatenate([last[k] for k in range(last.shape[0])], axis=1))
 
     def get_config(self) -> dict:
         return {"kind": self.kind, "input_size": self.rnn.input_size, "hidden_size": self.rnn.hidden_size,

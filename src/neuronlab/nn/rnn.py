@@ -30,8 +30,8 @@ from neuronlab.nn.module import Module, register_module
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.elementwise import where
-from neuronlab.ops.recurrent import GRUStep, LSTMStep, RNNReLUStep, RNNTanhStep, gru_cell, lstm_cell
-from neuronlab.ops.recurrent import rnn_relu_cell, rnn_tanh_cell
+from neuronlab.ops.recurrent import (GRUStep, LSTMStep, RNNReLUStep, RNNTanhStep, gru_cell, lstm_cell,
+                                     rnn_relu_cell, rnn_tanh_cell)
 from neuronlab.ops.shape import concatenate, stack
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
