@@ -50,3 +50,8 @@ def test_sequence_data_example(page):
 def test_generation_example(page):
     assert page["loss"].item() < 0.2
     assert page["printed"][8] == "lo world. hello worl"
+
+
+def test_text_file_to_generated_text(page):
+    assert page["epoch_losses"][-1] < 0.3 * page["epoch_losses"][0]
+    assert page["printed"][9] == "or not to be. "
