@@ -38,3 +38,10 @@ __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "set_grad_enabled", "is
 from neuronlab.io import Checkpoint, CheckpointError, load, save  # noqa: E402  (checkpoints: safetensors + JSON)
 
 __all__ += ["save", "load", "Checkpoint", "CheckpointError"]
+
+# Recurrence (issue 13)
+from neuronlab.ops.embedding import embedding  # noqa: E402
+from neuronlab.ops.recurrent import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: E402
+
+__all__ += ["embedding", "rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell"]
+# end Recurrence (issue 13)

@@ -24,6 +24,12 @@ from neuronlab.nn.module import Module
 _SIMPLE = ("Identity", "ReLU", "Sigmoid", "Tanh")
 _SAME_ARGS = {"LeakyReLU": ("negative_slope",), "Softmax": ("dim",), "LogSoftmax": ("dim",), "ELU": ("alpha",),
               "GELU": ("approximate",), "Flatten": ("start_dim", "end_dim"), "Dropout": ("p",)}
+# Recurrence (issue 13): same parameter names and layouts in both libraries; the constructor arguments to copy
+_RNN_ARGS = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
+_RECURRENT = {"RNN": _RNN_ARGS + ("nonlinearity",), "GRU": _RNN_ARGS, "LSTM": _RNN_ARGS + ("proj_size",),
+              "RNNCell": ("input_size", "hidden_size", "bias", "nonlinearity"),
+              "GRUCell": ("input_size", "hidden_size", "bias"), "LSTMCell": ("input_size", "hidden_size", "bias"),
+              "Embedding": ("num_embeddings", "embedding_dim", "padding_idx")}
 
 # Convolution (issue 12): pools, resizing and shape layers keep PyTorch's argument names; convolution weights
 # have PyTorch's layout (out, in/groups, *kernel), so their state dicts need no conversion.
@@ -107,6 +113,8 @@ def _build_torch(torch, config: dict):
         raise ValueError("to_torch: MSELoss(half=True) / reduction='batchmean' has no PyTorch equivalent")
     if kind in _WITH_DTYPE:
         args["dtype"] = _torch_dtype(torch, args["dtype"], kind)
+    if kind in _RECURRENT:  # Recurrence (issue 13)
+        args["dtype"] = _torch_dtype(torch, args["dtype"], kind)
     for name in ("weight", "pos_weight"):
         if args.get(name) is not None:
             args[name] = torch.tensor(args[name])
@@ -160,8 +168,21 @@ def _config_from_torch(torch_module) -> dict:
         return {"type": kind, "args": {"num_features": torch_module.num_features, "eps": torch_module.eps,
                                        "momentum": torch_module.momentum, "affine": torch_module.affine,
                                        "track_running_stats": torch_module.track_running_stats, "dtype": dtype}}
+    if kind in _RECURRENT:  # Recurrence (issue 13)
+        return _recurrent_config(torch_module, kind)
     raise TypeError(f"from_torch: {kind} is not supported (supported: Sequential, ModuleList, Linear, BatchNorm1d, "
-                    f"BatchNorm2d, {', '.join((*_CONVOLUTIONS, *_SIMPLE, *_SAME_ARGS))})")
+                    f"BatchNorm2d, {', '.join((*_CONVOLUTIONS, *_SIMPLE, *_SAME_ARGS, *_RECURRENT))})")
+
+
+def _recurrent_config(torch_module, kind: str) -> dict:
+    """Recurrence (issue 13): the config of a recurrent layer or an Embedding from its PyTorch twin."""
+    if kind == "Embedding" and (torch_module.max_norm is not None or torch_module.scale_grad_by_freq
+                                or torch_module.sparse):
+        raise ValueError("from_torch: Embedding with max_norm, scale_grad_by_freq or sparse has no neuronlab "
+                         "equivalent")
+    weight = next(torch_module.parameters())
+    args = {name: getattr(torch_module, name) for name in _RECURRENT[kind]}
+    return {"type": kind, "args": {**args, "dtype": str(weight.dtype).replace("torch.", "")}}
 
 
 def from_torch(torch_module) -> Module:

@@ -423,5 +423,46 @@ from conv_specs import conv_specs  # noqa: E402
 OP_SPECS += conv_specs(OpSpec, Sample)
 # end Convolution (issue 12)
 
+# ------------------------------------------------------------------ Recurrence (issue 13)
+def _lstm_ref(torch, x, h, c, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
+    """PyTorch's LSTM step written out (torch.lstm_cell has no projection)."""
+    a = x @ w_ih.T + h @ w_hh.T + (0 if b_ih is None else b_ih + b_hh)
+    i, f, g, o = a.chunk(4, dim=1)
+    c_new = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h_new = o.sigmoid() * c_new.tanh()
+    return torch.cat([h_new if w_hr is None else h_new @ w_hr.T, c_new], dim=1)
+
+
+def _lstm_op(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
+    return nl.concatenate(nl.lstm_cell(x, (h, c), w_ih, w_hh, b_ih, b_hh, w_hr), axis=1)
+
+
+def _cell_samples(gates: int, hidden: int = 3, state=None) -> tuple:
+    """(x, h, W_ih, W_hh, b_ih, b_hh) for N=2, input 4; without biases; a batch of one."""
+    state = state or ((hidden,),)
+    full = ((2, 4), *((2,) + s for s in state), (gates * hidden, 4), (gates * hidden, state[0][0]))
+    return (Sample(full + ((gates * hidden,), (gates * hidden,)), id="bias"),
+            Sample(full, id="no-bias"),
+            Sample(((1, 4), *((1,) + s for s in state), *full[-2:], (gates * hidden,), (gates * hidden,)),
+                   id="batch-of-one"))
+
+
+RECURRENT_SPECS = (
+    OpSpec("rnn_tanh_cell", nl.rnn_tanh_cell, lambda t, *a: t.rnn_tanh_cell(*a), _cell_samples(1)),
+    OpSpec("rnn_relu_cell", nl.rnn_relu_cell, lambda t, *a: t.rnn_relu_cell(*a), _cell_samples(1)),
+    OpSpec("gru_cell", nl.gru_cell, lambda t, *a: t.gru_cell(*a), _cell_samples(3)),
+    OpSpec("lstm_cell", _lstm_op, _lstm_ref, _cell_samples(4, state=((3,), (3,)))),
+    OpSpec("lstm_cell-projection", lambda x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr: _lstm_op(
+        x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr), _lstm_ref,
+        (Sample(((2, 4), (2, 2), (2, 3), (12, 4), (12, 2), (12,), (12,), (2, 3)), id="proj2"),)),
+    OpSpec("embedding", lambda w, indices: nl.embedding(indices, w),
+           lambda t, w, indices: t.nn.functional.embedding(t.as_tensor(indices), w),
+           (Sample(((5, 3),), {"indices": np.array([[0, 4, 4], [2, 0, 1]])}, id="repeated"),
+            Sample(((4, 2),), {"indices": np.array(2)}, id="scalar-index")),
+           second_order=False),  # the scatter-add backward is once differentiable; padding_idx: tests/nn
+)
+OP_SPECS += RECURRENT_SPECS
+# ------------------------------------------------------------------ end Recurrence (issue 13)
+
 CASES = [(spec, sample) for spec in OP_SPECS for sample in spec.samples]
 CASE_IDS = [case_id(spec, sample) for spec, sample in CASES]

@@ -33,6 +33,7 @@ _MODULES = [
     "optimizer_paths", "optimizer_compare", "init_histograms", "vanishing_gradients", "batchnorm",
     "regularization", "l1_vs_l2", "dropout", "ensemble", "augmentation", "universal_approximation",
     "gradient_check", "xor", "lr_decay",
+    "vanishing_through_time",  # Recurrence (issue 13)
 ]
 
 

@@ -40,3 +40,12 @@ __all__ += ["Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "Av
             "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "BatchNorm2d", "Dropout2d", "Unflatten",
             "Upsample"]
 # end Convolution (issue 12)
+
+           "register_module", "RemovableHandle", "functional", "init", "utils"]
+
+# Recurrence (issue 13)
+from neuronlab.nn.embedding import Embedding  # noqa: E402
+from neuronlab.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402
+
+__all__ += ["Embedding", "RNNCell", "GRUCell", "LSTMCell", "RNN", "GRU", "LSTM"]
+# end Recurrence (issue 13)

@@ -41,3 +41,65 @@ from neuronlab.ops.rearrange import pad  # noqa: E402  (PyTorch's F.pad; neuronl
 __all__ += ["softplus", "logsigmoid", "silu", "mish", "selu", "celu", "relu6", "hardtanh", "hardsigmoid",
             "hardswish", "softsign", "softmin", "normalize", "one_hot", "pad"]
 # End of breadth ops (issue 10)
+
+    def forward(self, *weights, alpha):
+        self.alpha = alpha
+        self.save_for_backward(*(np.sign(w) for w in weights))
+        return np.asarray(alpha * sum(float(np.abs(w).sum()) for w in weights), dtype=np.result_type(*weights))
+
+    def backward(self, gy):
+        return tuple(gy * (self.alpha * sign) if need else None
+                     for sign, need in zip(self.saved, self.needs_input_grad))
+
+
+def penalized_parameters(params, weights_only: bool = True) -> list:
+    """The Parameters a norm penalty covers: of a Module (or an iterable of Parameters), those with
+    ``ndim >= 2`` -- the weight matrices W, not the biases b nor BatchNorm's gamma and beta, as the notes do
+    -- or every parameter with ``weights_only=False``."""
+    if isinstance(params, Module):
+        params = params.parameters()
+    elif isinstance(params, Parameter):
+        params = [params]
+    chosen = []
+    for p in params:
+        if not isinstance(p, Parameter):
+            raise TypeError(f"penalty: expected a Module or Parameters, got a {type(p).__name__}")
+        if p.data.ndim >= 2 or not weights_only:
+            chosen.append(p)
+    return chosen
+
+
+def _check_alpha(alpha) -> float:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or alpha < 0:
+        raise ValueError(f"penalty: alpha must be a non-negative number, got {alpha!r}")
+    return float(alpha)
+
+
+def l2_penalty(params, alpha: float, weights_only: bool = True):
+    """The notes' L2 penalty alpha * sum_l ||W_l||^2 (no factor 1/2: its gradient is 2 alpha W).
+
+    ``loss = criterion(model(x), t) + F.l2_penalty(model, 1e-4)``. With SGD this equals
+    ``weight_decay = 2 alpha`` applied to the weights only.
+    """
+    alpha = _check_alpha(alpha)
+    weights = penalized_parameters(params, weights_only)
+    if not weights:
+        raise ValueError("l2_penalty: no parameters to penalize (pass weights_only=False to include 1-D parameters)")
+    return SquaredNorm.apply(*weights, alpha=alpha)
+
+
+def l1_penalty(params, alpha: float, weights_only: bool = True):
+    """The notes' L1 penalty alpha * sum_l sum |W_l| (gradient alpha sign W): drives weights to exactly zero."""
+    alpha = _check_alpha(alpha)
+    weights = penalized_parameters(params, weights_only)
+    if not weights:
+        raise ValueError("l1_penalty: no parameters to penalize (pass weights_only=False to include 1-D parameters)")
+    return AbsoluteNorm.apply(*weights, alpha=alpha)
+
+
+# Recurrence (issue 13)
+from neuronlab.ops.embedding import embedding  # noqa: E402
+from neuronlab.ops.recurrent import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell  # noqa: E402
+
+__all__ += ["embedding", "rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell"]
+# end Recurrence (issue 13)

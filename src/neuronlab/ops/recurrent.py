@@ -1,0 +1,249 @@
+"""Recurrent cells: one fused Function per time step for each cell type, forward and backward side by side.
+
+A recurrent layer unrolls a cell over time; backpropagation through time (BPTT) is then the engine's ordinary
+backward over the unrolled graph, one of these Functions per step. Shapes: input x (N, I), state h (N, P),
+weights in PyTorch's layout and gate order: W_ih (G H, I), W_hh (G H, P), b_ih, b_hh (G H,), with G = 1 (RNN),
+3 (GRU: r, z, n) or 4 (LSTM: i, f, g, o), P = H except for an LSTM with a projection (W_hr (P, H)).
+
+Every cell starts from the two affine maps of the inputs and of the previous state,
+
+    a_x = x W_ih^T + b_ih,    a_h = h W_hh^T + b_hh,
+
+and its backward ends with the same four products, given da_x and da_h (the gradients of the pre-activations):
+
+    dx = da_x W_ih,   dW_ih = da_x^T x,   db_ih = sum_n da_x,   dh = da_h W_hh (+ direct terms),
+    dW_hh = da_h^T h,   db_hh = sum_n da_h.
+
+A layer computes a_x for all time steps in one matrix product and hands each step its rows (``xw=``), so the
+forward pass runs one small product per step (h W_hh^T) as PyTorch's CPU path does. The LSTM's state (h, c)
+travels as one array [h | c] of shape (N, P + H), so one Function per step carries both.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neuronlab.autograd.function import Function
+from neuronlab.ops._util import to_tensor
+from neuronlab.ops.elementwise import logistic, sigmoid, tanh
+from neuronlab.ops.shape import concatenate
+
+
+def _affine(x, w, b):
+    """x W^T + b (b may be None), on arrays or Tensors."""
+    y = x @ w.T
+    return y if b is None else y + b
+
+
+def _input_gradients(da_x, x, w_ih, need_x, need_w_ih, need_b_ih) -> tuple:
+    return (da_x @ w_ih if need_x else None, da_x.T @ x if need_w_ih else None,
+            da_x.sum(axis=0) if need_b_ih else None)
+
+
+class _SavedForGraph(Function):
+    """Cells that save derived values (gate activations) rebuild them as Tensors for double backward."""
+
+    def saved_as_tensors(self, output):
+        # The engine of this branch asks ``saved_as_tensors``; the double-backward contract names it
+        # ``saved_for_graph(inputs, output)``, defined by each cell below.
+        return self.saved_for_graph(self.inputs, output)
+
+
+class RNNTanhStep(Function):
+    """Elman cell with tanh:  h' = tanh(a),  a = x W_ih^T + b_ih + h W_hh^T + b_hh.
+
+    da = dh' (1 - h'^2);  then da_x = da_h = da (see the module docstring for the four products).
+    """
+
+    def forward(self, x, h, w_ih, w_hh, b_ih, b_hh, xw=None):
+        a = (_affine(x, w_ih, b_ih) if xw is None else xw) + h @ w_hh.T
+        if b_hh is not None:
+            a += b_hh
+        y = np.tanh(a)
+        self.save_for_backward(x, h, w_ih, w_hh, y)
+        return y
+
+    def backward(self, gy):
+        x, h, w_ih, w_hh, y = self.saved
+        return _elman_gradients(self, gy * (1 - y * y), x, h, w_ih, w_hh)
+
+
+class RNNReLUStep(Function):
+    """Elman cell with ReLU:  h' = max(0, a),  a = x W_ih^T + b_ih + h W_hh^T + b_hh.
+
+    da = dh' [h' > 0];  then da_x = da_h = da.
+    """
+
+    def forward(self, x, h, w_ih, w_hh, b_ih, b_hh, xw=None):
+        a = (_affine(x, w_ih, b_ih) if xw is None else xw) + h @ w_hh.T
+        if b_hh is not None:
+            a += b_hh
+        y = np.maximum(a, 0)
+        self.save_for_backward(x, h, w_ih, w_hh, y)
+        return y
+
+    def backward(self, gy):
+        x, h, w_ih, w_hh, y = self.saved
+        return _elman_gradients(self, gy * (y > 0), x, h, w_ih, w_hh)
+
+
+def _elman_gradients(fn, da, x, h, w_ih, w_hh) -> tuple:
+    need_x, need_h, need_w_ih, need_w_hh, need_b_ih, need_b_hh = fn.needs_input_grad
+    gx, gw_ih, gb_ih = _input_gradients(da, x, w_ih, need_x, need_w_ih, need_b_ih)
+    return (gx, da @ w_hh if need_h else None, gw_ih, da.T @ h if need_w_hh else None, gb_ih,
+            da.sum(axis=0) if need_b_hh else None)
+
+
+class GRUStep(_SavedForGraph):
+    """Gated recurrent unit (Cho et al. 2014, PyTorch's form), gates in the order r, z, n:
+
+        r = sigma(a_x,r + a_h,r),   z = sigma(a_x,z + a_h,z),   n = tanh(a_x,n + r * a_h,n),
+        h' = (1 - z) * n + z * h.
+
+    Backward, given dh':
+
+        dz = dh' (h - n),   dn = dh' (1 - z),   da_n = dn (1 - n^2),
+        da_r = da_n a_h,n r (1 - r),   da_z = dz z (1 - z),
+        da_x = [da_r, da_z, da_n],   da_h = [da_r, da_z, da_n r],   dh = dh' z + da_h W_hh.
+
+    When z is near 1 the state is copied (dh ~ dh'): the gradient through time neither vanishes nor explodes.
+    """
+
+    def forward(self, x, h, w_ih, w_hh, b_ih, b_hh, xw=None):
+        ax = _affine(x, w_ih, b_ih) if xw is None else xw
+        ah = _affine(h, w_hh, b_hh)
+        H = h.shape[1]
+        rz = logistic(ax[:, :2 * H] + ah[:, :2 * H])
+        ahn = ah[:, 2 * H:]
+        n = np.tanh(ax[:, 2 * H:] + rz[:, :H] * ahn)
+        z = rz[:, H:]
+        self.save_for_backward(x, h, w_ih, w_hh, rz, n, ahn)
+        return n + z * (h - n)
+
+    def saved_for_graph(self, inputs, output) -> tuple:
+        x, h, w_ih, w_hh, b_ih, b_hh = inputs
+        ax, ah = _affine(x, w_ih, b_ih), _affine(h, w_hh, b_hh)
+        H = h.shape[1]
+        rz = sigmoid(ax[:, :2 * H] + ah[:, :2 * H])
+        ahn = ah[:, 2 * H:]
+        return x, h, w_ih, w_hh, rz, tanh(ax[:, 2 * H:] + rz[:, :H] * ahn), ahn
+
+    def backward(self, gy):
+        x, h, w_ih, w_hh, rz, n, ahn = self.saved
+        H = h.shape[1]
+        r, z = rz[:, :H], rz[:, H:]
+        da_n = gy * (1 - z) * (1 - n * n)
+        da_r = da_n * ahn * r * (1 - r)
+        da_z = gy * (h - n) * z * (1 - z)
+        da_x = np.concatenate([da_r, da_z, da_n], axis=1)
+        da_h = np.concatenate([da_r, da_z, da_n * r], axis=1)
+        need_x, need_h, need_w_ih, need_w_hh, need_b_ih, need_b_hh = self.needs_input_grad
+        gx, gw_ih, gb_ih = _input_gradients(da_x, x, w_ih, need_x, need_w_ih, need_b_ih)
+        return (gx, gy * z + da_h @ w_hh if need_h else None, gw_ih, da_h.T @ h if need_w_hh else None, gb_ih,
+                da_h.sum(axis=0) if need_b_hh else None)
+
+
+class LSTMStep(_SavedForGraph):
+    """Long short-term memory (Hochreiter and Schmidhuber 1997, PyTorch's form), gates in the order i, f, g, o:
+
+        a = x W_ih^T + b_ih + h W_hh^T + b_hh,   i, f, o = sigma(a_i, a_f, a_o),   g = tanh(a_g),
+        c' = f * c + i * g,   h' = o * tanh(c')   (with a projection, h' = (o * tanh(c')) W_hr^T).
+
+    The state is one array [h | c]. Backward, given dh' and dc' (m = o * tanh(c'), dm = dh', or dh' W_hr
+    with dW_hr = dh'^T m):
+
+        dc'' = dc' + dm o (1 - tanh^2 c'),   da_i = dc'' g i (1 - i),   da_f = dc'' c f (1 - f),
+        da_g = dc'' i (1 - g^2),   da_o = dm tanh(c') o (1 - o),   dc = dc'' f,   dh = da W_hh,
+
+    with da = [da_i, da_f, da_g, da_o] for both the input and the recurrent products. The cell state's
+    gradient passes through time multiplied by f alone: with forget gates near 1 it is kept.
+    """
+
+    def forward(self, x, hc, w_ih, w_hh, b_ih, b_hh, w_hr, xw=None):
+        H = w_hh.shape[0] // 4
+        P = hc.shape[1] - H
+        h, c = hc[:, :P], hc[:, P:]
+        a = (_affine(x, w_ih, b_ih) if xw is None else xw) + h @ w_hh.T
+        if b_hh is not None:
+            a += b_hh
+        ifgo = logistic(a)
+        ifgo[:, 2 * H:3 * H] = np.tanh(a[:, 2 * H:3 * H])
+        i, f, g, o = ifgo[:, :H], ifgo[:, H:2 * H], ifgo[:, 2 * H:3 * H], ifgo[:, 3 * H:]
+        c_new = f * c + i * g
+        tanh_c = np.tanh(c_new)
+        m = o * tanh_c
+        self.save_for_backward(x, hc, w_ih, w_hh, w_hr, ifgo, tanh_c)
+        return np.concatenate([m if w_hr is None else m @ w_hr.T, c_new], axis=1)
+
+    def saved_for_graph(self, inputs, output) -> tuple:
+        x, hc, w_ih, w_hh, b_ih, b_hh, w_hr = inputs
+        H = w_hh.shape[0] // 4
+        P = hc.shape[1] - H
+        a = _affine(x, w_ih, b_ih) + _affine(hc[:, :P], w_hh, b_hh)
+        ifgo = np.concatenate([sigmoid(a[:, :2 * H]), tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])], axis=1)
+        return x, hc, w_ih, w_hh, w_hr, ifgo, tanh(output[:, P:])
+
+    def backward(self, gy):
+        x, hc, w_ih, w_hh, w_hr, ifgo, tanh_c = self.saved
+        H = w_hh.shape[0] // 4
+        P = hc.shape[1] - H
+        h, c = hc[:, :P], hc[:, P:]
+        i, f, g, o = ifgo[:, :H], ifgo[:, H:2 * H], ifgo[:, 2 * H:3 * H], ifgo[:, 3 * H:]
+        gh, gc = gy[:, :P], gy[:, P:]
+        gm = gh if w_hr is None else gh @ w_hr
+        gc = gc + gm * o * (1 - tanh_c * tanh_c)
+        da = np.concatenate([gc * g * i * (1 - i), gc * c * f * (1 - f), gc * i * (1 - g * g),
+                             gm * tanh_c * o * (1 - o)], axis=1)
+        need_x, need_hc, need_w_ih, need_w_hh, need_b_ih, need_b_hh, need_w_hr = self.needs_input_grad
+        gx, gw_ih, gb_ih = _input_gradients(da, x, w_ih, need_x, need_w_ih, need_b_ih)
+        ghc = np.concatenate([da @ w_hh, gc * f], axis=1) if need_hc else None
+        gw_hr = gh.T @ (o * tanh_c) if need_w_hr else None
+        return (gx, ghc, gw_ih, da.T @ h if need_w_hh else None, gb_ih, da.sum(axis=0) if need_b_hh else None,
+                gw_hr)
+
+
+# ---------------------------------------------------------------------------------------------- functional forms
+def _check_cell(op: str, x, h, w_ih, w_hh, gates: int) -> None:
+    if x.ndim != 2 or h.ndim != 2 or x.shape[0] != h.shape[0]:
+        raise ValueError(f"{op}: expected input (N, input_size) and state (N, hidden_size) with the same N, got "
+                         f"input {tuple(x.shape)} and state {tuple(h.shape)}")
+    if w_ih.shape[1] != x.shape[1] or w_ih.shape[0] % gates or w_hh.shape[0] != w_ih.shape[0]:
+        raise ValueError(f"{op}: weight_ih {tuple(w_ih.shape)} and weight_hh {tuple(w_hh.shape)} do not fit "
+                         f"input {tuple(x.shape)} ({gates} gates)")
+
+
+def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One step of an Elman RNN, h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (``torch.rnn_tanh_cell``)."""
+    x, h = to_tensor(input), to_tensor(hx)
+    _check_cell("rnn_tanh_cell", x, h, w_ih, w_hh, 1)
+    return RNNTanhStep.apply(x, h, w_ih, w_hh, b_ih, b_hh)
+
+
+def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One step of an Elman RNN with ReLU, h' = max(0, x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    x, h = to_tensor(input), to_tensor(hx)
+    _check_cell("rnn_relu_cell", x, h, w_ih, w_hh, 1)
+    return RNNReLUStep.apply(x, h, w_ih, w_hh, b_ih, b_hh)
+
+
+def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step (gate order r, z, n), returns h' (``torch.gru_cell``)."""
+    x, h = to_tensor(input), to_tensor(hx)
+    _check_cell("gru_cell", x, h, w_ih, w_hh, 3)
+    return GRUStep.apply(x, h, w_ih, w_hh, b_ih, b_hh)
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
+    """One LSTM step (gate order i, f, g, o): ``hx = (h, c)``, returns ``(h', c')`` (``torch.lstm_cell``);
+    ``w_hr`` (P, H) projects h' to P features."""
+    h, c = (to_tensor(s) for s in hx)
+    x = to_tensor(input)
+    _check_cell("lstm_cell", x, h, w_ih, w_hh, 4)
+    H = w_hh.shape[0] // 4
+    if c.shape != (h.shape[0], H):
+        raise ValueError(f"lstm_cell: cell state has shape {tuple(c.shape)}, expected {(h.shape[0], H)}")
+    hc = LSTMStep.apply(x, concatenate([h, c], axis=1), w_ih, w_hh, b_ih, b_hh, w_hr)
+    P = hc.shape[1] - H
+    return hc[:, :P], hc[:, P:]
+
+
+__all__ = ["rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell"]
