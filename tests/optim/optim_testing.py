@@ -5,10 +5,16 @@ different shapes in two parameter groups:  f(w, M) = |A w - b|^2 / (2 n) + |X M 
 Its gradient is the closed form  (A^T (A w - b) / n,  X^T (X M - Y) / m).
 """
 import numpy as np
+import pytest
 
 import neuronlab
 from neuronlab.autograd import Tensor
 from neuronlab.nn import Parameter
+from neuronlab.optim.optimizer import NUMBA_AVAILABLE
+
+# The two implementations of every update: the NumPy reference (fused=False) and the compiled kernel (fused=True).
+PATHS = [pytest.param(False, id="reference"),
+         pytest.param(True, id="fused", marks=pytest.mark.skipif(not NUMBA_AVAILABLE, reason="Numba not installed"))]
 
 
 def make_param(array, dtype=np.float64) -> Parameter:

@@ -13,6 +13,7 @@ from optim_testing import LeastSquares, make_param, set_grad
 ALL_OPTIMIZERS = [
     (optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
     (optim.Adagrad, dict(lr=0.3, lr_decay=0.01, initial_accumulator_value=0.1)),
+    (optim.Adadelta, dict(lr=1.0, rho=0.9, weight_decay=0.01)),
     (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
     (optim.Adam, dict(lr=0.05, amsgrad=True, weight_decay=0.01)),
     (optim.AdamW, dict(lr=0.05, amsgrad=True)),
@@ -75,6 +76,10 @@ def test_bad_params_raise_clear_errors(params, error, message):
     (optim.Adagrad, dict(lr_decay=-1.0), "lr_decay"),
     (optim.Adagrad, dict(initial_accumulator_value=-1.0), "initial_accumulator_value"),
     (optim.Adagrad, dict(eps=-1e-10), "eps"),
+    (optim.Adadelta, dict(rho=1.1), "rho"),
+    (optim.Adadelta, dict(lr=-1.0), "lr"),
+    (optim.Adadelta, dict(eps=-1e-6), "eps"),
+    (optim.Adadelta, dict(weight_decay=-0.1), "weight_decay"),
     (optim.RMSprop, dict(alpha=1.5), "alpha"),
     (optim.RMSprop, dict(momentum=-0.1), "momentum"),
     (optim.Adam, dict(betas=(1.0, 0.999)), r"betas\[0\]"),

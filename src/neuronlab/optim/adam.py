@@ -1,6 +1,6 @@
 r"""Adam and AdamW (notes 000 §6.2: "the RMSProp idea applied to momentum", Kingma & Ba 2014).
 
-PyTorch's formulation at step t, with g the gradient::
+PyTorch's formulation at step t, with g the gradient (negated if ``maximize``)::
 
     g     <- g + weight_decay * theta                  (Adam: L2 penalty inside the gradient)
     theta <- theta * (1 - lr * weight_decay)           (AdamW / decoupled_weight_decay=True, instead)
@@ -18,49 +18,48 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype, kernel
+from neuronlab.backend import optim as fused_kernels
+from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype
 
 
-@kernel
-def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
                 step_size, bias_correction2_sqrt, amsgrad, decoupled_weight_decay, maximize):
-    """In place on flat arrays: the update in this module's docstring, element by element."""
+    """The update in this module's docstring on whole (flat) arrays, in place, with ``step_size`` =
+    lr / (1 - beta1^t) and ``bias_correction2_sqrt`` = sqrt(1 - beta2^t): the reference for
+    ``neuronlab.backend.optim.adam_update``, which does the same arithmetic element by element."""
     cast = param.dtype.type
-    beta2, eps, weight_decay = cast(beta2), cast(eps), cast(weight_decay)
+    forget1, forget2, shrink = cast(1.0 - beta1), cast(1.0 - beta2), cast(1.0 - lr * weight_decay)
+    beta1, beta2, eps, weight_decay = cast(beta1), cast(beta2), cast(eps), cast(weight_decay)
     step_size, bias_correction2_sqrt = cast(step_size), cast(bias_correction2_sqrt)
-    shrink = cast(1.0 - lr * weight_decay)
-    forget1, forget2 = cast(1.0 - beta1), cast(1.0 - beta2)
-    for i in range(param.shape[0]):
-        g = -grad[i] if maximize else grad[i]
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                param[i] = param[i] * shrink
-            else:
-                g = g + weight_decay * param[i]
-        s = exp_avg[i] + forget1 * (g - exp_avg[i])
-        r = beta2 * exp_avg_sq[i] + forget2 * (g * g)
-        exp_avg[i] = s
-        exp_avg_sq[i] = r
-        if amsgrad:
-            r = max(max_exp_avg_sq[i], r)
-            max_exp_avg_sq[i] = r
-        param[i] = param[i] - step_size * (s / (np.sqrt(r) / bias_correction2_sqrt + eps))
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        if decoupled_weight_decay:
+            param *= shrink
+        else:
+            g = g + weight_decay * param
+    s, r = exp_avg, exp_avg_sq
+    s[...] = beta1 * s + forget1 * g
+    r[...] = beta2 * r + forget2 * (g * g)
+    if amsgrad:
+        np.maximum(max_exp_avg_sq, r, out=max_exp_avg_sq)
+        r = max_exp_avg_sq
+    param -= step_size * (s / (np.sqrt(r) / bias_correction2_sqrt + eps))
 
 
 class Adam(Optimizer):
     """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, maximize=False,
-    decoupled_weight_decay=False).
+    decoupled_weight_decay=False, fused=None).
 
     Bias-corrected moment estimates (see the module docstring); ``amsgrad=True`` divides by the running maximum
-    of the second moment (Reddi et al. 2018). State: ``'step'``, ``'exp_avg'``, ``'exp_avg_sq'`` and, with
+    of the second moment (Reddi et al. 2018). ``fused``: the compiled update (None: when Numba is installed). State: ``'step'``, ``'exp_avg'``, ``'exp_avg_sq'`` and, with
     amsgrad, ``'max_exp_avg_sq'`` (PyTorch's names).
     """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False) -> None:
+                 decoupled_weight_decay: bool = False, fused: bool | None = None) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay, fused=fused)
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
@@ -88,22 +87,25 @@ class Adam(Optimizer):
         lr = float(group["lr"])
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        adam_kernel(param.reshape(-1), grad.reshape(-1), exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2,
-                    float(group["eps"]), float(group["weight_decay"]), step_size, bias_correction2_sqrt, amsgrad,
-                    bool(group["decoupled_weight_decay"]), bool(group["maximize"]))
+        update = fused_kernels.adam_update if self._fused(group) else adam_update
+        update(param.reshape(-1), grad.reshape(-1), exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2,
+               float(group["eps"]), float(group["weight_decay"]), step_size, bias_correction2_sqrt, amsgrad,
+               bool(group["decoupled_weight_decay"]), bool(group["maximize"]))
 
 
 class AdamW(Adam):
-    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False).
+    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False,
+    fused=None).
 
     Adam with decoupled weight decay (Loshchilov & Hutter 2019): theta <- theta (1 - lr weight_decay) before the
     Adam step, so the decay is not rescaled by the adaptive denominator as an L2 term in the gradient would be.
     """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False) -> None:
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 fused: bool | None = None) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize, decoupled_weight_decay=True)
+                         maximize=maximize, decoupled_weight_decay=True, fused=fused)
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)

@@ -4,8 +4,11 @@ An optimizer holds ``param_groups`` (a list of dicts: ``'params'`` plus the hype
 ``state`` (a dict keyed by the parameter object holding the optimizer's buffers for it: momentum, running
 averages, step counts). ``step()`` reads each parameter's ``p.grad.data`` and updates ``p.data`` in place.
 
-Each optimizer writes its update as one elementwise kernel (the notes' formula, element by element) compiled
-with numba on first use: one pass over memory, no temporaries, the parameter's dtype kept (float32 stays
+Each optimizer's update exists twice, as in ``torch/optim/adam.py`` (``_single_tensor_adam`` / ``_fused_adam``):
+a vectorised NumPy function in the optimizer's module (``adam_update`` in ``optim/adam.py``), which is the
+reference and reads like the docstring's formula line by line, and the same arithmetic as one compiled loop in
+``neuronlab.backend.optim`` (one pass over memory, no temporaries), used when Numba is installed
+(``fused=None``, the default) or asked for (``fused=True``). Both keep the parameter's dtype (float32 stays
 float32, the hyperparameters are rounded to it as PyTorch does).
 """
 from __future__ import annotations
@@ -15,34 +18,16 @@ from collections.abc import Iterable, MutableMapping
 
 import numpy as np
 
+from neuronlab import backend
 from neuronlab.autograd import grad_mode
 
 _SUPPORTED_DTYPES = (np.float32, np.float64)
 _EMPTY = {np.dtype(dtype): np.empty(0, dtype) for dtype in _SUPPORTED_DTYPES}
-
-
-class _Kernel:
-    """An elementwise update written in plain Python, compiled by numba on its first call (and cached on disk)."""
-
-    def __init__(self, func) -> None:
-        self.func = func
-        self.compiled = None
-        self.__doc__ = func.__doc__
-
-    def __call__(self, *args):
-        if self.compiled is None:
-            import numba  # imported here so that `import neuronlab` does not pay for it
-            self.compiled = numba.njit(cache=True, nogil=True, error_model="numpy")(self.func)
-        return self.compiled(*args)
-
-
-def kernel(func) -> _Kernel:
-    """Decorator: compile ``func`` lazily with ``numba.njit``."""
-    return _Kernel(func)
+NUMBA_AVAILABLE = backend.available()
 
 
 def empty_like_dtype(array: np.ndarray) -> np.ndarray:
-    """A zero-length array of ``array``'s dtype: the placeholder a kernel gets for a buffer an option leaves unused."""
+    """A zero-length array of ``array``'s dtype: the placeholder for a buffer an option leaves unused."""
     return _EMPTY[array.dtype]
 
 
@@ -97,6 +82,7 @@ def check_number(owner: str, name: str, value, *, low: float | None = None, high
 
 
 def check_bool(owner: str, name: str, value) -> bool:
+    """Validate a flag: True or False (a NumPy bool too), never 0/1 or a string."""
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner}: {name} must be True or False, got {type(value).__name__} {value!r}")
     return bool(value)
@@ -109,9 +95,10 @@ class Optimizer:
     has an ndarray ``.data``), or of dicts ``{'params': [...], 'lr': ..., ...}`` giving each group its own
     hyperparameters; missing entries come from ``defaults``.
 
-    Subclasses set ``defaults``, implement ``_check_group(group)`` (validate hyperparameters, raising
-    ValueError/TypeError) and ``_update(param, grad, group, state)``, which receives C-contiguous arrays of the
-    parameter and its gradient (the gradient already in the parameter's dtype) and updates ``param`` in place.
+    Subclasses set ``defaults`` (with ``fused``: None, True or False), implement ``_check_group(group)``
+    (validate hyperparameters, raising ValueError/TypeError) and ``_update(param, grad, group, state)``, which
+    receives C-contiguous arrays of the parameter and its gradient (the gradient already in the parameter's
+    dtype) and updates ``param`` in place, with the fused kernel where :meth:`_fused` says so.
     """
 
     def __init__(self, params, defaults: dict) -> None:
@@ -169,10 +156,26 @@ class Optimizer:
                              f"expected some of {sorted(self.defaults)}")
         group = {**self.defaults, **param_group, "params": params}
         self._check_group(group)
+        self._check_fused(group)
         self.param_groups.append(group)
 
     def _check_group(self, group: dict) -> None:
         """Validate a group's hyperparameters (ValueError/TypeError naming the bad one); subclasses override."""
+
+    def _check_fused(self, group: dict) -> None:
+        fused = group.get("fused")
+        if fused is None:
+            return
+        check_bool(type(self).__name__, "fused", fused)
+        if fused and not NUMBA_AVAILABLE:
+            raise RuntimeError(f"{type(self).__name__}: fused=True needs Numba (pip install numba); "
+                               "fused=None falls back to the NumPy update")
+
+    @staticmethod
+    def _fused(group: dict) -> bool:
+        """Whether this group's update runs the compiled kernel: ``fused`` if set, else whether Numba is there."""
+        fused = group.get("fused")
+        return NUMBA_AVAILABLE if fused is None else fused
 
     # ------------------------------------------------------------------ the update
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -296,7 +299,7 @@ class Optimizer:
         for group, saved in zip(self.param_groups, saved_groups):
             restored_group = dict(group)
             for key, value in saved.items():
-                if key != "params":
+                if key not in ("params", "fused"):
                     restored_group[key] = tuple(value) if isinstance(self.defaults.get(key), tuple) else value
             self._check_group(restored_group)
             new_groups.append(restored_group)
