@@ -25,7 +25,7 @@ import numpy as np
 from neuronlab.autograd import grad_mode
 from neuronlab.autograd.tensor import Tensor
 from neuronlab.nn import init
-from neuronlab.nn.dropout import dropout
+from neuronlab.ops.dropout import dropout
 from neuronlab.nn.module import Module, register_module
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor

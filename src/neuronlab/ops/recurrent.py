@@ -39,15 +39,6 @@ def _input_gradients(da_x, x, w_ih, need_x, need_w_ih, need_b_ih) -> tuple:
             da_x.sum(axis=0) if need_b_ih else None)
 
 
-class _SavedForGraph(Function):
-    """Cells that save derived values (gate activations) rebuild them as Tensors for double backward."""
-
-    def saved_as_tensors(self, output):
-        # The engine of this branch asks ``saved_as_tensors``; the double-backward contract names it
-        # ``saved_for_graph(inputs, output)``, defined by each cell below.
-        return self.saved_for_graph(self.inputs, output)
-
-
 class RNNTanhStep(Function):
     """Elman cell with tanh:  h' = tanh(a),  a = x W_ih^T + b_ih + h W_hh^T + b_hh.
 
@@ -93,7 +84,7 @@ def _elman_gradients(fn, da, x, h, w_ih, w_hh) -> tuple:
             da.sum(axis=0) if need_b_hh else None)
 
 
-class GRUStep(_SavedForGraph):
+class GRUStep(Function):
     """Gated recurrent unit (Cho et al. 2014, PyTorch's form), gates in the order r, z, n:
 
         r = sigma(a_x,r + a_h,r),   z = sigma(a_x,z + a_h,z),   n = tanh(a_x,n + r * a_h,n),
@@ -142,7 +133,7 @@ class GRUStep(_SavedForGraph):
                 da_h.sum(axis=0) if need_b_hh else None)
 
 
-class LSTMStep(_SavedForGraph):
+class LSTMStep(Function):
     """Long short-term memory (Hochreiter and Schmidhuber 1997, PyTorch's form), gates in the order i, f, g, o:
 
         a = x W_ih^T + b_ih + h W_hh^T + b_hh,   i, f, o = sigma(a_i, a_f, a_o),   g = tanh(a_g),
