@@ -41,8 +41,6 @@ __all__ += ["Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "Av
             "Upsample"]
 # end Convolution (issue 12)
 
-           "register_module", "RemovableHandle", "functional", "init", "utils"]
-
 # Recurrence (issue 13)
 from neuronlab.nn.embedding import Embedding  # noqa: E402
 from neuronlab.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402

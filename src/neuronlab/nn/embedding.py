@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.nn import init
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops.embedding import embedding
 
 
-@register_module
+@register_buildable
 class Embedding(Module):
     """y = W[idx]: integer indices of any shape in, ``shape + (embedding_dim,)`` out.
 

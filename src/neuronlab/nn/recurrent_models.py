@@ -8,7 +8,7 @@ import numpy as np
 from neuronlab.autograd import grad_mode
 from neuronlab.nn.embedding import Embedding
 from neuronlab.nn.linear import Linear
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.rnn import GRU, LSTM, RNN
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.shape import concatenate
@@ -25,7 +25,7 @@ def _layer(kind: str, input_size: int, hidden_size: int, num_layers: int, bidire
                         bidirectional=bidirectional)
 
 
-@register_module
+@register_buildable
 class SequenceClassifier(Module):
     """A recurrent layer (batch first) and a Linear readout to class logits.
 
@@ -70,7 +70,7 @@ class SequenceClassifier(Module):
                 "bidirectional": self.rnn.bidirectional, "readout": self.readout, "seq_len": self.seq_len}
 
 
-@register_module
+@register_buildable
 class CharacterModel(Module):
     """Embedding -> recurrent layers -> Linear to next-character logits: ``forward(indices (N, T), hx=None)``
     returns ``(logits (N, T, vocab_size), state)``; :func:`sample` generates text from it."""

@@ -23,10 +23,10 @@ import warnings
 import numpy as np
 
 from neuronlab.autograd import grad_mode
-from neuronlab.autograd.tensor import Tensor
+from neuronlab.autograd._tensor import Tensor
 from neuronlab.nn import init
 from neuronlab.ops.dropout import dropout
-from neuronlab.nn.module import Module, register_module
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.elementwise import where
@@ -109,7 +109,7 @@ class RNNCellBase(Module):
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias_ih is not None else ", bias=False")
 
 
-@register_module
+@register_buildable
 class RNNCell(RNNCellBase):
     """One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or ReLU).
 
@@ -135,7 +135,7 @@ class RNNCell(RNNCellBase):
         return super().extra_repr() + ("" if self.nonlinearity == "tanh" else f", nonlinearity={self.nonlinearity!r}")
 
 
-@register_module
+@register_buildable
 class GRUCell(RNNCellBase):
     """One GRU step (gates r, z, n; see :class:`neuronlab.ops.recurrent.GRUStep` for the equations).
 
@@ -151,7 +151,7 @@ class GRUCell(RNNCellBase):
         return y if batched else y[0]
 
 
-@register_module
+@register_buildable
 class LSTMCell(RNNCellBase):
     """One LSTM step (gates i, f, g, o; see :class:`neuronlab.ops.recurrent.LSTMStep` for the equations).
 
@@ -367,7 +367,7 @@ class RNNBase(Module):
         return ", ".join(parts)
 
 
-@register_module
+@register_buildable
 class RNN(RNNBase):
     """Elman RNN, h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or ReLU), ``num_layers`` stacked.
 
@@ -386,7 +386,7 @@ class RNN(RNNBase):
         return {**super().get_config(), "nonlinearity": self.nonlinearity}
 
 
-@register_module
+@register_buildable
 class GRU(RNNBase):
     """Gated recurrent unit layers (equations in :class:`neuronlab.ops.recurrent.GRUStep`); arguments as
     :class:`RNN` without ``nonlinearity``; ``forward(input, hx=None, lengths=None)`` returns ``(output, h_n)``."""
@@ -398,7 +398,7 @@ class GRU(RNNBase):
                          dtype=dtype)
 
 
-@register_module
+@register_buildable
 class LSTM(RNNBase):
     """Long short-term memory layers (equations in :class:`neuronlab.ops.recurrent.LSTMStep`), with
     ``proj_size=P > 0`` projecting each h_t to P features (``weight_hr``); ``forward(input, hx=None,

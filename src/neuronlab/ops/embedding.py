@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd.function import Function
-from neuronlab.autograd.tensor import Tensor, as_array
+from neuronlab.autograd._tensor import Tensor, as_array
 
 
 class EmbeddingLookup(Function):
