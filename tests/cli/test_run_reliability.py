@@ -178,7 +178,11 @@ def test_a_run_interrupted_under_the_old_code_resumes_to_the_same_model(tmp_path
     assert RunFolder(cut).state == "complete"
     ok("train", "--dataset", "iris", "--hidden", 8, "--epochs", 6, "--seed", 1, "--no-plots", "--out", tmp_path / "whole")
     whole, resumed = (load_file(str(tmp_path / d / "model.safetensors")) for d in ("whole", "cut"))
-    assert whole.keys() == resumed.keys() and all(np.array_equal(whole[k], resumed[k]) for k in whole)
+    # Equal up to float32 rounding: the old code's Adam wrote its moments in the lerp form, which rounds
+    # differently in the last bit from the current beta form for its 3 epochs.
+    assert whole.keys() == resumed.keys()
+    for k in whole:
+        np.testing.assert_allclose(resumed[k], whole[k], rtol=1e-4, atol=1e-6, err_msg=k)
 
 
 # ------------------------------------------------------------------------------------ 5: changed data
