@@ -29,3 +29,7 @@ __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "set_grad_enabled", "is
 from neuronlab.io import Checkpoint, CheckpointError, load, save  # noqa: E402  (checkpoints: safetensors + JSON)
 
 __all__ += ["save", "load", "Checkpoint", "CheckpointError"]
+
+# Spiking bridge (issue 15): neuronlab.snn (conversion, encoders, spiking evaluation) imported on first use
+_SUBPACKAGES.add("snn")
+# end spiking bridge

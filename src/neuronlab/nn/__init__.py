@@ -18,3 +18,9 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Identity", "Flatt
            "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "ELU", "GELU", "BatchNorm1d", "Dropout", "MSELoss",
            "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "build_module",
            "register_module", "RemovableHandle", "functional", "init", "utils"]
+
+# Spiking bridge (issue 15)
+from neuronlab.nn.spiking import LIFRate, SoftLIFRate, SpikingLIF  # noqa: E402
+
+__all__ += ["LIFRate", "SoftLIFRate", "SpikingLIF"]
+# end spiking bridge

@@ -26,6 +26,12 @@ __all__ = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_so
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "l2_penalty", "l1_penalty",
            "penalized_parameters"]
 
+# Spiking bridge (issue 15)
+from neuronlab.ops.lif_rate import lif_rate, soft_lif_rate, spike  # noqa: E402
+
+__all__ += ["lif_rate", "soft_lif_rate", "spike"]
+# end spiking bridge
+
 
 class SquaredNorm(Function):
     """Omega = alpha sum_l sum(W_l * W_l).  dW_l = 2 alpha W_l  (notes 000 section 9.1)."""
