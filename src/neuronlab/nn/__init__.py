@@ -20,7 +20,7 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Identity", "Flatt
            "register_module", "RemovableHandle", "functional", "init", "utils"]
 
 # Spiking bridge (issue 15)
-from neuronlab.nn.spiking import LIFRate, SoftLIFRate, SpikingLIF  # noqa: E402
+from neuronlab.nn.spiking import LIFRate, SoftLIFRate, SpikeCount, SpikingLIF  # noqa: E402
 
-__all__ += ["LIFRate", "SoftLIFRate", "SpikingLIF"]
+__all__ += ["LIFRate", "SoftLIFRate", "SpikingLIF", "SpikeCount"]
 # end spiking bridge

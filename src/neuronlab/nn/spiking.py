@@ -130,3 +130,15 @@ class SpikingLIF(Module):
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold:g}, surrogate={self.surrogate!r}, reset={self.reset!r}, "
                 f"learn_beta={self.learn_beta}, output={self.output!r}")
+
+
+@register_module
+class SpikeCount(Module):
+    """Sum over the time axis (the first): spike trains (T, N, ...) -> spike counts (N, ...), the logits of a
+    spiking classifier (or, after a ``SpikingLIF(output="membrane")``, the membrane potential summed over time)."""
+
+    def forward(self, x):
+        return to_tensor(x).sum(axis=0)
+
+    def get_config(self) -> dict:
+        return {}

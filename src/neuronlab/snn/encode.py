@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from neuronlab.autograd import Tensor
+from neuronlab.nn.module import Module, register_module
 from neuronlab.random import default_generator
 
 
@@ -59,3 +60,22 @@ def latency(x, steps: int, tau: float = 5.0, threshold: float = 0.01, linear: bo
     index = np.nonzero(fires)
     out[(t[index].astype(int),) + index] = 1.0
     return Tensor(out)
+
+
+@register_module
+class RateEncoder(Module):
+    """``rate(x, steps, gain)`` as the first layer of a spiking model: (N, ...) intensities -> (steps, N, ...)
+    spike trains, a fresh draw on every call (from the library's generator)."""
+
+    def __init__(self, steps: int, gain: float = 1.0) -> None:
+        super().__init__()
+        self.steps, self.gain = _steps("RateEncoder", steps), float(gain)
+
+    def forward(self, x):
+        return rate(x, self.steps, self.gain)
+
+    def get_config(self) -> dict:
+        return {"steps": self.steps, "gain": self.gain}
+
+    def extra_repr(self) -> str:
+        return f"steps={self.steps}, gain={self.gain:g}"

@@ -1,0 +1,15 @@
+"""ann-to-snn in fast mode (issue 15): converted digits networks reach their rate networks' accuracy."""
+from experiment_testing import check_outputs
+
+
+def test_converted_networks_approach_their_rate_accuracy(results):
+    numbers, out = results("ann-to-snn")
+    check_outputs(numbers, out)
+    for label in ("SoftLIF", "ReLU"):
+        run = numbers["runs"][label][0]
+        assert run["rate_accuracy"] > 0.9, label
+        assert run["spiking_accuracy"] >= run["rate_accuracy"] - 0.02, label
+        assert run["curve"][0] < 0.5 < run["curve"][-1]  # after one step nothing has spiked through yet
+        assert run["times"][-1] == numbers["presentation"]
+    assert set(numbers["tau_s_sweep"]) >= {"0", "0.005"} and set(numbers["dt_sweep"]) >= {"0.001", "0.002"}
+    assert 0 < numbers["simulation_seconds"] < 30
