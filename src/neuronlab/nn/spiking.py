@@ -69,20 +69,20 @@ class SoftLIFRate(Module):
 class SpikingLIF(Module):
     """A discrete-time LIF layer unrolled over the first axis of its input (T, N, ...), returning spikes (T, N, ...):
 
-        v[t] = beta v[t-1] + x[t] - reset[t-1],    s[t] = H(v[t] - threshold)
+        s[t] = H(v[t] - threshold),   v[t] = beta v[t-1] + x[t] - threshold s[t-1]      (reset="subtract")
+                                      v[t] = beta (1 - s[t-1]) v[t-1] + x[t]           (reset="zero")
 
-    reset ``"subtract"``: reset[t] = threshold s[t] (the excess is kept); ``"zero"``: reset[t] = v[t] s[t]
-    (the membrane returns to 0). The reset is detached from the graph (``detach_reset``, snnTorch's default),
+    (snnTorch's ``Leaky``): subtraction keeps the excess over threshold, "zero" returns the membrane to 0. The reset is detached from the graph (``detach_reset``, snnTorch's default),
     so gradients flow through the membrane and the spike's surrogate only. H's derivative is replaced by a
     surrogate (``"fast_sigmoid"`` or ``"arctan"``, width ``slope``). ``beta`` is the decay e^{-dt/tau_m};
     ``learn_beta=True`` makes it a Parameter (clipped to [0, 1] in the forward pass), a scalar or one value
-    per neuron when ``beta`` is an array. ``output="membrane"`` returns v[t] instead of spikes (a readout
+    per neuron when ``beta`` is an array (of ``dtype``; a fixed beta takes the input's dtype). ``output="membrane"`` returns v[t] instead of spikes (a readout
     layer that never spikes: ``threshold=float('inf')``).
     """
 
     def __init__(self, beta=0.9, threshold: float = 1.0, surrogate: str = "fast_sigmoid", slope: float | None = None,
                  reset: str = "subtract", learn_beta: bool = False, detach_reset: bool = True,
-                 output: str = "spikes") -> None:
+                 output: str = "spikes", dtype=np.float32) -> None:
         super().__init__()
         if surrogate not in SURROGATES:
             raise ValueError(f"SpikingLIF: surrogate must be one of {SURROGATES}, got {surrogate!r}")
@@ -90,7 +90,7 @@ class SpikingLIF(Module):
             raise ValueError(f"SpikingLIF: reset must be one of {RESETS}, got {reset!r}")
         if output not in ("spikes", "membrane"):
             raise ValueError(f"SpikingLIF: output must be 'spikes' or 'membrane', got {output!r}")
-        beta_array = np.asarray(beta, dtype=np.float32)
+        beta_array = np.asarray(beta, dtype=np.float64)
         if not np.all((beta_array >= 0) & (beta_array <= 1)):
             raise ValueError(f"SpikingLIF: beta must lie in [0, 1], got {beta!r}")
         if not float(threshold) > 0:  # inf allowed: a non-spiking leaky integrator
@@ -98,19 +98,24 @@ class SpikingLIF(Module):
         self.threshold, self.surrogate, self.slope = float(threshold), surrogate, slope
         self.reset, self.detach_reset, self.output, self.learn_beta = reset, bool(detach_reset), output, learn_beta
         if learn_beta:
-            self.beta = Parameter(beta_array)
+            self.beta = Parameter(beta_array.astype(dtype))
         else:
-            self.beta = beta_array
+            self.beta = beta_array  # a constant: used in the input's dtype
 
     def forward(self, x):
         x = to_tensor(x)
         if x.ndim < 2:
             raise ValueError(f"SpikingLIF: expected input of shape (T, N, ...) (time first), got {tuple(x.shape)}")
-        beta = clip(self.beta, 0.0, 1.0) if self.learn_beta else self.beta
+        beta = clip(self.beta, 0.0, 1.0) if self.learn_beta else self.beta.astype(x.dtype)
         fires = math.isfinite(self.threshold)
         v, reset, outputs = None, 0.0, []
         for t in range(x.shape[0]):
-            v = x[t] if v is None else beta * v + x[t] - reset
+            if v is None:
+                v = x[t]
+            elif self.reset == "subtract":
+                v = beta * v + x[t] - reset
+            else:
+                v = beta * (v - reset) + x[t]
             if not fires:
                 outputs.append(v)
                 continue
