@@ -34,7 +34,7 @@ _MODULES = [
     "regularization", "l1_vs_l2", "dropout", "ensemble", "augmentation", "universal_approximation",
     "gradient_check", "xor", "lr_decay",
 ]
-_MODULES += ["ann_to_snn"]  # Spiking bridge (issue 15)
+_MODULES += ["ann_to_snn", "snn_surrogate"]  # Spiking bridge (issue 15)
 
 
 def register(name: str, description: str, notes: str):
