@@ -7,7 +7,8 @@ encoders in :mod:`neuronlab.snn.encode`).
 """
 from neuronlab.snn import encode
 from neuronlab.snn.convert import Affine, Population, SpikingModel, convert, rate_forward
+from neuronlab.snn.report import conversion_report
 from neuronlab.snn.simulate import SimulationResult, accuracy_curve, simulate
 
 __all__ = ["convert", "simulate", "accuracy_curve", "rate_forward", "SpikingModel", "Population", "Affine",
-           "SimulationResult", "encode"]
+           "SimulationResult", "encode", "conversion_report"]
