@@ -23,8 +23,9 @@ def plot_accuracy_curve(path, curves: dict, rate_accuracy: dict | None = None, t
     each rate network's accuracy (``rate_accuracy``, {label: value}) as a dashed line; written to ``path`` (PNG)."""
     plt = _pyplot()
     figure, ax = plt.subplots(figsize=(6, 4))
-    for k, (label, (times, accuracy)) in enumerate(curves.items()):
-        line, = ax.plot(1000 * np.asarray(times), accuracy, "o-", markersize=3, label=f"{label}: spikes")
+    for label, (times, accuracy) in curves.items():
+        line, = ax.plot(1000 * np.asarray(times), accuracy, "-" if len(times) > 30 else "o-", markersize=3,
+                        label=f"{label}: spikes")
         if rate_accuracy and label in rate_accuracy:
             ax.axhline(rate_accuracy[label], color=line.get_color(), linestyle="--", linewidth=1,
                        label=f"{label}: rates ({rate_accuracy[label]:.3f})")

@@ -85,7 +85,7 @@ class _IFState:
 def simulate(network: SpikingModel, X, presentation: float = 0.2, dt: float = 1e-3, n_times: int = 20,
              record: bool = False) -> SimulationResult:
     """Present each input of ``X`` (N, ...) for ``presentation`` seconds in steps of ``dt``; the running output is
-    kept at ``n_times`` equally spaced times. ``record=True`` also keeps every spike (memory: n_steps x N x units)."""
+    kept at ``n_times`` equally spaced times ending at ``presentation``. ``record=True`` also keeps every spike (memory: n_steps x N x units)."""
     n_steps = _check(presentation, dt)
     if not isinstance(network, SpikingModel):
         raise TypeError(f"simulate: expected a SpikingModel from snn.convert, got {type(network).__name__}")
@@ -107,7 +107,8 @@ def simulate(network: SpikingModel, X, presentation: float = 0.2, dt: float = 1e
             if record:
                 spikes[k] = np.zeros((n_steps,) + shape, dtype=bool)
     decay = math.exp(-dt / network.tau_s) if network.tau_s > 0 else 0.0
-    keep = np.unique(np.linspace(1, n_steps, min(n_times, n_steps)).round().astype(int))
+    n_times = min(max(int(n_times), 1), n_steps)
+    keep = np.unique(np.linspace(n_steps / n_times, n_steps, n_times).round().astype(int))  # steps ending each part
     out_sum, outputs = None, []
     for step in range(n_steps):
         a = head
