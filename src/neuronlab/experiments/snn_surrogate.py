@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from neuronlab import nn, optim
+from neuronlab.data import DataLoader, TensorDataset
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments._progress import runs
 from neuronlab.experiments.ann_to_snn import digits
@@ -20,7 +21,6 @@ from neuronlab.experiments.registry import register
 from neuronlab.random import manual_seed
 from neuronlab.snn.encode import RateEncoder
 from neuronlab.train import Trainer
-from neuronlab.data import DataLoader, TensorDataset
 
 
 def network(steps: int, hidden: int, surrogate: str) -> nn.Sequential:

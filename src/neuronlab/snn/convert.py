@@ -83,7 +83,7 @@ class SpikingModel:
                 parts.append(f"{s.name}: {s.kind.upper()}({s.size}, {detail})")
             else:
                 parts.append(s)
-        return "SpikingModel(tau_s={:g},\n  ".format(self.tau_s) + ",\n  ".join(parts) + ")"
+        return f"SpikingModel(tau_s={self.tau_s:g},\n  " + ",\n  ".join(parts) + ")"
 
 
 def _supported() -> str:
