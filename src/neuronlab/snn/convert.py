@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neuronlab import nn
-from neuronlab.autograd import no_grad
 from neuronlab.neurons import lif_rate
 
 NORMALIZATIONS = ("max", "percentile")
@@ -177,8 +176,7 @@ def convert(model, data=None, normalize: str | None = "percentile", percentile: 
         raise ValueError(f"convert: tau_s must be a finite number >= 0 (seconds), got {tau_s!r}")
     if not 0 < percentile <= 100:
         raise ValueError(f"convert: percentile must be in (0, 100], got {percentile!r}")
-    with no_grad():
-        stages = _stages(model)
+    stages = _stages(model)
     network = SpikingModel(stages, float(tau_s), source=type(model).__name__)
     if data is None or normalize is None:
         return network

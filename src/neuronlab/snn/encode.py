@@ -49,11 +49,10 @@ def latency(x, steps: int, tau: float = 5.0, threshold: float = 0.01, linear: bo
     t = (1 - x) (steps - 1). Inputs at or below ``threshold`` never spike. Shape (steps, *x.shape)."""
     data = _intensities("latency", x).astype(np.float64)
     steps = _steps("latency", steps)
+    fires = data > threshold
     if linear:
         t = np.round((1 - data) * (steps - 1))
-        fires = data > threshold
     else:
-        fires = data > threshold
         safe = np.where(fires, data, 2 * threshold)
         t = np.round(np.minimum(tau * np.log(safe / (safe - threshold)), steps - 1))
     out = np.zeros((steps,) + data.shape, dtype=np.float32)

@@ -27,9 +27,13 @@ def conversion_report(model, X_test, y_test, out, X_train=None, presentation: fl
     X_test = np.ascontiguousarray(X_test, dtype=np.float32)
     y_test = np.asarray(y_test)
     network = convert(model, data=X_train, normalize=normalize, percentile=percentile, tau_s=tau_s)
+    training = model.training
     model.eval()
-    with no_grad():
-        rate_accuracy = float(np.mean(np.asarray(model(X_test).data).argmax(axis=-1) == y_test))
+    try:
+        with no_grad():
+            rate_accuracy = float(np.mean(np.asarray(model(X_test).data).argmax(axis=-1) == y_test))
+    finally:
+        model.train(training)
     start = time.perf_counter()
     times, curve = accuracy_curve(network, X_test, y_test, presentation, dt, n_times=n_times)
     seconds = time.perf_counter() - start
