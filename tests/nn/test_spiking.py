@@ -111,3 +111,14 @@ def test_surrogate_gradient_network_learns_digits():
     history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-2), loader, epochs=6)
     assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
     assert accuracy(y[1400:1700], predict(model, X[1400:1700])) > 0.6
+
+
+def test_a_membrane_readout_trains_through_the_hidden_spikes():
+    """A loss on the membrane potential: the output layer integrates without spiking (threshold inf)."""
+    neuronlab.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 8), nn.SpikingLIF(surrogate="arctan"), nn.Linear(8, 3),
+                          nn.SpikingLIF(beta=0.8, threshold=float("inf"), output="membrane"), nn.SpikeCount())
+    x = np.random.default_rng(0).uniform(0, 1, (10, 5, 6)).astype(np.float32)
+    loss = nn.CrossEntropyLoss()(model(x), np.array([0, 1, 2, 0, 1]))
+    loss.backward()
+    assert np.abs(model[0].weight.grad.data).sum() > 0 and np.abs(model[2].weight.grad.data).sum() > 0
