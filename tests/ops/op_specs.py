@@ -410,6 +410,20 @@ OP_SPECS = (
         Sample(((3, 4),), {"index": (slice(None), np.array([0, 0, 3]))}, id="mixed"),
         Sample(((3, 4),), {"index": MASK_3}, id="bool-rows"),
         Sample(((3, 4),), {"index": MASK_34}, id="bool-elements"))),
+    # ------------------------------------------------------------------ spiking bridge (issue 15)
+    # LIFRate on x + 1, x in U(0.5, 2): above the threshold 1, where the tuning curve is differentiable
+    OpSpec("lif_rate", lambda x, **k: nl.nn.functional.lif_rate(x + 1, **k),
+           lambda t, x, tau_ref=0.002, tau_m=0.02, amplitude=1.0:
+           amplitude / (tau_ref + tau_m * t.log1p(1 / x)), (
+               Sample(((3, 4),), {"amplitude": 0.01}),
+               Sample(((2, 3, 4),), {"tau_ref": 0.0, "tau_m": 0.05, "amplitude": 0.1}, id="no-refractory"),
+               Sample(((),), {"amplitude": 0.01}, id="scalar")), domain="positive"),
+    OpSpec("soft_lif_rate", lambda x, **k: nl.nn.functional.soft_lif_rate(x + 1, **k),
+           lambda t, x, sigma=0.02, tau_ref=0.002, tau_m=0.02, amplitude=1.0:
+           amplitude / (tau_ref + tau_m * t.log1p(1 / (sigma * t.nn.functional.softplus(x / sigma)))), (
+               Sample(((3, 4),), {"sigma": 0.5, "amplitude": 0.01}),
+               Sample(((2, 3, 4),), {"sigma": 0.2, "tau_m": 0.05, "amplitude": 0.1}, id="narrow"),
+               Sample(((),), {"sigma": 1.0, "amplitude": 0.01}, id="scalar"))),
 )
 
 # Breadth ops (issue 10): their rows live in breadth_specs.py (which imports OpSpec and Sample from here)

@@ -67,3 +67,7 @@ cli.add_command(evaluate)
 from neuronlab.cli.predict import predict  # noqa: E402
 
 cli.add_command(predict)
+
+from neuronlab.cli.convert import convert  # noqa: E402
+
+cli.add_command(convert)

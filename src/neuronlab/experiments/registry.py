@@ -35,6 +35,7 @@ _MODULES = [
     "gradient_check", "xor", "lr_decay",
     "vanishing_through_time",  # Recurrence (issue 13)
 ]
+_MODULES += ["ann_to_snn", "snn_surrogate"]  # Spiking bridge (issue 15)
 
 
 def register(name: str, description: str, notes: str):

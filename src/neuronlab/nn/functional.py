@@ -12,6 +12,7 @@ from neuronlab.ops.dropout import dropout, dropout2d
 from neuronlab.ops.elementwise import leaky_relu, relu, sigmoid, tanh
 from neuronlab.ops.embedding import embedding
 from neuronlab.ops.gather_scatter import one_hot
+from neuronlab.ops.lif_rate import lif_rate, soft_lif_rate, spike
 from neuronlab.ops.linear import linear
 from neuronlab.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
                                 mse_loss, nll_loss)
@@ -34,6 +35,8 @@ __all__ = [
     # convolution and pooling
     "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "max_pool1d", "max_pool2d", "avg_pool1d",
     "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate",
+    # spiking bridge: the LIF tuning curve, its smoothed form, the spike with a surrogate gradient
+    "lif_rate", "soft_lif_rate", "spike",
     # recurrent cells
     "rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell",
     # losses and penalties

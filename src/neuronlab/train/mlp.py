@@ -8,13 +8,17 @@ except with ``default``. The output layer is linear, so it gets gain 1.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from neuronlab import nn
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
                "elu": nn.ELU, "gelu": nn.GELU}
+# Spiking bridge (issue 15): the smoothed LIF tuning curve, rates of up to 500 Hz as activations of up to 5
+ACTIVATIONS["softlif"] = partial(nn.SoftLIFRate, amplitude=0.01)
 INITS = ("he", "xavier", "lecun", "default")
 _GAIN_NAME = {"relu": "relu", "leaky_relu": "leaky_relu", "tanh": "tanh", "sigmoid": "sigmoid",
-              "elu": "relu", "gelu": "relu"}
+              "elu": "relu", "gelu": "relu", "softlif": "relu"}
 
 
 def _initialize(layer: nn.Linear, init: str, nonlinearity: str) -> None:
