@@ -31,3 +31,8 @@ cli.add_command(evaluate)
 from neuronlab.cli.predict import predict  # noqa: E402
 
 cli.add_command(predict)
+
+# Distributed (issue 16)
+from neuronlab.cli.export import export  # noqa: E402
+
+cli.add_command(export)
