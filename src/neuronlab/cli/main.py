@@ -36,3 +36,8 @@ cli.add_command(predict)
 from neuronlab.cli.export import export  # noqa: E402
 
 cli.add_command(export)
+
+# Distributed (issue 16)
+from neuronlab.cli.sweep import sweep  # noqa: E402
+
+cli.add_command(sweep)
