@@ -143,7 +143,9 @@ def test_local_cluster_runs_every_trial_and_records_the_failures(local_cluster_s
     assert result.metric == "val_accuracy" and result.best["status"] == "ok"
     assert float(result.best["val_accuracy"]) == max(float(r["val_accuracy"]) for r in rows[:2])
     assert (folder / "sweep.png").is_file()
-    assert messages == [f"sweep: 4 trials (0 already recorded), 4 to run; folder {folder}"]
+    assert messages[0] == f"sweep: 4 trials (0 already recorded), 4 to run; folder {folder}"
+    assert sorted(m.split()[0][:9] for m in messages[1:]) == [f"trial-00{i}" for i in range(4)]
+    assert any(m.endswith("failed (ConfigError: lr: got -1.0; expected a positive number)") for m in messages)
 
 
 def test_trials_give_the_numbers_of_a_run_in_this_process(local_cluster_sweep, tmp_path):
