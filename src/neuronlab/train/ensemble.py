@@ -9,8 +9,8 @@ K members f_1 .. f_K, usually the same architecture trained from different seeds
 
 Probabilities are averaged, not logits: each member votes with a distribution. The ensemble is a Module
 (its members are submodules), so ``eval()`` / ``train()``, ``state_dict()`` and ``neuronlab.save`` cover
-all members at once. :func:`fit_ensemble` trains the members one after the other with
-:func:`~neuronlab.train.trainer.fit`, member k after ``neuronlab.manual_seed(seeds[k])``, so each gets its
+all members at once. :func:`fit_ensemble` trains the members one after the other (or in parallel on a
+Dask cluster) with :func:`~neuronlab.train.trainer.fit`, member k after ``neuronlab.manual_seed(seeds[k])``, so each gets its
 own initialization, shuffling order and dropout masks.
 """
 from __future__ import annotations
@@ -137,7 +137,7 @@ class Ensemble(Module):
 
 
 def fit_ensemble(factory, seeds, loss_fn, make_optimizer, train_loader, val_loader=None, *, epochs: int,
-                 task: str = "classification", **fit_kwargs):
+                 task: str = "classification", client=None, **fit_kwargs):
     """Train one member per seed and return ``(Ensemble, [History per member])``.
 
     For each seed: ``neuronlab.manual_seed(seed)``, ``model = factory()``, ``optimizer =
@@ -145,20 +145,33 @@ def fit_ensemble(factory, seeds, loss_fn, make_optimizer, train_loader, val_load
     epochs=epochs, **fit_kwargs)`` (``metrics``, ``callbacks``, ``regularizer``, ...). Loaders without their
     own generator shuffle from the reseeded library generator, so the members also see different orders.
     Callbacks are shared by all members: give stateless ones or build the call per member yourself.
-    """
-    from neuronlab.train.trainer import fit
 
+    ``client``: a ``dask.distributed.Client`` (``pip install 'neuronlab[distributed]'``) to train the members
+    in parallel on its workers, each from a copy of the arguments; the members equal those trained here
+    when the loaders shuffle from the library generator (a loader's own generator would instead start
+    every member from the same state).
+    """
     if not callable(factory):
         raise TypeError(f"fit_ensemble: factory must be callable () -> Module, got {type(factory).__name__}")
     if not callable(make_optimizer):
         raise TypeError("fit_ensemble: make_optimizer must be callable (parameters -> Optimizer), "
                         f"got {type(make_optimizer).__name__}")
     _check_task(task)
-    members, histories = [], []
-    for seed in _check_seeds(seeds, "fit_ensemble"):
-        manual_seed(seed)
-        model = factory()
-        histories.append(fit(model, loss_fn, make_optimizer(model.parameters()), train_loader, val_loader,
-                             epochs=epochs, **fit_kwargs))
-        members.append(model)
-    return Ensemble(members, task), histories
+    seeds = _check_seeds(seeds, "fit_ensemble")
+    arguments = (factory, loss_fn, make_optimizer, train_loader, val_loader, epochs, fit_kwargs)
+    if client is None:
+        results = [_fit_member(seed, *arguments) for seed in seeds]
+    else:                                                       # Distributed (issue 16)
+        results = client.gather([client.submit(_fit_member, seed, *arguments, pure=False) for seed in seeds])
+    return Ensemble([model for model, _ in results], task), [history for _, history in results]
+
+
+def _fit_member(seed, factory, loss_fn, make_optimizer, train_loader, val_loader, epochs, fit_kwargs):
+    """One member: seed, build, train; ``(model, history)``."""
+    from neuronlab.train.trainer import fit
+
+    manual_seed(seed)
+    model = factory()
+    history = fit(model, loss_fn, make_optimizer(model.parameters()), train_loader, val_loader, epochs=epochs,
+                  **fit_kwargs)
+    return model, history
