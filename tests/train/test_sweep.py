@@ -270,3 +270,42 @@ def test_bad_sweep_file_on_the_command_line(tmp_path):
     assert result.exit_code == 2
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "[grid] lr = []: expected a non-empty list" in errors[0]
+
+
+class _WorkerDiesOnTrial1:
+    """An executor whose worker dies while running trial 1 (``dies=True``); the trials run here."""
+
+    def __init__(self, dies):
+        self.dies, self.calls = dies, []
+
+    def submit(self, fn, settings, run_dir, plots):
+        from concurrent.futures import Future
+
+        future = Future()
+        self.calls.append(Path(run_dir).name)
+        if self.dies and Path(run_dir).name.startswith("trial-001"):
+            future.set_exception(RuntimeError("worker tcp://10.0.0.7:4000 died"))
+        else:
+            future.set_result(fn(settings, run_dir, plots))
+        return future
+
+    def as_completed(self, futures):
+        return iter(futures)
+
+    def close(self, cancel=False):
+        pass
+
+
+def test_a_trial_lost_with_its_worker_is_rerun_on_resume(tmp_path, monkeypatch):
+    import neuronlab.train.sweep as sweep_module
+
+    executors = []
+    monkeypatch.setattr(sweep_module, "_executor",
+                        lambda *args: executors.append(_WorkerDiesOnTrial1(dies=not executors)) or executors[-1])
+    sweep = parse_sweep({"train": BASE, "grid": {"lr": [0.05, 0.1, -1.0]}})
+    run_sweep(sweep, tmp_path, progress=False, plots=False, log=None)
+    assert [r["status"] for r in read_table(tmp_path)] == ["ok", "lost", "failed"]
+    assert read_table(tmp_path)[1]["error"] == "RuntimeError: worker tcp://10.0.0.7:4000 died"
+    result = run_sweep(sweep, tmp_path, progress=False, plots=False, log=None)
+    assert [c[:9] for c in executors[1].calls] == ["trial-001"]       # only the lost trial runs again
+    assert [r["status"] for r in result.rows] == ["ok", "ok", "failed"] and result.rows[1]["error"] == ""

@@ -249,6 +249,8 @@ def to_onnx(model, example_input, *, input_transform=None, target_transform=None
     if not _builtins_registered:
         _register_builtin_layers()
         _builtins_registered = True
+    if opset < 13:
+        raise ExportError(f"export_onnx: opset {opset} is too old; the converters need opset 13 or newer")
     dtype = _model_dtype(model)
     example = np.asarray(example_input.data if isinstance(example_input, Tensor) else example_input)
     if example.ndim < 1 or example.shape[0] < 1:

@@ -20,9 +20,10 @@ Each trial is a :func:`~neuronlab.train.run.train_run` into its own run folder `
 under the sweep folder (the hash is of the trial's settings, so a changed sweep file never reuses a folder
 of other settings). ``sweep.csv`` (one row per trial: parameters, validation and test metrics, wall time,
 status, error) is rewritten atomically as each trial finishes. Rerunning the sweep resumes it: recorded
-trials are skipped, a trial whose run finished (``metrics.json``) is read back, an interrupted one continues
-from its ``last.safetensors``. A trial that fails (a bad value, a diverging run) is recorded with its error
-and the others go on. At the end ``sweep.png`` plots the validation metric against every swept parameter
+trials (status ``ok`` or ``failed``) are skipped, trials ``lost`` with their worker are rerun, a trial
+whose run finished (``metrics.json``) is read back, an interrupted one continues from its
+``last.safetensors``. A trial that fails (a bad value, a diverging run) is recorded with its error and the
+others go on. At the end ``sweep.png`` plots the validation metric against every swept parameter
 and marks the best trial.
 
 Execution: ``dask.distributed`` (the extra ``pip install 'neuronlab[distributed]'``): a ``LocalCluster`` of
@@ -422,10 +423,13 @@ def run_sweep(sweep: Sweep, out, *, workers: int | None = None, scheduler: str |
             futures = {executor.submit(run_trial, trials[i], str(out / names[i]), plots): i for i in todo}
             for future in executor.as_completed(list(futures)):
                 i = futures[future]
-                result = future.result()
+                try:
+                    result = future.result()
+                except Exception as error:   # noqa: BLE001  (the worker died, not the run: rerun on resume)
+                    result = {"status": "lost", "error": f"{type(error).__name__}: {error}"}
                 rows[names[i]] = {"trial": i, **{p: trials[i][p] for p in parameters}, **result, "run_dir": names[i]}
                 _write_table(out / CSV_NAME, list(rows.values()), parameters)
-                state = "ok" if result["status"] == "ok" else f"failed ({result['error']})"
+                state = "ok" if result["status"] == "ok" else f"{result['status']} ({result['error']})"
                 message = f"{names[i]} " + " ".join(f"{p}={_cell(trials[i][p])}" for p in parameters) + f": {state}"
                 if bar is not None:
                     bar.write(message, file=sys.stderr)
