@@ -240,14 +240,14 @@ def run_trial(settings: dict, run_dir: str, plots: bool = True) -> dict:
     from neuronlab.train.run import LAST_EPOCH_NAME, train_run
 
     start = time.perf_counter()
-    run_dir = Path(run_dir)
+    folder = Path(run_dir)
     try:
-        if (run_dir / "metrics.json").is_file():
-            metrics = json.loads((run_dir / "metrics.json").read_text())
+        if (folder / "metrics.json").is_file():
+            metrics = json.loads((folder / "metrics.json").read_text())
         else:
             config = run_config(settings)
             with threadpool_limits(limits=1, user_api="blas"):
-                metrics = train_run(config, run_dir, resume=(run_dir / LAST_EPOCH_NAME).is_file(), progress=False,
+                metrics = train_run(config, folder, resume=(folder / LAST_EPOCH_NAME).is_file(), progress=False,
                                     plots=plots, log=None).metrics
         return {"status": "ok", **_flat_metrics(metrics), "wall_s": time.perf_counter() - start}
     except Exception as error:   # noqa: BLE001  (any failure of a trial is its result; the sweep goes on)

@@ -13,6 +13,7 @@ The writer is ``tensorboardX`` (a small library without TensorFlow or PyTorch), 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from neuronlab.train.callbacks import Callback
 
@@ -28,7 +29,7 @@ class TensorBoard(Callback):
                 from None
         self.log_dir = Path(log_dir)
         self.histograms = bool(histograms)
-        self.writer = None
+        self.writer: Any = None      # a tensorboardX SummaryWriter while training
 
     def on_train_begin(self, trainer) -> None:
         from tensorboardX import SummaryWriter
