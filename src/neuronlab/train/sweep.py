@@ -465,7 +465,7 @@ def _as_number(value: str):
 
 def plot_sweep(rows: list[dict], parameters: list[str], metric: str, best: dict | None, path) -> Path:
     """One panel per swept parameter: ``metric`` of every finished trial against the parameter's value
-    (a log axis when the values span more than a factor 20, categories as labels), the best trial marked."""
+    (a log axis when the values span a factor 10 or more, categories as labels), the best trial marked."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -479,20 +479,26 @@ def plot_sweep(rows: list[dict], parameters: list[str], metric: str, best: dict 
         if numbers and all(n is not None for n in numbers):
             xs = numbers
             positive = [n for n in numbers if n > 0]
-            if len(positive) == len(numbers) and max(positive) / min(positive) > 20:
+            if len(positive) == len(numbers) and max(positive) / min(positive) >= 10:
                 ax.set_xscale("log")
+            distinct = sorted(set(numbers))
+            if len(distinct) <= 6:                          # grid values: label exactly those
+                ax.set_xticks(distinct, [f"{v:g}" for v in distinct])
+                ax.minorticks_off()
         else:
-            labels = sorted(set(values))
+            labels = list(dict.fromkeys(values))           # in the sweep's order
             xs = [labels.index(v) for v in values]
             ax.set_xticks(range(len(labels)), labels)
+            ax.set_xlim(-0.5, len(labels) - 0.5)
         ys = [float(row[metric]) for row in finished]
         ax.scatter(xs, ys, color="tab:blue", alpha=0.7)
         if best is not None:
             ax.scatter([xs[finished.index(best)]], [float(best[metric])], color="tab:red", marker="*", s=160,
                        label=f"best: trial {best['trial']}")
-            ax.legend(loc="best", fontsize=8)
         ax.set_xlabel(name)
     axes[0][0].set_ylabel(metric)
+    if best is not None:
+        axes[0][0].legend(loc="best", fontsize=8)
     fig.suptitle(f"sweep: {metric} of {len(finished)} trials")
     fig.tight_layout()
     try:
