@@ -76,6 +76,8 @@ def test_flatten_and_three_dimensional_linear(digits, tmp_path):
     check_parity(model, images, tmp_path)
     partial = nn.Sequential(nn.Flatten(0, 1), nn.Linear(8, 3))      # merges the batch: rows of all images
     path = export_onnx(partial, images[:2], tmp_path / "partial.onnx")
+    rows = onnx.load(str(path)).graph.output[0].type.tensor_type.shape.dim[0]
+    assert not rows.HasField("dim_param") and not rows.HasField("dim_value")      # not the batch: left open
     np.testing.assert_allclose(run_onnx(path, images[:5]), model_outputs(partial, images[:5]), rtol=1e-5, atol=1e-5)
 
 

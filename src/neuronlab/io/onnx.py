@@ -273,10 +273,11 @@ def to_onnx(model, example_input, *, input_transform=None, target_transform=None
         y = _convert_transform(target_transform, graph, y, True)
     graph.nodes.append(helper.make_node("Identity", [y], [OUTPUT_NAME], name="output"))
     elem = helper.np_dtype_to_tensor_dtype(dtype)
+    output_batch = BATCH_DIM if output.shape[0] == example.shape[0] else None   # None: a size ONNX leaves open
     graph_proto = helper.make_graph(
         graph.nodes, type(model).__name__,
         [helper.make_tensor_value_info(INPUT_NAME, elem, [BATCH_DIM, *example.shape[1:]])],
-        [helper.make_tensor_value_info(OUTPUT_NAME, elem, [BATCH_DIM, *output.shape[1:]])],
+        [helper.make_tensor_value_info(OUTPUT_NAME, elem, [output_batch, *output.shape[1:]])],
         graph.initializers)
     import neuronlab
 
