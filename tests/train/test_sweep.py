@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import neuronlab
 from neuronlab.cli.main import cli
 from neuronlab.train.sweep import SweepError, load_sweep, parse_sweep, run_config, run_sweep, run_trial
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
+SRC = str(Path(neuronlab.__file__).resolve().parents[1])       # where the workers import neuronlab from
 BASE = {"dataset": "iris", "epochs": 2, "hidden": "4", "early_stopping": 0}
 GRID_FILE = """
 [train]
