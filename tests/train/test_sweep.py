@@ -310,3 +310,45 @@ def test_a_trial_lost_with_its_worker_is_rerun_on_resume(tmp_path, monkeypatch):
     result = run_sweep(sweep, tmp_path, progress=False, plots=False, log=None)
     assert [c[:9] for c in executors[1].calls] == ["trial-001"]       # only the lost trial runs again
     assert [r["status"] for r in result.rows] == ["ok", "ok", "failed"] and result.rows[1]["error"] == ""
+
+
+def test_ctrl_c_stops_the_sweep_and_the_same_command_continues_it(tmp_path):
+    """A real interruption: SIGINT to ``neuronlab sweep`` once a trial is recorded, then the same command."""
+    pytest.importorskip("dask.distributed", reason="sweeps on Dask need pip install 'neuronlab[distributed]'")
+    import signal
+    import time
+
+    spec = _write(tmp_path, '[train]\ndataset = "iris"\nepochs = 40\nhidden = "8"\nearly_stopping = 0\n'
+                            '[grid]\nlr = [0.01, 0.02, 0.03, 0.04]\n')
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "neuronlab", "sweep", str(spec), "--out", str(out), "--workers", "1",
+               "--no-plots"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not ((out / "sweep.csv").is_file() and len(read_table(out)) >= 1) and process.poll() is None:
+            assert time.monotonic() < deadline, "no trial finished in 180 s"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if process.returncode == 0:
+        pytest.skip("the sweep finished before the interruption arrived")
+    assert process.returncode == 130 and "rerun the same command to continue" in output, output
+    before = {row["run_dir"]: row for row in read_table(out)}
+    assert 1 <= len(before) < 4
+    result = CliRunner().invoke(cli, command[3:])
+    assert result.exit_code == 0, result.output
+    assert f"sweep: 4 trials ({len(before)} already recorded), {4 - len(before)} to run" in result.output
+    after = read_table(out)
+    assert [row["status"] for row in after] == ["ok"] * 4
+    for row in after:
+        if row["run_dir"] in before:
+            assert row == before[row["run_dir"]]                 # kept as recorded, not run again
+    settings = {"dataset": "iris", "epochs": 40, "hidden": "8", "early_stopping": 0, "lr": float(after[3]["lr"])}
+    assert repr(run_trial(settings, str(tmp_path / "here"), plots=False)["val_loss"]) == after[3]["val_loss"]
