@@ -352,3 +352,9 @@ def test_ctrl_c_stops_the_sweep_and_the_same_command_continues_it(tmp_path):
             assert row == before[row["run_dir"]]                 # kept as recorded, not run again
     settings = {"dataset": "iris", "epochs": 40, "hidden": "8", "early_stopping": 0, "lr": float(after[3]["lr"])}
     assert repr(run_trial(settings, str(tmp_path / "here"), plots=False)["val_loss"]) == after[3]["val_loss"]
+
+
+def test_workers_and_scheduler_exclude_each_other(tmp_path):
+    result = CliRunner().invoke(cli, ["sweep", str(_write(tmp_path, GRID_FILE)), "--workers", "2",
+                                      "--scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2 and "with --scheduler the cluster's own workers run the trials" in result.output
