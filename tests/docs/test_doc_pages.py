@@ -52,3 +52,21 @@ def test_readme_first_look():
     assert values["x"].grad.item() == pytest.approx(np.cos(1.5) + 2, rel=1e-6)
     assert values["y"].grad.item() == pytest.approx(1.5)
     run(blocks("README.md")[1], "README.md:example1")
+
+
+# Distributed (issue 16)
+@pytest.mark.parametrize("index", range(len(blocks("docs/distributed.md"))))
+def test_distributed_page_examples_run(index):
+    code = blocks("docs/distributed.md")[index]
+    if "onnxruntime" in code:
+        pytest.importorskip("onnxruntime", reason="the ONNX example needs pip install 'neuronlab[onnx]'")
+    if "TensorBoard(" in code:
+        pytest.importorskip("tensorboardX", reason="the TensorBoard example needs pip install 'neuronlab[tensorboard]'")
+    values = run(code, f"distributed.md:example{index}")
+    if "sweep" in values:
+        assert len(values["trials"]) == 12 and values["sweep"].parameters == ["lr", "hidden", "weight_decay"]
+        assert (values["trials"][0]["lr"], values["trials"][0]["hidden"]) == (0.001, "16")
+    if "logits" in values:
+        assert values["logits"].dtype == np.float32 and values["logits"].shape == (100, 10)
+        reference = values["model_outputs"](values["model"], values["digits"].X[:100], values["scaler"])
+        np.testing.assert_allclose(values["logits"], reference, atol=1e-5, rtol=1e-5)

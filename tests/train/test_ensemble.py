@@ -159,3 +159,23 @@ def test_bad_input_is_refused():
         Ensemble.from_factory(lambda: nn.Linear(2, 2), [])
     with pytest.raises(TypeError, match="make_optimizer must be callable"):
         fit_ensemble(lambda: nn.Linear(2, 2), [0], nn.MSELoss(), None, [], epochs=1)
+
+
+# Distributed (issue 16)
+def test_fit_ensemble_on_a_dask_cluster_equals_the_members_trained_here():
+    distributed = pytest.importorskip("dask.distributed", reason="needs pip install 'neuronlab[distributed]'")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 2)).astype(np.float32)
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
+    loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
+    factory = lambda: nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Dropout(0.2), nn.Linear(8, 2))   # noqa: E731
+    make_optimizer = lambda params: optim.Adam(params, lr=0.01)                                       # noqa: E731
+    here, histories = fit_ensemble(factory, [3, 4], nn.CrossEntropyLoss(), make_optimizer, loader, epochs=3)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        there, remote_histories = fit_ensemble(factory, [3, 4], nn.CrossEntropyLoss(), make_optimizer, loader,
+                                               epochs=3, client=client)
+    assert [h["train_loss"] for h in remote_histories] == [h["train_loss"] for h in histories]
+    for ours, theirs in zip(here.state_dict().values(), there.state_dict().values()):
+        np.testing.assert_array_equal(np.asarray(theirs), np.asarray(ours))
+    assert not np.array_equal(there[0][0].weight.data, there[1][0].weight.data)

@@ -30,7 +30,7 @@ def _positive(name: str, value: float) -> float:
 def convert(run_dir, presentation, dt, tau_s, normalize, out):
     """Convert the model trained in RUN_DIR into spiking neurons and score it on the run's test split:
     writes conversion.json (rate_accuracy, spiking_accuracy, the accuracy-vs-time curve) and the figures."""
-    from neuronlab.cli.errors import blas_threads
+    from neuronlab.cli.options import blas_threads
     from neuronlab.data import load_dataset, train_val_test_split
     from neuronlab.io import CheckpointError, load
     from neuronlab.snn import conversion_report

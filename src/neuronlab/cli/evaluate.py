@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from neuronlab.cli.errors import blas_threads, dataset_option, user_errors
+from neuronlab.cli.options import blas_threads, dataset_option
+from neuronlab.cli.errors import user_errors
 from neuronlab.train.evaluation import SPLITS, evaluate_checkpoint
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from neuronlab.cli.errors import blas_threads, writable_folder
+from neuronlab.cli.options import blas_threads, writable_folder
 from neuronlab.experiments import experiments, run_experiment
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from neuronlab.cli.errors import DataProblem, blas_threads, user_errors
+from neuronlab.cli.options import blas_threads
+from neuronlab.cli.errors import DataProblem, user_errors
 from neuronlab.data import read_feature_csv
 from neuronlab.io import atomic, load
 from neuronlab.train.inference import checkpoint_input_size, prediction_table

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from neuronlab.cli.config import from_command_line, merge_config_file
-from neuronlab.cli.errors import blas_threads, dataset_option, user_errors
+from neuronlab.cli.options import blas_threads, dataset_option
+from neuronlab.cli.errors import user_errors
 from neuronlab.io.checkpoint import load
 from neuronlab.train.run import RunConfig, default_run_dir, train_run
 from neuronlab.train.run_folder import RunFolder, RunFolderError

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import erf as _erf
 
 from neuronlab._validation import one_of
 from neuronlab.autograd.function import Function
@@ -20,6 +19,13 @@ _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_TANH_C = 0.044715
+
+
+def _erf(x):
+    """SciPy's erf on arrays, imported on first use (``import neuronlab`` stays free of SciPy)."""
+    from scipy.special import erf
+
+    return erf(x)
 
 
 class Erf(Function):

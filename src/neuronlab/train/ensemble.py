@@ -1,7 +1,7 @@
 """Training an ensemble (notes 000 §9): :func:`fit_ensemble` trains one member per seed with
 :func:`~neuronlab.train.trainer.fit`, member k after ``neuronlab.manual_seed(seeds[k])``, so each gets its own
-initialization, shuffling order and dropout masks. The :class:`~neuronlab.nn.Ensemble` Module itself lives in
-``neuronlab.nn``.
+initialization, shuffling order and dropout masks; with a Dask ``client`` the members train in parallel on its
+workers. The :class:`~neuronlab.nn.Ensemble` Module itself lives in ``neuronlab.nn``.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["Ensemble", "fit_ensemble"]
 
 
 def fit_ensemble(factory, seeds, loss_fn, make_optimizer, train_loader, val_loader=None, *, epochs: int,
-                 task: str = "classification", **fit_kwargs):
+                 task: str = "classification", client=None, **fit_kwargs):
     """Train one member per seed and return ``(Ensemble, [History per member])``.
 
     For each seed: ``neuronlab.manual_seed(seed)``, ``model = factory()``, ``optimizer =
@@ -21,6 +21,11 @@ def fit_ensemble(factory, seeds, loss_fn, make_optimizer, train_loader, val_load
     epochs=epochs, **fit_kwargs)`` (``metrics``, ``callbacks``, ``regularizer``, ...). Loaders without their
     own generator shuffle from the reseeded library generator, so the members also see different orders.
     Callbacks are shared by all members: give stateless ones or build the call per member yourself.
+
+    ``client``: a ``dask.distributed.Client`` (``pip install 'neuronlab[distributed]'``) to train the members
+    in parallel on its workers, each from a copy of the arguments; the members equal those trained here
+    when the loaders shuffle from the library generator (a loader's own generator would instead start
+    every member from the same state).
     """
     if not callable(factory):
         raise TypeError(f"fit_ensemble: factory must be callable () -> Module, got {type(factory).__name__}")
@@ -28,11 +33,19 @@ def fit_ensemble(factory, seeds, loss_fn, make_optimizer, train_loader, val_load
         raise TypeError("fit_ensemble: make_optimizer must be callable (parameters -> Optimizer), "
                         f"got {type(make_optimizer).__name__}")
     check_task(task)
-    members, histories = [], []
-    for seed in check_seeds(seeds, "fit_ensemble"):
-        manual_seed(seed)
-        model = factory()
-        histories.append(fit(model, loss_fn, make_optimizer(model.parameters()), train_loader, val_loader,
-                             epochs=epochs, **fit_kwargs))
-        members.append(model)
-    return Ensemble(members, task), histories
+    seeds = check_seeds(seeds, "fit_ensemble")
+    arguments = (factory, loss_fn, make_optimizer, train_loader, val_loader, epochs, fit_kwargs)
+    if client is None:
+        results = [_fit_member(seed, *arguments) for seed in seeds]
+    else:                                                       # Distributed (issue 16)
+        results = client.gather([client.submit(_fit_member, seed, *arguments, pure=False) for seed in seeds])
+    return Ensemble([model for model, _ in results], task), [history for _, history in results]
+
+
+def _fit_member(seed, factory, loss_fn, make_optimizer, train_loader, val_loader, epochs, fit_kwargs):
+    """One member: seed, build, train; ``(model, history)``."""
+    manual_seed(seed)
+    model = factory()
+    history = fit(model, loss_fn, make_optimizer(model.parameters()), train_loader, val_loader, epochs=epochs,
+                  **fit_kwargs)
+    return model, history
