@@ -170,9 +170,9 @@ def test_export_command_writes_a_model_that_takes_raw_inputs(digits, tmp_path):
 
 def test_export_command_refuses_an_unsupported_layer_in_one_line(digits, tmp_path):
     from neuronlab.cli.main import cli
-    from neuronlab.nn.module import register_module
+    from neuronlab.nn.module import register_buildable
 
-    @register_module
+    @register_buildable
     class Cube(nn.Module):
         def forward(self, x):
             return x * x * x

@@ -105,7 +105,7 @@ def _register_builtin_layers() -> None:
 
     @register_converter(nn.Sequential)
     def _sequential(module, graph, x, shape):
-        from neuronlab.autograd.tensor import Tensor
+        from neuronlab.autograd import Tensor
 
         value = Tensor(np.zeros(shape, dtype=graph.dtype))
         for child in module:
@@ -243,7 +243,7 @@ def to_onnx(model, example_input, *, input_transform=None, target_transform=None
     from onnx import helper
 
     from neuronlab.autograd.grad_mode import no_grad
-    from neuronlab.autograd.tensor import Tensor
+    from neuronlab.autograd import Tensor
 
     global _builtins_registered
     if not _builtins_registered:

@@ -49,6 +49,8 @@ from pathlib import Path
 import numpy as np
 
 from neuronlab.io import atomic
+from neuronlab.train.run import ConfigError, RunConfig, train_run
+from neuronlab.train.run_folder import RunFolder
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -102,7 +104,6 @@ def _draw(rng: np.random.Generator, spec: dict):
 
 
 def _setting_names() -> set[str]:
-    from neuronlab.train.run import RunConfig
 
     return {f.name for f in fields(RunConfig)}
 
@@ -197,7 +198,6 @@ def _anchored(key: str, value, folder: Path):
 def run_config(settings: dict):
     """A ``RunConfig`` from sweep settings (TOML values: ``hidden`` as ``[128, 64]`` or ``"128,64"``,
     ``task = "auto"``)."""
-    from neuronlab.train.run import ConfigError, RunConfig
 
     values = dict(settings)
     hidden = values.get("hidden")
@@ -237,18 +237,17 @@ def run_trial(settings: dict, run_dir: str, plots: bool = True) -> dict:
     failing run. BLAS is pinned to one thread. This is what a worker executes."""
     from threadpoolctl import threadpool_limits
 
-    from neuronlab.train.run import LAST_EPOCH_NAME, train_run
-
     start = time.perf_counter()
-    folder = Path(run_dir)
+    folder = RunFolder(run_dir)
     try:
-        if (folder / "metrics.json").is_file():
-            metrics = json.loads((folder / "metrics.json").read_text())
+        state = folder.state
+        if state == "complete":
+            metrics = json.loads((folder / RunFolder.METRICS).read_text())
         else:
             config = run_config(settings)
             with threadpool_limits(limits=1, user_api="blas"):
-                metrics = train_run(config, folder, resume=(folder / LAST_EPOCH_NAME).is_file(), progress=False,
-                                    plots=plots, log=None).metrics
+                metrics = train_run(config, folder.path, resume=state == "resumable", overwrite=True,
+                                    progress=False, plots=plots, log=None).metrics
         return {"status": "ok", **_flat_metrics(metrics), "wall_s": time.perf_counter() - start}
     except Exception as error:   # noqa: BLE001  (any failure of a trial is its result; the sweep goes on)
         message = " ".join(str(error).split()) or type(error).__name__

@@ -46,7 +46,7 @@ class TensorBoard(Callback):
             tag = f"{name}/{split}" if split in ("train", "val") and name else key
             self.writer.add_scalar(tag, float(value), epoch)
         if self.histograms:
-            from neuronlab.autograd.tensor import Tensor
+            from neuronlab.autograd import Tensor
 
             for name, param in trainer.model.named_parameters():
                 self.writer.add_histogram(f"weights/{name}", param.data, epoch)
