@@ -99,7 +99,7 @@ def test_the_sweep_file_and_the_run_settings(tmp_path):
 
 def test_a_failing_trial_is_its_result(tmp_path):
     result = run_trial({**BASE, "lr": -1.0}, str(tmp_path / "t"), plots=False)
-    assert result["status"] == "failed" and result["error"] == "ConfigError: lr: got -1.0; expected a positive number"
+    assert result["status"] == "failed" and result["error"] == "ConfigError: lr: got -1.0; expected a number > 0"
     result = run_trial({**BASE, "dataset": "no_such_data"}, str(tmp_path / "t"), plots=False)
     assert result["status"] == "failed" and "no_such_data" in result["error"]
 
@@ -135,7 +135,7 @@ def test_local_cluster_runs_every_trial_and_records_the_failures(local_cluster_s
     assert [r["trial"] for r in rows] == ["0", "1", "2", "3"]
     assert [r["status"] for r in rows] == ["ok", "ok", "failed", "failed"]
     assert [float(r["lr"]) for r in rows] == [0.05, 0.05, -1.0, -1.0]
-    assert rows[2]["error"] == "ConfigError: lr: got -1.0; expected a positive number"
+    assert rows[2]["error"] == "ConfigError: lr: got -1.0; expected a number > 0"
     assert rows[0]["weight_decay"] != rows[1]["weight_decay"]
     for row in rows[:2]:
         run = folder / row["run_dir"]
@@ -146,7 +146,7 @@ def test_local_cluster_runs_every_trial_and_records_the_failures(local_cluster_s
     assert (folder / "sweep.png").is_file()
     assert messages[0] == f"sweep: 4 trials (0 already recorded), 4 to run; folder {folder}"
     assert sorted(m.split()[0][:9] for m in messages[1:]) == [f"trial-00{i}" for i in range(4)]
-    assert any(m.endswith("failed (ConfigError: lr: got -1.0; expected a positive number)") for m in messages)
+    assert any(m.endswith("failed (ConfigError: lr: got -1.0; expected a number > 0)") for m in messages)
 
 
 def test_trials_give_the_numbers_of_a_run_in_this_process(local_cluster_sweep, tmp_path):
