@@ -63,17 +63,25 @@ def partial_step(i, offset, u, v0, i_ext, chans, kind, tau, e_rev, S, Xa, v_rest
 
 
 @kernel
-def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_cond, chan_ptr, chan_list, kind, tau, e_rev, decay, tau_m,
-                tau_ref, v_rest, v_threshold, v_reset, resistance, x, d_m, c_s, c_x, v, t_free, S,
-                Xa, buf, syn_ptr, syn_chan, syn_post, syn_w, syn_delay, src_ptr, src_id, rec_index, rec_var, rec,
+def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_list, kind, tau, e_rev, decay, g_mean,
+                tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, x, d_m, c_s, c_x, v, t_free, S, Xa, buf,
+                syn_ptr, syn_chan, syn_post, syn_w, syn_delay, src_ptr, src_id, rec_index, rec_var, rec,
                 spk_neuron, spk_step, spk_time, n_out):
     """Advance steps [k_start, k_end), or stop early at a step boundary when the spike arrays have room for
-    fewer than one spike per neuron. Returns (the step reached, the number of spikes stored)."""
+    fewer than one spike per neuron. Returns (the step reached, the number of spikes stored).
+
+    Each population is updated in passes over its neurons that the compiler vectorizes (arrivals, the full-step
+    membrane update of pop_mode 0: current synapses only, or 1: conductances only, synaptic decay), with one
+    branching pass for thresholds, refractory periods and the steps that need ``partial_step`` (a neuron
+    resuming mid-step; every step of a population mixing current and conductance synapses, pop_mode 2)."""
     n_neurons = v.shape[0]
     capacity = spk_neuron.shape[0]
     length = buf.shape[1]
     varying = x.shape[0] > 1
     e = np.e
+    v1 = np.empty(n_neurons)
+    g_sum = np.empty(n_neurons)
+    g_e = np.empty(n_neurons)
     for k in range(k_start, k_end):
         if capacity - n_out < n_neurons:
             return k, n_out
@@ -83,47 +91,67 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_cond, chan_ptr, chan_lis
         first = n_out
         row = k if varying else 0
         for p in range(pop_lo.shape[0]):
+            lo, hi, mode = pop_lo[p], pop_hi[p], pop_mode[p]
             chans = chan_list[chan_ptr[p]:chan_ptr[p + 1]]
-            for i in range(pop_lo[p], pop_hi[p]):
-                for c in chans:  # arrivals at t_k
-                    a = buf[c, slot, i]
-                    if a != 0.0:
-                        if kind[c] == 1:
-                            Xa[c, i] += e * a
-                        else:
-                            S[c, i] += a
-                        buf[c, slot, i] = 0.0
+            for c in chans:  # 1. arrivals at t_k
+                target = Xa if kind[c] == 1 else S
+                jump = e if kind[c] == 1 else 1.0
+                for i in range(lo, hi):
+                    target[c, i] += jump * buf[c, slot, i]
+                    buf[c, slot, i] = 0.0
+            if mode == 0:  # 2. full-step membrane update, current synapses (exact, precomputed coefficients)
+                for i in range(lo, hi):
+                    a_inf = v_rest[i] + resistance[i] * x[row, i]
+                    v1[i] = a_inf + (v[i] - a_inf) * d_m[i]
+                for c in chans:
+                    for i in range(lo, hi):
+                        v1[i] += c_s[c, i] * S[c, i] + c_x[c, i] * Xa[c, i]
+            elif mode == 1:  # 2. full-step membrane update, conductances at their step mean
+                for i in range(lo, hi):
+                    g_sum[i] = 0.0
+                    g_e[i] = 0.0
+                for c in chans:
+                    for i in range(lo, hi):
+                        g = S[c, i] * g_mean[c]
+                        g_sum[i] += g
+                        g_e[i] += g * e_rev[c]
+                for i in range(lo, hi):
+                    r = resistance[i]
+                    lam = (1.0 + r * g_sum[i]) / tau_m[i]
+                    v_inf = (v_rest[i] + r * x[row, i] + r * g_e[i]) / (1.0 + r * g_sum[i])
+                    v1[i] = v_inf + (v[i] - v_inf) * np.exp(-lam * dt)
+            for i in range(lo, hi):  # 3. thresholds and refractory periods
                 start = max(t_k, t_free[i])
-                if start < t_next:
-                    v0 = v[i]
-                    i_ext = x[row, i]
-                    if start == t_k and not pop_cond[p]:
-                        a_inf = v_rest[i] + resistance[i] * i_ext
-                        v1 = a_inf + (v0 - a_inf) * d_m[i]
-                        for c in chans:
-                            v1 += c_s[c, i] * S[c, i] + c_x[c, i] * Xa[c, i]
-                    else:
-                        v1 = partial_step(i, start - t_k, t_next - start, v0, i_ext, chans, kind, tau, e_rev, S,
-                                          Xa, v_rest, resistance, tau_m)
-                    if v1 >= v_threshold[i]:
-                        t_spike = start + (t_next - start) * (v_threshold[i] - v0) / (v1 - v0)
-                        spk_neuron[n_out] = i
-                        spk_step[n_out] = k
-                        spk_time[n_out] = t_spike
-                        n_out += 1
-                        v[i] = v_reset[i]
-                        t_free[i] = t_spike + tau_ref[i]
-                    else:
-                        v[i] = v1
-                for c in chans:  # synaptic states to t_next
-                    if kind[c] == 1:
-                        S[c, i] = decay[c] * (S[c, i] + Xa[c, i] * dt / tau[c])
-                        Xa[c, i] *= decay[c]
-                    else:
-                        S[c, i] *= decay[c]
+                if start >= t_next:
+                    continue
+                v0 = v[i]
+                vi = v1[i]
+                if start > t_k or mode == 2:
+                    vi = partial_step(i, start - t_k, t_next - start, v0, x[row, i], chans, kind, tau, e_rev, S,
+                                      Xa, v_rest, resistance, tau_m)
+                if vi >= v_threshold[i]:
+                    t_spike = start + (t_next - start) * (v_threshold[i] - v0) / (vi - v0)
+                    spk_neuron[n_out] = i
+                    spk_step[n_out] = k
+                    spk_time[n_out] = t_spike
+                    n_out += 1
+                    v[i] = v_reset[i]
+                    t_free[i] = t_spike + tau_ref[i]
+                else:
+                    v[i] = vi
+            for c in chans:  # 4. synaptic states to t_next
+                d = decay[c]
+                if kind[c] == 1:
+                    step_x = dt / tau[c]
+                    for i in range(lo, hi):
+                        S[c, i] = d * (S[c, i] + Xa[c, i] * step_x)
+                        Xa[c, i] *= d
+                else:
+                    for i in range(lo, hi):
+                        S[c, i] *= d
         for m in range(rec_index.shape[0]):
             rec[k + 1, m] = v[rec_index[m]] if rec_var[m] < 0 else S[rec_var[m], rec_index[m]]
-        for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):  # propagate this step's spikes
+        for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):  # 5. propagate this step's spikes
             j = spk_neuron[m] if m < n_out else src_id[src_ptr[k] + m - n_out]
             for s in range(syn_ptr[j], syn_ptr[j + 1]):
                 buf[syn_chan[s], (k + 1 + syn_delay[s]) % length, syn_post[s]] += syn_w[s]

@@ -179,7 +179,11 @@ class _Layout:
         per_pop = [[c for c, q in enumerate(projs) if q.post is p] for p in pops]
         self.chan_ptr = np.concatenate(([0], np.cumsum([len(c) for c in per_pop]))).astype(np.int64)
         self.chan_list = np.array([c for cs in per_pop for c in cs], dtype=np.int64)
-        self.pop_cond = np.array([any(projs[c].synapse.kind == CONDUCTANCE for c in cs) for cs in per_pop])
+        # 0: current synapses only, 1: conductances only, 2: both (every step through the general update)
+        conductances = [sum(projs[c].synapse.kind == CONDUCTANCE for c in cs) for cs in per_pop]
+        self.pop_mode = np.array([0 if g == 0 else 1 if g == len(cs) else 2 for g, cs in zip(conductances, per_pop)],
+                                 dtype=np.int64)
+        self.g_mean = -np.expm1(-dt / self.tau) * self.tau / dt  # mean of g over a step, per unit of g(t_k)
         self.S = np.zeros((max(c_count, 1), n))
         self.Xa = np.zeros((max(c_count, 1), n))
         lam = 1.0 / self.tau_m
@@ -277,8 +281,8 @@ def _run_numba(layout: _Layout) -> None:
         capacity = max(4 * n, int(n * 100 * L.dt * (L.n_steps - k)))  # room for 100 Hz, grown as needed
         neuron, step, when = np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.empty(capacity)
         k_new, count = compiled.run_network(
-            k, L.n_steps, L.dt, L.pop_lo, L.pop_hi, L.pop_cond, L.chan_ptr, L.chan_list, L.kind, L.tau, L.e_rev,
-            L.decay, L.tau_m, L.tau_ref, L.v_rest, L.v_threshold, L.v_reset, L.resistance, L.x, L.d_m, L.c_s,
+            k, L.n_steps, L.dt, L.pop_lo, L.pop_hi, L.pop_mode, L.chan_ptr, L.chan_list, L.kind, L.tau, L.e_rev,
+            L.decay, L.g_mean, L.tau_m, L.tau_ref, L.v_rest, L.v_threshold, L.v_reset, L.resistance, L.x, L.d_m, L.c_s,
             L.c_x, L.v, L.t_free, L.S, L.Xa, L.buf, L.syn_ptr, L.syn_chan, L.syn_post, L.syn_w, L.syn_delay,
             L.src_ptr, L.src_id, L.rec_index, L.rec_var, L.rec, neuron, step, when, 0)
         L.out.append((neuron[:count], step[:count], when[:count]))
@@ -302,22 +306,33 @@ def _run_numpy(layout: _Layout) -> None:
                 if L.kind[c] == ALPHA:
                     Xa[c, sl] += np.e * a
                 else:
-                    S[c, sl] += a
+                    S[c, sl] += 1.0 * a
                 buf[c, slot, sl] = 0.0
+            mode = L.pop_mode[p]
+            r, i_ext = L.resistance[sl], i_ext_all[sl]
+            v1 = np.zeros(hi - lo)
+            if mode == 0:
+                a_inf = L.v_rest[sl] + r * i_ext
+                v1 = a_inf + (v[sl] - a_inf) * L.d_m[sl]
+                for c in chans:
+                    v1 += L.c_s[c, sl] * S[c, sl] + L.c_x[c, sl] * Xa[c, sl]
+            elif mode == 1:
+                g_sum, g_e = np.zeros(hi - lo), np.zeros(hi - lo)
+                for c in chans:
+                    g = S[c, sl] * L.g_mean[c]
+                    g_sum += g
+                    g_e += g * L.e_rev[c]
+                lam = (1.0 + r * g_sum) / L.tau_m[sl]
+                v_inf = (L.v_rest[sl] + r * i_ext + r * g_e) / (1.0 + r * g_sum)
+                v1 = v_inf + (v[sl] - v_inf) * np.exp(-lam * dt)
             start = np.maximum(t_k, t_free[sl])
             active = np.flatnonzero(start < t_next)
-            i = lo + active
-            start = start[active]
-            v0, i_ext, r = v[i], i_ext_all[i], L.resistance[i]
-            full = (start == t_k) & (not L.pop_cond[p])
-            v1 = np.empty(i.size)
-            a_inf = L.v_rest[i] + r * i_ext
-            v1[full] = a_inf[full] + (v0[full] - a_inf[full]) * L.d_m[i[full]]
-            for c in chans:
-                v1[full] += L.c_s[c, i[full]] * S[c, i[full]] + L.c_x[c, i[full]] * Xa[c, i[full]]
-            part = ~full
+            i, start, v1 = lo + active, start[active], v1[active]
+            v0 = v[i]
+            part = (start > t_k) | (mode == 2)
             if part.any():
-                v1[part] = _partial(L, i[part], start[part] - t_k, t_next - start[part], v0[part], i_ext[part], chans)
+                v1[part] = _partial(L, i[part], start[part] - t_k, t_next - start[part], v0[part],
+                                    i_ext_all[i[part]], chans)
             spike = v1 >= L.v_threshold[i]
             j = i[spike]
             t_spike = start[spike] + (t_next - start[spike]) * (L.v_threshold[j] - v0[spike]) / (v1[spike] - v0[spike])
@@ -327,7 +342,7 @@ def _run_numpy(layout: _Layout) -> None:
             fired_at.append(t_spike)
             for c in chans:
                 if L.kind[c] == ALPHA:
-                    S[c, sl] = L.decay[c] * (S[c, sl] + Xa[c, sl] * dt / L.tau[c])
+                    S[c, sl] = L.decay[c] * (S[c, sl] + Xa[c, sl] * (dt / L.tau[c]))
                     Xa[c, sl] *= L.decay[c]
                 else:
                     S[c, sl] *= L.decay[c]
