@@ -82,6 +82,8 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
     v1 = np.empty(n_neurons)
     g_sum = np.empty(n_neurons)
     g_e = np.empty(n_neurons)
+    special = np.zeros(n_neurons, dtype=np.bool_)
+    direct = length == 1  # no delays: spikes go straight into the synaptic states, due at t_next
     for k in range(k_start, k_end):
         if capacity - n_out < n_neurons:
             return k, n_out
@@ -93,7 +95,7 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
         for p in range(pop_lo.shape[0]):
             lo, hi, mode = pop_lo[p], pop_hi[p], pop_mode[p]
             chans = chan_list[chan_ptr[p]:chan_ptr[p + 1]]
-            for c in chans:  # 1. arrivals at t_k
+            for c in chans if not direct else chans[:0]:  # 1. arrivals at t_k
                 target = Xa if kind[c] == 1 else S
                 jump = e if kind[c] == 1 else 1.0
                 for i in range(lo, hi):
@@ -120,10 +122,17 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
                     lam = (1.0 + r * g_sum[i]) / tau_m[i]
                     v_inf = (v_rest[i] + r * x[row, i] + r * g_e[i]) / (1.0 + r * g_sum[i])
                     v1[i] = v_inf + (v[i] - v_inf) * np.exp(-lam * dt)
-            for i in range(lo, hi):  # 3. thresholds and refractory periods
-                start = max(t_k, t_free[i])
-                if start >= t_next:
+            n_special = 0
+            for i in range(lo, hi):  # 3. free neurons below threshold take v1 (branch-free); flag the others
+                free = t_free[i] <= t_k
+                flag = (free & ((v1[i] >= v_threshold[i]) | (mode == 2))) | (~free & (t_free[i] < t_next))
+                v[i] = v1[i] if free & ~flag else v[i]
+                special[i] = flag
+                n_special += flag
+            for i in range(lo, hi if n_special else lo):  # spikes, resumptions, mixed synapses
+                if not special[i]:
                     continue
+                start = max(t_k, t_free[i])
                 v0 = v[i]
                 vi = v1[i]
                 if start > t_k or mode == 2:
@@ -154,5 +163,11 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
         for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):  # 5. propagate this step's spikes
             j = spk_neuron[m] if m < n_out else src_id[src_ptr[k] + m - n_out]
             for s in range(syn_ptr[j], syn_ptr[j + 1]):
-                buf[syn_chan[s], (k + 1 + syn_delay[s]) % length, syn_post[s]] += syn_w[s]
+                c = syn_chan[s]
+                if not direct:
+                    buf[c, (k + 1 + syn_delay[s]) % length, syn_post[s]] += syn_w[s]
+                elif kind[c] == 1:
+                    Xa[c, syn_post[s]] += e * syn_w[s]
+                else:
+                    S[c, syn_post[s]] += syn_w[s]
     return k_end, n_out

@@ -294,6 +294,7 @@ def _run_numpy(layout: _Layout) -> None:
     L = layout
     dt, S, Xa, v, t_free, buf = L.dt, L.S, L.Xa, L.v, L.t_free, L.buf
     length = buf.shape[1]
+    direct = length == 1  # no delays: spikes go straight into the synaptic states (as the kernel does)
     for k in range(L.n_steps):
         t_k, t_next, slot = k * dt, (k + 1) * dt, k % length
         fired, fired_at = [], []
@@ -301,7 +302,7 @@ def _run_numpy(layout: _Layout) -> None:
         for p, (lo, hi) in enumerate(zip(L.pop_lo, L.pop_hi)):
             chans = L.chan_list[L.chan_ptr[p]:L.chan_ptr[p + 1]]
             sl = slice(lo, hi)
-            for c in chans:
+            for c in chans if not direct else ():
                 a = buf[c, slot, sl]
                 if L.kind[c] == ALPHA:
                     Xa[c, sl] += np.e * a
@@ -350,7 +351,12 @@ def _run_numpy(layout: _Layout) -> None:
         who = np.concatenate(fired + [L.src_id[L.src_ptr[k]:L.src_ptr[k + 1]]])
         for jj in who:
             s = slice(L.syn_ptr[jj], L.syn_ptr[jj + 1])
-            np.add.at(buf, (L.syn_chan[s], (k + 1 + L.syn_delay[s]) % length, L.syn_post[s]), L.syn_w[s])
+            if not direct:
+                np.add.at(buf, (L.syn_chan[s], (k + 1 + L.syn_delay[s]) % length, L.syn_post[s]), L.syn_w[s])
+                continue
+            alpha = L.kind[L.syn_chan[s]] == ALPHA
+            np.add.at(S, (L.syn_chan[s][~alpha], L.syn_post[s][~alpha]), L.syn_w[s][~alpha])
+            np.add.at(Xa, (L.syn_chan[s][alpha], L.syn_post[s][alpha]), np.e * L.syn_w[s][alpha])
         neurons = np.concatenate(fired)
         L.out.append((neurons, np.full(neurons.size, k), np.concatenate(fired_at)))
 
