@@ -91,36 +91,39 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
         t_next = (k + 1) * dt
         slot = k % length
         first = n_out
-        row = k if varying else 0
+        xr = x[k if varying else 0]
         for p in range(pop_lo.shape[0]):
             lo, hi, mode = pop_lo[p], pop_hi[p], pop_mode[p]
             chans = chan_list[chan_ptr[p]:chan_ptr[p + 1]]
             for c in chans if not direct else chans[:0]:  # 1. arrivals at t_k
-                target = Xa if kind[c] == 1 else S
+                target = Xa[c] if kind[c] == 1 else S[c]
                 jump = e if kind[c] == 1 else 1.0
+                arriving = buf[c, slot]
                 for i in range(lo, hi):
-                    target[c, i] += jump * buf[c, slot, i]
-                    buf[c, slot, i] = 0.0
+                    target[i] += jump * arriving[i]
+                    arriving[i] = 0.0
             if mode == 0:  # 2. full-step membrane update, current synapses (exact, precomputed coefficients)
                 for i in range(lo, hi):
-                    a_inf = v_rest[i] + resistance[i] * x[row, i]
+                    a_inf = v_rest[i] + resistance[i] * xr[i]
                     v1[i] = a_inf + (v[i] - a_inf) * d_m[i]
                 for c in chans:
+                    cs, cx, sc, xc = c_s[c], c_x[c], S[c], Xa[c]
                     for i in range(lo, hi):
-                        v1[i] += c_s[c, i] * S[c, i] + c_x[c, i] * Xa[c, i]
+                        v1[i] += cs[i] * sc[i] + cx[i] * xc[i]
             elif mode == 1:  # 2. full-step membrane update, conductances at their step mean
                 for i in range(lo, hi):
                     g_sum[i] = 0.0
                     g_e[i] = 0.0
                 for c in chans:
+                    sc, gm, er = S[c], g_mean[c], e_rev[c]
                     for i in range(lo, hi):
-                        g = S[c, i] * g_mean[c]
+                        g = sc[i] * gm
                         g_sum[i] += g
-                        g_e[i] += g * e_rev[c]
+                        g_e[i] += g * er
                 for i in range(lo, hi):
                     r = resistance[i]
                     lam = (1.0 + r * g_sum[i]) / tau_m[i]
-                    v_inf = (v_rest[i] + r * x[row, i] + r * g_e[i]) / (1.0 + r * g_sum[i])
+                    v_inf = (v_rest[i] + r * xr[i] + r * g_e[i]) / (1.0 + r * g_sum[i])
                     v1[i] = v_inf + (v[i] - v_inf) * np.exp(-lam * dt)
             n_special = 0
             for i in range(lo, hi):  # 3. free neurons below threshold take v1 (branch-free); flag the others
@@ -136,7 +139,7 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
                 v0 = v[i]
                 vi = v1[i]
                 if start > t_k or mode == 2:
-                    vi = partial_step(i, start - t_k, t_next - start, v0, x[row, i], chans, kind, tau, e_rev, S,
+                    vi = partial_step(i, start - t_k, t_next - start, v0, xr[i], chans, kind, tau, e_rev, S,
                                       Xa, v_rest, resistance, tau_m)
                 if vi >= v_threshold[i]:
                     t_spike = start + (t_next - start) * (v_threshold[i] - v0) / (vi - v0)
@@ -149,15 +152,15 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
                 else:
                     v[i] = vi
             for c in chans:  # 4. synaptic states to t_next
-                d = decay[c]
+                d, sc, xc = decay[c], S[c], Xa[c]
                 if kind[c] == 1:
                     step_x = dt / tau[c]
                     for i in range(lo, hi):
-                        S[c, i] = d * (S[c, i] + Xa[c, i] * step_x)
-                        Xa[c, i] *= d
+                        sc[i] = d * (sc[i] + xc[i] * step_x)
+                        xc[i] *= d
                 else:
                     for i in range(lo, hi):
-                        S[c, i] *= d
+                        sc[i] *= d
         for m in range(rec_index.shape[0]):
             rec[k + 1, m] = v[rec_index[m]] if rec_var[m] < 0 else S[rec_var[m], rec_index[m]]
         for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):  # 5. propagate this step's spikes
