@@ -13,15 +13,17 @@ def _figure(width: float = 8.0, height: float = 3.2):
 
 
 def plot_raster(run, name: str, n_excitatory: int | None = None, max_neurons: int = 500):
-    """Spikes of the first ``max_neurons`` neurons of population ``name`` (excitatory in blue, inhibitory red)."""
+    """Spikes of at most ``max_neurons`` neurons of population ``name``, every k-th one (excitatory in blue,
+    inhibitory in red)."""
     spikes = run.spikes[name]
     fig, ax = _figure()
-    shown = spikes.spike_neuron < max_neurons
+    every = -(-spikes.n_neurons // max_neurons)
+    shown = spikes.spike_neuron % every == 0
     neuron, time = spikes.spike_neuron[shown], spikes.spike_time[shown]
     exc = neuron < (n_excitatory if n_excitatory is not None else spikes.n_neurons)
     ax.plot(time[exc], neuron[exc], ",", color="C0")
     ax.plot(time[~exc], neuron[~exc], ",", color="C3")
-    ax.set(xlabel="t (s)", ylabel="neuron", xlim=(0, run.t[-1]), title=f"{name}: spikes of {min(max_neurons, spikes.n_neurons)} neurons")
+    ax.set(xlabel="t (s)", ylabel="neuron", xlim=(0, run.t[-1]), title=f"{name}: spikes of every {every}th neuron" if every > 1 else f"{name}: spikes")
     return fig
 
 
