@@ -62,6 +62,76 @@ def partial_step(i, offset, u, v0, i_ext, chans, kind, tau, e_rev, S, Xa, v_rest
     return v1
 
 
+@helper
+def threshold(t_k, t_next, t_free, v1, v_threshold, v, special):
+    """Free neurons below threshold take v1 (branch-free, so the compiler vectorizes it); flags the others
+    (crossing, or resuming inside the step) in ``special``; returns how many. Arrays: one population's slice."""
+    n_special = 0
+    for i in range(v.shape[0]):
+        free = t_free[i] <= t_k
+        flag = (free & (v1[i] >= v_threshold[i])) | (~free & (t_free[i] < t_next))
+        v[i] = v1[i] if free & ~flag else v[i]
+        special[i] = flag
+        n_special += flag
+    return n_special
+
+
+@helper
+def leak(v1, v, v_rest, resistance, x, d_m):
+    """v1 <- a + (v - a) e^(-dt/tau_m), a = v_rest + R I_ext: the full step without synapses (one population)."""
+    for i in range(v.shape[0]):
+        a_inf = v_rest[i] + resistance[i] * x[i]
+        v1[i] = a_inf + (v[i] - a_inf) * d_m[i]
+
+
+@helper
+def arrive(target, arriving, jump):
+    """target += jump * arriving; arriving <- 0 (the ring buffer's slot is reused)."""
+    for i in range(target.shape[0]):
+        target[i] += jump * arriving[i]
+        arriving[i] = 0.0
+
+
+@helper
+def add_currents(v1, c_s, s, c_x, x):
+    """v1 += c_s I + c_x x: one current synapse's full-step contribution."""
+    for i in range(v1.shape[0]):
+        v1[i] += c_s[i] * s[i] + c_x[i] * x[i]
+
+
+@helper
+def add_conductance(g_sum, g_e, g, g_mean, e_rev):
+    """Sums of the step-mean conductances and of their products with the reversal potentials."""
+    for i in range(g_sum.shape[0]):
+        gm = g[i] * g_mean
+        g_sum[i] += gm
+        g_e[i] += gm * e_rev
+
+
+@helper
+def conductance_step(v1, v, g_sum, g_e, v_rest, resistance, x, tau_m, dt):
+    """v1 <- v_inf + (v - v_inf) e^(-lam dt) with the step-mean conductances (lam, v_inf: the module's scheme)."""
+    for i in range(v1.shape[0]):
+        r = resistance[i]
+        lam = (1.0 + r * g_sum[i]) / tau_m[i]
+        v_inf = (v_rest[i] + r * x[i] + r * g_e[i]) / (1.0 + r * g_sum[i])
+        v1[i] = v_inf + (v[i] - v_inf) * np.exp(-lam * dt)
+
+
+@helper
+def decay_exponential(s, decay):
+    for i in range(s.shape[0]):
+        s[i] *= decay
+
+
+@helper
+def decay_alpha(s, x, decay, step_x):
+    """I <- e^(-dt/tau) (I + x dt/tau), x <- e^(-dt/tau) x."""
+    for i in range(s.shape[0]):
+        s[i] = decay * (s[i] + x[i] * step_x)
+        x[i] *= decay
+
+
 @kernel
 def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_list, kind, tau, e_rev, decay, g_mean,
                 tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, x, d_m, c_s, c_x, v, t_free, S, Xa, buf,
@@ -98,40 +168,27 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
             for c in chans if not direct else chans[:0]:  # 1. arrivals at t_k
                 target = Xa[c] if kind[c] == 1 else S[c]
                 jump = e if kind[c] == 1 else 1.0
-                arriving = buf[c, slot]
-                for i in range(lo, hi):
-                    target[i] += jump * arriving[i]
-                    arriving[i] = 0.0
+                arrive(target[lo:hi], buf[c, slot, lo:hi], jump)
             if mode == 0:  # 2. full-step membrane update, current synapses (exact, precomputed coefficients)
-                for i in range(lo, hi):
-                    a_inf = v_rest[i] + resistance[i] * xr[i]
-                    v1[i] = a_inf + (v[i] - a_inf) * d_m[i]
+                leak(v1[lo:hi], v[lo:hi], v_rest[lo:hi], resistance[lo:hi], xr[lo:hi], d_m[lo:hi])
                 for c in chans:
-                    cs, cx, sc, xc = c_s[c], c_x[c], S[c], Xa[c]
-                    for i in range(lo, hi):
-                        v1[i] += cs[i] * sc[i] + cx[i] * xc[i]
+                    add_currents(v1[lo:hi], c_s[c, lo:hi], S[c, lo:hi], c_x[c, lo:hi], Xa[c, lo:hi])
             elif mode == 1:  # 2. full-step membrane update, conductances at their step mean
-                for i in range(lo, hi):
-                    g_sum[i] = 0.0
-                    g_e[i] = 0.0
+                g_sum[lo:hi] = 0.0
+                g_e[lo:hi] = 0.0
                 for c in chans:
-                    sc, gm, er = S[c], g_mean[c], e_rev[c]
-                    for i in range(lo, hi):
-                        g = sc[i] * gm
-                        g_sum[i] += g
-                        g_e[i] += g * er
-                for i in range(lo, hi):
-                    r = resistance[i]
-                    lam = (1.0 + r * g_sum[i]) / tau_m[i]
-                    v_inf = (v_rest[i] + r * xr[i] + r * g_e[i]) / (1.0 + r * g_sum[i])
-                    v1[i] = v_inf + (v[i] - v_inf) * np.exp(-lam * dt)
+                    add_conductance(g_sum[lo:hi], g_e[lo:hi], S[c, lo:hi], g_mean[c], e_rev[c])
+                conductance_step(v1[lo:hi], v[lo:hi], g_sum[lo:hi], g_e[lo:hi], v_rest[lo:hi], resistance[lo:hi],
+                                 xr[lo:hi], tau_m[lo:hi], dt)
             n_special = 0
-            for i in range(lo, hi):  # 3. free neurons below threshold take v1 (branch-free); flag the others
-                free = t_free[i] <= t_k
-                flag = (free & ((v1[i] >= v_threshold[i]) | (mode == 2))) | (~free & (t_free[i] < t_next))
-                v[i] = v1[i] if free & ~flag else v[i]
-                special[i] = flag
-                n_special += flag
+            if mode == 2:  # 3. every neuron free in this step takes the general update
+                for i in range(lo, hi):
+                    flag = t_free[i] < t_next
+                    special[i] = flag
+                    n_special += flag
+            else:
+                n_special = threshold(t_k, t_next, t_free[lo:hi], v1[lo:hi], v_threshold[lo:hi], v[lo:hi],
+                                      special[lo:hi])
             for i in range(lo, hi if n_special else lo):  # spikes, resumptions, mixed synapses
                 if not special[i]:
                     continue
@@ -152,15 +209,10 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
                 else:
                     v[i] = vi
             for c in chans:  # 4. synaptic states to t_next
-                d, sc, xc = decay[c], S[c], Xa[c]
                 if kind[c] == 1:
-                    step_x = dt / tau[c]
-                    for i in range(lo, hi):
-                        sc[i] = d * (sc[i] + xc[i] * step_x)
-                        xc[i] *= d
+                    decay_alpha(S[c, lo:hi], Xa[c, lo:hi], decay[c], dt / tau[c])
                 else:
-                    for i in range(lo, hi):
-                        sc[i] *= d
+                    decay_exponential(S[c, lo:hi], decay[c])
         for m in range(rec_index.shape[0]):
             rec[k + 1, m] = v[rec_index[m]] if rec_var[m] < 0 else S[rec_var[m], rec_index[m]]
         for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):  # 5. propagate this step's spikes
