@@ -132,6 +132,19 @@ def decay_alpha(s, x, decay, step_x):
         x[i] *= decay
 
 
+@helper
+def flagged(special, special_words, lo, hi):
+    """The indices i in [lo, hi) with special[i] set, in order (skipping words of 8 clear flags)."""
+    out = []
+    for word in range(lo // 8, (hi + 7) // 8):
+        if special_words[word] == 0:
+            continue
+        for i in range(max(8 * word, lo), min(8 * word + 8, hi)):
+            if special[i]:
+                out.append(i)
+    return out
+
+
 @kernel
 def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_list, kind, tau, e_rev, decay, g_mean,
                 tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, x, d_m, c_s, c_x, v, t_free, S, Xa, buf,
@@ -152,7 +165,8 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
     v1 = np.empty(n_neurons)
     g_sum = np.empty(n_neurons)
     g_e = np.empty(n_neurons)
-    special = np.zeros(n_neurons, dtype=np.bool_)
+    special = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)
+    special_words = special.view(np.uint64)  # scanned 8 flags at a time: most words are all zero
     direct = length == 1  # no delays: spikes go straight into the synaptic states, due at t_next
     for k in range(k_start, k_end):
         if capacity - n_out < n_neurons:
@@ -189,9 +203,7 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
             else:
                 n_special = threshold(t_k, t_next, t_free[lo:hi], v1[lo:hi], v_threshold[lo:hi], v[lo:hi],
                                       special[lo:hi])
-            for i in range(lo, hi if n_special else lo):  # spikes, resumptions, mixed synapses
-                if not special[i]:
-                    continue
+            for i in flagged(special, special_words, lo, hi if n_special else lo):  # spikes, resumptions
                 start = max(t_k, t_free[i])
                 v0 = v[i]
                 vi = v1[i]
