@@ -122,6 +122,9 @@ def main() -> None:
                               "wall_speedup": median(theirs, "wall") / median(ours, "wall")}
             print(f"{bench}: rate ratio neuronlab / brian2 {summary[bench]['rate_ratio']:.3f}, "
                   f"speed-up cpu {summary[bench]['cpu_speedup']:.2f}x, wall {summary[bench]['wall_speedup']:.2f}x")
+    for runs in results.values():  # per-neuron rates summarized as a histogram (0 to 100 Hz, 2 Hz bins)
+        for r in runs:
+            r["rate_histogram"] = np.histogram(r.pop("rates"), bins=np.arange(0, 102, 2))[0].tolist()
     path = write_results("network", {"duration": args.duration, "seeds": args.seeds, "summary": summary,
                                      "runs": results})
     print(f"wrote {path}")
