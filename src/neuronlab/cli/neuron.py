@@ -280,9 +280,21 @@ def synapse(tau_s, rate, t_end, dt, seed, out):
 @click.option("--t-end", type=NUMBER, default=1.0, show_default=True, help="Simulated time (s).")
 @click.option("--dt", type=NUMBER, default=1e-4, show_default=True, help="Step (s).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (weights and inputs).")
+# --- spiking: Brette et al. (2007) benchmarks (cli/network_benchmark.py) ---
+@click.option("--benchmark", type=click.Choice(["cuba", "coba"]), default=None,
+              help="Run a Vogels-Abbott benchmark network of Brette et al. 2007 (4,000 neurons; ignores the "
+                   "network options above but --seed and --dt) and write raster, rates and summary.json.")
+@click.option("--duration", type=NUMBER, default=None, help="Simulated time (s) of --benchmark (default 1.0).")
+# --- end spiking ---
 @_out_option("network")
-def network(n_neurons, p, w_exc, w_inh, input_range, tau_s, t_end, dt, seed, out):
+def network(n_neurons, p, w_exc, w_inh, input_range, tau_s, t_end, dt, seed, benchmark, duration, out):
     """A random LIF network (80% excitatory, 20% inhibitory): spike raster, population rate and rates."""
+    # --- spiking ---
+    if benchmark is not None:
+        from neuronlab.cli.network_benchmark import run_benchmark
+
+        return run_benchmark(benchmark, seed, 1.0 if duration is None else duration, dt, out)
+    # --- end spiking ---
     import neuronlab
     from neuronlab.neurons import LIFNetwork
     from neuronlab.neurons.network import random_weights

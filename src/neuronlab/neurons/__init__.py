@@ -12,6 +12,13 @@ from neuronlab.neurons.lif import LIF, TuningCurve, lif_rate, tuning_curve
 from neuronlab.neurons.network import LIFNetwork, SpikingNetwork, random_weights
 from neuronlab.neurons.results import HodgkinHuxleyResult, LIFResult, NetworkResult, SpikingResult
 from neuronlab.neurons.synapses import AlphaSynapse, ExponentialSynapse, filter_spikes, psc_kernel
+# --- spiking: the network layer (populations, projections, sources, monitors) and Brette et al. 2007 ---
+from neuronlab.neurons.population import PoissonSource, Population, SpikeSource
+from neuronlab.neurons.projection import (AlphaCurrent, ExponentialConductance, ExponentialCurrent, Projection,
+                                          all_to_all, fixed_indegree, fixed_probability, one_to_one)
+from neuronlab.neurons.simulation import Network, NetworkRun, StateMonitor
+from neuronlab.neurons.vogels_abbott import coba, cuba
+# --- end spiking ---
 
 __all__ = [
     "HodgkinHuxley", "SimulationDiverged", "gate_rates", "steady_state", "time_constants", "derivatives", "step_current",
@@ -19,4 +26,9 @@ __all__ = [
     "LIFNetwork", "SpikingNetwork", "random_weights",
     "psc_kernel", "filter_spikes", "ExponentialSynapse", "AlphaSynapse",
     "SpikingResult", "HodgkinHuxleyResult", "LIFResult", "NetworkResult",
+    # --- spiking ---
+    "Population", "PoissonSource", "SpikeSource", "Projection", "ExponentialCurrent", "AlphaCurrent",
+    "ExponentialConductance", "fixed_probability", "fixed_indegree", "one_to_one", "all_to_all",
+    "Network", "NetworkRun", "StateMonitor", "cuba", "coba",
+    # --- end spiking ---
 ]
