@@ -7,15 +7,15 @@
 2. Forward + backward of a 784-256-256-10 ReLU MLP with softmax cross-entropy in float32 at batch 128 and 512
    (targets: within 1.15x of the NumPy floor at 128; faster than PyTorch at 512).
 """
+
 from __future__ import annotations
 
 import numpy as np
+from common import interleaved_times, print_table, torch_or_none, write_results
+from numpy_floor import MLPFloor
 
 import neuronlab as nl
 from neuronlab import nn
-
-from common import interleaved_times, print_table, torch_or_none, write_results
-from numpy_floor import MLPFloor
 
 CHAIN = 10_000
 SIZES = [784, 256, 256, 10]
@@ -42,12 +42,14 @@ def chain_benchmark(torch):
 
     candidates = {"neuronlab": neuronlab_chain, "numpy": numpy_chain}
     if torch is not None:
+
         def torch_chain():
             x = torch.ones(4, requires_grad=True)
             y = x
             for _ in range(CHAIN):
                 y = y * 1.0001
             y.sum().backward()
+
         candidates["torch"] = torch_chain
     times = interleaved_times(candidates, repeat=7)
     per_op = {k: v / CHAIN * 1e6 for k, v in times.items()}
@@ -78,13 +80,19 @@ def mlp_benchmark(torch, batch):
 
     candidates = {"neuronlab": neuronlab_step, "numpy": lambda: floor.forward_backward(x, t)}
     if torch is not None:
-        tmodel = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
-                                     torch.nn.ReLU(), torch.nn.Linear(256, 10))
+        tmodel = torch.nn.Sequential(
+            torch.nn.Linear(784, 256),
+            torch.nn.ReLU(),
+            torch.nn.Linear(256, 256),
+            torch.nn.ReLU(),
+            torch.nn.Linear(256, 10),
+        )
         x_t, t_t = torch.from_numpy(x), torch.from_numpy(t)
 
         def torch_step():
             tmodel.zero_grad(set_to_none=True)
             torch.nn.functional.cross_entropy(tmodel(x_t), t_t).backward()
+
         candidates["torch"] = torch_step
     times = interleaved_times(candidates, repeat=21, number=5, warmup=3)
     rows = [[k, round(v * 1e3, 3), round(v / times["numpy"], 2)] for k, v in times.items()]

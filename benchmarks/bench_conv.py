@@ -9,17 +9,17 @@
    120-84-10. Target: within 1.5x of PyTorch.
 Also the peak memory (tracemalloc) of neuronlab's conv forward + backward.
 """
+
 from __future__ import annotations
 
 import tracemalloc
 
 import numpy as np
+from common import interleaved_times, print_table, torch_or_none, write_results
 from numpy.lib.stride_tricks import as_strided
 
 import neuronlab as nl
 from neuronlab import nn, optim
-
-from common import interleaved_times, print_table, torch_or_none, write_results
 
 
 class Im2colFloor:
@@ -35,17 +35,17 @@ class Im2colFloor:
         xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
         s = xp.strides
         view = as_strided(xp, (c, k, k, n, h, wd), (s[1], s[2], s[3], s[0], s[2], s[3]))
-        cols = view.reshape(c * k * k, n * h * wd)             # one column per output position
+        cols = view.reshape(c * k * k, n * h * wd)  # one column per output position
         w2 = self.w.reshape(o, -1)
         y = w2 @ cols + self.b[:, None]
-        gy = np.ones_like(y)                                   # d(sum y)/dy
+        gy = np.ones_like(y)  # d(sum y)/dy
         gw = (cols @ gy.T).T.reshape(self.w.shape)
         gb = gy.sum(axis=1)
         gcols = (w2.T @ gy).reshape(c, k, k, n, h, wd)
         gx = np.zeros_like(xp)
         for p in range(k):
             for q in range(k):
-                gx[:, :, p:p + h, q:q + wd] += gcols[:, p, q].transpose(1, 0, 2, 3)
+                gx[:, :, p : p + h, q : q + wd] += gcols[:, p, q].transpose(1, 0, 2, 3)
         return y.reshape(o, n, h, wd).transpose(1, 0, 2, 3), gx[:, :, 1:-1, 1:-1], gw, gb
 
 
@@ -71,6 +71,7 @@ def conv_layer(torch):
             tlayer.zero_grad()
             xtt.grad = None
             tlayer(xtt).sum().backward()
+
         candidates["torch"] = theirs
     times = interleaved_times(candidates, repeat=11, number=3, warmup=1)
     tracemalloc.start()
@@ -84,10 +85,20 @@ def conv_layer(torch):
 
 
 def lenet(lib_nn):
-    return lib_nn.Sequential(lib_nn.Conv2d(1, 6, 5, padding=2), lib_nn.ReLU(), lib_nn.MaxPool2d(2),
-                             lib_nn.Conv2d(6, 16, 5), lib_nn.ReLU(), lib_nn.MaxPool2d(2), lib_nn.Flatten(),
-                             lib_nn.Linear(400, 120), lib_nn.ReLU(), lib_nn.Linear(120, 84), lib_nn.ReLU(),
-                             lib_nn.Linear(84, 10))
+    return lib_nn.Sequential(
+        lib_nn.Conv2d(1, 6, 5, padding=2),
+        lib_nn.ReLU(),
+        lib_nn.MaxPool2d(2),
+        lib_nn.Conv2d(6, 16, 5),
+        lib_nn.ReLU(),
+        lib_nn.MaxPool2d(2),
+        lib_nn.Flatten(),
+        lib_nn.Linear(400, 120),
+        lib_nn.ReLU(),
+        lib_nn.Linear(120, 84),
+        lib_nn.ReLU(),
+        lib_nn.Linear(84, 10),
+    )
 
 
 def lenet_step(torch):
@@ -104,6 +115,7 @@ def lenet_step(torch):
         opt.zero_grad()
         loss_fn(model(xb), tb).backward()
         opt.step()
+
     candidates = {"neuronlab": ours}
     if torch is not None:
         tmodel = lenet(torch.nn)
@@ -115,6 +127,7 @@ def lenet_step(torch):
             topt.zero_grad()
             tloss(tmodel(xtt), ttt).backward()
             topt.step()
+
         candidates["torch"] = theirs
     times = interleaved_times(candidates, repeat=11, number=5, warmup=2)
     rows = [[k, round(v * 1e3, 2)] for k, v in times.items()]
@@ -130,8 +143,10 @@ def _summary(times):
     result = {"seconds": times, "neuronlab_over_numpy": times["neuronlab"] / times["numpy"]}
     if "torch" in times:
         result["neuronlab_over_torch"] = times["neuronlab"] / times["torch"]
-        print(f"neuronlab / numpy = {result['neuronlab_over_numpy']:.2f}, "
-              f"neuronlab / torch = {result['neuronlab_over_torch']:.2f}")
+        print(
+            f"neuronlab / numpy = {result['neuronlab_over_numpy']:.2f}, "
+            f"neuronlab / torch = {result['neuronlab_over_torch']:.2f}"
+        )
     return result
 
 

@@ -18,6 +18,7 @@ ratios to ``np.loadtxt`` measured in the same run. Prints a table and writes ben
     .venv/bin/python benchmarks/bench_csv.py                    # 100,000 rows, about 18 MB
     .venv/bin/python benchmarks/bench_csv.py --rows 1150000     # about 200 MB, the size of issue 17
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
 from common import print_table, write_results
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -64,7 +64,7 @@ peak_kb = status_kb("VmHWM")
 print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mb": peak_kb / 1024, "growth_mb": (peak_kb - before_kb) / 1024}))
 """
 
-READERS = {               # name: (reader argument, which file)
+READERS = {  # name: (reader argument, which file)
     "np.loadtxt": ("loadtxt", "numeric"),
     "load_csv": ("load_csv", "numeric"),
     "load_csv, text target": ("load_csv", "text"),
@@ -105,24 +105,40 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         paths = write_files(Path(folder), args.rows)
-        size_mb = paths["numeric"].stat().st_size / 2 ** 20
+        size_mb = paths["numeric"].stat().st_size / 2**20
         print(f"{args.rows} rows x {FEATURES + 1} columns, {size_mb:.0f} MB")
         samples = {name: [] for name in READERS}
         for _ in range(args.repeat):
             for name, (reader, file) in READERS.items():
                 samples[name].append(measure(reader, paths[file]))
-    results = {name: {key: statistics.median(s[key] for s in runs) for key in ("seconds", "cpu_seconds", "peak_mb", "growth_mb")}
-               for name, runs in samples.items()}
+    results = {
+        name: {
+            key: statistics.median(s[key] for s in runs) for key in ("seconds", "cpu_seconds", "peak_mb", "growth_mb")
+        }
+        for name, runs in samples.items()
+    }
     floor = results["np.loadtxt"]
     for result in results.values():
         result["time_ratio"] = result["seconds"] / floor["seconds"]
         result["cpu_ratio"] = result["cpu_seconds"] / floor["cpu_seconds"]
         result["memory_ratio"] = result["growth_mb"] / floor["growth_mb"]
-    print_table(f"reading a {size_mb:.0f} MB CSV (median of {args.repeat}; ratios to np.loadtxt)",
-                ["reader", "seconds", "x loadtxt", "CPU s", "x loadtxt", "peak MB", "growth MB", "x loadtxt"],
-                [[name, r["seconds"], r["time_ratio"], r["cpu_seconds"], r["cpu_ratio"], r["peak_mb"], r["growth_mb"],
-                  r["memory_ratio"]]
-                 for name, r in results.items()])
+    print_table(
+        f"reading a {size_mb:.0f} MB CSV (median of {args.repeat}; ratios to np.loadtxt)",
+        ["reader", "seconds", "x loadtxt", "CPU s", "x loadtxt", "peak MB", "growth MB", "x loadtxt"],
+        [
+            [
+                name,
+                r["seconds"],
+                r["time_ratio"],
+                r["cpu_seconds"],
+                r["cpu_ratio"],
+                r["peak_mb"],
+                r["growth_mb"],
+                r["memory_ratio"],
+            ]
+            for name, r in results.items()
+        ],
+    )
     path = write_results("csv", {"rows": args.rows, "file_mb": size_mb, "repeat": args.repeat, "readers": results})
     print("\nwrote", path)
 

@@ -14,6 +14,7 @@ Brian2 2.9 lives in its own environment, ``$BRIAN2_PYTHON`` (default ``/tmp/bria
 
     .venv/bin/python benchmarks/bench_network.py [--seeds 3] [--duration 1.0]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,8 @@ import subprocess
 import time
 
 import numpy as np
-
 from common import print_table, write_results
+
 from neuronlab.neurons.vogels_abbott import coba, cuba, isi_cv
 
 BRIAN2_PYTHON = os.environ.get("BRIAN2_PYTHON", "/tmp/brian2-venv/bin/python")
@@ -80,8 +81,12 @@ print(json.dumps({"wall": wall, "cpu": cpu, "mean_rate": (M.num_spikes - before)
 def brian2(bench: str, seed: int, duration: float) -> dict | None:
     if not os.path.exists(BRIAN2_PYTHON):
         return None
-    out = subprocess.run([BRIAN2_PYTHON, "-c", BRIAN2_SCRIPT, bench, "cython", str(seed), str(duration)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [BRIAN2_PYTHON, "-c", BRIAN2_SCRIPT, bench, "cython", str(seed), str(duration)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -92,8 +97,13 @@ def neuronlab(bench: str, seed: int, duration: float) -> dict:
     result = net.run(duration, dt=1e-4, backend="numba")
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     spikes = result.spikes["neurons"]
-    return {"wall": wall, "cpu": cpu, "mean_rate": float(spikes.rates.mean()), "isi_cv": isi_cv(spikes.spike_times),
-            "rates": spikes.rates.tolist()}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "mean_rate": float(spikes.rates.mean()),
+        "isi_cv": isi_cv(spikes.spike_times),
+        "rates": spikes.rates.tolist(),
+    }
 
 
 def main() -> None:
@@ -110,23 +120,31 @@ def main() -> None:
             results[f"{bench} {name}"] = runs
             med = {key: float(np.median([r[key] for r in runs])) for key in ("mean_rate", "isi_cv", "cpu", "wall")}
             rows.append([bench, name, med["mean_rate"], med["isi_cv"], med["cpu"], med["wall"]])
-    print_table(f"Vogels-Abbott networks, {args.duration:g} s at dt 0.1 ms, medians over {args.seeds} seeds",
-                ["network", "simulator", "mean rate (Hz)", "ISI CV", "cpu (s)", "wall (s)"], rows)
+    print_table(
+        f"Vogels-Abbott networks, {args.duration:g} s at dt 0.1 ms, medians over {args.seeds} seeds",
+        ["network", "simulator", "mean rate (Hz)", "ISI CV", "cpu (s)", "wall (s)"],
+        rows,
+    )
     summary = {}
     for bench in ("cuba", "coba"):
         ours, theirs = results.get(f"{bench} neuronlab"), results.get(f"{bench} brian2 cython")
         if ours and theirs:
             median = lambda runs, key: float(np.median([r[key] for r in runs]))  # noqa: E731
-            summary[bench] = {"rate_ratio": median(ours, "mean_rate") / median(theirs, "mean_rate"),
-                              "cpu_speedup": median(theirs, "cpu") / median(ours, "cpu"),
-                              "wall_speedup": median(theirs, "wall") / median(ours, "wall")}
-            print(f"{bench}: rate ratio neuronlab / brian2 {summary[bench]['rate_ratio']:.3f}, "
-                  f"speed-up cpu {summary[bench]['cpu_speedup']:.2f}x, wall {summary[bench]['wall_speedup']:.2f}x")
+            summary[bench] = {
+                "rate_ratio": median(ours, "mean_rate") / median(theirs, "mean_rate"),
+                "cpu_speedup": median(theirs, "cpu") / median(ours, "cpu"),
+                "wall_speedup": median(theirs, "wall") / median(ours, "wall"),
+            }
+            print(
+                f"{bench}: rate ratio neuronlab / brian2 {summary[bench]['rate_ratio']:.3f}, "
+                f"speed-up cpu {summary[bench]['cpu_speedup']:.2f}x, wall {summary[bench]['wall_speedup']:.2f}x"
+            )
     for runs in results.values():  # per-neuron rates summarized as a histogram (0 to 100 Hz, 2 Hz bins)
         for r in runs:
             r["rate_histogram"] = np.histogram(r.pop("rates"), bins=np.arange(0, 102, 2))[0].tolist()
-    path = write_results("network", {"duration": args.duration, "seeds": args.seeds, "summary": summary,
-                                     "runs": results})
+    path = write_results(
+        "network", {"duration": args.duration, "seeds": args.seeds, "summary": summary, "runs": results}
+    )
     print(f"wrote {path}")
 
 

@@ -35,6 +35,7 @@ Prints tables and writes benchmarks/results/neurons.json.
 
     .venv/bin/python benchmarks/bench_neurons.py
 """
+
 from __future__ import annotations
 
 import json
@@ -46,10 +47,10 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from common import print_table, write_results
 from numba import njit
 from scipy.integrate import solve_ivp
 
-from common import print_table, write_results
 from neuronlab.neurons import LIF, HodgkinHuxley, derivatives, lif_rate, steady_state
 
 N, T_END, TAU_M, TAU_REF = 100_000, 1.0, 0.02, 0.002
@@ -156,16 +157,20 @@ def lif_contenders(v_in: np.ndarray, dt: float) -> dict:
     n_steps = int(round(T_END / dt))
     capacity = int(N * T_END / TAU_REF) + N
     return {
-        "neuronlab numba": lambda: LIF(N, TAU_M, TAU_REF, backend="numba").simulate(
-            v_in, T_END, dt, record=False).rates.mean(),
-        "neuronlab numba 1 thread": lambda: LIF(N, TAU_M, TAU_REF, backend="numba", threads=1).simulate(
-            v_in, T_END, dt, record=False).rates.mean(),
-        "neuronlab numpy": lambda: LIF(N, TAU_M, TAU_REF, backend="numpy").simulate(
-            v_in, T_END, dt, record=False).rates.mean(),
+        "neuronlab numba": lambda: (
+            LIF(N, TAU_M, TAU_REF, backend="numba").simulate(v_in, T_END, dt, record=False).rates.mean()
+        ),
+        "neuronlab numba 1 thread": lambda: (
+            LIF(N, TAU_M, TAU_REF, backend="numba", threads=1).simulate(v_in, T_END, dt, record=False).rates.mean()
+        ),
+        "neuronlab numpy": lambda: (
+            LIF(N, TAU_M, TAU_REF, backend="numpy").simulate(v_in, T_END, dt, record=False).rates.mean()
+        ),
         "NumPy Euler": lambda: numpy_euler(v_in, dt),
         "Numba Euler (count only)": lambda: _numba_euler_counts(v_in, dt, n_steps, TAU_M, TAU_REF).mean() / T_END,
-        "Numba Euler + spike times": lambda: len(_numba_euler_record(v_in, dt, n_steps, TAU_M, TAU_REF,
-                                                                     capacity)[0]) / N / T_END,
+        "Numba Euler + spike times": lambda: (
+            len(_numba_euler_record(v_in, dt, n_steps, TAU_M, TAU_REF, capacity)[0]) / N / T_END
+        ),
     }
 
 
@@ -187,8 +192,12 @@ def best_of(contenders: dict, repeats: int) -> tuple[dict, dict, dict]:
 def brian2(target: str, dt: float, repeats: int) -> dict | None:
     if not Path(BRIAN2_PYTHON).exists():
         return None
-    done = subprocess.run([BRIAN2_PYTHON, "-c", BRIAN2_SCRIPT, target, repr(dt), str(repeats)],
-                          capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [BRIAN2_PYTHON, "-c", BRIAN2_SCRIPT, target, repr(dt), str(repeats)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if done.returncode != 0:
         print(f"Brian2 {target} failed:\n{done.stderr[-2000:]}")
         return None
@@ -198,8 +207,11 @@ def brian2(target: str, dt: float, repeats: int) -> dict | None:
 def brian2_version() -> str | None:
     if not Path(BRIAN2_PYTHON).exists():
         return None
-    done = subprocess.run([BRIAN2_PYTHON, "-c", "import brian2, numpy; print(brian2.__version__, numpy.__version__)"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [BRIAN2_PYTHON, "-c", "import brian2, numpy; print(brian2.__version__, numpy.__version__)"],
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip() or None
 
 
@@ -207,8 +219,15 @@ def hh_solve_ivp(current: float, t_end: float) -> int:
     model = HodgkinHuxley()
     V0 = model.resting_potential()
     y0 = [V0, *(float(g) for g in steady_state(V0))]
-    sol = solve_ivp(lambda t, y: derivatives(*y, current, *model.params), (0, t_end), y0, method="LSODA",
-                    rtol=1e-8, atol=1e-10, max_step=0.05)
+    sol = solve_ivp(
+        lambda t, y: derivatives(*y, current, *model.params),
+        (0, t_end),
+        y0,
+        method="LSODA",
+        rtol=1e-8,
+        atol=1e-10,
+        max_step=0.05,
+    )
     return sol.t.size
 
 
@@ -232,39 +251,87 @@ def main() -> None:
         for name in wall:
             ratio = cpu[name] / cpu["neuronlab numba 1 thread"]
             wall_ratio = wall[name] / wall["neuronlab numba"]
-            entry[name] = {"wall_s": wall[name], "cpu_s": cpu[name], "cpu_vs_neuronlab_numba_1_thread": ratio,
-                           "wall_vs_neuronlab_numba": wall_ratio, "mean_rate_hz": float(rates[name])}
-            lif_rows.append([f"{dt * 1e3:g} ms", name, wall[name], cpu[name], ratio, wall_ratio,
-                             float(rates[name]), float(rates[name]) - exact])
+            entry[name] = {
+                "wall_s": wall[name],
+                "cpu_s": cpu[name],
+                "cpu_vs_neuronlab_numba_1_thread": ratio,
+                "wall_vs_neuronlab_numba": wall_ratio,
+                "mean_rate_hz": float(rates[name]),
+            }
+            lif_rows.append(
+                [
+                    f"{dt * 1e3:g} ms",
+                    name,
+                    wall[name],
+                    cpu[name],
+                    ratio,
+                    wall_ratio,
+                    float(rates[name]),
+                    float(rates[name]) - exact,
+                ]
+            )
         lif_json[f"dt={dt:g}"] = entry
-    print_table(f"LIF: {N:,} uncoupled neurons, 1 s; analytic mean G(v_in) = {analytic:.3f} Hz, exact expected "
-                f"mean rate over 1 s = {exact:.3f} Hz",
-                ["dt", "contender", "wall s", "cpu s", "cpu x numba 1 thread", "wall x numba", "mean rate (Hz)",
-                 "minus exact (Hz)"], lif_rows)
+    print_table(
+        f"LIF: {N:,} uncoupled neurons, 1 s; analytic mean G(v_in) = {analytic:.3f} Hz, exact expected "
+        f"mean rate over 1 s = {exact:.3f} Hz",
+        [
+            "dt",
+            "contender",
+            "wall s",
+            "cpu s",
+            "cpu x numba 1 thread",
+            "wall x numba",
+            "mean rate (Hz)",
+            "minus exact (Hz)",
+        ],
+        lif_rows,
+    )
 
     hh_rows, hh_json = [], {}
     for n_neurons in (1, 1000):
         current = 10.0 if n_neurons == 1 else np.linspace(0.0, 40.0, n_neurons)
-        contenders = {f"neuronlab {backend}": (lambda b=backend: HodgkinHuxley(n_neurons, backend=b).simulate(
-            current, 0.1, 1e-5, record=n_neurons == 1).spike_counts.sum()) for backend in ("numba", "numpy")}
+        contenders = {
+            f"neuronlab {backend}": (
+                lambda b=backend, n_neurons=n_neurons, current=current: (
+                    HodgkinHuxley(n_neurons, backend=b)
+                    .simulate(current, 0.1, 1e-5, record=n_neurons == 1)
+                    .spike_counts.sum()
+                )
+            )
+            for backend in ("numba", "numpy")
+        }
         if n_neurons == 1:
             contenders["SciPy solve_ivp LSODA"] = lambda: hh_solve_ivp(10.0, 100.0)
         wall, cpu, _ = best_of(contenders, 3)
         hh_json[f"{n_neurons} neurons"] = {name: {"wall_s": wall[name], "cpu_s": cpu[name]} for name in wall}
         hh_rows += [[n_neurons, name, wall[name], cpu[name]] for name in wall]
-    print_table("Hodgkin-Huxley: 100 ms at dt = 0.01 ms (10,000 RK4 steps)",
-                ["neurons", "contender", "wall s", "cpu s"], hh_rows)
+    print_table(
+        "Hodgkin-Huxley: 100 ms at dt = 0.01 ms (10,000 RK4 steps)",
+        ["neurons", "contender", "wall s", "cpu s"],
+        hh_rows,
+    )
 
-    path = write_results("neurons", {
-        "lif": {"n_neurons": N, "neuronlab_numba_threads": numba.config.NUMBA_NUM_THREADS, "t_end_s": T_END, "tau_m_s": TAU_M, "tau_ref_s": TAU_REF,
-                "analytic_mean_rate_hz": analytic, "exact_expected_mean_rate_hz": exact, "results": lif_json},
-        "hodgkin_huxley": {"t_end_ms": 100.0, "dt_ms": 0.01, "seconds": hh_json},
-        "brian2": brian2_version(),
-        "timing": "best of interleaved repeats; wall clock and CPU (process) time; cpu ratios against neuronlab "
-                  "numba on 1 thread, wall ratios against neuronlab numba on all threads; Brian2 cython is "
-                  "single-threaded",
-        "load_average_1min": os.getloadavg()[0],
-    })
+    path = write_results(
+        "neurons",
+        {
+            "lif": {
+                "n_neurons": N,
+                "neuronlab_numba_threads": numba.config.NUMBA_NUM_THREADS,
+                "t_end_s": T_END,
+                "tau_m_s": TAU_M,
+                "tau_ref_s": TAU_REF,
+                "analytic_mean_rate_hz": analytic,
+                "exact_expected_mean_rate_hz": exact,
+                "results": lif_json,
+            },
+            "hodgkin_huxley": {"t_end_ms": 100.0, "dt_ms": 0.01, "seconds": hh_json},
+            "brian2": brian2_version(),
+            "timing": "best of interleaved repeats; wall clock and CPU (process) time; cpu ratios against neuronlab "
+            "numba on 1 thread, wall ratios against neuronlab numba on all threads; Brian2 cython is "
+            "single-threaded",
+            "load_average_1min": os.getloadavg()[0],
+        },
+    )
     print(f"\nwrote {path}")
 
 

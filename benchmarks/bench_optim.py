@@ -6,6 +6,7 @@ Prints times and ratios (neuronlab / PyTorch: below 1 is faster) and writes benc
 
     .venv/bin/python benchmarks/bench_optim.py
 """
+
 from __future__ import annotations
 
 import json
@@ -68,9 +69,13 @@ def main() -> dict:
         import torch
     except ImportError:
         torch = None
-    results = {"machine": platform.processor() or platform.machine(), "numpy": np.__version__,
-               "torch": torch.__version__ if torch else None,
-               "torch_threads": torch.get_num_threads() if torch else None, "cases": []}
+    results = {
+        "machine": platform.processor() or platform.machine(),
+        "numpy": np.__version__,
+        "torch": torch.__version__ if torch else None,
+        "torch_threads": torch.get_num_threads() if torch else None,
+        "cases": [],
+    }
     for name in OPTIMIZERS:
         for layout, sizes in LAYOUTS.items():
             steppers = {"neuronlab_us": neuronlab_step(name, sizes)}
@@ -83,8 +88,10 @@ def main() -> dict:
             if torch is not None:
                 case["ratio_vs_default"] = case["neuronlab_us"] / case["torch_default_us"]
                 case["ratio_vs_foreach"] = case["neuronlab_us"] / case["torch_foreach_us"]
-                line += (f" | torch default {case['torch_default_us']:8.0f} us (ratio {case['ratio_vs_default']:.2f})"
-                         f" | torch foreach {case['torch_foreach_us']:8.0f} us (ratio {case['ratio_vs_foreach']:.2f})")
+                line += (
+                    f" | torch default {case['torch_default_us']:8.0f} us (ratio {case['ratio_vs_default']:.2f})"
+                    f" | torch foreach {case['torch_foreach_us']:8.0f} us (ratio {case['ratio_vs_foreach']:.2f})"
+                )
             results["cases"].append(case)
             print(line)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

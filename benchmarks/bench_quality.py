@@ -13,6 +13,7 @@ with the median wall time of one fit. Both run with one BLAS thread (the CLI's d
 
 Targets: digits >= 0.975, breast_cancer >= 0.96, wine >= 0.95, iris >= 0.93 (accuracy); diabetes R^2 >= 0.45.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,8 @@ import time
 import warnings
 
 import numpy as np
-from threadpoolctl import threadpool_limits
-
 from common import print_table, write_results
+from threadpoolctl import threadpool_limits
 
 # digits, breast_cancer and wine use the CLI's defaults (`neuronlab train --dataset NAME`); the two smallest
 # sets train without a validation split on 70% of the data (150 and 442 samples leave too few for both).
@@ -31,10 +31,31 @@ SETTINGS = {
     "digits": ({}, 0.975),
     "breast_cancer": ({"dataset": "breast_cancer"}, 0.96),
     "wine": ({"dataset": "wine"}, 0.95),
-    "iris": ({"dataset": "iris", "hidden": (16,), "lr": 0.01, "batch_size": 16, "epochs": 300, "val_size": 0.0,
-              "test_size": 0.3, "early_stopping": 0}, 0.93),
-    "diabetes": ({"dataset": "diabetes", "hidden": (32,), "weight_decay": 0.1, "epochs": 300, "val_size": 0.0,
-                  "test_size": 0.3, "early_stopping": 0}, 0.45),
+    "iris": (
+        {
+            "dataset": "iris",
+            "hidden": (16,),
+            "lr": 0.01,
+            "batch_size": 16,
+            "epochs": 300,
+            "val_size": 0.0,
+            "test_size": 0.3,
+            "early_stopping": 0,
+        },
+        0.93,
+    ),
+    "diabetes": (
+        {
+            "dataset": "diabetes",
+            "hidden": (32,),
+            "weight_decay": 0.1,
+            "epochs": 300,
+            "val_size": 0.0,
+            "test_size": 0.3,
+            "early_stopping": 0,
+        },
+        0.45,
+    ),
 }
 
 
@@ -63,24 +84,41 @@ def run_sklearn(config):
 
     bundle = load_dataset(config.dataset)
     classification = bundle.task == "classification"
-    split = train_val_test_split(bundle.X, bundle.y, val_size=config.val_size, test_size=config.test_size,
-                                 stratify=classification, seed=config.seed)
+    split = train_val_test_split(
+        bundle.X,
+        bundle.y,
+        val_size=config.val_size,
+        test_size=config.test_size,
+        stratify=classification,
+        seed=config.seed,
+    )
     scaler = StandardScaler().fit(split.X_train)
     X = scaler.transform(np.concatenate([split.X_train, split.X_val]))
     y = np.concatenate([split.y_train, split.y_val])
-    common = dict(hidden_layer_sizes=config.hidden, activation="relu", solver="adam",
-                  learning_rate_init=config.learning_rate, batch_size=config.batch_size,
-                  alpha=config.weight_decay * config.batch_size, max_iter=config.epochs, random_state=config.seed)
+    common = dict(
+        hidden_layer_sizes=config.hidden,
+        activation="relu",
+        solver="adam",
+        learning_rate_init=config.learning_rate,
+        batch_size=config.batch_size,
+        alpha=config.weight_decay * config.batch_size,
+        max_iter=config.epochs,
+        random_state=config.seed,
+    )
     if config.early_stopping:
-        common.update(early_stopping=True, validation_fraction=len(split.X_val) / len(X),
-                      n_iter_no_change=config.early_stopping)
+        common.update(
+            early_stopping=True, validation_fraction=len(split.X_val) / len(X), n_iter_no_change=config.early_stopping
+        )
     else:
-        common.update(n_iter_no_change=config.epochs + 1)              # train the whole epoch budget
-    model = MLPClassifier(**common) if classification else TransformedTargetRegressor(
-        regressor=MLPRegressor(**common), transformer=StandardScaler())
+        common.update(n_iter_no_change=config.epochs + 1)  # train the whole epoch budget
+    model = (
+        MLPClassifier(**common)
+        if classification
+        else TransformedTargetRegressor(regressor=MLPRegressor(**common), transformer=StandardScaler())
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")                                 # ConvergenceWarning at max_iter
+        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
         model.fit(X, y)
     seconds = time.perf_counter() - start
     return model.score(scaler.transform(split.X_test), split.y_test), seconds
@@ -107,23 +145,45 @@ def main() -> None:
             metric = "R^2" if name == "diabetes" else "accuracy"
             median = statistics.median(nl_scores)
             results[name] = {
-                "command": cli_command(overrides) + " --seed SEED", "metric": metric, "target": target,
-                "neuronlab": {"median": median, "mean": statistics.fmean(nl_scores), "per_seed": nl_scores,
-                              "median_fit_s": statistics.median(nl_times)},
-                "sklearn": {"median": statistics.median(sk_scores), "mean": statistics.fmean(sk_scores),
-                            "per_seed": sk_scores, "median_fit_s": statistics.median(sk_times)},
+                "command": cli_command(overrides) + " --seed SEED",
+                "metric": metric,
+                "target": target,
+                "neuronlab": {
+                    "median": median,
+                    "mean": statistics.fmean(nl_scores),
+                    "per_seed": nl_scores,
+                    "median_fit_s": statistics.median(nl_times),
+                },
+                "sklearn": {
+                    "median": statistics.median(sk_scores),
+                    "mean": statistics.fmean(sk_scores),
+                    "per_seed": sk_scores,
+                    "median_fit_s": statistics.median(sk_times),
+                },
                 "passes": median >= target,
             }
             if name == "digits":
                 results[name]["neuronlab"]["median_seeds_0_2"] = statistics.median(nl_scores[:3])
-            rows.append([name, metric, f"{median:.4f}", f"{statistics.fmean(nl_scores):.4f}",
-                         f"{statistics.median(sk_scores):.4f}", f"{statistics.fmean(sk_scores):.4f}", f">= {target}",
-                         "yes" if median >= target else "NO", f"{statistics.median(nl_times):.2f}",
-                         f"{statistics.median(sk_times):.2f}"])
+            rows.append(
+                [
+                    name,
+                    metric,
+                    f"{median:.4f}",
+                    f"{statistics.fmean(nl_scores):.4f}",
+                    f"{statistics.median(sk_scores):.4f}",
+                    f"{statistics.fmean(sk_scores):.4f}",
+                    f">= {target}",
+                    "yes" if median >= target else "NO",
+                    f"{statistics.median(nl_times):.2f}",
+                    f"{statistics.median(sk_times):.2f}",
+                ]
+            )
             print(f"{name}: {cli_command(overrides)}", flush=True)
-    print_table(f"Test quality over seeds {seeds.start}-{seeds.stop - 1} (median and mean), fit wall time (median s)",
-                ["dataset", "metric", "neuronlab", "mean", "sklearn", "mean", "target", "pass", "nl fit s", "sk fit s"],
-                rows)
+    print_table(
+        f"Test quality over seeds {seeds.start}-{seeds.stop - 1} (median and mean), fit wall time (median s)",
+        ["dataset", "metric", "neuronlab", "mean", "sklearn", "mean", "target", "pass", "nl fit s", "sk fit s"],
+        rows,
+    )
     if "digits" in results:
         print(f"\ndigits, median of seeds 0-2: {results['digits']['neuronlab']['median_seeds_0_2']:.4f}")
     path = write_results("quality", {"seeds": list(seeds), "datasets": results})

@@ -9,14 +9,14 @@ A training step is forward, cross-entropy, backward and an Adam update, in float
 Target: within 1.5x of PyTorch's step time. The per-step overhead is the step time divided by the number of cell
 evaluations (time steps x directions), forward and backward together.
 """
+
 from __future__ import annotations
 
 import numpy as np
+from common import interleaved_times, print_table, torch_or_none, write_results
 
 import neuronlab as nl
 from neuronlab import interop, nn, optim
-
-from common import interleaved_times, print_table, torch_or_none, write_results
 
 CASES = {  # name: (kind, batch, steps, input, hidden, bidirectional, readout of all outputs)
     "gru_mnist1d": ("GRU", 100, 40, 1, 6, True, True),
@@ -50,6 +50,7 @@ def torch_model(torch, kind, steps, input_size, hidden, bidirectional, readout_a
         def forward(self, x):
             output, _ = self.rnn(x)
             return self.head(output.reshape(output.shape[0], -1) if readout_all else output[:, -1])
+
     return TorchModel()
 
 
@@ -79,11 +80,14 @@ def benchmark(torch, name, kind, batch, steps, input_size, hidden, bidirectional
             torch_opt.zero_grad()
             loss.backward()
             torch_opt.step()
+
         candidates["torch"] = pytorch
     times = interleaved_times(candidates, repeat=7)
     cells = steps * (2 if bidirectional else 1)
-    result = {"ms_per_step": {k: v * 1e3 for k, v in times.items()},
-              "us_per_cell_evaluation": {k: v / cells * 1e6 for k, v in times.items()}}
+    result = {
+        "ms_per_step": {k: v * 1e3 for k, v in times.items()},
+        "us_per_cell_evaluation": {k: v / cells * 1e6 for k, v in times.items()},
+    }
     if torch is not None:
         result["neuronlab_over_torch"] = times["neuronlab"] / times["torch"]
     return result
@@ -92,9 +96,19 @@ def benchmark(torch, name, kind, batch, steps, input_size, hidden, bidirectional
 if __name__ == "__main__":
     torch = torch_or_none()
     results = {name: benchmark(torch, name, *case) for name, case in CASES.items()}
-    rows = [[name, r["ms_per_step"]["neuronlab"], r["ms_per_step"].get("torch", float("nan")),
-             r.get("neuronlab_over_torch", float("nan")), r["us_per_cell_evaluation"]["neuronlab"]]
-            for name, r in results.items()]
-    print_table("training step (forward + backward + Adam), float32",
-                ["case", "neuronlab ms", "torch ms", "ratio", "neuronlab us/cell"], rows)
+    rows = [
+        [
+            name,
+            r["ms_per_step"]["neuronlab"],
+            r["ms_per_step"].get("torch", float("nan")),
+            r.get("neuronlab_over_torch", float("nan")),
+            r["us_per_cell_evaluation"]["neuronlab"],
+        ]
+        for name, r in results.items()
+    ]
+    print_table(
+        "training step (forward + backward + Adam), float32",
+        ["case", "neuronlab ms", "torch ms", "ratio", "neuronlab us/cell"],
+        rows,
+    )
     print("\nwrote", write_results("rnn", results))

@@ -12,6 +12,7 @@ much neuronlab adds to the cost of starting Python on this machine.
 
     .venv/bin/python benchmarks/bench_startup.py [--repeat 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ def time_to_first_epoch(out_dir: str) -> float:
     out_dir = tempfile.mkdtemp(dir=out_dir)  # a fresh, empty run folder each time
     argv = [str(BIN / "neuronlab"), "train", "--epochs", "2", "--out", out_dir]
     start = time.perf_counter()
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env={**os.environ, "COLUMNS": "120"}) as process:
+    with subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "120"}
+    ) as process:
         for line in process.stdout:
             if line.lstrip().startswith("epoch"):
                 elapsed = time.perf_counter() - start
@@ -64,21 +66,37 @@ def main() -> None:
             "train: first epoch": lambda: time_to_first_epoch(tmp),
         }
         samples = {name: [] for name in commands}
-        for name, command in commands.items():
+        for command in commands.values():
             command()  # warm the caches
         for _ in range(args.repeat):
             for name, command in commands.items():
                 samples[name].append(command())
     medians = {name: statistics.median(times) for name, times in samples.items()}
     python = medians["python -c pass"]
-    rows = [[name, seconds, seconds / python, TARGETS[name] or "-",
-             "-" if TARGETS[name] is None else ("met" if seconds < TARGETS[name] else "missed")]
-            for name, seconds in medians.items()]
-    print_table("Start-up (median seconds over fresh processes, warm caches)",
-                ["command", "seconds", "x python start", "target", ""], rows)
-    write_results("startup", {"repeat": args.repeat, "seconds": medians,
-                              "ratio_to_python_start": {k: v / python for k, v in medians.items()},
-                              "targets": {k: v for k, v in TARGETS.items() if v}})
+    rows = [
+        [
+            name,
+            seconds,
+            seconds / python,
+            TARGETS[name] or "-",
+            "-" if TARGETS[name] is None else ("met" if seconds < TARGETS[name] else "missed"),
+        ]
+        for name, seconds in medians.items()
+    ]
+    print_table(
+        "Start-up (median seconds over fresh processes, warm caches)",
+        ["command", "seconds", "x python start", "target", ""],
+        rows,
+    )
+    write_results(
+        "startup",
+        {
+            "repeat": args.repeat,
+            "seconds": medians,
+            "ratio_to_python_start": {k: v / python for k, v in medians.items()},
+            "targets": {k: v for k, v in TARGETS.items() if v},
+        },
+    )
 
 
 if __name__ == "__main__":

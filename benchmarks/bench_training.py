@@ -7,19 +7,20 @@
 2. The notes' tiny network: 2-16-16-1 tanh MLP, squared error, Adam, batch 32, where framework overhead
    dominates (target: at most half of PyTorch's time per step).
 """
+
 from __future__ import annotations
 
 import numpy as np
+from common import interleaved_times, print_table, torch_or_none, write_results
+from numpy_floor import MLPFloor, TanhMLPFloor
 
 import neuronlab as nl
 from neuronlab import nn, optim
 
-from common import interleaved_times, print_table, torch_or_none, write_results
-from numpy_floor import MLPFloor, TanhMLPFloor
-
 
 def _step_peers(torch, sizes, activation, loss, x, t, floor_step, repeat, number):
     """Time one Adam training step of the same MLP in neuronlab, PyTorch and hand-written NumPy."""
+
     def layers(lib_nn, act):
         modules = []
         for m, n in zip(sizes, sizes[1:]):
@@ -31,19 +32,26 @@ def _step_peers(torch, sizes, activation, loss, x, t, floor_step, repeat, number
             opt.zero_grad()
             loss_fn(model(xb), tb).backward()
             opt.step()
+
         return step
 
     nl.manual_seed(0)
     model = nn.Sequential(*layers(nn, getattr(nn, activation)))
     candidates = {
-        "neuronlab": step_of(model, getattr(nn, loss)(), optim.Adam(model.parameters(), lr=1e-3),
-                             nl.Tensor(x), nl.Tensor(t)),
+        "neuronlab": step_of(
+            model, getattr(nn, loss)(), optim.Adam(model.parameters(), lr=1e-3), nl.Tensor(x), nl.Tensor(t)
+        ),
         "numpy": floor_step,
     }
     if torch is not None:
         tmodel = torch.nn.Sequential(*layers(torch.nn, getattr(torch.nn, activation)))
-        candidates["torch"] = step_of(tmodel, getattr(torch.nn, loss)(), torch.optim.Adam(tmodel.parameters(), lr=1e-3, foreach=True),
-                                      torch.from_numpy(x), torch.from_numpy(t))
+        candidates["torch"] = step_of(
+            tmodel,
+            getattr(torch.nn, loss)(),
+            torch.optim.Adam(tmodel.parameters(), lr=1e-3, foreach=True),
+            torch.from_numpy(x),
+            torch.from_numpy(t),
+        )
     return interleaved_times(candidates, repeat=repeat, number=number, warmup=5)
 
 
@@ -68,8 +76,7 @@ def tiny_training(torch):
     x = rng.uniform(-1, 1, (32, 2)).astype(np.float32)
     t = np.sin(3 * x[:, :1]) * x[:, 1:]
     floor = TanhMLPFloor([2, 16, 16, 1], rng)
-    times = _step_peers(torch, [2, 16, 16, 1], "Tanh", "MSELoss", x, t, lambda: floor.step(x, t),
-                        repeat=15, number=200)
+    times = _step_peers(torch, [2, 16, 16, 1], "Tanh", "MSELoss", x, t, lambda: floor.step(x, t), repeat=15, number=200)
     rows = [[k, round(v * 1e6, 1), round(v / times["numpy"], 2)] for k, v in times.items()]
     print_table("tiny 2-16-16-1 tanh MLP training step (Adam), batch 32", ["peer", "us", "x numpy"], rows)
     return _summary(times)
@@ -79,8 +86,10 @@ def _summary(times):
     result = {"seconds": times, "neuronlab_over_numpy": times["neuronlab"] / times["numpy"]}
     if "torch" in times:
         result["neuronlab_over_torch"] = times["neuronlab"] / times["torch"]
-        print(f"neuronlab / numpy = {result['neuronlab_over_numpy']:.2f}, "
-              f"neuronlab / torch = {result['neuronlab_over_torch']:.2f}")
+        print(
+            f"neuronlab / numpy = {result['neuronlab_over_numpy']:.2f}, "
+            f"neuronlab / torch = {result['neuronlab_over_torch']:.2f}"
+        )
     return result
 
 

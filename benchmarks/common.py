@@ -3,6 +3,7 @@
 Every script measures neuronlab and its peers in the same process, on the same data, interleaving the
 repetitions so that a busy machine penalises all of them alike, and reports ratios rather than raw times.
 """
+
 from __future__ import annotations
 
 import gc
@@ -17,8 +18,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def interleaved_times(candidates: dict, repeat: int = 7, number: int = 1, warmup: int = 1,
-                      settle: float = 0.2) -> dict:
+def interleaved_times(candidates: dict, repeat: int = 7, number: int = 1, warmup: int = 1, settle: float = 0.2) -> dict:
     """Median seconds per call of each zero-argument callable, measured round-robin.
 
     Each sample runs ``warmup`` untimed calls after a pause of ``settle`` seconds: the pause lets the previous

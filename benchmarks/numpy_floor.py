@@ -3,6 +3,7 @@
 Each function is the notes' algorithm written out with arrays (seed 000 section 4.2's two-layer network,
 extended to the benchmark's sizes), so a framework's overhead is its time minus this one.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,7 +52,7 @@ class MLPFloor:
         """Bias-corrected Adam, every operation in place on preallocated buffers (no temporaries):
         m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,  p -= lr/c1 m / (sqrt(v / c2) + eps)."""
         self.t += 1
-        c1, c2 = 1 - beta1 ** self.t, 1 - beta2 ** self.t
+        c1, c2 = 1 - beta1**self.t, 1 - beta2**self.t
         for p, g, m, v, s in zip(self.params, grads, self.m, self.v, self.scratch):
             m *= beta1
             np.multiply(g, 1 - beta1, out=s)

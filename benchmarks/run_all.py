@@ -1,4 +1,5 @@
 """Run every benchmark script in this folder (each prints a table and writes results/<name>.json)."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,30 +1,41 @@
 """The shared argument checks: TypeError for the wrong type, ValueError out of range, the argument named."""
+
 import numpy as np
 import pytest
 
 from neuronlab import _validation as check
 
 
-@pytest.mark.parametrize("call, value, expected", [
-    (check.positive, 2, 2.0), (check.nonnegative, 0, 0.0), (check.probability, 1, 1.0),
-    (check.probability, np.float32(0.25), 0.25), (check.positive_int, np.int64(3), 3), (check.nonnegative_int, 0, 0),
-])
+@pytest.mark.parametrize(
+    "call, value, expected",
+    [
+        (check.positive, 2, 2.0),
+        (check.nonnegative, 0, 0.0),
+        (check.probability, 1, 1.0),
+        (check.probability, np.float32(0.25), 0.25),
+        (check.positive_int, np.int64(3), 3),
+        (check.nonnegative_int, 0, 0),
+    ],
+)
 def test_accepted_values_come_back_converted(call, value, expected):
     result = call("x", value)
     assert result == expected and type(result) is type(expected)
 
 
-@pytest.mark.parametrize("call, value, error, message", [
-    (check.positive, 0, ValueError, r"x must be > 0, got 0"),
-    (check.nonnegative, -1e-9, ValueError, r"x must be >= 0"),
-    (check.probability, 1.5, ValueError, r"x must be in \[0, 1\], got 1.5"),
-    (check.probability, float("nan"), ValueError, r"x must be in \[0, 1\]"),
-    (check.probability, "0.5", TypeError, r"x must be a real number, got str '0.5'"),
-    (check.positive, True, TypeError, r"x must be a real number, got bool"),
-    (check.positive_int, 0, ValueError, r"x must be an integer >= 1, got 0"),
-    (check.nonnegative_int, 2.0, TypeError, r"x must be an integer, got float"),
-    (check.nonnegative_int, False, TypeError, r"x must be an integer"),
-])
+@pytest.mark.parametrize(
+    "call, value, error, message",
+    [
+        (check.positive, 0, ValueError, r"x must be > 0, got 0"),
+        (check.nonnegative, -1e-9, ValueError, r"x must be >= 0"),
+        (check.probability, 1.5, ValueError, r"x must be in \[0, 1\], got 1.5"),
+        (check.probability, float("nan"), ValueError, r"x must be in \[0, 1\]"),
+        (check.probability, "0.5", TypeError, r"x must be a real number, got str '0.5'"),
+        (check.positive, True, TypeError, r"x must be a real number, got bool"),
+        (check.positive_int, 0, ValueError, r"x must be an integer >= 1, got 0"),
+        (check.nonnegative_int, 2.0, TypeError, r"x must be an integer, got float"),
+        (check.nonnegative_int, False, TypeError, r"x must be an integer"),
+    ],
+)
 def test_refused_values_name_the_argument(call, value, error, message):
     with pytest.raises(error, match=message):
         call("x", value)

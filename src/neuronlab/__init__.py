@@ -5,6 +5,7 @@ The public namespace mirrors PyTorch's: ``neuronlab.tensor``, ``neuronlab.Tensor
 Subpackages (``neuronlab.nn``, ``neuronlab.optim``, ``neuronlab.neurons``, ``neuronlab.snn``, ...) are imported
 on first use, so ``import neuronlab`` stays light.
 """
+
 __version__ = "0.1.0"
 
 from neuronlab.autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
@@ -19,20 +20,45 @@ from neuronlab.random import manual_seed
 
 float32, float64, int64 = "float32", "float64", "int64"
 
-_SUBPACKAGES = {"nn", "optim", "data", "train", "io", "neurons", "snn", "viz", "diagnostics", "experiments",
-                "interop"}
+_SUBPACKAGES = {"nn", "optim", "data", "train", "io", "neurons", "snn", "viz", "diagnostics", "experiments", "interop"}
 
 
 def __getattr__(name):
     """Import subpackages on first use (``neuronlab.nn``, ``neuronlab.viz``...), keeping ``import neuronlab`` light."""
     if name in _SUBPACKAGES:
         import importlib
+
         return importlib.import_module(f"neuronlab.{name}")
     raise AttributeError(f"module 'neuronlab' has no attribute {name!r}")
 
 
-__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "manual_seed",
-           "float32", "float64", "int64", "save", "load", "Checkpoint", "CheckpointError", *_op_names,
-           # PyTorch's torch.conv2d, torch.max_pool2d, torch.embedding, torch.lstm_cell, ...
-           "conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
-           "embedding", "rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell"]
+__all__ = [
+    "Tensor",
+    "tensor",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "manual_seed",
+    "float32",
+    "float64",
+    "int64",
+    "save",
+    "load",
+    "Checkpoint",
+    "CheckpointError",
+    *_op_names,
+    # PyTorch's torch.conv2d, torch.max_pool2d, torch.embedding, torch.lstm_cell, ...
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "adaptive_avg_pool1d",
+    "embedding",
+    "rnn_tanh_cell",
+    "rnn_relu_cell",
+    "gru_cell",
+    "lstm_cell",
+]

@@ -1,4 +1,5 @@
 """``python -m neuronlab``: the same command line as the ``neuronlab`` console script."""
+
 from neuronlab.cli.main import cli
 
 if __name__ == "__main__":

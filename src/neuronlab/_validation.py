@@ -5,6 +5,7 @@ a ``TypeError``, a value of the right type outside its range a ``ValueError``; e
 (``name`` includes its owner, e.g. ``"Linear: in_features"``), what it got and what it expected. Each check
 returns the value converted (``float``, ``int``, ``np.dtype``).
 """
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,15 @@ import numbers
 import numpy as np
 
 
-def number(name: str, value, *, low: float | None = None, high: float | None = None,
-           low_open: bool = False, high_open: bool = False) -> float:
+def number(
+    name: str,
+    value,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     """``value`` as a float, a real number (not a bool) in the interval from ``low`` to ``high`` (closed ends
     unless ``low_open``/``high_open``; NaN is never inside)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):

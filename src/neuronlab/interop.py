@@ -12,6 +12,7 @@ transposing the Linear weights.
 
 PyTorch is imported only by the functions that need it (``to_torch``, ``to_torch_state_dict``).
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -22,26 +23,44 @@ from neuronlab import nn
 from neuronlab.nn.module import Module
 
 _SIMPLE = ("Identity", "ReLU", "Sigmoid", "Tanh")
-_SAME_ARGS = {"LeakyReLU": ("negative_slope",), "Softmax": ("dim",), "LogSoftmax": ("dim",), "ELU": ("alpha",),
-              "GELU": ("approximate",), "Flatten": ("start_dim", "end_dim"), "Dropout": ("p",)}
+_SAME_ARGS = {
+    "LeakyReLU": ("negative_slope",),
+    "Softmax": ("dim",),
+    "LogSoftmax": ("dim",),
+    "ELU": ("alpha",),
+    "GELU": ("approximate",),
+    "Flatten": ("start_dim", "end_dim"),
+    "Dropout": ("p",),
+}
 # Recurrence (issue 13): same parameter names and layouts in both libraries; the constructor arguments to copy
 _RNN_ARGS = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
-_RECURRENT = {"RNN": _RNN_ARGS + ("nonlinearity",), "GRU": _RNN_ARGS, "LSTM": _RNN_ARGS + ("proj_size",),
-              "RNNCell": ("input_size", "hidden_size", "bias", "nonlinearity"),
-              "GRUCell": ("input_size", "hidden_size", "bias"), "LSTMCell": ("input_size", "hidden_size", "bias"),
-              "Embedding": ("num_embeddings", "embedding_dim", "padding_idx")}
+_RECURRENT = {
+    "RNN": _RNN_ARGS + ("nonlinearity",),
+    "GRU": _RNN_ARGS,
+    "LSTM": _RNN_ARGS + ("proj_size",),
+    "RNNCell": ("input_size", "hidden_size", "bias", "nonlinearity"),
+    "GRUCell": ("input_size", "hidden_size", "bias"),
+    "LSTMCell": ("input_size", "hidden_size", "bias"),
+    "Embedding": ("num_embeddings", "embedding_dim", "padding_idx"),
+}
 
 # Convolution (issue 12): pools, resizing and shape layers keep PyTorch's argument names; convolution weights
 # have PyTorch's layout (out, in/groups, *kernel), so their state dicts need no conversion.
 _POOL_ARGS = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
-_SAME_ARGS.update({"MaxPool1d": _POOL_ARGS, "MaxPool2d": _POOL_ARGS,
-                   "AvgPool1d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
-                   "AvgPool2d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
-                                 "divisor_override"),
-                   "AdaptiveAvgPool1d": ("output_size",), "AdaptiveAvgPool2d": ("output_size",),
-                   "AdaptiveMaxPool2d": ("output_size", "return_indices"), "Dropout2d": ("p",),
-                   "Upsample": ("size", "scale_factor", "mode", "align_corners"),
-                   "Unflatten": ("dim", "unflattened_size")})
+_SAME_ARGS.update(
+    {
+        "MaxPool1d": _POOL_ARGS,
+        "MaxPool2d": _POOL_ARGS,
+        "AvgPool1d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+        "AvgPool2d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
+        "AdaptiveAvgPool1d": ("output_size",),
+        "AdaptiveAvgPool2d": ("output_size",),
+        "AdaptiveMaxPool2d": ("output_size", "return_indices"),
+        "Dropout2d": ("p",),
+        "Upsample": ("size", "scale_factor", "mode", "align_corners"),
+        "Unflatten": ("dim", "unflattened_size"),
+    }
+)
 _CONVOLUTIONS = ("Conv1d", "Conv2d", "ConvTranspose2d")
 _CONV_ARGS = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode")
 _WITH_DTYPE = ("Linear", "BatchNorm1d", "BatchNorm2d", *_CONVOLUTIONS)
@@ -58,8 +77,7 @@ def _import_torch():
 
 def transposed_keys(module: Module) -> set:
     """The state-dict keys whose arrays are transposed between the two layouts (the Linear weights)."""
-    return {f"{name}.weight" if name else "weight" for name, m in module.named_modules()
-            if isinstance(m, nn.Linear)}
+    return {f"{name}.weight" if name else "weight" for name, m in module.named_modules() if isinstance(m, nn.Linear)}
 
 
 def _convert(state_dict, module: Module) -> OrderedDict:
@@ -152,10 +170,15 @@ def _config_from_torch(torch_module) -> dict:
             raise ValueError(f"from_torch: {kind}(dim=None) relies on PyTorch's implicit dimension; give dim")
         return {"type": kind, "args": args}
     if kind == "Linear":
-        return {"type": kind, "args": {"in_features": torch_module.in_features,
-                                       "out_features": torch_module.out_features,
-                                       "bias": torch_module.bias is not None,
-                                       "dtype": str(torch_module.weight.dtype).replace("torch.", "")}}
+        return {
+            "type": kind,
+            "args": {
+                "in_features": torch_module.in_features,
+                "out_features": torch_module.out_features,
+                "bias": torch_module.bias is not None,
+                "dtype": str(torch_module.weight.dtype).replace("torch.", ""),
+            },
+        }
     if kind in _CONVOLUTIONS:
         args = {name: getattr(torch_module, name) for name in _CONV_ARGS}
         if kind == "ConvTranspose2d":
@@ -165,21 +188,33 @@ def _config_from_torch(torch_module) -> dict:
     if kind in ("BatchNorm1d", "BatchNorm2d"):
         reference = torch_module.weight if torch_module.affine else torch_module.running_mean
         dtype = "float32" if reference is None else str(reference.dtype).replace("torch.", "")
-        return {"type": kind, "args": {"num_features": torch_module.num_features, "eps": torch_module.eps,
-                                       "momentum": torch_module.momentum, "affine": torch_module.affine,
-                                       "track_running_stats": torch_module.track_running_stats, "dtype": dtype}}
+        return {
+            "type": kind,
+            "args": {
+                "num_features": torch_module.num_features,
+                "eps": torch_module.eps,
+                "momentum": torch_module.momentum,
+                "affine": torch_module.affine,
+                "track_running_stats": torch_module.track_running_stats,
+                "dtype": dtype,
+            },
+        }
     if kind in _RECURRENT:  # Recurrence (issue 13)
         return _recurrent_config(torch_module, kind)
-    raise TypeError(f"from_torch: {kind} is not supported (supported: Sequential, ModuleList, Linear, BatchNorm1d, "
-                    f"BatchNorm2d, {', '.join((*_CONVOLUTIONS, *_SIMPLE, *_SAME_ARGS, *_RECURRENT))})")
+    raise TypeError(
+        f"from_torch: {kind} is not supported (supported: Sequential, ModuleList, Linear, BatchNorm1d, "
+        f"BatchNorm2d, {', '.join((*_CONVOLUTIONS, *_SIMPLE, *_SAME_ARGS, *_RECURRENT))})"
+    )
 
 
 def _recurrent_config(torch_module, kind: str) -> dict:
     """Recurrence (issue 13): the config of a recurrent layer or an Embedding from its PyTorch twin."""
-    if kind == "Embedding" and (torch_module.max_norm is not None or torch_module.scale_grad_by_freq
-                                or torch_module.sparse):
-        raise ValueError("from_torch: Embedding with max_norm, scale_grad_by_freq or sparse has no neuronlab "
-                         "equivalent")
+    if kind == "Embedding" and (
+        torch_module.max_norm is not None or torch_module.scale_grad_by_freq or torch_module.sparse
+    ):
+        raise ValueError(
+            "from_torch: Embedding with max_norm, scale_grad_by_freq or sparse has no neuronlab equivalent"
+        )
     weight = next(torch_module.parameters())
     args = {name: getattr(torch_module, name) for name in _RECURRENT[kind]}
     return {"type": kind, "args": {**args, "dtype": str(weight.dtype).replace("torch.", "")}}

@@ -2,6 +2,7 @@
 
 ``neuronlab.manual_seed(n)`` makes every run that follows reproducible, as ``torch.manual_seed`` does.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """docs/autodiff.md runs: its >>> examples are executed and their printed answers compared."""
+
 import doctest
 import re
 from pathlib import Path

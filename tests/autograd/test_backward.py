@@ -1,4 +1,5 @@
 """The backward pass: accumulation, retain_graph, grad modes, detach, autograd.grad, hooks, big graphs."""
+
 import re
 
 import numpy as np
@@ -117,6 +118,7 @@ def test_set_grad_enabled_as_function_and_context():
 
 def test_set_grad_enabled_as_decorator():
     """As in PyTorch, decorating must not change the mode; calling the function runs it in that mode."""
+
     @nl.set_grad_enabled(False)
     def predict(t):
         return t * 2
@@ -209,6 +211,7 @@ def test_seed_gradients_in_any_array_like_form():
 
 def test_a_backward_returning_a_gradient_of_the_wrong_shape_is_an_error():
     """The engine sums broadcast gradients back to the input's shape; anything else is a backward bug, reported."""
+
     class WrongTranspose(nl.autograd.Function):
         def forward(self, x):
             return x.T
@@ -225,8 +228,11 @@ def test_a_backward_returning_a_gradient_of_the_wrong_shape_is_an_error():
 
     for function, shape in ((WrongTranspose, (3, 2)), (TooFewAxes, (3,))):
         x = leaf(np.ones((2, 3)))
-        with pytest.raises(RuntimeError, match=rf"{function.__name__}\.backward returned a gradient of shape "
-                                               rf"{re.escape(str(shape))} for an input of shape \(2, 3\)"):
+        with pytest.raises(
+            RuntimeError,
+            match=rf"{function.__name__}\.backward returned a gradient of shape "
+            rf"{re.escape(str(shape))} for an input of shape \(2, 3\)",
+        ):
             function.apply(x).backward(np.ones(function.apply(x.detach()).shape))
 
 
@@ -295,9 +301,9 @@ def test_shared_subexpressions_backpropagate_once_per_node(monkeypatch):
     y = x
     for _ in range(200):
         y = y + y
-    assert y.item() == 2.0 ** 200
+    assert y.item() == 2.0**200
     y.backward()
-    assert x.grad.item() == 2.0 ** 200  # exact: every partial sum is a power of two
+    assert x.grad.item() == 2.0**200  # exact: every partial sum is a power of two
     assert len(calls) == 200
 
 
@@ -308,7 +314,7 @@ def test_long_chain_has_no_recursion_limit():
     for _ in range(100_000):
         y = y * c
     y.backward()
-    assert x.grad.item() == pytest.approx(c ** 100_000, rel=1e-9)
+    assert x.grad.item() == pytest.approx(c**100_000, rel=1e-9)
     z = x
     for _ in range(100_000):
         z = z + 1.0

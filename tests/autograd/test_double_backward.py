@@ -1,6 +1,7 @@
 """The double-backward contract (Function.saved_for_graph, once_differentiable) and the engine bugs it fixed:
 a scaled fused loss crashed backward() (the backward guessed its mode from the gradient's type, and NumPy
 arithmetic on 0-d arrays returns NumPy scalars), and backward(create_graph=True) freed the graph it built."""
+
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ from neuronlab.autograd import Function, grad
 F = nn.functional
 try:
     import torch
+
     TF = torch.nn.functional
 except ImportError:  # the contract tests run without it; the cross-checks skip
     torch = TF = None
@@ -24,15 +26,23 @@ BINARY = (RNG.standard_normal((4, 3)) > 0).astype(np.float64)
 
 LOSSES = {
     "cross_entropy": (lambda x: F.cross_entropy(x, LABELS), lambda x: TF.cross_entropy(x, torch.tensor(LABELS))),
-    "CrossEntropyLoss": (lambda x: nn.CrossEntropyLoss()(x, LABELS),
-                         lambda x: torch.nn.CrossEntropyLoss()(x, torch.tensor(LABELS))),
-    "bce_with_logits": (lambda x: F.binary_cross_entropy_with_logits(x, BINARY),
-                        lambda x: TF.binary_cross_entropy_with_logits(x, torch.tensor(BINARY))),
-    "bce": (lambda x: F.binary_cross_entropy(x.sigmoid(), BINARY),
-            lambda x: TF.binary_cross_entropy(x.sigmoid(), torch.tensor(BINARY))),
+    "CrossEntropyLoss": (
+        lambda x: nn.CrossEntropyLoss()(x, LABELS),
+        lambda x: torch.nn.CrossEntropyLoss()(x, torch.tensor(LABELS)),
+    ),
+    "bce_with_logits": (
+        lambda x: F.binary_cross_entropy_with_logits(x, BINARY),
+        lambda x: TF.binary_cross_entropy_with_logits(x, torch.tensor(BINARY)),
+    ),
+    "bce": (
+        lambda x: F.binary_cross_entropy(x.sigmoid(), BINARY),
+        lambda x: TF.binary_cross_entropy(x.sigmoid(), torch.tensor(BINARY)),
+    ),
     "mse": (lambda x: F.mse_loss(x, BINARY), lambda x: TF.mse_loss(x, torch.tensor(BINARY))),
-    "nll": (lambda x: F.nll_loss(x.log_softmax(axis=1), LABELS),
-            lambda x: TF.nll_loss(x.log_softmax(1), torch.tensor(LABELS))),
+    "nll": (
+        lambda x: F.nll_loss(x.log_softmax(axis=1), LABELS),
+        lambda x: TF.nll_loss(x.log_softmax(1), torch.tensor(LABELS)),
+    ),
     "softmax": (lambda x: x.softmax(axis=1)[:, 0].sum(), lambda x: x.softmax(1)[:, 0].sum()),
     "elu": (lambda x: F.elu(x).sum(), lambda x: TF.elu(x).sum()),
     "gelu": (lambda x: F.gelu(x).sum(), lambda x: TF.gelu(x).sum()),
@@ -66,13 +76,15 @@ def test_two_weighted_losses_and_batchnorm_backpropagate():
     (0.3 * F.cross_entropy(bn(x), LABELS) + 0.7 * F.mse_loss(x, BINARY)).backward()
     x_ref = torch.tensor(LOGITS, requires_grad=True)
     bn_ref = torch.nn.BatchNorm1d(3).double()
-    (0.3 * TF.cross_entropy(bn_ref(x_ref), torch.tensor(LABELS)) + 0.7 * TF.mse_loss(x_ref, torch.tensor(BINARY))
-     ).backward()
+    (
+        0.3 * TF.cross_entropy(bn_ref(x_ref), torch.tensor(LABELS)) + 0.7 * TF.mse_loss(x_ref, torch.tensor(BINARY))
+    ).backward()
     np.testing.assert_allclose(x.grad.data, x_ref.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 class _SeesGradient(Function):
     """y = x; records the type of every gradient and saved value its backward receives."""
+
     seen: list = []
 
     def forward(self, x):
@@ -102,6 +114,7 @@ def test_under_create_graph_backward_receives_tensors():
 
 class _CubeOnce(Function):
     """y = x^3 saving x^2 (a derived value) and declaring itself once differentiable."""
+
     once_differentiable = True
 
     def forward(self, x):
@@ -115,6 +128,7 @@ class _CubeOnce(Function):
 
 class _Cube(_CubeOnce):
     """The same op with its derived value recomputed in the graph: differentiable twice."""
+
     once_differentiable = False
 
     def saved_for_graph(self, inputs, output):
@@ -170,7 +184,7 @@ def test_gradient_penalty_with_backward_create_graph():
 
 def test_backward_with_create_graph_keeps_the_graph_unless_told_otherwise():
     x = nl.tensor(0.5, dtype="float64", requires_grad=True)
-    y = x ** 3
+    y = x**3
     y.backward(create_graph=True)
     y.backward(create_graph=True)  # retain_graph defaults to create_graph, as in PyTorch
     assert x.grad.item() == pytest.approx(2 * 3 * 0.25)

@@ -1,4 +1,5 @@
 """numerical_grad, gradcheck and gradgradcheck: the checkers must pass correct gradients and catch wrong ones."""
+
 import numpy as np
 import pytest
 
@@ -9,7 +10,7 @@ from neuronlab.autograd import Function, GradcheckError, gradcheck, gradgradchec
 def test_central_difference_matches_the_notes_quiz():
     """Notes 002, gradient checking: J = theta^3 at theta = 1 with eps = 0.01 gives 3.0001 (exact: 3)."""
     theta = nl.tensor(np.array(1.0), requires_grad=True)
-    (g,) = numerical_grad(lambda t: t ** 3, theta, eps=0.01)
+    (g,) = numerical_grad(lambda t: t**3, theta, eps=0.01)
     assert g.shape == () and g == pytest.approx(3.0001, abs=1e-12)
 
 
@@ -53,7 +54,7 @@ def test_gradcheck_passes_for_correct_gradients():
     w = nl.tensor(rng.standard_normal((3, 2)), requires_grad=True)
     b = nl.tensor(rng.standard_normal(2), requires_grad=True)
     assert gradcheck(lambda x, w, b: (x @ w + b).tanh(), [x, w, b]) is True
-    assert gradcheck(lambda x: (x ** 2).sum(), x) is True  # a single Tensor is accepted as inputs
+    assert gradcheck(lambda x: (x**2).sum(), x) is True  # a single Tensor is accepted as inputs
     assert gradcheck(lambda x, w: [x.sin(), (x @ w).exp()], [x, w]) is True  # several outputs
 
 
@@ -112,8 +113,9 @@ def test_gradcheck_input_validation():
     with pytest.raises(ValueError, match="no input requires grad"):
         gradcheck(lambda x: x * 2, [nl.tensor(np.ones(2))])
     with pytest.warns(UserWarning, match="not float64"):
-        gradcheck(lambda x: (x * 2).sum(), [nl.tensor(np.ones(2, dtype=np.float32), requires_grad=True)],
-                  eps=1e-2, atol=1e-3)
+        gradcheck(
+            lambda x: (x * 2).sum(), [nl.tensor(np.ones(2, dtype=np.float32), requires_grad=True)], eps=1e-2, atol=1e-3
+        )
     with pytest.raises(TypeError, match="must return a Tensor"):
         gradcheck(lambda x: x.data, [nl.tensor(np.ones(2), requires_grad=True)])
 
@@ -130,7 +132,7 @@ class _CubeWithWrongSecondDerivative(Function):
     def forward(self, x):
         self.save_for_backward(x)
         self.x0 = x.copy()
-        return x ** 3
+        return x**3
 
     def backward(self, gy):
         (x,) = self.saved
@@ -149,5 +151,6 @@ def test_gradgradcheck_passes_and_catches_wrong_second_derivatives():
 
 def test_gradcheck_exported_from_autograd():
     from neuronlab import autograd
+
     for name in ("numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError"):
         assert name in autograd.__all__ and hasattr(autograd, name)

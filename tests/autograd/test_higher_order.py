@@ -1,4 +1,5 @@
 """create_graph=True: the backward pass is itself recorded, so derivatives of derivatives work."""
+
 import numpy as np
 import pytest
 
@@ -18,19 +19,41 @@ def _derivatives(f, x0, order):
     return [v.data for v in values]
 
 
-@pytest.mark.parametrize("name, f, closed_forms", [
-    ("tanh", nl.tanh, [lambda x: 1 - np.tanh(x) ** 2,
-                       lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2),
-                       lambda x: -2 * (1 - np.tanh(x) ** 2) * (1 - 3 * np.tanh(x) ** 2)]),
-    ("sin", nl.sin, [np.cos, lambda x: -np.sin(x), lambda x: -np.cos(x)]),
-    ("exp", nl.exp, [np.exp, np.exp, np.exp]),
-    ("cube", lambda x: x ** 3, [lambda x: 3 * x ** 2, lambda x: 6 * x, lambda x: np.full_like(x, 6.0)]),
-    ("sigmoid", nl.sigmoid, [lambda x: _s(x) * (1 - _s(x)), lambda x: _s(x) * (1 - _s(x)) * (1 - 2 * _s(x)),
-                             lambda x: _s(x) * (1 - _s(x)) * (1 - 6 * _s(x) + 6 * _s(x) ** 2)]),
-    ("log", lambda x: nl.log(x * x + 1), [lambda x: 2 * x / (x * x + 1),
-                                         lambda x: 2 * (1 - x * x) / (x * x + 1) ** 2,
-                                         lambda x: 4 * x * (x * x - 3) / (x * x + 1) ** 3]),
-])
+@pytest.mark.parametrize(
+    "name, f, closed_forms",
+    [
+        (
+            "tanh",
+            nl.tanh,
+            [
+                lambda x: 1 - np.tanh(x) ** 2,
+                lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2),
+                lambda x: -2 * (1 - np.tanh(x) ** 2) * (1 - 3 * np.tanh(x) ** 2),
+            ],
+        ),
+        ("sin", nl.sin, [np.cos, lambda x: -np.sin(x), lambda x: -np.cos(x)]),
+        ("exp", nl.exp, [np.exp, np.exp, np.exp]),
+        ("cube", lambda x: x**3, [lambda x: 3 * x**2, lambda x: 6 * x, lambda x: np.full_like(x, 6.0)]),
+        (
+            "sigmoid",
+            nl.sigmoid,
+            [
+                lambda x: _s(x) * (1 - _s(x)),
+                lambda x: _s(x) * (1 - _s(x)) * (1 - 2 * _s(x)),
+                lambda x: _s(x) * (1 - _s(x)) * (1 - 6 * _s(x) + 6 * _s(x) ** 2),
+            ],
+        ),
+        (
+            "log",
+            lambda x: nl.log(x * x + 1),
+            [
+                lambda x: 2 * x / (x * x + 1),
+                lambda x: 2 * (1 - x * x) / (x * x + 1) ** 2,
+                lambda x: 4 * x * (x * x - 3) / (x * x + 1) ** 3,
+            ],
+        ),
+    ],
+)
 def test_first_second_third_derivatives_match_closed_forms(name, f, closed_forms):
     derivatives = _derivatives(f, X, 3)
     for order, (value, exact) in enumerate(zip(derivatives[1:], closed_forms), start=1):
@@ -43,10 +66,10 @@ def _s(x):
 
 def test_backward_with_create_graph_gives_a_differentiable_grad():
     x = nl.tensor(np.array([0.5, -2.0]), requires_grad=True)
-    (x ** 3).sum().backward(create_graph=True)
+    (x**3).sum().backward(create_graph=True)
     g = x.grad
     assert g.requires_grad and g.creator is not None
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(g.data, 3 * x.data**2)
     x.grad = None
     g.sum().backward()
     np.testing.assert_allclose(x.grad.data, 6 * x.data)
@@ -56,7 +79,7 @@ def test_mixed_partials():
     """f = x^2 y^3: d2f/dxdy = 6 x y^2."""
     x = nl.tensor(np.array(1.5), requires_grad=True)
     y = nl.tensor(np.array(-0.5), requires_grad=True)
-    (gx,) = grad(x ** 2 * y ** 3, x, create_graph=True)
+    (gx,) = grad(x**2 * y**3, x, create_graph=True)
     (gxy,) = grad(gx, y)
     assert gxy.item() == pytest.approx(6 * 1.5 * 0.25, rel=1e-14)
 
@@ -82,8 +105,9 @@ def test_softmax_hessian_vector_product():
     (hv,) = grad((g * v).sum(), x)
     s = np.exp(x0) / np.exp(x0).sum()
     tbar = t @ s
-    hessian = (s[:, None] * (np.eye(4) - s[None, :]) * (t - tbar)[:, None]
-               - s[:, None] * s[None, :] * (t - tbar)[None, :])
+    hessian = (
+        s[:, None] * (np.eye(4) - s[None, :]) * (t - tbar)[:, None] - s[:, None] * s[None, :] * (t - tbar)[None, :]
+    )
     np.testing.assert_allclose(g.data, s * (t - tbar), rtol=1e-13)
     np.testing.assert_allclose(hv.data, hessian @ v, rtol=1e-12, atol=1e-14)
 
@@ -104,8 +128,9 @@ def test_second_derivatives_against_torch():
     hvp = grad((gx * v_x).sum() + (gw * v_w).sum(), ours)
 
     theirs = [torch.tensor(a, requires_grad=True) for a in (x0, w0, b0)]
-    tgx, tgw, tgb = torch.autograd.grad(loss(lambda h: torch.log_softmax(h, dim=1), torch.tensor(t0), *theirs), theirs,
-                                        create_graph=True)
+    tgx, tgw, tgb = torch.autograd.grad(
+        loss(lambda h: torch.log_softmax(h, dim=1), torch.tensor(t0), *theirs), theirs, create_graph=True
+    )
     thvp = torch.autograd.grad((tgx * torch.tensor(v_x)).sum() + (tgw * torch.tensor(v_w)).sum(), theirs)
 
     for ours_g, theirs_g in zip((gx, gw, gb), (tgx, tgw, tgb)):
@@ -114,17 +139,29 @@ def test_second_derivatives_against_torch():
         np.testing.assert_allclose(ours_h.data, theirs_h.numpy(), rtol=1e-11, atol=1e-13)
 
 
-@pytest.mark.parametrize("op, torch_op", [
-    (lambda x: x.max(axis=1) * x.sum(axis=1), lambda t, x: t.amax(x, dim=1) * x.sum(dim=1)),
-    (lambda x: x.var(axis=0, ddof=1).sqrt(), lambda t, x: t.var(x, dim=0, correction=1).sqrt()),
-    (lambda x: nl.softmax(x, axis=0) ** 2, lambda t, x: t.softmax(x, dim=0) ** 2),
-    (lambda x: nl.logsumexp(x * x, axis=1), lambda t, x: t.logsumexp(x * x, dim=1)),
-    (lambda x: x[[0, 0, 2]].sigmoid() * x[1], lambda t, x: x[[0, 0, 2]].sigmoid() * x[1]),
-    (lambda x: nl.concatenate([x.sin(), x ** 2], axis=1), lambda t, x: t.cat([x.sin(), x ** 2], dim=1)),
-    (lambda x: nl.pad(x.exp(), 1).cos(), lambda t, x: t.nn.functional.pad(x.exp(), (1, 1, 1, 1)).cos()),
-    (lambda x: (x @ x.T).tanh(), lambda t, x: (x @ x.T).tanh()),
-], ids=["max-times-sum", "std-ddof1", "softmax-squared", "logsumexp-of-square", "repeated-index", "concatenate",
-        "pad", "matmul-transpose"])
+@pytest.mark.parametrize(
+    "op, torch_op",
+    [
+        (lambda x: x.max(axis=1) * x.sum(axis=1), lambda t, x: t.amax(x, dim=1) * x.sum(dim=1)),
+        (lambda x: x.var(axis=0, ddof=1).sqrt(), lambda t, x: t.var(x, dim=0, correction=1).sqrt()),
+        (lambda x: nl.softmax(x, axis=0) ** 2, lambda t, x: t.softmax(x, dim=0) ** 2),
+        (lambda x: nl.logsumexp(x * x, axis=1), lambda t, x: t.logsumexp(x * x, dim=1)),
+        (lambda x: x[[0, 0, 2]].sigmoid() * x[1], lambda t, x: x[[0, 0, 2]].sigmoid() * x[1]),
+        (lambda x: nl.concatenate([x.sin(), x**2], axis=1), lambda t, x: t.cat([x.sin(), x**2], dim=1)),
+        (lambda x: nl.pad(x.exp(), 1).cos(), lambda t, x: t.nn.functional.pad(x.exp(), (1, 1, 1, 1)).cos()),
+        (lambda x: (x @ x.T).tanh(), lambda t, x: (x @ x.T).tanh()),
+    ],
+    ids=[
+        "max-times-sum",
+        "std-ddof1",
+        "softmax-squared",
+        "logsumexp-of-square",
+        "repeated-index",
+        "concatenate",
+        "pad",
+        "matmul-transpose",
+    ],
+)
 def test_hessian_vector_products_against_torch(op, torch_op):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     rng = np.random.default_rng(3)

@@ -1,4 +1,5 @@
 """In-place updates: allowed where they are safe, refused or detected where a gradient would be wrong."""
+
 import numpy as np
 import pytest
 
@@ -38,8 +39,13 @@ def test_modifying_a_saved_constant_is_detected():
 
 
 def test_setitem_and_fill_count_as_modifications():
-    for modify in (lambda t: t.__setitem__(0, 5.0), lambda t: t.fill_(0.0), lambda t: t.copy_(np.ones(2)),
-                   lambda t: t.clamp_(0.0, 1.5), lambda t: t.zero_()):
+    for modify in (
+        lambda t: t.__setitem__(0, 5.0),
+        lambda t: t.fill_(0.0),
+        lambda t: t.copy_(np.ones(2)),
+        lambda t: t.clamp_(0.0, 1.5),
+        lambda t: t.zero_(),
+    ):
         x = leaf([1.0, 2.0])
         y = (x * x).sum()
         with nl.no_grad():
@@ -90,7 +96,7 @@ def test_update_after_backward_is_fine():
         with nl.no_grad():
             w -= 0.25 * w.grad
         w.grad = None
-    np.testing.assert_allclose(w.data, np.array([1.0, 2.0]) * 0.5 ** 3)
+    np.testing.assert_allclose(w.data, np.array([1.0, 2.0]) * 0.5**3)
 
 
 def test_ops_that_save_nothing_of_the_modified_input_still_backpropagate():
@@ -104,8 +110,12 @@ def test_ops_that_save_nothing_of_the_modified_input_still_backpropagate():
 
 def test_leaf_in_place_while_recording_is_refused():
     w = leaf([1.0, 2.0])
-    for modify in (lambda t: t.add_(1.0), lambda t: t.mul_(2.0), lambda t: t.__setitem__(0, 1.0),
-                   lambda t: t.fill_(0.0)):
+    for modify in (
+        lambda t: t.add_(1.0),
+        lambda t: t.mul_(2.0),
+        lambda t: t.__setitem__(0, 1.0),
+        lambda t: t.fill_(0.0),
+    ):
         with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
             modify(w)
     np.testing.assert_array_equal(w.data, [1.0, 2.0])
@@ -202,6 +212,7 @@ def test_the_write_table_forgets_freed_buffers():
     import gc
 
     from neuronlab.autograd import versioning
+
     for _ in range(1000):
         t = nl.tensor(np.zeros(3))
         t.add_(1.0)

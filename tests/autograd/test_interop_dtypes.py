@@ -2,6 +2,7 @@
 
 (The rest of interop is tested in tests/nn/test_interop.py.)
 """
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """The lecture notes' worked examples, computed by the engine and compared with the answers printed there."""
+
 import numpy as np
 import pytest
 
@@ -70,8 +71,9 @@ def test_000_3_3_6_affine_backward():
     y = x @ w + np.array([0.1, 0.2])
     z_y = np.array([4.0, -1.5])
     y.backward(z_y)
-    np.testing.assert_allclose(x.grad.data, [w[0, 0] * z_y[0] + w[0, 1] * z_y[1],
-                                             w[1, 0] * z_y[0] + w[1, 1] * z_y[1]], rtol=1e-15)
+    np.testing.assert_allclose(
+        x.grad.data, [w[0, 0] * z_y[0] + w[0, 1] * z_y[1], w[1, 0] * z_y[0] + w[1, 1] * z_y[1]], rtol=1e-15
+    )
 
 
 # ------------------------------------------------------------------ notes 000, section 3.4 (computational graph)
@@ -81,7 +83,7 @@ def test_000_3_4_partials_of_squared_error():
     z = (a * x - y) ** 2
     z.backward()
     r = 1.5 * -2.0 - 0.5
-    assert z.item() == r ** 2
+    assert z.item() == r**2
     assert (x.grad.item(), a.grad.item(), y.grad.item()) == (2 * 1.5 * r, 2 * -2.0 * r, -2 * r)
 
 
@@ -168,7 +170,7 @@ def test_001_gradient_of_the_sigmoid_network():
     assert y.item() == pytest.approx(2.99995156, abs=5e-9)
     loss = ((20.0 - y) ** 2).sum()
     loss.backward()
-    np.testing.assert_allclose(w2.grad.data, [[-3.39995290e+01, -2.82720335e-05]], rtol=5e-9)
+    np.testing.assert_allclose(w2.grad.data, [[-3.39995290e01, -2.82720335e-05]], rtol=5e-9)
 
 
 # ------------------------------------------------------------------ notes 003, section 4.1: Var/Op graph

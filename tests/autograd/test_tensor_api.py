@@ -1,4 +1,5 @@
 """Tensor construction, dtype rules, operators, the neuronlab namespace, and error messages."""
+
 import numpy as np
 import pytest
 
@@ -11,12 +12,21 @@ def leaf(values):
 
 
 # ------------------------------------------------------------------ dtype rules
-@pytest.mark.parametrize("data, dtype", [
-    (1.5, np.float32), ([1.0, 2.0], np.float32), ([[1, 2.5]], np.float32),
-    (np.array([1.0, 2.0]), np.float64), (np.float64(2.0), np.float64),
-    (np.array([1.0], dtype=np.float32), np.float32), (np.array([1.0], dtype=np.float16), np.float16),
-    ([1, 2, 3], np.int64), (7, np.int64), ([True, False], np.bool_),
-])
+@pytest.mark.parametrize(
+    "data, dtype",
+    [
+        (1.5, np.float32),
+        ([1.0, 2.0], np.float32),
+        ([[1, 2.5]], np.float32),
+        (np.array([1.0, 2.0]), np.float64),
+        (np.float64(2.0), np.float64),
+        (np.array([1.0], dtype=np.float32), np.float32),
+        (np.array([1.0], dtype=np.float16), np.float16),
+        ([1, 2, 3], np.int64),
+        (7, np.int64),
+        ([True, False], np.bool_),
+    ],
+)
 def test_dtype_rules(data, dtype):
     assert nl.tensor(data).dtype == dtype
     assert Tensor(data).dtype == dtype
@@ -59,29 +69,53 @@ def test_repr():
 ARRAY = np.array([0.5, 2.0, 1.5])
 
 
-@pytest.mark.parametrize("expression, value, grad", [
-    (lambda x: x + 2, lambda a: a + 2, lambda a: np.ones(3)),
-    (lambda x: 2 + x, lambda a: 2 + a, lambda a: np.ones(3)),
-    (lambda x: x - ARRAY, lambda a: a - ARRAY, lambda a: np.ones(3)),
-    (lambda x: ARRAY - x, lambda a: ARRAY - a, lambda a: -np.ones(3)),
-    (lambda x: ARRAY * x, lambda a: ARRAY * a, lambda a: ARRAY),
-    (lambda x: x * ARRAY, lambda a: a * ARRAY, lambda a: ARRAY),
-    (lambda x: 3 / x, lambda a: 3 / a, lambda a: -3 / a ** 2),
-    (lambda x: ARRAY / x, lambda a: ARRAY / a, lambda a: -ARRAY / a ** 2),
-    (lambda x: x / 4, lambda a: a / 4, lambda a: np.full(3, 0.25)),
-    (lambda x: x ** 2, lambda a: a ** 2, lambda a: 2 * a),
-    (lambda x: 2 ** x, lambda a: 2 ** a, lambda a: np.log(2) * 2 ** a),
-    (lambda x: ARRAY ** x, lambda a: ARRAY ** a, lambda a: np.log(ARRAY) * ARRAY ** a),
-    (lambda x: ARRAY @ x, lambda a: ARRAY @ a, lambda a: ARRAY),
-    (lambda x: x @ ARRAY, lambda a: a @ ARRAY, lambda a: ARRAY),
-    (lambda x: -x, lambda a: -a, lambda a: -np.ones(3)),
-    (lambda x: +x, lambda a: a, lambda a: np.ones(3)),
-    (lambda x: abs(x - 1), lambda a: np.abs(a - 1), lambda a: np.sign(a - 1)),
-    (lambda x: np.exp(x), np.exp, np.exp),
-    (lambda x: np.sum(x * x), lambda a: np.sum(a * a), lambda a: 2 * a),
-    (lambda x: x + [1.0, 2.0, 3.0], lambda a: a + [1.0, 2.0, 3.0], lambda a: np.ones(3)),
-], ids=["t+s", "s+t", "t-a", "a-t", "a*t", "t*a", "s/t", "a/t", "t/s", "t**s", "s**t", "a**t", "a@t", "t@a",
-        "neg", "pos", "abs", "np.exp", "np.sum", "t+list"])
+@pytest.mark.parametrize(
+    "expression, value, grad",
+    [
+        (lambda x: x + 2, lambda a: a + 2, lambda a: np.ones(3)),
+        (lambda x: 2 + x, lambda a: 2 + a, lambda a: np.ones(3)),
+        (lambda x: x - ARRAY, lambda a: a - ARRAY, lambda a: np.ones(3)),
+        (lambda x: ARRAY - x, lambda a: ARRAY - a, lambda a: -np.ones(3)),
+        (lambda x: ARRAY * x, lambda a: ARRAY * a, lambda a: ARRAY),
+        (lambda x: x * ARRAY, lambda a: a * ARRAY, lambda a: ARRAY),
+        (lambda x: 3 / x, lambda a: 3 / a, lambda a: -3 / a**2),
+        (lambda x: ARRAY / x, lambda a: ARRAY / a, lambda a: -ARRAY / a**2),
+        (lambda x: x / 4, lambda a: a / 4, lambda a: np.full(3, 0.25)),
+        (lambda x: x**2, lambda a: a**2, lambda a: 2 * a),
+        (lambda x: 2**x, lambda a: 2**a, lambda a: np.log(2) * 2**a),
+        (lambda x: ARRAY**x, lambda a: ARRAY**a, lambda a: np.log(ARRAY) * ARRAY**a),
+        (lambda x: ARRAY @ x, lambda a: ARRAY @ a, lambda a: ARRAY),
+        (lambda x: x @ ARRAY, lambda a: a @ ARRAY, lambda a: ARRAY),
+        (lambda x: -x, lambda a: -a, lambda a: -np.ones(3)),
+        (lambda x: +x, lambda a: a, lambda a: np.ones(3)),
+        (lambda x: abs(x - 1), lambda a: np.abs(a - 1), lambda a: np.sign(a - 1)),
+        (lambda x: np.exp(x), np.exp, np.exp),
+        (lambda x: np.sum(x * x), lambda a: np.sum(a * a), lambda a: 2 * a),
+        (lambda x: x + [1.0, 2.0, 3.0], lambda a: a + [1.0, 2.0, 3.0], lambda a: np.ones(3)),
+    ],
+    ids=[
+        "t+s",
+        "s+t",
+        "t-a",
+        "a-t",
+        "a*t",
+        "t*a",
+        "s/t",
+        "a/t",
+        "t/s",
+        "t**s",
+        "s**t",
+        "a**t",
+        "a@t",
+        "t@a",
+        "neg",
+        "pos",
+        "abs",
+        "np.exp",
+        "np.sum",
+        "t+list",
+    ],
+)
 def test_operators_with_arrays_and_scalars_on_either_side(expression, value, grad):
     a = np.array([1.5, -0.5, 3.0])
     x = leaf(a)
@@ -94,16 +128,23 @@ def test_operators_with_arrays_and_scalars_on_either_side(expression, value, gra
 
 def test_python_scalars_keep_float32():
     x = nl.tensor([1.0, 2.0], requires_grad=True)
-    for y in (x * 2, 2 * x, x + 0.5, x / 3, 1 - x, x ** 2, 2.0 ** x):
+    for y in (x * 2, 2 * x, x + 0.5, x / 3, 1 - x, x**2, 2.0**x):
         assert y.dtype == np.float32
 
 
-@pytest.mark.parametrize("compare, expected", [
-    (lambda x: x > 1, [False, True, False]), (lambda x: x >= 2, [False, True, False]),
-    (lambda x: x < ARRAY, [False, False, True]), (lambda x: ARRAY <= x, [True, True, False]),
-    (lambda x: x == 2, [False, True, False]), (lambda x: x != x, [False, False, False]),
-    (lambda x: 1 < x, [False, True, False]),
-], ids=[">", ">=", "<array", "array<=", "==", "!=", "reflected"])
+@pytest.mark.parametrize(
+    "compare, expected",
+    [
+        (lambda x: x > 1, [False, True, False]),
+        (lambda x: x >= 2, [False, True, False]),
+        (lambda x: x < ARRAY, [False, False, True]),
+        (lambda x: ARRAY <= x, [True, True, False]),
+        (lambda x: x == 2, [False, True, False]),
+        (lambda x: x != x, [False, False, False]),
+        (lambda x: 1 < x, [False, True, False]),
+    ],
+    ids=[">", ">=", "<array", "array<=", "==", "!=", "reflected"],
+)
 def test_comparisons_return_plain_boolean_arrays(compare, expected):
     x = leaf([1.0, 2.0, -1.0])
     result = compare(x)
@@ -117,10 +158,51 @@ def test_tensors_are_hashable_by_identity():
 
 
 # ------------------------------------------------------------------ the namespace
-OPS = ["add", "sub", "mul", "div", "neg", "pow", "matmul", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
-       "sigmoid", "relu", "leaky_relu", "maximum", "minimum", "clip", "clamp", "where", "sum", "mean", "max",
-       "min", "var", "std", "argmax", "argmin", "reshape", "transpose", "permute", "swapaxes", "squeeze",
-       "unsqueeze", "flatten", "broadcast_to", "pad", "logsumexp", "softmax", "log_softmax", "astype"]
+OPS = [
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "neg",
+    "pow",
+    "matmul",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "maximum",
+    "minimum",
+    "clip",
+    "clamp",
+    "where",
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "var",
+    "std",
+    "argmax",
+    "argmin",
+    "reshape",
+    "transpose",
+    "permute",
+    "swapaxes",
+    "squeeze",
+    "unsqueeze",
+    "flatten",
+    "broadcast_to",
+    "pad",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "astype",
+]
 
 
 @pytest.mark.parametrize("name", OPS)
@@ -136,13 +218,17 @@ def test_function_and_method_agree():
     x = nl.tensor(a)
     e = np.exp(a)
     cases = [  # (neuronlab function, Tensor method, NumPy reference)
-        (nl.exp(x), x.exp(), e), (nl.relu(x), x.relu(), np.where(a > 0, a, 0.0)),
-        (nl.sum(x, axis=1), x.sum(axis=1), a.sum(axis=1)), (nl.max(x, 0), x.max(0), a.max(axis=0)),
+        (nl.exp(x), x.exp(), e),
+        (nl.relu(x), x.relu(), np.where(a > 0, a, 0.0)),
+        (nl.sum(x, axis=1), x.sum(axis=1), a.sum(axis=1)),
+        (nl.max(x, 0), x.max(0), a.max(axis=0)),
         (nl.var(x, ddof=1), x.var(ddof=1), np.var(a, ddof=1)),
         (nl.softmax(x, axis=0), x.softmax(axis=0), e / e.sum(axis=0)),
-        (nl.reshape(x, (4, 3)), x.reshape(4, 3), a.reshape(4, 3)), (nl.transpose(x), x.T, a.T),
+        (nl.reshape(x, (4, 3)), x.reshape(4, 3), a.reshape(4, 3)),
+        (nl.transpose(x), x.T, a.T),
         (nl.permute(x, 1, 0), x.permute(1, 0), np.transpose(a, (1, 0))),
-        (nl.clip(x, -0.5, 0.5), x.clamp(-0.5, 0.5), np.clip(a, -0.5, 0.5)), (nl.pow(x, 2), x.pow(2), a ** 2),
+        (nl.clip(x, -0.5, 0.5), x.clamp(-0.5, 0.5), np.clip(a, -0.5, 0.5)),
+        (nl.pow(x, 2), x.pow(2), a**2),
         (nl.matmul(x, x.T), x.matmul(x.T), a @ a.T),
         (nl.cat([x, x], axis=1), nl.concatenate([x, x], 1), np.concatenate([a, a], axis=1)),
     ]

@@ -1,5 +1,6 @@
 """`neuronlab convert RUN_DIR` (issue 15): a trained run's model as a spiking network on the run's test split;
 bad inputs give one line and exit code 2."""
+
 import json
 
 import pytest
@@ -16,8 +17,18 @@ def invoke(*args):
 def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     for activation in ("softlif", "tanh"):
-        result = invoke("train", "--hidden", "24", "--activation", activation, "--epochs", "8", "--no-plots",
-                        "--out", root / activation)
+        result = invoke(
+            "train",
+            "--hidden",
+            "24",
+            "--activation",
+            activation,
+            "--epochs",
+            "8",
+            "--no-plots",
+            "--out",
+            root / activation,
+        )
         assert result.exit_code == 0, result.output
     return root
 
@@ -35,14 +46,17 @@ def test_convert_writes_the_report_and_figures(runs):
     assert "spiking accuracy" in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["missing"], "is not a folder"),
-    (["empty"], "holds no model.safetensors"),
-    (["softlif", "--presentation", "0"], "--presentation must be a positive number"),
-    (["softlif", "--dt", "0.5", "--presentation", "0.2"], "longer than --presentation"),
-    (["softlif", "--tau-s", "-1"], "--tau-s must be"),
-    (["tanh"], "cannot convert layer 1 (Tanh)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["missing"], "is not a folder"),
+        (["empty"], "holds no model.safetensors"),
+        (["softlif", "--presentation", "0"], "--presentation must be a positive number"),
+        (["softlif", "--dt", "0.5", "--presentation", "0.2"], "longer than --presentation"),
+        (["softlif", "--tau-s", "-1"], "--tau-s must be"),
+        (["tanh"], "cannot convert layer 1 (Tanh)"),
+    ],
+)
 def test_bad_inputs_give_one_line_and_exit_code_2(runs, args, message):
     (runs / "empty").mkdir(exist_ok=True)
     result = CliRunner().invoke(cli, ["convert", str(runs / args[0]), *args[1:]])

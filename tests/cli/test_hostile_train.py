@@ -4,6 +4,7 @@ Every row must end with its exit code, exactly one line on stderr (``Error: ...`
 traceback, no changed file among those the row protects, and within a time bound. The rows are the
 adversarial-use findings (existing run folders, outputs that are inputs, undecodable or absurd settings,
 files in the way) and their neighbours."""
+
 import contextlib
 import csv
 import time
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 
 from neuronlab.cli.main import cli
 
-SECONDS = 30          # a refusal comes before any training: far below this even on a loaded machine
+SECONDS = 30  # a refusal comes before any training: far below this even on a loaded machine
 
 
 def write_csv(path, header, rows):
@@ -30,8 +31,9 @@ def write_csv(path, header, rows):
 def hostile(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
     run = root / "run"
-    result = CliRunner().invoke(cli, ["train", "--dataset", "iris", "--hidden", "8", "--epochs", "2", "--no-plots",
-                                      "--out", str(run)])
+    result = CliRunner().invoke(
+        cli, ["train", "--dataset", "iris", "--hidden", "8", "--epochs", "2", "--no-plots", "--out", str(run)]
+    )
     assert result.exit_code == 0, result.output
     (root / "mine").mkdir()
     (root / "mine" / "notes.txt").write_text("not a run")
@@ -97,7 +99,7 @@ def test_hostile_input(hostile, args, code, message, protected):
     start = time.perf_counter()
     result = CliRunner().invoke(cli, [a.format(**paths) for a in args])
     elapsed = time.perf_counter() - start
-    assert isinstance(result.exception, SystemExit), result.exception      # no uncaught exception
+    assert isinstance(result.exception, SystemExit), result.exception  # no uncaught exception
     assert result.exit_code == code, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
@@ -112,8 +114,9 @@ def test_the_top_level_guard_turns_memory_and_os_errors_into_one_line(monkeypatc
 
     def failing(*args, **kwargs):
         raise error
+
     monkeypatch.setattr(train_command, "train_run", failing)
-    monkeypatch.setattr(train_command, "user_errors", contextlib.nullcontext)   # reach the guard
+    monkeypatch.setattr(train_command, "user_errors", contextlib.nullcontext)  # reach the guard
     result = CliRunner().invoke(cli, ["train", "--dataset", "iris", "--out", str(tmp_path / "run")])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
     lines = result.stderr.splitlines()
@@ -126,6 +129,7 @@ def test_an_interrupted_run_gives_exit_130_and_resumes(tmp_path, monkeypatch):
 
     def interrupted(self, loader):
         raise KeyboardInterrupt
+
     monkeypatch.setattr(Trainer, "_train_epoch", interrupted)
     result = CliRunner().invoke(cli, ["train", "--dataset", "iris", "--out", str(tmp_path / "run"), "--no-plots"])
     assert result.exit_code == 130 and "nothing to resume" in result.stderr

@@ -2,6 +2,7 @@
 predictions never replace their own inputs, finishing a run is a commit (complete.json last) whose every
 state resume/evaluate recognise, changed data is refused for the run's own split, and the run refuses or
 reports what used to train to silently wrong numbers."""
+
 import csv
 import json
 import os
@@ -54,15 +55,23 @@ def snapshot(folder):
 def test_an_existing_run_folder_is_refused_unless_overwrite(tmp_path, monkeypatch):
     ok("train", *FAST, "--out", tmp_path / "run")
     before = snapshot(tmp_path / "run")
-    fails(1, "already holds a finished run; give --overwrite", "train", *FAST, "--dataset", "diabetes",
-          "--out", tmp_path / "run")
+    fails(
+        1,
+        "already holds a finished run; give --overwrite",
+        "train",
+        *FAST,
+        "--dataset",
+        "diabetes",
+        "--out",
+        tmp_path / "run",
+    )
     assert snapshot(tmp_path / "run") == before
     ok("train", "--dataset", "diabetes", "--hidden", 8, "--epochs", 2, "--out", tmp_path / "run", "--overwrite")
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert "confusion.png" not in names and "complete.json" in names      # no stale file of the old run
+    assert "confusion.png" not in names and "complete.json" in names  # no stale file of the old run
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["task"] == "regression"
 
-    monkeypatch.chdir(tmp_path)                     # --name twice
+    monkeypatch.chdir(tmp_path)  # --name twice
     ok("train", *FAST, "--name", "same")
     fails(1, "already holds a finished run", "train", *FAST, "--name", "same")
 
@@ -124,8 +133,10 @@ def test_predict_writes_through_a_symlink_and_into_a_fifo(iris_run, tmp_path):
 # ------------------------------------------------------------------------------------ 3: finishing is a commit
 def _interrupt_writing(monkeypatch):
     """Ctrl-C after training, while the run's files are written (before the model is saved)."""
+
     def interrupted(self, metrics):
         raise KeyboardInterrupt
+
     monkeypatch.setattr(RunFolder, "write_metrics", interrupted)
 
 
@@ -147,7 +158,7 @@ def test_an_interrupt_while_finishing_can_be_resumed_and_is_not_evaluated(tmp_pa
 
 def test_every_run_state_is_recognised(tmp_path, monkeypatch):
     args = ["--dataset", "iris", "--hidden", 8, "--epochs", 3, "--no-plots"]
-    with monkeypatch.context() as patch:       # the model saved, the marker not yet written
+    with monkeypatch.context() as patch:  # the model saved, the marker not yet written
         patch.setattr(RunFolder, "mark_complete", lambda self, files: (_ for _ in ()).throw(KeyboardInterrupt))
         assert invoke("train", *args, "--out", tmp_path / "run").exit_code == 130
     folder = RunFolder(tmp_path / "run")
@@ -172,11 +183,24 @@ def test_a_run_folder_written_before_completion_markers_still_works(tmp_path):
 
 
 def test_a_run_interrupted_under_the_old_code_resumes_to_the_same_model(tmp_path):
-    cut = shutil.copytree(FIXTURES / "interrupted_v0", tmp_path / "cut")     # written by the code before markers
+    cut = shutil.copytree(FIXTURES / "interrupted_v0", tmp_path / "cut")  # written by the code before markers
     assert RunFolder(cut).state == "resumable"
     assert "resuming after epoch 3" in ok("train", "--resume", cut, "--no-plots").output
     assert RunFolder(cut).state == "complete"
-    ok("train", "--dataset", "iris", "--hidden", 8, "--epochs", 6, "--seed", 1, "--no-plots", "--out", tmp_path / "whole")
+    ok(
+        "train",
+        "--dataset",
+        "iris",
+        "--hidden",
+        8,
+        "--epochs",
+        6,
+        "--seed",
+        1,
+        "--no-plots",
+        "--out",
+        tmp_path / "whole",
+    )
     whole, resumed = (load_file(str(tmp_path / d / "model.safetensors")) for d in ("whole", "cut"))
     # Equal up to float32 rounding: the old code's Adam wrote its moments in the lerp form, which rounds
     # differently in the last bit from the current beta form for its 3 epochs.
@@ -199,6 +223,7 @@ def test_evaluate_and_resume_refuse_a_changed_data_file(tmp_path, monkeypatch):
 
     from neuronlab.train import run
     from neuronlab.train.trainer import Trainer
+
     write_csv(table, ["a", "b", "c", "y"], rows)
     calls, train_epoch = [], Trainer._train_epoch
 
@@ -207,10 +232,13 @@ def test_evaluate_and_resume_refuse_a_changed_data_file(tmp_path, monkeypatch):
         if len(calls) == 2:
             raise KeyboardInterrupt
         return train_epoch(self, loader)
+
     with monkeypatch.context() as patch:
         patch.setattr(Trainer, "_train_epoch", interrupted)
         patch.setattr(run, "RESUME_SAVE_SECONDS", 0.0)
-        invoke("train", "--dataset", f"csv:{table}", "--hidden", 8, "--epochs", 3, "--no-plots", "--out", tmp_path / "cut")
+        invoke(
+            "train", "--dataset", f"csv:{table}", "--hidden", 8, "--epochs", 3, "--no-plots", "--out", tmp_path / "cut"
+        )
     write_csv(table, ["a", "b", "c", "y"], rows[::-1])
     fails(1, "has changed since the run was trained", "train", "--resume", tmp_path / "cut")
 
@@ -219,11 +247,32 @@ def test_evaluate_and_resume_refuse_a_changed_data_file(tmp_path, monkeypatch):
 def test_the_first_line_reports_the_task_and_task_refuses_absurd_classes(tmp_path):
     first = ok("train", *FAST, "--out", tmp_path / "a").output.splitlines()[0]
     assert first.startswith("iris: classification, 4 features, 3 classes")
-    first = ok("train", "--dataset", "xor", "--task", "regression", "--hidden", 4, "--epochs", 1, "--no-plots",
-               "--out", tmp_path / "b").output.splitlines()[0]
+    first = ok(
+        "train",
+        "--dataset",
+        "xor",
+        "--task",
+        "regression",
+        "--hidden",
+        4,
+        "--epochs",
+        1,
+        "--no-plots",
+        "--out",
+        tmp_path / "b",
+    ).output.splitlines()[0]
     assert first.startswith("xor: regression (--task), 2 features")
-    fails(2, "a quantity, not 214 classes", "train", "--dataset", "diabetes", "--task", "classification",
-          "--out", tmp_path / "c")
+    fails(
+        2,
+        "a quantity, not 214 classes",
+        "train",
+        "--dataset",
+        "diabetes",
+        "--task",
+        "classification",
+        "--out",
+        tmp_path / "c",
+    )
     assert not (tmp_path / "c").exists()
 
 
@@ -234,14 +283,16 @@ def test_a_single_class_target_is_refused(tmp_path):
 
 def test_duplicate_feature_names_are_refused_at_training_time(tmp_path):
     table = write_csv(tmp_path / "dup.csv", ["a", "b", "a", "y"], [[i, -i, i % 3, i % 2] for i in range(40)])
-    fails(1, "duplicate column names 'a' (columns 1, 3)", "train", "--dataset", f"csv:{table}",
-          "--out", tmp_path / "run")
+    fails(
+        1, "duplicate column names 'a' (columns 1, 3)", "train", "--dataset", f"csv:{table}", "--out", tmp_path / "run"
+    )
 
 
 def test_batchnorm_drops_a_one_sample_last_batch(tmp_path):
     # digits: 1257 training samples = 157 batches of 8 + 1
-    result = ok("train", "--batchnorm", "--batch-size", 8, "--hidden", 8, "--epochs", 1, "--no-plots",
-                "--out", tmp_path / "run")
+    result = ok(
+        "train", "--batchnorm", "--batch-size", 8, "--hidden", 8, "--epochs", 1, "--no-plots", "--out", tmp_path / "run"
+    )
     assert "last batch of 1" in result.output
 
 
@@ -256,5 +307,5 @@ def test_r2_of_a_one_sample_split_is_nan_with_a_warning(tmp_path):
 # ------------------------------------------------------------------------------------ 9
 def test_a_model_too_large_for_memory_is_refused_before_allocating(tmp_path):
     result = fails(2, "GiB is available", "train", "--hidden", "100000,100000", "--out", tmp_path / "run")
-    assert "10,0" in result.output            # the parameter count: about 10^10
+    assert "10,0" in result.output  # the parameter count: about 10^10
     assert not (tmp_path / "run").exists()

@@ -1,5 +1,6 @@
 """`neuronlab train / evaluate / predict` end to end in temporary folders, through click's test runner and
 once as a real subprocess; every kind of bad input ends with exit code 2 or 1 and a one-line message."""
+
 import csv
 import json
 import os
@@ -55,8 +56,15 @@ def digits_run(tmp_path_factory):
 
 def test_train_writes_the_run_folder_and_prints_the_test_metrics(digits_run):
     out, output = digits_run
-    assert sorted(p.name for p in out.iterdir()) == ["complete.json", "config.toml", "confusion.png", "curves.png", "history.csv",
-                                                     "metrics.json", "model.safetensors"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "complete.json",
+        "config.toml",
+        "confusion.png",
+        "curves.png",
+        "history.csv",
+        "metrics.json",
+        "model.safetensors",
+    ]
     metrics = json.loads((out / "metrics.json").read_text())
     lines = output.splitlines()
     assert lines[0] == "digits: classification, 64 features, 10 classes; train 1257, val 270, test 270"
@@ -64,7 +72,15 @@ def test_train_writes_the_run_folder_and_prints_the_test_metrics(digits_run):
     assert f"test accuracy {metrics['test']['accuracy']:.4f}" in output and f"run folder: {out}" in output
     assert metrics["test"]["accuracy"] > 0.9 and metrics["epochs_run"] == 4
     with (out / "history.csv").open() as handle:
-        assert next(csv.reader(handle)) == ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "time"]
+        assert next(csv.reader(handle)) == [
+            "epoch",
+            "train_loss",
+            "train_accuracy",
+            "val_loss",
+            "val_accuracy",
+            "lr",
+            "time",
+        ]
 
 
 def test_evaluate_reproduces_the_test_metrics(digits_run):
@@ -83,8 +99,11 @@ def test_evaluate_reproduces_the_test_metrics(digits_run):
 def test_predict_agrees_with_evaluate_on_every_sample(digits_run, tmp_path):
     out, _ = digits_run
     digits = load_dataset("digits")
-    table = write_csv(tmp_path / "digits.csv", ["target", *digits.feature_names],
-                      [[int(t), *map(int, x)] for x, t in zip(digits.X, digits.y)])   # extra column: ignored
+    table = write_csv(
+        tmp_path / "digits.csv",
+        ["target", *digits.feature_names],
+        [[int(t), *map(int, x)] for x, t in zip(digits.X, digits.y)],
+    )  # extra column: ignored
     ok("predict", out / "model.safetensors", table, "-o", tmp_path / "pred" / "p.csv")
     header, rows = read_csv(tmp_path / "pred" / "p.csv")
     assert header == [f"prob_{k}" for k in range(10)] + ["predicted"] and len(rows) == 1797
@@ -94,7 +113,7 @@ def test_predict_agrees_with_evaluate_on_every_sample(digits_run, tmp_path):
     assert np.array_equal(predicted, probabilities.argmax(1))
     everything = json.loads(ok("evaluate", out / "model.safetensors", "--split", "all", "--json").output)
     assert np.mean(predicted == digits.y) == everything["accuracy"]
-    header, rows = read_csv(ok("predict", out / "model.safetensors", table).output)     # to stdout
+    header, rows = read_csv(ok("predict", out / "model.safetensors", table).output)  # to stdout
     assert len(rows) == 1797 and header[-1] == "predicted"
 
 
@@ -105,13 +124,15 @@ def test_regression_run_and_prediction(tmp_path):
     table = write_csv(tmp_path / "new.csv", diabetes.feature_names, diabetes.X[:5].tolist())
     header, rows = read_csv(ok("predict", tmp_path / "run" / "model.safetensors", table).output)
     assert header == ["prediction"] and len(rows) == 5
-    assert all(0 < float(r[0]) < 400 for r in rows)              # disease progression units, not standardized
+    assert all(0 < float(r[0]) < 400 for r in rows)  # disease progression units, not standardized
     assert "R^2" in ok("evaluate", tmp_path / "run" / "model.safetensors").output
 
 
 def test_config_file_flags_override_and_a_rerun_is_bit_identical(tmp_path):
     config = tmp_path / "run.toml"
-    config.write_text('dataset = "wine"\nhidden = [8]\nbatch-size = 16\nepochs = 2\nseed = 7\ndropout = 0\n')   # 0: an integer for a number option
+    config.write_text(
+        'dataset = "wine"\nhidden = [8]\nbatch-size = 16\nepochs = 2\nseed = 7\ndropout = 0\n'
+    )  # 0: an integer for a number option
     ok("train", "--config", config, "--epochs", 3, "--out", tmp_path / "a", "--no-plots")
     saved = tomllib.loads((tmp_path / "a" / "config.toml").read_text())
     assert (saved["dataset"], saved["hidden"], saved["batch_size"], saved["epochs"]) == ("wine", [8], 16, 3)
@@ -136,8 +157,21 @@ def test_default_folder_and_validation_free_runs(tmp_path, monkeypatch):
     assert "val_loss" not in result.output
 
 
-RESUMABLE = ["--dataset", "wine", "--hidden", 16, "--dropout", 0.2, "--lr-schedule", "cosine", "--epochs", 6,
-             "--batch-size", 16, "--no-plots"]
+RESUMABLE = [
+    "--dataset",
+    "wine",
+    "--hidden",
+    16,
+    "--dropout",
+    0.2,
+    "--lr-schedule",
+    "cosine",
+    "--epochs",
+    6,
+    "--batch-size",
+    16,
+    "--no-plots",
+]
 
 
 def _interrupt_epoch(monkeypatch, number):
@@ -152,6 +186,7 @@ def _interrupt_epoch(monkeypatch, number):
         if len(calls) == number:
             raise KeyboardInterrupt
         return train_epoch(self, loader)
+
     monkeypatch.setattr(Trainer, "_train_epoch", interrupted)
     monkeypatch.setattr(run, "RESUME_SAVE_SECONDS", 0.0)
 
@@ -185,10 +220,12 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path, monkeypatch):
     assert result.exit_code == 130 and "before the first epoch finished" in result.output
     ok("train", *RESUMABLE, "--out", tmp_path / "done")
     (tmp_path / "empty").mkdir()
-    cases = [(["--resume", tmp_path / "done"], 2, "has finished"),
-             (["--resume", tmp_path / "empty"], 2, "has no config.toml"),
-             (["--resume", tmp_path / "early"], 1, "saved no finished epoch"),
-             (["--resume", tmp_path / "early", "--lr", 0.1, "--epochs", 3], 2, "drop --epochs, --lr")]
+    cases = [
+        (["--resume", tmp_path / "done"], 2, "has finished"),
+        (["--resume", tmp_path / "empty"], 2, "has no config.toml"),
+        (["--resume", tmp_path / "early"], 1, "saved no finished epoch"),
+        (["--resume", tmp_path / "early", "--lr", 0.1, "--epochs", 3], 2, "drop --epochs, --lr"),
+    ]
     for args, code, message in cases:
         result = invoke("train", *args)
         assert result.exit_code == code and message in result.output and "Traceback" not in result.output, result.output
@@ -197,9 +234,13 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path, monkeypatch):
 def test_subprocess_run_prints_plain_lines(tmp_path):
     script = Path(sys.executable).with_name("neuronlab")
     command = [str(script)] if script.exists() else [sys.executable, "-c", "from neuronlab.cli.main import cli; cli()"]
-    done = subprocess.run(command + ["train", "--epochs", "2", "--dataset", "iris", "--out", str(tmp_path / "run"),
-                                     "--no-plots"], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"})
+    done = subprocess.run(
+        command + ["train", "--epochs", "2", "--dataset", "iris", "--out", str(tmp_path / "run"), "--no-plots"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"},
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[1].startswith("epoch 1/2  train_loss") and lines[2].startswith("epoch 2/2  train_loss")
@@ -246,7 +287,11 @@ BAD_INPUTS = [
     (["train", "--config", "{dir}/unknown.toml"], 2, "unknown setting 'epochz'"),
     (["train", "--config", "{dir}/typed.toml"], 2, "epochs = 'many'"),
     (["train", "--config", "{dir}/dataset.toml"], 2, "unknown dataset 'imagenet'"),
-    (["train", "--config", "{dir}/float_epochs.toml"], 2, "float_epochs.toml: epochs = 2.7: expected an integer, not a float"),
+    (
+        ["train", "--config", "{dir}/float_epochs.toml"],
+        2,
+        "float_epochs.toml: epochs = 2.7: expected an integer, not a float",
+    ),
     (["train", "--config", "{dir}/bool_seed.toml"], 2, "bool_seed.toml: seed = True: expected an integer, not a bool"),
     (["train", "--config", "{dir}/int_hidden.toml"], 2, "int_hidden.toml: hidden = 8: expected a list of sizes"),
     (["train", "--config", "{dir}/text_switch.toml"], 2, "text_switch.toml: batchnorm = 'yes': expected true or false"),
@@ -278,7 +323,7 @@ BAD_INPUTS = [
 def test_bad_input_gives_one_line_and_an_exit_code(bad_files, args, code, message):
     folder, good = bad_files
     result = invoke(*(a.format(dir=folder, good=good) for a in args))
-    assert isinstance(result.exception, SystemExit), result.output     # never an uncaught exception
+    assert isinstance(result.exception, SystemExit), result.output  # never an uncaught exception
     assert result.exit_code == code, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and message in errors[0], result.output
@@ -295,8 +340,11 @@ def test_a_torch_checkpoint_is_refused(tmp_path, digits_run):
 def test_evaluate_split_needs_the_training_dataset(tmp_path):
     ok("train", "--dataset", "wine", "--epochs", 2, "--no-plots", "--out", tmp_path)
     wine = load_dataset("wine")
-    table = write_csv(tmp_path / "wine.csv", [*wine.feature_names, "class"],
-                      [[*x, wine.class_names[t]] for x, t in zip(wine.X.tolist(), wine.y)])
+    table = write_csv(
+        tmp_path / "wine.csv",
+        [*wine.feature_names, "class"],
+        [[*x, wine.class_names[t]] for x, t in zip(wine.X.tolist(), wine.y)],
+    )
     result = invoke("evaluate", tmp_path / "model.safetensors", "--dataset", f"csv:{table}", "--split", "test")
     assert result.exit_code == 2 and "needs the dataset the model was trained on" in result.output
     text = ok("evaluate", tmp_path / "model.safetensors", "--dataset", f"csv:{table}").output
@@ -307,10 +355,13 @@ def test_evaluate_accepts_data_with_a_subset_of_the_classes(tmp_path):
     ok("train", "--dataset", "iris", "--epochs", 5, "--no-plots", "--out", tmp_path / "run")
     model = tmp_path / "run" / "model.safetensors"
     iris = load_dataset("iris")
-    rows = [i for i in range(len(iris.y)) if iris.y[i] > 0][::10]               # versicolor and virginica only
+    rows = [i for i in range(len(iris.y)) if iris.y[i] > 0][::10]  # versicolor and virginica only
     names = [iris.class_names[iris.y[i]] for i in rows]
-    table = write_csv(tmp_path / "two.csv", [*iris.feature_names, "species"],
-                      [[*iris.X[i].tolist(), name] for i, name in zip(rows, names)])
+    table = write_csv(
+        tmp_path / "two.csv",
+        [*iris.feature_names, "species"],
+        [[*iris.X[i].tolist(), name] for i, name in zip(rows, names)],
+    )
     _, predicted = read_csv(ok("predict", model, table).output)
     expected = np.mean([row[-1] == name for row, name in zip(predicted, names)])
     result = json.loads(ok("evaluate", model, "--dataset", f"csv:{table}", "--json").output)
@@ -318,18 +369,24 @@ def test_evaluate_accepts_data_with_a_subset_of_the_classes(tmp_path):
     matrix = np.array(result["confusion_matrix"])
     assert matrix.shape == (3, 3) and matrix[0].sum() == 0
     assert matrix[1].sum() == names.count("versicolor") and matrix[2].sum() == names.count("virginica")
-    unknown = write_csv(tmp_path / "rose.csv", [*iris.feature_names, "species"],
-                        [[*iris.X[0].tolist(), "setosa"], [*iris.X[1].tolist(), "rose"]])
+    unknown = write_csv(
+        tmp_path / "rose.csv",
+        [*iris.feature_names, "species"],
+        [[*iris.X[0].tolist(), "setosa"], [*iris.X[1].tolist(), "rose"]],
+    )
     result = invoke("evaluate", model, "--dataset", f"csv:{unknown}")
     assert result.exit_code == 1 and "classes ['rose'] that the checkpoint's model does not know" in result.output
 
 
 def test_relative_paths_are_recorded_absolute_and_config_paths_are_relative_to_the_file(tmp_path, monkeypatch):
     iris = load_dataset("iris")
-    for folder, rows in (("work", range(150)), ("elsewhere", range(0, 150, 3))):   # a different table.csv in each
+    for folder, rows in (("work", range(150)), ("elsewhere", range(0, 150, 3))):  # a different table.csv in each
         (tmp_path / folder / "data").mkdir(parents=True)
-        write_csv(tmp_path / folder / "data" / "table.csv", [*iris.feature_names, "species"],
-                  [[*iris.X[i].tolist(), iris.class_names[iris.y[i]]] for i in rows])
+        write_csv(
+            tmp_path / folder / "data" / "table.csv",
+            [*iris.feature_names, "species"],
+            [[*iris.X[i].tolist(), iris.class_names[iris.y[i]]] for i in rows],
+        )
     table = tmp_path / "work" / "data" / "table.csv"
     monkeypatch.chdir(tmp_path / "work")
     ok("train", "--dataset", "csv:data/table.csv", "--epochs", 3, "--no-plots", "--out", "run")

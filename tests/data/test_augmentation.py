@@ -60,7 +60,7 @@ def test_shift_1d_matches_reference_and_covers_the_range_uniformly():
     s = recover_shifts(x, out, 3, axes=1)[:, 0]
     counts = np.bincount(s + 3, minlength=7)
     chi2 = np.sum((counts - len(x) / 7) ** 2 / (len(x) / 7))
-    assert chi2 < 22.5          # chi-square, 6 degrees of freedom, p = 0.001
+    assert chi2 < 22.5  # chi-square, 6 degrees of freedom, p = 0.001
 
 
 def test_shift_2d_images_moves_rows_and_columns_independently():
@@ -80,7 +80,7 @@ def test_shift_of_flattened_images_and_channels():
     recover_shifts(flat.reshape(50, 8, 8), out.reshape(50, 8, 8), 1, axes=2)
     chw = rng.normal(size=(40, 3, 5, 5))
     out = RandomShift(1, generator=np.random.default_rng(6))(chw)
-    s = recover_shifts(chw, out, 1, axes=3)   # channel axis included: it must never move
+    s = recover_shifts(chw, out, 1, axes=3)  # channel axis included: it must never move
     assert np.all(s[:, 0] == 0)
 
 
@@ -102,14 +102,17 @@ def test_augmentation_in_a_training_loader_changes_inputs_only():
     assert not np.array_equal(xb.data, X[:8])
 
 
-@pytest.mark.parametrize("make, x, match", [
-    (lambda: AddGaussianNoise(-1.0), None, "std must be"),
-    (lambda: RandomShift(-1), None, "max_shift"),
-    (lambda: RandomShift(1, image_shape=(0, 3)), None, "image_shape"),
-    (lambda: RandomShift(1, image_shape=(3, 3)), np.zeros((2, 8)), r"\(n, 9\)"),
-    (lambda: RandomShift(1), np.zeros((2, 2, 2, 2, 2)), "expected"),
-    (lambda: AddGaussianNoise(), np.zeros(5), "shape \\(samples"),
-])
+@pytest.mark.parametrize(
+    "make, x, match",
+    [
+        (lambda: AddGaussianNoise(-1.0), None, "std must be"),
+        (lambda: RandomShift(-1), None, "max_shift"),
+        (lambda: RandomShift(1, image_shape=(0, 3)), None, "image_shape"),
+        (lambda: RandomShift(1, image_shape=(3, 3)), np.zeros((2, 8)), r"\(n, 9\)"),
+        (lambda: RandomShift(1), np.zeros((2, 2, 2, 2, 2)), "expected"),
+        (lambda: AddGaussianNoise(), np.zeros(5), "shape \\(samples"),
+    ],
+)
 def test_bad_arguments(make, x, match):
     with pytest.raises(ValueError, match=match):
         make()(x)

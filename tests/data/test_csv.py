@@ -11,7 +11,9 @@ def write(tmp_path, text, name="table.csv"):
 
 
 def test_text_target_is_label_encoded_in_sorted_order(tmp_path):
-    path = write(tmp_path, "length,width,species\n1.5,0.2,setosa\n4.7,1.4,versicolor\n1.4,0.2,setosa\n6.0,2.5,virginica\n")
+    path = write(
+        tmp_path, "length,width,species\n1.5,0.2,setosa\n4.7,1.4,versicolor\n1.4,0.2,setosa\n6.0,2.5,virginica\n"
+    )
     b = load_dataset(f"csv:{path}")
     assert b.task == "classification" and b.class_names == ["setosa", "versicolor", "virginica"]
     np.testing.assert_array_equal(b.y, [0, 1, 0, 2])
@@ -74,14 +76,19 @@ def test_missing_target_value(tmp_path):
 
 
 def test_unknown_target_column_lists_the_columns(tmp_path):
-    assert "column 'label' not found; columns are ['a', 'b', 't']" in error_of(write(tmp_path, "a,b,t\n1,2,0\n"), target="label")
+    assert "column 'label' not found; columns are ['a', 'b', 't']" in error_of(
+        write(tmp_path, "a,b,t\n1,2,0\n"), target="label"
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "empty file; expected a header row"),
-    ("a,b,t\n", "no data rows after the header"),
-    ("t\n1\n", "needs at least two columns"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "empty file; expected a header row"),
+        ("a,b,t\n", "no data rows after the header"),
+        ("t\n1\n", "needs at least two columns"),
+    ],
+)
 def test_empty_or_header_only_files(tmp_path, text, message):
     assert message in error_of(write(tmp_path, text))
 
@@ -99,8 +106,11 @@ def test_read_feature_csv_picks_columns_by_name(tmp_path):
     path = write(tmp_path, "b,extra,a\n1,9,2\n3,9,4\n")
     np.testing.assert_array_equal(read_feature_csv(path, ["a", "b"]), [[2, 1], [4, 3]])
     np.testing.assert_array_equal(read_feature_csv(path), [[1, 9, 2], [3, 9, 4]])
-    with pytest.raises(DataError, match=r"missing feature columns 'c' \(1 of the model's 2\); the file's columns are "
-                                         r"'b', 'extra', 'a'$"):
+    with pytest.raises(
+        DataError,
+        match=r"missing feature columns 'c' \(1 of the model's 2\); the file's columns are "
+        r"'b', 'extra', 'a'$",
+    ):
         read_feature_csv(path, ["a", "c"])
 
 
@@ -110,7 +120,9 @@ def test_many_missing_columns_are_summarized(tmp_path):
     with pytest.raises(DataError) as info:
         read_feature_csv(path, names)
     message = str(info.value)
-    assert "missing feature columns 'pixel_0', 'pixel_1', 'pixel_2', 'pixel_3', 'pixel_4' and 59 more (64 of " in message
+    assert (
+        "missing feature columns 'pixel_0', 'pixel_1', 'pixel_2', 'pixel_3', 'pixel_4' and 59 more (64 of " in message
+    )
     assert "pixel_5'" not in message and len(message) < 300
 
 
@@ -124,8 +136,10 @@ def test_the_delimiter_is_read_from_the_first_non_blank_line(tmp_path):
 def test_a_missing_marker_in_a_numeric_target_is_an_error_not_a_class(tmp_path):
     rows = "".join(f"{i},{i * 1.5 + 0.25}\n" for i in range(30))
     path = write(tmp_path, "x,price\n" + rows + "31,NA\n" + rows)
-    assert ("row 31 (line 32), column 'price': non-numeric target value 'NA' (60 of the 61 target values are "
-            "numbers); expected a number") in error_of(path)
+    assert (
+        "row 31 (line 32), column 'price': non-numeric target value 'NA' (60 of the 61 target values are "
+        "numbers); expected a number"
+    ) in error_of(path)
 
 
 def test_a_number_among_text_labels_is_an_error(tmp_path):
@@ -162,6 +176,7 @@ def test_values_beyond_float32_are_refused_naming_row_and_column(tmp_path):
 
 def test_the_overflow_threshold_is_float32_rounding():
     from neuronlab.data.datasets.csv_table import FLOAT32_OVERFLOW, _number_problem
+
     below = np.nextafter(FLOAT32_OVERFLOW, 0.0)
     with np.errstate(over="ignore"):
         assert np.isinf(np.float32(FLOAT32_OVERFLOW)) and np.isfinite(np.float32(below))
@@ -169,7 +184,7 @@ def test_the_overflow_threshold_is_float32_rounding():
 
 
 def test_problems_are_reported_in_file_order_whatever_their_kind(tmp_path):
-    path = write(tmp_path, "a,b,t\n1,2,0\n3,1e40,1\n5,x,0\n")        # the overflow comes before the text cell
+    path = write(tmp_path, "a,b,t\n1,2,0\n3,1e40,1\n5,x,0\n")  # the overflow comes before the text cell
     assert "row 2 (line 3), column 'b': value '1e40' overflows" in error_of(path)
     path = write(tmp_path, "a,b,t\n1,2,0\n3,4,1,9\n5,inf,0\n")
     assert "row 2 (line 3): 4 fields; the header has 3" in error_of(path)
@@ -195,10 +210,11 @@ def test_duplicate_column_names_are_refused_naming_them(tmp_path):
 # --- the fast reader and the reference reader agree -------------------------------------------------
 def test_the_fast_reader_matches_the_reference_reader(tmp_path):
     from neuronlab.data.datasets.csv_table import CsvTable
+
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4)) * 10.0 ** rng.integers(-30, 30, size=(300, 4))
     labels = rng.choice(["b", "a c", "d,e"], size=300)
-    cells = [[repr(float(x[0])), f"{x[1]:.9g}", f"{x[2]:.3e}", f" {x[3]:.4f}"] for x in X]     # several spellings
+    cells = [[repr(float(x[0])), f"{x[1]:.9g}", f"{x[2]:.3e}", f" {x[3]:.4f}"] for x in X]  # several spellings
     text = "p,q,label,r,s\n" + "".join(f'{c[0]},{c[1]},"{y}",{c[2]},{c[3]}\n' for c, y in zip(cells, labels))
     table = CsvTable(write(tmp_path, text))
     fast, reference = table.read([0, 1, 3, 4], 2), table.read_reference([0, 1, 3, 4], 2)
@@ -211,7 +227,7 @@ def test_the_fast_reader_matches_the_reference_reader(tmp_path):
 
 
 def test_files_the_fast_parser_refuses_are_read_by_the_reference_reader(tmp_path):
-    b = load_csv(write(tmp_path, "a,b,t\n1,2,0.5\n   \n1_000,4,1.5\n"))      # a line of spaces, an underscore
+    b = load_csv(write(tmp_path, "a,b,t\n1,2,0.5\n   \n1_000,4,1.5\n"))  # a line of spaces, an underscore
     np.testing.assert_array_equal(b.X, [[1, 2], [1000, 4]])
     np.testing.assert_array_equal(b.y, np.array([0.5, 1.5], np.float32))
 
@@ -231,19 +247,23 @@ def test_bad_utf8_after_the_header_is_reported(tmp_path):
 
 def test_a_decimal_comma_gets_a_hint(tmp_path):
     path = write(tmp_path, "a;b;t\n1,5;2;0\n")
-    assert "non-numeric value '1,5'; expected a number with a decimal point and no thousands separator" in error_of(path)
+    assert "non-numeric value '1,5'; expected a number with a decimal point and no thousands separator" in error_of(
+        path
+    )
 
 
 def test_directories_and_pipes_are_refused_without_waiting(tmp_path):
     import os
+
     assert "a directory; expected a CSV file" in error_of(tmp_path)
     fifo = tmp_path / "pipe.csv"
-    os.mkfifo(fifo)                                                 # opening it would wait for a writer
+    os.mkfifo(fifo)  # opening it would wait for a writer
     assert "not a regular file" in error_of(fifo)
 
 
 def test_reading_needs_memory_near_the_size_of_the_matrix(tmp_path):
     import tracemalloc
+
     X = np.random.default_rng(0).normal(size=(20_000, 11))
     path = tmp_path / "wide.csv"
     np.savetxt(path, X, fmt="%.6g", delimiter=",", header=",".join(f"c{i}" for i in range(11)), comments="")
@@ -253,4 +273,4 @@ def test_reading_needs_memory_near_the_size_of_the_matrix(tmp_path):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 5 * (bundle.X.nbytes + bundle.y.nbytes)       # the whole text as Python strings: 34 times
+    assert peak < 5 * (bundle.X.nbytes + bundle.y.nbytes)  # the whole text as Python strings: 34 times

@@ -2,8 +2,16 @@ import numpy as np
 import pytest
 from sklearn import datasets as sk
 
-from neuronlab.data import (DATASETS, DatasetBundle, blood_sugar_curve, list_datasets, load_dataset, make_blood_sugar,
-                            make_discrete_mapping, make_spirals)
+from neuronlab.data import (
+    DATASETS,
+    DatasetBundle,
+    blood_sugar_curve,
+    list_datasets,
+    load_dataset,
+    make_blood_sugar,
+    make_discrete_mapping,
+    make_spirals,
+)
 
 SHIPPED = {  # name: (samples, features, classes or None, sklearn loader or None)
     "digits": (1797, 64, 10, sk.load_digits),
@@ -69,7 +77,7 @@ def test_xor_is_the_truth_table():
 def test_discrete_mapping_samples_scatter_around_their_class_prototype():
     X, y = make_discrete_mapping(n=3000, noise=0.1, seed=1)
     prototypes = np.stack([X[y == k].mean(axis=0) for k in range(3)])
-    assert np.all(np.abs(prototypes) <= 1.5 + 0.05)                     # A = 3 (U[0,1) - 1/2)
+    assert np.all(np.abs(prototypes) <= 1.5 + 0.05)  # A = 3 (U[0,1) - 1/2)
     residual = X - prototypes[y]
     np.testing.assert_allclose(residual.std(axis=0), 0.1, rtol=0.1)
     counts = np.bincount(y)
@@ -99,7 +107,7 @@ def test_spirals_arms_have_the_documented_radius_and_angle():
     r = np.hypot(X[:, 0], X[:, 1])
     np.testing.assert_allclose(r, np.tile(np.linspace(0, 1, 50), 3), atol=1e-6)
     t = np.arctan2(X[:, 0], X[:, 1])
-    away = r > 1e-3                                   # the angle is undefined at the centre
+    away = r > 1e-3  # the angle is undefined at the centre
     np.testing.assert_allclose(np.cos(t - 4 * (y + r))[away], 1.0, atol=1e-5)
 
 

@@ -21,7 +21,11 @@ def test_the_csv_example_prints_what_its_comments_say():
         exec(compile(code, str(DOC), "exec"), {})
     lines = out.getvalue().split("\n")
     assert lines[:2] == ["classification ['bream', 'perch'] float32", "text labels 'bream', 'perch'"]
-    assert lines[2] == ("row 2 (line 3), column 'price': non-numeric target value 'NA' (2 of the 3 target values are "
-                        "numbers); expected a number")
+    assert lines[2] == (
+        "row 2 (line 3), column 'price': non-numeric target value 'NA' (2 of the 3 target values are "
+        "numbers); expected a number"
+    )
     assert lines[3] == "regression (numbers that are not whole (1.25, 2.5), 3 distinct values)"
-    assert lines[4].startswith("the target holds 325 distinct whole numbers from 25 to 349: a quantity, not 325 classes")
+    assert lines[4].startswith(
+        "the target holds 325 distinct whole numbers from 25 to 349: a quantity, not 325 classes"
+    )

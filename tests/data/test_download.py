@@ -1,5 +1,6 @@
 """Dataset downloads against a local HTTP server on 127.0.0.1 (no test touches the internet): the cache folder,
 checksums, truncated and interrupted transfers, atomic placement, and the offline error."""
+
 import gzip
 import hashlib
 import http.server
@@ -31,6 +32,7 @@ FILES = {
 class Handler(http.server.BaseHTTPRequestHandler):
     """/good/NAME serves the file; /corrupt/ flips a byte; /truncated/ announces more bytes than it sends;
     /interrupted/ sends half and resets the connection."""
+
     requests = []
 
     def do_GET(self):
@@ -93,16 +95,22 @@ def test_download_verifies_and_loads(server, checksums, monkeypatch, tmp_path):
     monkeypatch.setenv("NEURONLAB_DATA", str(tmp_path))
     folder = download_dataset("mnist", mirrors=[f"{server}/missing/", f"{server}/good/"], progress=False)
     assert folder == tmp_path / "mnist"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)   # no temporary files left behind
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)  # no temporary files left behind
     bundle = load_mnist(folder)
     assert bundle.X.shape == (8, 784) and list(bundle.y[-2:]) == [3, 4]
     Handler.requests.clear()
-    download_dataset("mnist", mirrors=[f"{server}/good/"], progress=False)   # cached: verified, not fetched again
+    download_dataset("mnist", mirrors=[f"{server}/good/"], progress=False)  # cached: verified, not fetched again
     assert Handler.requests == []
 
 
-@pytest.mark.parametrize("kind, message", [("corrupt", "checksum mismatch"), ("truncated", "download failed|truncated"),
-                                           ("interrupted", "download failed|truncated")])
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("corrupt", "checksum mismatch"),
+        ("truncated", "download failed|truncated"),
+        ("interrupted", "download failed|truncated"),
+    ],
+)
 def test_bad_transfers_leave_nothing_behind(server, checksums, tmp_path, kind, message):
     name = "train-images-idx3-ubyte.gz"
     with pytest.raises(DataError, match=message):

@@ -30,9 +30,16 @@ def write_mnist(folder, n_train=5, n_test=3, shape=(4, 3), gz=False, dotted=Fals
     return out
 
 
-@pytest.mark.parametrize("type_code, dtype", [(0x08, np.uint8), (0x09, np.int8), (0x0B, np.int16), (0x0C, np.int32), (0x0D, np.float32), (0x0E, np.float64)])
+@pytest.mark.parametrize(
+    "type_code, dtype",
+    [(0x08, np.uint8), (0x09, np.int8), (0x0B, np.int16), (0x0C, np.int32), (0x0D, np.float32), (0x0E, np.float64)],
+)
 def test_read_idx_every_element_type(tmp_path, type_code, dtype):
-    array = (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype) if dtype != np.uint8 else np.arange(24, dtype=dtype).reshape(2, 3, 4)
+    array = (
+        (np.arange(24).reshape(2, 3, 4) - 5).astype(dtype)
+        if dtype != np.uint8
+        else np.arange(24, dtype=dtype).reshape(2, 3, 4)
+    )
     path = tmp_path / "a.idx"
     path.write_bytes(idx_bytes(array, type_code))
     out = read_idx(path)
@@ -72,16 +79,19 @@ def write(tmp_path, data: bytes, name="x.idx"):
 GOOD = idx_bytes(np.arange(12, dtype=np.uint8).reshape(3, 4), 0x08)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"\x00\x00", "2 bytes is too short for an IDX header"),
-    (b"\x12\x34\x08\x01" + GOOD[4:], "bad magic number 0x12340801"),
-    (b"\x00\x00\x07\x02" + GOOD[4:], "bad magic number 0x00000702"),
-    (b"\x00\x00\x08\x00", "bad magic number 0x00000800"),
-    (GOOD[:10], "truncated header: 2 dimensions need 12 bytes, the file has 10"),
-    (GOOD[:-1], "truncated: shape (3, 4) of uint8 needs 12 data bytes, found 11"),
-    (GOOD + b"\x00\x00", "has trailing bytes: shape (3, 4) of uint8 needs 12 data bytes, found 14"),
-    (gzip.compress(GOOD, mtime=0)[:-6], "corrupt or truncated gzip data"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"\x00\x00", "2 bytes is too short for an IDX header"),
+        (b"\x12\x34\x08\x01" + GOOD[4:], "bad magic number 0x12340801"),
+        (b"\x00\x00\x07\x02" + GOOD[4:], "bad magic number 0x00000702"),
+        (b"\x00\x00\x08\x00", "bad magic number 0x00000800"),
+        (GOOD[:10], "truncated header: 2 dimensions need 12 bytes, the file has 10"),
+        (GOOD[:-1], "truncated: shape (3, 4) of uint8 needs 12 data bytes, found 11"),
+        (GOOD + b"\x00\x00", "has trailing bytes: shape (3, 4) of uint8 needs 12 data bytes, found 14"),
+        (gzip.compress(GOOD, mtime=0)[:-6], "corrupt or truncated gzip data"),
+    ],
+)
 def test_malformed_idx_files_are_refused_with_the_file_named(tmp_path, data, message):
     path = write(tmp_path, data)
     with pytest.raises(DataError) as info:
@@ -112,14 +122,32 @@ def replace_file(tmp_path, name, array, type_code=0x08):
     (tmp_path / name).write_bytes(idx_bytes(array, type_code))
 
 
-@pytest.mark.parametrize("name, array, type_code, message", [
-    ("train-labels-idx1-ubyte", np.zeros(4, np.uint8), 0x08, "has 5 images but"),
-    ("train-labels-idx1-ubyte", np.zeros((5, 1), np.uint8), 0x08, "expected uint8 labels of shape (count,)"),
-    ("train-images-idx3-ubyte", np.zeros((5, 12), np.uint8), 0x08, "expected uint8 images of shape (count, rows, cols)"),
-    ("train-images-idx3-ubyte", np.zeros((5, 4, 3), np.float32), 0x0D, "expected uint8 images"),
-    ("train-labels-idx1-ubyte", np.array([0, 1, 12, 3, 4], np.uint8), 0x08, "label 12 at index 2; expected digits 0-9"),
-    ("t10k-images-idx3-ubyte", np.zeros((3, 5, 5), np.uint8), 0x08, "train images are (4, 3) but t10k images are (5, 5)"),
-])
+@pytest.mark.parametrize(
+    "name, array, type_code, message",
+    [
+        ("train-labels-idx1-ubyte", np.zeros(4, np.uint8), 0x08, "has 5 images but"),
+        ("train-labels-idx1-ubyte", np.zeros((5, 1), np.uint8), 0x08, "expected uint8 labels of shape (count,)"),
+        (
+            "train-images-idx3-ubyte",
+            np.zeros((5, 12), np.uint8),
+            0x08,
+            "expected uint8 images of shape (count, rows, cols)",
+        ),
+        ("train-images-idx3-ubyte", np.zeros((5, 4, 3), np.float32), 0x0D, "expected uint8 images"),
+        (
+            "train-labels-idx1-ubyte",
+            np.array([0, 1, 12, 3, 4], np.uint8),
+            0x08,
+            "label 12 at index 2; expected digits 0-9",
+        ),
+        (
+            "t10k-images-idx3-ubyte",
+            np.zeros((3, 5, 5), np.uint8),
+            0x08,
+            "train images are (4, 3) but t10k images are (5, 5)",
+        ),
+    ],
+)
 def test_mnist_files_with_wrong_sizes_or_types_are_refused(tmp_path, name, array, type_code, message):
     write_mnist(tmp_path)
     replace_file(tmp_path, name, array, type_code)
@@ -130,8 +158,9 @@ def test_mnist_files_with_wrong_sizes_or_types_are_refused(tmp_path, name, array
 
 def test_a_pipe_or_a_directory_is_refused_without_waiting(tmp_path):
     import os
+
     fifo = tmp_path / "train-images-idx3-ubyte"
-    os.mkfifo(fifo)                                                 # reading it would wait for a writer
+    os.mkfifo(fifo)  # reading it would wait for a writer
     with pytest.raises(DataError, match="not a regular file .*; expected an IDX file"):
         read_idx(fifo)
     with pytest.raises(DataError, match="a directory; expected an IDX file"):

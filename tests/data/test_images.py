@@ -1,9 +1,9 @@
 """Image batches and image augmentation (issue 12): expected values from slicing by hand."""
+
 import numpy as np
 import pytest
 
-from neuronlab.data import (RandomCrop, RandomHorizontalFlip, RandomVerticalFlip, as_images, channels_first,
-                            load_dataset)
+from neuronlab.data import RandomCrop, RandomHorizontalFlip, RandomVerticalFlip, as_images, channels_first, load_dataset
 
 
 def test_digits_as_one_channel_images():
@@ -22,7 +22,7 @@ def test_random_crop_with_padding_is_a_shifted_window():
     assert out.shape == x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2)))
     for sample, result in zip(padded, out):
-        fits = [(i, j) for i in range(5) for j in range(5) if np.array_equal(sample[:, i:i + 4, j:j + 5], result)]
+        fits = [(i, j) for i in range(5) for j in range(5) if np.array_equal(sample[:, i : i + 4, j : j + 5], result)]
         assert len(fits) >= 1
 
 
@@ -31,7 +31,7 @@ def test_random_crop_covers_every_offset_and_keeps_flat_layout():
     out = RandomCrop(4, padding=1, image_shape=(4, 4), generator=np.random.default_rng(1))(x)
     assert out.shape == (400, 16)
     offsets = {tuple(row) for row in out}
-    assert len(offsets) == 9     # 3 x 3 possible windows of the padded 6x6 image
+    assert len(offsets) == 9  # 3 x 3 possible windows of the padded 6x6 image
 
 
 def test_flips_mirror_about_half_the_images():

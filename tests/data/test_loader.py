@@ -11,7 +11,10 @@ def batches(loader):
     return [tuple(t.data for t in batch) for batch in loader]
 
 
-@pytest.mark.parametrize("n, batch_size, drop_last", [(10, 3, False), (10, 3, True), (9, 3, False), (9, 3, True), (2, 5, False), (2, 5, True)])
+@pytest.mark.parametrize(
+    "n, batch_size, drop_last",
+    [(10, 3, False), (10, 3, True), (9, 3, False), (9, 3, True), (2, 5, False), (2, 5, True)],
+)
 def test_batch_count_and_sizes_match_pytorch(n, batch_size, drop_last):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     X = np.arange(n, dtype=np.float32).reshape(n, 1)
@@ -82,7 +85,9 @@ def test_default_generator_follows_manual_seed():
 
 
 def test_drop_last_with_shuffle_drops_the_short_batch():
-    loader = DataLoader(TensorDataset(np.arange(10)), 4, shuffle=True, drop_last=True, generator=np.random.default_rng(0))
+    loader = DataLoader(
+        TensorDataset(np.arange(10)), 4, shuffle=True, drop_last=True, generator=np.random.default_rng(0)
+    )
     sizes = [len(b[0]) for b in batches(loader)]
     assert sizes == [4, 4] and len(loader) == 2
 
@@ -127,15 +132,18 @@ def test_transform_applies_to_inputs_only_per_batch():
     np.testing.assert_array_equal(x1, np.full((4, 2), 6.0))
     np.testing.assert_array_equal(x2, np.full((2, 2), 4.0))
     np.testing.assert_array_equal(np.concatenate([y1, y2]), y)
-    np.testing.assert_array_equal(X, 1.0)       # the dataset itself is untouched
+    np.testing.assert_array_equal(X, 1.0)  # the dataset itself is untouched
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"batch_size": 0}, ValueError, "positive integer"),
-    ({"batch_size": 2.5}, ValueError, "positive integer"),
-    ({"generator": 3}, TypeError, "numpy.random.Generator"),
-    ({"transform": "noise"}, TypeError, "callable"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"batch_size": 0}, ValueError, "positive integer"),
+        ({"batch_size": 2.5}, ValueError, "positive integer"),
+        ({"generator": 3}, TypeError, "numpy.random.Generator"),
+        ({"transform": "noise"}, TypeError, "callable"),
+    ],
+)
 def test_bad_arguments_are_refused(kwargs, error, match):
     with pytest.raises(error, match=match):
         DataLoader(TensorDataset(np.arange(3)), **kwargs)

@@ -1,4 +1,5 @@
 """The adding problem, the copy task and the character-level text dataset."""
+
 import numpy as np
 import pytest
 
@@ -15,7 +16,7 @@ def test_adding_problem_structure_and_baseline():
     assert np.all(markers.sum(axis=1) == 2)
     assert np.all(markers[:, :15].sum(axis=1) == 1) and np.all(markers[:, 15:].sum(axis=1) == 1)
     np.testing.assert_allclose(y, (X[:, :, 0] * markers).sum(axis=1), rtol=1e-6)
-    assert np.mean((y - 1.0) ** 2) == pytest.approx(1 / 6, abs=0.01)    # Var(U1 + U2) = 2/12
+    assert np.mean((y - 1.0) ** 2) == pytest.approx(1 / 6, abs=0.01)  # Var(U1 + U2) = 2/12
     np.testing.assert_array_equal(make_adding_problem(5, 8, seed=3)[0], make_adding_problem(5, 8, seed=3)[0])
 
 
@@ -26,7 +27,7 @@ def test_copy_task_structure():
     tokens = X.argmax(axis=2)
     np.testing.assert_array_equal(y[:, -4:], tokens[:, :4])
     assert np.all(y[:, :-4] == 0) and np.all(tokens[:, :4] >= 1) and np.all(tokens[:, :4] <= 5)
-    assert np.all(tokens[:, 4 + 6 - 1] == 6) and np.all(tokens[:, 4:4 + 5] == 0) and np.all(tokens[:, -4:] == 0)
+    assert np.all(tokens[:, 4 + 6 - 1] == 6) and np.all(tokens[:, 4 : 4 + 5] == 0) and np.all(tokens[:, -4:] == 0)
     with pytest.raises(ValueError, match="delay"):
         make_copy_task(5, delay=0)
 

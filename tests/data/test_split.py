@@ -12,14 +12,19 @@ def make(n, k, seed=0):
     return np.arange(n, dtype=np.float32)[:, None], y.astype(np.int64)
 
 
-@pytest.mark.parametrize("n, val, test", [(100, 0.15, 0.15), (1797, 0.15, 0.15), (10, 0.2, 0.3), (50, 0.0, 0.2), (40, 5, 7)])
+@pytest.mark.parametrize(
+    "n, val, test", [(100, 0.15, 0.15), (1797, 0.15, 0.15), (10, 0.2, 0.3), (50, 0.0, 0.2), (40, 5, 7)]
+)
 def test_sizes_follow_the_documented_rounding(n, val, test):
     X, y = make(n, 3)
     split = train_val_test_split(X, y, val_size=val, test_size=test, seed=0)
     n_val = val if isinstance(val, int) else math.ceil(val * n)
     n_test = test if isinstance(test, int) else math.ceil(test * n)
     assert (len(split.X_val), len(split.X_test), len(split.X_train)) == (n_val, n_test, n - n_val - n_test)
-    assert all(len(a) == len(b) for a, b in [(split.X_train, split.y_train), (split.X_val, split.y_val), (split.X_test, split.y_test)])
+    assert all(
+        len(a) == len(b)
+        for a, b in [(split.X_train, split.y_train), (split.X_val, split.y_val), (split.X_test, split.y_test)]
+    )
 
 
 def test_sizes_agree_with_scikit_learn_rounding():
@@ -66,7 +71,7 @@ def test_default_stratifies_integer_labels_only():
     strat = train_val_test_split(X, y, seed=1)
     share = np.sum(y == 1) * len(strat.y_test) / len(y)
     assert math.floor(share) <= np.sum(strat.y_test == 1) <= math.ceil(share)
-    reg = train_val_test_split(X, y.astype(np.float32) * 0.5, seed=1)    # float targets: plain random split
+    reg = train_val_test_split(X, y.astype(np.float32) * 0.5, seed=1)  # float targets: plain random split
     assert len(reg.y_test) == 30
     with pytest.raises(ValueError, match="integer class labels"):
         train_val_test_split(X, y.astype(np.float32), stratify=True)
@@ -88,11 +93,14 @@ def test_regression_split_keeps_target_shape():
     assert split.y_train.shape == (10, 3) and split.y_val.shape == (5, 3)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"val_size": 0.5, "test_size": 0.5}, "leave no training samples"),
-    ({"test_size": 1.2}, "fraction in"),
-    ({"val_size": -1}, "must lie in"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"val_size": 0.5, "test_size": 0.5}, "leave no training samples"),
+        ({"test_size": 1.2}, "fraction in"),
+        ({"val_size": -1}, "must lie in"),
+    ],
+)
 def test_bad_sizes_are_refused(kwargs, match):
     X, y = make(10, 2)
     with pytest.raises(ValueError, match=match):

@@ -1,4 +1,5 @@
 """infer_task: the task a target column asks for, and the check of an override (issue 17, item 4)."""
+
 import numpy as np
 import pytest
 
@@ -26,12 +27,12 @@ def test_a_single_class_is_reported_with_its_count():
 
 
 def test_an_override_to_classification_needs_whole_numbers_that_are_classes():
-    diabetes = load_dataset("diabetes").y                                  # 214 whole numbers from 25 to 346
+    diabetes = load_dataset("diabetes").y  # 214 whole numbers from 25 to 346
     with pytest.raises(ValueError, match="214 distinct whole numbers from 25 to 346: a quantity, not 214 classes"):
         infer_task(diabetes, "classification")
     with pytest.raises(ValueError, match=r"not whole numbers \(0.5\)"):
         infer_task([0.5, 1.0], "classification")
-    indices = infer_task(np.arange(100) % 37, "classification")           # class indices 0..36
+    indices = infer_task(np.arange(100) % 37, "classification")  # class indices 0..36
     assert indices.task == "classification" and indices.num_classes == 37
     assert infer_task(np.arange(1, 31), "classification").num_classes == 30  # 1..K
 

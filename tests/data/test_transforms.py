@@ -6,7 +6,15 @@ import scipy.linalg
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from neuronlab.data import Compose, MinMaxScale, Standardize, Whiten, one_hot, train_val_test_split, transform_from_config
+from neuronlab.data import (
+    Compose,
+    MinMaxScale,
+    Standardize,
+    Whiten,
+    one_hot,
+    train_val_test_split,
+    transform_from_config,
+)
 
 
 @pytest.fixture
@@ -21,8 +29,8 @@ def correlated():
 def test_standardize_follows_the_notes_steps_and_matches_scikit_learn(correlated):
     train, test = correlated
     t = Standardize().fit(train)
-    mean = train.sum(axis=0) / len(train)                                   # step 1
-    sigma = np.sqrt(((train - mean) ** 2).sum(axis=0) / len(train))         # step 2, 1/N
+    mean = train.sum(axis=0) / len(train)  # step 1
+    sigma = np.sqrt(((train - mean) ** 2).sum(axis=0) / len(train))  # step 2, 1/N
     np.testing.assert_allclose(t.transform(test), (test - mean) / sigma, rtol=1e-12)
     np.testing.assert_allclose(t.transform(test), StandardScaler().fit(train).transform(test), rtol=1e-10, atol=1e-12)
 
@@ -38,7 +46,9 @@ def test_statistics_come_from_the_training_split_only(correlated):
     np.testing.assert_allclose(t.state_dict()["mean"], train.mean(axis=0))
 
 
-@pytest.mark.parametrize("make", [Standardize, MinMaxScale, lambda: MinMaxScale((-1, 3)), lambda: Whiten("pca"), lambda: Whiten("zca")])
+@pytest.mark.parametrize(
+    "make", [Standardize, MinMaxScale, lambda: MinMaxScale((-1, 3)), lambda: Whiten("pca"), lambda: Whiten("zca")]
+)
 def test_inverse_transform_recovers_the_inputs(correlated, make):
     train, test = correlated
     t = make().fit(train)
@@ -81,7 +91,7 @@ def test_pca_whitening_matches_scikit_learn_up_to_sign_and_normalisation(correla
 def test_zca_is_the_inverse_square_root_of_the_covariance(correlated):
     train, test = correlated
     cov = np.cov(train, rowvar=False, bias=True)
-    W = np.real(scipy.linalg.inv(scipy.linalg.sqrtm(cov)))       # C^(-1/2), symmetric
+    W = np.real(scipy.linalg.inv(scipy.linalg.sqrtm(cov)))  # C^(-1/2), symmetric
     expected = (test - train.mean(axis=0)) @ W
     np.testing.assert_allclose(Whiten("zca", eps=0.0).fit(train).transform(test), expected, rtol=1e-7, atol=1e-8)
 
@@ -89,22 +99,30 @@ def test_zca_is_the_inverse_square_root_of_the_covariance(correlated):
 def test_whiten_eps_regularises_singular_covariance():
     rng = np.random.default_rng(1)
     a = rng.normal(size=(100, 2))
-    X = np.column_stack([a, a[:, 0] + a[:, 1]])            # rank 2
+    X = np.column_stack([a, a[:, 0] + a[:, 1]])  # rank 2
     with pytest.raises(ValueError, match="singular"):
         Whiten("zca", eps=0.0).fit(X)
     Z = Whiten("zca", eps=1e-3).fit_transform(X)
     assert np.all(np.isfinite(Z))
     lam = np.linalg.eigvalsh(np.cov(X, rowvar=False, bias=True))
-    np.testing.assert_allclose(np.sort(np.linalg.eigvalsh(np.cov(Z, rowvar=False, bias=True))),
-                               np.sort(lam / (lam + 1e-3)), atol=1e-8)
+    np.testing.assert_allclose(
+        np.sort(np.linalg.eigvalsh(np.cov(Z, rowvar=False, bias=True))), np.sort(lam / (lam + 1e-3)), atol=1e-8
+    )
 
 
-@pytest.mark.parametrize("make", [Standardize, lambda: MinMaxScale((2, 5)), lambda: Whiten("pca", eps=1e-3),
-                                  lambda: Compose([Standardize(), Whiten("zca")])])
+@pytest.mark.parametrize(
+    "make",
+    [
+        Standardize,
+        lambda: MinMaxScale((2, 5)),
+        lambda: Whiten("pca", eps=1e-3),
+        lambda: Compose([Standardize(), Whiten("zca")]),
+    ],
+)
 def test_config_and_state_rebuild_the_fitted_transform(correlated, make):
     train, test = correlated
     t = make().fit(train)
-    config = json.loads(json.dumps(t.config()))                     # JSON-able
+    config = json.loads(json.dumps(t.config()))  # JSON-able
     state = {k: np.array(v) for k, v in t.state_dict().items()}
     assert all(isinstance(v, np.ndarray) for v in state.values())
     rebuilt = transform_from_config(config, state)
@@ -156,7 +174,7 @@ def test_one_hot_is_rows_of_the_identity():
     out = one_hot(y, num_classes=6)
     assert out.dtype == np.float32 and out.shape == (5, 6)
     np.testing.assert_array_equal(out, np.eye(6)[y])
-    np.testing.assert_array_equal(one_hot(y), np.eye(5)[y])          # classes inferred: max label + 1
+    np.testing.assert_array_equal(one_hot(y), np.eye(5)[y])  # classes inferred: max label + 1
 
 
 def test_one_hot_matches_pytorch():

@@ -1,4 +1,5 @@
 """ActivationRecorder and dead_relu_fraction against forward passes written out in NumPy."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """GradientNormRecorder against backpropagation written out by hand, the notes' exploding chain, and PyTorch."""
+
 import numpy as np
 import pytest
 
@@ -9,8 +10,7 @@ from neuronlab.diagnostics import GradientNormRecorder
 
 def test_norms_match_the_delta_rule_by_hand_over_several_steps():
     neuronlab.manual_seed(5)
-    model = nn.Sequential(nn.Linear(3, 4, dtype=np.float64), nn.ReLU(), nn.Linear(4, 2, dtype=np.float64),
-                          nn.Sigmoid())
+    model = nn.Sequential(nn.Linear(3, 4, dtype=np.float64), nn.ReLU(), nn.Linear(4, 2, dtype=np.float64), nn.Sigmoid())
     rng = np.random.default_rng(1)
     X, T = rng.standard_normal((5, 3)), rng.random((5, 2))
     optimizer = optim.SGD(model.parameters(), lr=0.5)
@@ -92,14 +92,19 @@ def test_a_frozen_first_layer_is_left_out_and_the_others_are_reported():
     """A frozen first Linear fed plain data has an output that needs no gradient: its hook never fires. The
     other layers' norms are still the delta rule by hand: E = sum(y) gives dE/dz3 = 1, dE/dz2 = W3^T (1 - h2^2)."""
     neuronlab.manual_seed(2)
-    model = nn.Sequential(nn.Linear(3, 4, dtype=np.float64), nn.Tanh(), nn.Linear(4, 4, dtype=np.float64),
-                          nn.Tanh(), nn.Linear(4, 2, dtype=np.float64))
+    model = nn.Sequential(
+        nn.Linear(3, 4, dtype=np.float64),
+        nn.Tanh(),
+        nn.Linear(4, 4, dtype=np.float64),
+        nn.Tanh(),
+        nn.Linear(4, 2, dtype=np.float64),
+    )
     model[0].requires_grad_(False)
     X = np.random.default_rng(0).standard_normal((5, 3))
     W1, b1, W2, b2, W3, b3 = (p.data for p in model.parameters())
     h2 = np.tanh(np.tanh(X @ W1 + b1) @ W2 + b2)
     dz3 = np.ones((5, 2))
-    dz2 = (dz3 @ W3.T) * (1 - h2 ** 2)
+    dz2 = (dz3 @ W3.T) * (1 - h2**2)
     with GradientNormRecorder(model) as recorder:
         model(X).sum().backward()
     assert recorder.layer_names == ["0", "2", "4"] and recorder.recorded_names == ["2", "4"]

@@ -1,4 +1,5 @@
 """WeightUpdateRatio against update sizes computed by hand (SGD) and from Adam's first-step property."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """docs/api.md lists exactly the public ops, each with a PyTorch name that exists (so the page cannot drift)."""
+
 import re
 from pathlib import Path
 
@@ -19,12 +20,15 @@ def test_every_public_op_is_listed_once():
     listed = [(namespace, name) for namespace, name, _ in rows()]
     assert len(listed) == len(set(listed)), "an op is listed twice"
     public = {("nl", n) for n in neuronlab.ops.__all__} | {("F", n) for n in functional.__all__}
-    assert set(listed) == public, (f"missing from docs/api.md: {sorted(public - set(listed))}; "
-                                   f"listed but not public: {sorted(set(listed) - public)}")
+    assert set(listed) == public, (
+        f"missing from docs/api.md: {sorted(public - set(listed))}; "
+        f"listed but not public: {sorted(set(listed) - public)}"
+    )
 
 
 def test_listed_names_exist():
     import neuronlab as nl
+
     for namespace, name, _ in rows():
         assert callable(getattr(nl if namespace == "nl" else functional, name))
 

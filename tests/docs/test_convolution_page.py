@@ -1,4 +1,5 @@
 """docs/convolution.md: every example runs and the values its comments promise hold (from the formulas)."""
+
 import contextlib
 import io
 import re
@@ -28,7 +29,7 @@ def test_promised_values():
     np.testing.assert_array_equal(first["y"].data, np.full((1, 1, 3, 3), -5.0))
     assert np.array_equal(first["same"].data, first["y"].data)
     x = np.arange(16.0).reshape(4, 4)
-    expected = [[x[p:p + 3, q:q + 3].sum() for q in range(2)] for p in range(2)]
+    expected = [[x[p : p + 3, q : q + 3].sum() for q in range(2)] for p in range(2)]
     np.testing.assert_array_equal(first["w"].grad.data[0, 0], expected)
     gx = np.zeros((4, 4))
     gx[:3, :3] += 1

@@ -1,5 +1,6 @@
 """The code blocks of docs pages that no other test runs (optimizers.md, neurons.md, README.md) execute, and
 the values their comments promise hold (expected values from the formulas stated next to them)."""
+
 import contextlib
 import io
 import re

@@ -1,5 +1,6 @@
 """docs/networks.md: its code blocks run and the values their comments promise hold (expected values from the
 closed form stated next to them and from the benchmark's published range)."""
+
 import contextlib
 import io
 import re

@@ -1,4 +1,5 @@
 """The examples of docs/recurrence.md run, and the values their comments promise hold."""
+
 import contextlib
 import io
 import re
@@ -43,7 +44,9 @@ def test_clipping_example(page):
 
 def test_sequence_data_example(page):
     assert page["printed"][6] == "(1000, 20, 2) (1000,) 0.16"
-    assert abs(float(((page["y"] - 1) ** 2).mean()) - 1 / 6) < 0.02    # Var(U1 + U2) = 2/12; 3 standard errors at n = 1000
+    assert (
+        abs(float(((page["y"] - 1) ** 2).mean()) - 1 / 6) < 0.02
+    )  # Var(U1 + U2) = 2/12; 3 standard errors at n = 1000
     assert page["printed"][7] == "(5, 10)"
 
 

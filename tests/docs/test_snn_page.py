@@ -1,4 +1,5 @@
 """docs/snn.md: its examples run and the values their comments promise hold (from the formulas on the page)."""
+
 import math
 import re
 from pathlib import Path

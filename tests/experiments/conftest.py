@@ -1,4 +1,5 @@
 """The ``results`` fixture shared by the experiment tests."""
+
 import pytest
 
 from neuronlab.experiments import run_experiment
@@ -14,4 +15,5 @@ def results(tmp_path_factory):
             out = tmp_path_factory.mktemp(name)
             cache[name] = (run_experiment(name, out, seed=0, fast=True), out)
         return cache[name]
+
     return get

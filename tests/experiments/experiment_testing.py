@@ -1,4 +1,5 @@
 """Helpers shared by the experiment tests (imported as ``experiment_testing``)."""
+
 import json
 
 

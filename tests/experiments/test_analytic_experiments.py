@@ -3,11 +3,12 @@
 Expected values come from the notes and from closed forms (the L1/L2 minimizers, the factor 2 per layer of the
 exploding chain, the 1/4 bound of the logistic's slope), never from the experiments' own code.
 """
+
 import numpy as np
 import pytest
+from experiment_testing import check_outputs
 
 from neuronlab.experiments import run_experiment
-from experiment_testing import check_outputs
 
 
 def test_optimizer_paths_momentum_beats_gradient_descent(results):
@@ -44,9 +45,9 @@ def test_init_histograms_he_keeps_the_spread_where_small_weights_collapse_it(res
 def test_vanishing_gradients_sigmoid_shrinks_relu_keeps_the_norm(results):
     numbers, out = results("vanishing-gradients")
     check_outputs(numbers, out)
-    for depth, factor in numbers["per_layer_factor"]["sigmoid"].items():
+    for factor in numbers["per_layer_factor"]["sigmoid"].values():
         assert factor < 0.3  # the logistic's slope is at most 1/4
-    for depth, ratio in numbers["first_to_last_hidden_ratio"]["relu"].items():
+    for ratio in numbers["first_to_last_hidden_ratio"]["relu"].values():
         assert 0.1 < ratio < 10
     assert numbers["first_to_last_hidden_ratio"]["sigmoid"]["20"] < 1e-8
     ratios = [numbers["first_to_last_hidden_ratio"]["sigmoid"][str(d)] for d in numbers["depths"]]
@@ -105,9 +106,27 @@ def test_gradient_check_every_layer_below_1e_6(results):
     numbers, out = results("gradient-check")
     check_outputs(numbers, out)
     layers = {row["layer"] for row in numbers["rows"]}
-    for name in ("Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softmax", "LogSoftmax",
-                 "Dropout (fixed mask)", "BatchNorm1d (training)", "BatchNorm1d (eval)", "MSELoss", "L1Loss",
-                 "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "Flatten"):
+    for name in (
+        "Linear",
+        "Sigmoid",
+        "Tanh",
+        "ReLU",
+        "LeakyReLU",
+        "ELU",
+        "GELU",
+        "Softmax",
+        "LogSoftmax",
+        "Dropout (fixed mask)",
+        "BatchNorm1d (training)",
+        "BatchNorm1d (eval)",
+        "MSELoss",
+        "L1Loss",
+        "BCELoss",
+        "BCEWithLogitsLoss",
+        "CrossEntropyLoss",
+        "NLLLoss",
+        "Flatten",
+    ):
         assert name in layers
     assert numbers["failing"] == []
     assert all(row["relative_error"] < 1e-6 for row in numbers["rows"])

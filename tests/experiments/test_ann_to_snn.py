@@ -1,5 +1,6 @@
 """ann-to-snn and snn-surrogate in fast mode (issue 15): converted digits networks reach their rate networks' accuracy;
 spiking networks trained with surrogate gradients learn."""
+
 from experiment_testing import check_outputs
 
 

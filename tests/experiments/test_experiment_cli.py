@@ -1,4 +1,5 @@
 """``neuronlab experiment``: the listing, the error for an unknown name, and one fast run end to end."""
+
 import json
 
 from click.testing import CliRunner

@@ -1,4 +1,5 @@
 """The experiments' progress bar: drawn on a terminal, absent otherwise, and never changes the items."""
+
 import io
 import sys
 

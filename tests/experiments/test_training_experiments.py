@@ -4,11 +4,12 @@ Bounds come from the notes' claims and from the math (a fresh 10-class network's
 model beats the data's noise variance 0.01 by much, the log-loss of averaged probabilities is at most the
 members' mean log-loss since -log is convex), never from the experiments' own code.
 """
+
 import numpy as np
 import pytest
+from experiment_testing import check_outputs
 
 from neuronlab.experiments import run_experiment
-from experiment_testing import check_outputs
 
 NOISE_VARIANCE = 0.01  # make_blood_sugar's noise std is 0.1
 
@@ -19,10 +20,10 @@ def test_optimizer_compare_every_method_beats_plain_sgd(results):
     runs = numbers["optimizers"]
     assert list(runs) == ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
     for label, r in runs.items():
-        assert abs(r["initial_train_loss"] - np.log(10)) < 0.3   # the same fresh network: near-uniform outputs
+        assert abs(r["initial_train_loss"] - np.log(10)) < 0.3  # the same fresh network: near-uniform outputs
         assert r["final_train_loss"] < r["initial_train_loss"]
         assert len(r["epoch_train_loss"]) == numbers["epochs"]
-        if label != "SGD":   # momentum's longer steps and the adaptive rescaling beat SGD at lr 0.01
+        if label != "SGD":  # momentum's longer steps and the adaptive rescaling beat SGD at lr 0.01
             assert r["final_train_loss"] < runs["SGD"]["final_train_loss"] / 5
             assert r["test_accuracy"] > 0.9
     assert runs["Momentum"]["test_accuracy"] > runs["SGD"]["test_accuracy"]
@@ -33,11 +34,11 @@ def test_regularization_unregularized_net_overfits_and_every_cure_helps(results)
     check_outputs(numbers, out)
     variants = numbers["variants"]
     none = variants["none"]
-    assert none["train_loss"] < none["test_loss"] / 10          # overfitting: train loss << test loss
+    assert none["train_loss"] < none["test_loss"] / 10  # overfitting: train loss << test loss
     for label in ("weight decay (L2)", "L1", "dropout", "noise injection"):
         assert variants[label]["test_loss"] < none["test_loss"], label
     for r in [*variants.values(), numbers["more_data"]]:
-        assert r["test_loss"] > 0.8 * NOISE_VARIANCE          # nothing beats the noise (300-sample estimate)
+        assert r["test_loss"] > 0.8 * NOISE_VARIANCE  # nothing beats the noise (300-sample estimate)
     assert variants["weight decay (L2)"]["parameter_norm_sq"] < none["parameter_norm_sq"]
     assert numbers["more_data"]["test_loss"] < min(r["test_loss"] for r in variants.values())
 
@@ -59,9 +60,9 @@ def test_ensemble_of_three_or_more_is_at_least_as_accurate_as_the_mean_member(re
     check_outputs(numbers, out)
     singles, nested = numbers["member_accuracy"], numbers["nested_accuracy"]
     assert len(singles) == len(nested) == 8 and len(set(numbers["seeds"])) == 8
-    assert len(set(singles)) > 1                                  # the seeds give different members
-    assert all(a >= np.mean(singles) for a in nested[2:])         # the claim, K >= 3
-    assert nested[0] == singles[0]                                # K = 1 is the first member
+    assert len(set(singles)) > 1  # the seeds give different members
+    assert all(a >= np.mean(singles) for a in nested[2:])  # the claim, K >= 3
+    assert nested[0] == singles[0]  # K = 1 is the first member
     assert numbers["subset_mean_accuracy"][0] == pytest.approx(np.mean(singles))
     assert numbers["subset_mean_accuracy"][-1] == pytest.approx(nested[-1])
     # -log is convex: the averaged probabilities' log-loss is at most the members' mean log-loss
@@ -74,11 +75,11 @@ def test_augmentation_shrinks_the_gap_and_shifts_teach_shift_invariance(results)
     check_outputs(numbers, out)
     variants = numbers["variants"]
     none = variants["none"]
-    assert none["train_accuracy"] >= 0.99 and none["loss_gap"] > 0.1   # 300 images: it overfits
+    assert none["train_accuracy"] >= 0.99 and none["loss_gap"] > 0.1  # 300 images: it overfits
     for label in ("noise", "shift", "shift + noise"):
         assert variants[label]["loss_gap"] < none["loss_gap"], label
     assert variants["noise"]["test_loss"] < none["test_loss"]
-    for label in ("shift", "shift + noise"):   # trained on shifted digits, it recognises shifted test digits
+    for label in ("shift", "shift + noise"):  # trained on shifted digits, it recognises shifted test digits
         assert variants[label]["shifted_test_accuracy"] > none["shifted_test_accuracy"] + 0.2
     assert none["shifted_test_accuracy"] < none["test_accuracy"]
 

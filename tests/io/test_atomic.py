@@ -1,5 +1,6 @@
 """Atomic writes: the target holds either its previous content or the complete new one, never a mixture,
 and no temporary file is left behind."""
+
 import os
 
 import pytest
@@ -22,6 +23,7 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path, monkeypatch, failing):
 
     def fail(*args):
         raise OSError("disk full")
+
     monkeypatch.setattr(os, failing, fail)
     with pytest.raises(OSError, match="disk full"):
         atomic.write_text(path, '{"epoch": 2}')
@@ -32,6 +34,7 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path, monkeypatch, failing):
 
 def test_save_figure_writes_a_complete_image(tmp_path):
     import matplotlib
+
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 

@@ -1,4 +1,5 @@
 """Checkpoints: exact round trips of everything saved, and refusal of foreign, truncated and corrupt files."""
+
 import json
 import os
 import pickle
@@ -38,8 +39,17 @@ def trained(seed=0, steps=3):
 def saved(tmp_path):
     model, opt, sched, x = trained()
     path = tmp_path / "model.safetensors"
-    save(model, path, optimizer=opt, scheduler=sched, epoch=3, class_names=["a", "b", "c"], task="classification",
-         feature_names=list("vwxyz"), extra={"note": "hello"})
+    save(
+        model,
+        path,
+        optimizer=opt,
+        scheduler=sched,
+        epoch=3,
+        class_names=["a", "b", "c"],
+        task="classification",
+        feature_names=list("vwxyz"),
+        extra={"note": "hello"},
+    )
     return path, model, opt, sched, x
 
 
@@ -53,9 +63,14 @@ def test_round_trip_rebuilds_the_model_without_its_code(saved):
     for key in original:
         assert original[key].dtype == restored[key].dtype
         np.testing.assert_array_equal(original[key], restored[key])
-    assert not ckpt.model.training                       # loaded for inference
+    assert not ckpt.model.training  # loaded for inference
     np.testing.assert_array_equal(predict(model, x), predict(ckpt.model, x))
-    assert (ckpt.epoch, ckpt.task, ckpt.class_names, ckpt.feature_names) == (3, "classification", ["a", "b", "c"], list("vwxyz"))
+    assert (ckpt.epoch, ckpt.task, ckpt.class_names, ckpt.feature_names) == (
+        3,
+        "classification",
+        ["a", "b", "c"],
+        list("vwxyz"),
+    )
     assert ckpt.extra == {"note": "hello"}
     assert ckpt.library_version == neuronlab.__version__
 
@@ -63,14 +78,14 @@ def test_round_trip_rebuilds_the_model_without_its_code(saved):
 def test_optimizer_and_scheduler_continue_identically(saved):
     path, model, opt, sched, x = saved
     ckpt = load(path)
-    opt2 = optim.Adam(ckpt.model.parameters(), lr=0.5)          # hyperparameters come from the checkpoint
+    opt2 = optim.Adam(ckpt.model.parameters(), lr=0.5)  # hyperparameters come from the checkpoint
     opt2.load_state_dict(ckpt.optimizer_state)
     sched2 = optim.lr_scheduler.StepLR(opt2, step_size=2, gamma=0.5)
     sched2.load_state_dict(ckpt.scheduler_state)
     ckpt.model.train()
     t = np.arange(16) % 3
     for m, o, s in ((model, opt, sched), (ckpt.model, opt2, sched2)):
-        neuronlab.manual_seed(7)                                  # same dropout mask for both
+        neuronlab.manual_seed(7)  # same dropout mask for both
         o.zero_grad()
         nn.CrossEntropyLoss()(m(neuronlab.Tensor(x)), neuronlab.Tensor(t)).backward()
         o.step()
@@ -96,14 +111,21 @@ def test_preprocessing_round_trip(tmp_path):
 
 
 def test_extra_keeps_arrays_nested_values_and_special_floats(tmp_path):
-    extra = {"weights": {"w": np.arange(6, dtype=np.float64).reshape(2, 3)}, "steps": [1, np.int64(2)],
-             "best": float("inf"), "ratio": float("nan"), "big": 2 ** 100, "flag": True, "none": None}
+    extra = {
+        "weights": {"w": np.arange(6, dtype=np.float64).reshape(2, 3)},
+        "steps": [1, np.int64(2)],
+        "best": float("inf"),
+        "ratio": float("nan"),
+        "big": 2**100,
+        "flag": True,
+        "none": None,
+    }
     save(make_model(), tmp_path / "m.safetensors", extra=extra)
     got = load(tmp_path / "m.safetensors").extra
     np.testing.assert_array_equal(got["weights"]["w"], extra["weights"]["w"])
     assert got["weights"]["w"].dtype == np.float64
     assert got["steps"] == [1, 2] and got["best"] == float("inf") and np.isnan(got["ratio"])
-    assert got["big"] == 2 ** 100 and got["flag"] is True and got["none"] is None
+    assert got["big"] == 2**100 and got["flag"] is True and got["none"] is None
 
 
 def test_rng_states_are_restored(tmp_path):
@@ -129,20 +151,22 @@ def test_file_is_plain_safetensors_with_json_metadata(saved):
         assert metadata["format"] == "neuronlab.checkpoint"
         assert json.loads(metadata["neuronlab"])["architecture"]["type"] == "Sequential"
         assert "model/0.weight" in handle.keys()
-    assert b"\x80\x04\x95" not in path.read_bytes()          # no pickle stream anywhere
+    assert b"\x80\x04\x95" not in path.read_bytes()  # no pickle stream anywhere
 
 
 def test_save_is_atomic_when_interrupted(tmp_path, monkeypatch):
     path = tmp_path / "m.safetensors"
     first = make_model(0)
     save(first, path)
+
     def crash(fd):
         raise OSError("disk full")
+
     monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError, match="disk full"):
         save(make_model(1), path)
     monkeypatch.undo()
-    assert os.listdir(tmp_path) == ["m.safetensors"]          # no temporary file left behind
+    assert os.listdir(tmp_path) == ["m.safetensors"]  # no temporary file left behind
     restored = load(path).model.state_dict()
     for key, value in first.state_dict().items():
         np.testing.assert_array_equal(restored[key], value)
@@ -152,6 +176,7 @@ def test_unsavable_inputs_are_refused_before_writing(tmp_path):
     class NoConfig(nn.Module):
         def forward(self, x):
             return x
+
     with pytest.raises(TypeError, match="architecture"):
         save(NoConfig(), tmp_path / "a.safetensors")
     with pytest.raises(TypeError, match="cannot store object"):
@@ -161,7 +186,7 @@ def test_unsavable_inputs_are_refused_before_writing(tmp_path):
 
 # ------------------------------------------------------------------------------------------ refusals
 def _corrupt_byte(data: bytes, offset: int) -> bytes:
-    return data[:offset] + bytes([data[offset] ^ 0xFF]) + data[offset + 1:]
+    return data[:offset] + bytes([data[offset] ^ 0xFF]) + data[offset + 1 :]
 
 
 def test_missing_file(tmp_path):
@@ -210,15 +235,24 @@ def test_newer_format_version_is_refused(tmp_path):
     from safetensors.numpy import save_file
 
     path = tmp_path / "future.safetensors"
-    save_file({"model/w": np.zeros(2, np.float32)}, str(path),
-              metadata={"format": "neuronlab.checkpoint", "neuronlab": json.dumps({"format_version": 99})})
+    save_file(
+        {"model/w": np.zeros(2, np.float32)},
+        str(path),
+        metadata={"format": "neuronlab.checkpoint", "neuronlab": json.dumps({"format_version": 99})},
+    )
     with pytest.raises(CheckpointError, match="newer neuronlab"):
         load(path)
 
 
-@pytest.mark.parametrize("kind, expected", [
-    ("pickle", "pickle"), ("npz", "zip archive"), ("npy", "NumPy .npy"), ("text", "not a safetensors file"),
-])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("pickle", "pickle"),
+        ("npz", "zip archive"),
+        ("npy", "NumPy .npy"),
+        ("text", "not a safetensors file"),
+    ],
+)
 def test_other_formats_are_named(tmp_path, kind, expected):
     path = tmp_path / f"file.{kind}"
     if kind == "pickle":
@@ -242,6 +276,7 @@ def test_header_sizes_that_start_like_a_pickle_marker_still_load(tmp_path, heade
     neuronlab.manual_seed(0)
     model = nn.Linear(2, 1)
     path = tmp_path / "padded.safetensors"
+
     def header_length(pad):
         save(model, path, extra={"pad": "x" * pad})
         return struct.unpack("<Q", path.read_bytes()[:8])[0]
@@ -267,14 +302,25 @@ def _with_metadata(source, target, **changes):
         (size,) = struct.unpack("<Q", handle.read(8))
         header = json.loads(handle.read(size))
     meta = {**json.loads(header["__metadata__"]["neuronlab"]), **changes}
-    save_file(load_file(str(source)), str(target), metadata={"format": "neuronlab.checkpoint", "neuronlab": json.dumps(meta)})
+    save_file(
+        load_file(str(source)), str(target), metadata={"format": "neuronlab.checkpoint", "neuronlab": json.dumps(meta)}
+    )
     return target
 
 
-@pytest.mark.parametrize("field, value", [
-    ("preprocessing", [1]), ("extra", [1]), ("class_names", "abc"), ("epoch", "3"), ("optimizer", 5),
-    ("architecture", None), ("rng_state", [1, 2]), ("feature_names", [1, 2]),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("preprocessing", [1]),
+        ("extra", [1]),
+        ("class_names", "abc"),
+        ("epoch", "3"),
+        ("optimizer", 5),
+        ("architecture", None),
+        ("rng_state", [1, 2]),
+        ("feature_names", [1, 2]),
+    ],
+)
 def test_tampered_metadata_types_are_refused_by_name(saved, tmp_path, field, value):
     bad = _with_metadata(saved[0], tmp_path / "tampered.safetensors", **{field: value})
     with pytest.raises(CheckpointError, match=f"field '{field}' is a {type(value).__name__}"):

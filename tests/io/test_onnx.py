@@ -1,5 +1,6 @@
 """ONNX export checked by the onnx checker and by ONNX Runtime, an independent implementation of every op:
 its outputs on digits must equal neuronlab's within 1e-5, in float32, for any batch size."""
+
 import sys
 
 import numpy as np
@@ -52,12 +53,20 @@ def check_parity(model, x, tmp_path, batch_sizes=(1, 37), **kwargs):
 LAYERS = {
     "Linear": lambda: nn.Linear(64, 64),
     "Linear-no-bias": lambda: nn.Linear(64, 64, bias=False),
-    "ReLU": nn.ReLU, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh, "Identity": nn.Identity,
-    "LeakyReLU": lambda: nn.LeakyReLU(0.2), "ELU": lambda: nn.ELU(0.7),
-    "GELU": nn.GELU, "GELU-tanh": lambda: nn.GELU("tanh"),
-    "Softmax": nn.Softmax, "LogSoftmax": lambda: nn.LogSoftmax(dim=1),
-    "BatchNorm1d": lambda: nn.BatchNorm1d(64), "BatchNorm1d-no-affine": lambda: nn.BatchNorm1d(64, affine=False),
-    "Dropout": lambda: nn.Dropout(0.5), "Dropout-scaled": lambda: nn.Dropout(0.3, scale_at_inference=True),
+    "ReLU": nn.ReLU,
+    "Sigmoid": nn.Sigmoid,
+    "Tanh": nn.Tanh,
+    "Identity": nn.Identity,
+    "LeakyReLU": lambda: nn.LeakyReLU(0.2),
+    "ELU": lambda: nn.ELU(0.7),
+    "GELU": nn.GELU,
+    "GELU-tanh": lambda: nn.GELU("tanh"),
+    "Softmax": nn.Softmax,
+    "LogSoftmax": lambda: nn.LogSoftmax(dim=1),
+    "BatchNorm1d": lambda: nn.BatchNorm1d(64),
+    "BatchNorm1d-no-affine": lambda: nn.BatchNorm1d(64, affine=False),
+    "Dropout": lambda: nn.Dropout(0.5),
+    "Dropout-scaled": lambda: nn.Dropout(0.3, scale_at_inference=True),
 }
 
 
@@ -74,32 +83,41 @@ def test_flatten_and_three_dimensional_linear(digits, tmp_path):
     images = (digits / 16).reshape(-1, 8, 8)
     model = nn.Sequential(nn.Linear(8, 6), nn.Tanh(), nn.Flatten(), nn.Linear(48, 10))
     check_parity(model, images, tmp_path)
-    partial = nn.Sequential(nn.Flatten(0, 1), nn.Linear(8, 3))      # merges the batch: rows of all images
+    partial = nn.Sequential(nn.Flatten(0, 1), nn.Linear(8, 3))  # merges the batch: rows of all images
     path = export_onnx(partial, images[:2], tmp_path / "partial.onnx")
     rows = onnx.load(str(path)).graph.output[0].type.tensor_type.shape.dim[0]
-    assert not rows.HasField("dim_param") and not rows.HasField("dim_value")      # not the batch: left open
+    assert not rows.HasField("dim_param") and not rows.HasField("dim_value")  # not the batch: left open
     np.testing.assert_allclose(run_onnx(path, images[:5]), model_outputs(partial, images[:5]), rtol=1e-5, atol=1e-5)
 
 
 def test_mlp_with_batchnorm_dropout_and_nested_sequential(digits, tmp_path):
     neuronlab.manual_seed(2)
     x = Standardize().fit_transform(digits).astype(np.float32)
-    model = nn.Sequential(nn.Linear(64, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.2),
-                          nn.Sequential(nn.Linear(32, 16), nn.GELU()), nn.Linear(16, 10))
+    model = nn.Sequential(
+        nn.Linear(64, 32),
+        nn.BatchNorm1d(32),
+        nn.ReLU(),
+        nn.Dropout(0.2),
+        nn.Sequential(nn.Linear(32, 16), nn.GELU()),
+        nn.Linear(16, 10),
+    )
     with_running_stats(model, x)
-    model.train()                       # export runs in eval mode and puts the modes back
+    model.train()  # export runs in eval mode and puts the modes back
     check_parity(model, x, tmp_path, batch_sizes=(1, 2, len(x)))
     assert all(m.training for m in model.modules())
 
 
-@pytest.mark.parametrize("transform", [Standardize(), MinMaxScale((-1, 1)), Whiten("pca"), Whiten("zca"),
-                                       Compose([MinMaxScale(), Standardize()])], ids=repr)
+@pytest.mark.parametrize(
+    "transform",
+    [Standardize(), MinMaxScale((-1, 1)), Whiten("pca"), Whiten("zca"), Compose([MinMaxScale(), Standardize()])],
+    ids=repr,
+)
 def test_preprocessing_is_part_of_the_graph(transform, digits, tmp_path):
     neuronlab.manual_seed(3)
     transform.fit(digits)
     model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
     proto = check_parity(model, digits, tmp_path, input_transform=transform)
-    assert proto.graph.node[0].op_type == "Sub"          # the raw inputs enter the graph
+    assert proto.graph.node[0].op_type == "Sub"  # the raw inputs enter the graph
 
 
 def test_regression_outputs_in_the_targets_units(tmp_path):
@@ -109,7 +127,7 @@ def test_regression_outputs_in_the_targets_units(tmp_path):
     neuronlab.manual_seed(4)
     model = nn.Sequential(nn.Linear(x.shape[1], 16), nn.ELU(), nn.Linear(16, 1))
     check_parity(model, x, tmp_path, input_transform=Standardize().fit(x), target_transform=targets)
-    assert abs(run_onnx(tmp_path / "model.onnx", x).mean()) > 10      # original units (~150), not z-scores
+    assert abs(run_onnx(tmp_path / "model.onnx", x).mean()) > 10  # original units (~150), not z-scores
 
 
 def test_float64_models_stay_float64(digits, tmp_path):
@@ -147,8 +165,14 @@ def test_missing_onnx_package_says_how_to_install(monkeypatch, tmp_path):
 def _checkpoint(tmp_path, digits, model):
     bundle = load_dataset("digits")
     transform = Standardize().fit(digits)
-    path = neuronlab.save(model, tmp_path / "model.safetensors", preprocessing=transform, task="classification",
-                          class_names=bundle.class_names, extra={"run": {"n_features": 64}})
+    path = neuronlab.save(
+        model,
+        tmp_path / "model.safetensors",
+        preprocessing=transform,
+        task="classification",
+        class_names=bundle.class_names,
+        extra={"run": {"n_features": 64}},
+    )
     return path, transform
 
 
@@ -162,8 +186,9 @@ def test_export_command_writes_a_model_that_takes_raw_inputs(digits, tmp_path):
     result = CliRunner().invoke(cli, ["export", str(checkpoint), "-o", str(tmp_path / "digits.onnx")])
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {tmp_path / 'digits.onnx'} (64 inputs, opset 17)\n"
-    np.testing.assert_allclose(run_onnx(tmp_path / "digits.onnx", digits), model_outputs(model, digits, transform),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        run_onnx(tmp_path / "digits.onnx", digits), model_outputs(model, digits, transform), rtol=1e-5, atol=1e-5
+    )
     props = {p.key: p.value for p in onnx.load(str(tmp_path / "digits.onnx")).metadata_props}
     assert props["task"] == "classification" and props["class_names"].startswith('["0", "1"')
 

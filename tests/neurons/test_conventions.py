@@ -1,5 +1,6 @@
 """One convention for every neuron model: times in seconds, ``duration=``, ``dt=``, ``v0=``, ``record=``,
 callable inputs; the old names and Hodgkin-Huxley's old millisecond form still work, with a DeprecationWarning."""
+
 import warnings
 
 import numpy as np

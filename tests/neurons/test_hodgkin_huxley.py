@@ -1,5 +1,6 @@
 """Hodgkin-Huxley: against SciPy's solve_ivp on an independent transcription of the published equations,
 resting state, rheobase bracket, spike shape, f-I monotonicity, backends, errors."""
+
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
@@ -17,16 +18,21 @@ BACKENDS = ["numba", "numpy"]
 
 # The classic squid-axon model (Hodgkin & Huxley 1952, rest shifted to -65 mV), written out independently.
 def reference_rates(V):
-    return (0.1 * (V + 40) / (1 - np.exp(-(V + 40) / 10)), 4 * np.exp(-(V + 65) / 18),
-            0.07 * np.exp(-(V + 65) / 20), 1 / (1 + np.exp(-(V + 35) / 10)),
-            0.01 * (V + 55) / (1 - np.exp(-(V + 55) / 10)), 0.125 * np.exp(-(V + 65) / 80))
+    return (
+        0.1 * (V + 40) / (1 - np.exp(-(V + 40) / 10)),
+        4 * np.exp(-(V + 65) / 18),
+        0.07 * np.exp(-(V + 65) / 20),
+        1 / (1 + np.exp(-(V + 35) / 10)),
+        0.01 * (V + 55) / (1 - np.exp(-(V + 55) / 10)),
+        0.125 * np.exp(-(V + 65) / 80),
+    )
 
 
 def reference_rhs(t, y, current):
     V, m, h, n = y
     a_m, b_m, a_h, b_h, a_n, b_n = reference_rates(V)
     J = current(t)
-    dV = J - 0.3 * (V + 54.387) - 120 * m ** 3 * h * (V - 50) - 36 * n ** 4 * (V + 77)
+    dV = J - 0.3 * (V + 54.387) - 120 * m**3 * h * (V - 50) - 36 * n**4 * (V + 77)
     return [dV, a_m * (1 - m) - b_m * m, a_h * (1 - h) - b_h * h, a_n * (1 - n) - b_n * n]
 
 
@@ -34,7 +40,7 @@ def reference_rest():
     def steady_current(V):
         a_m, b_m, a_h, b_h, a_n, b_n = reference_rates(V)
         m, h, n = a_m / (a_m + b_m), a_h / (a_h + b_h), a_n / (a_n + b_n)
-        return 0.3 * (V + 54.387) + 120 * m ** 3 * h * (V - 50) + 36 * n ** 4 * (V + 77)
+        return 0.3 * (V + 54.387) + 120 * m**3 * h * (V - 50) + 36 * n**4 * (V + 77)
 
     V = brentq(steady_current, -90, -50, xtol=1e-13)
     a_m, b_m, a_h, b_h, a_n, b_n = reference_rates(V)
@@ -43,8 +49,9 @@ def reference_rest():
 
 def reference_solution(current, t_end, dt):
     t = dt * np.arange(int(round(t_end / dt)) + 1)
-    sol = solve_ivp(reference_rhs, (0, t_end), reference_rest(), method="DOP853", rtol=1e-11, atol=1e-11,
-                    t_eval=t, args=(current,))
+    sol = solve_ivp(
+        reference_rhs, (0, t_end), reference_rest(), method="DOP853", rtol=1e-11, atol=1e-11, t_eval=t, args=(current,)
+    )
     return sol.y
 
 
@@ -56,8 +63,9 @@ def test_gate_functions_match_the_published_formulas():
     assert a_m[0] == pytest.approx(1.0, rel=1e-12) and a_n[1] == pytest.approx(0.1, rel=1e-12)
     assert np.isclose(gate_rates(-40.0 + 1e-9)[0], 1.0, rtol=1e-8)
     rates = reference_rates(V)
-    for (a, b), inf, tau in zip(((rates[0], rates[1]), (rates[2], rates[3]), (rates[4], rates[5])),
-                                steady_state(V), time_constants(V)):
+    for (a, b), inf, tau in zip(
+        ((rates[0], rates[1]), (rates[2], rates[3]), (rates[4], rates[5])), steady_state(V), time_constants(V)
+    ):
         np.testing.assert_allclose(inf, a / (a + b), rtol=1e-12)
         np.testing.assert_allclose(tau, 1 / (a + b), rtol=1e-12)
 
@@ -80,15 +88,19 @@ def test_trajectory_matches_solve_ivp_time_varying_current():
 
 def test_rk4_converges_at_fourth_order():
     expected = reference_solution(lambda t: 10.0, 20.0, 0.01)[0]
-    errors = [np.abs(HodgkinHuxley().simulate(10.0, 20.0, dt).V[:: int(round(0.01 / dt)), 0] - expected).max()
-              for dt in (0.01, 0.005)]
+    errors = [
+        np.abs(HodgkinHuxley().simulate(10.0, 20.0, dt).V[:: int(round(0.01 / dt)), 0] - expected).max()
+        for dt in (0.01, 0.005)
+    ]
     assert 12 < errors[0] / errors[1] < 20  # 2^4 = 16
 
 
 def test_euler_is_first_order_and_close_for_small_steps():
     expected = reference_solution(lambda t: 10.0, 10.0, 0.01)[0]
-    errors = [np.abs(HodgkinHuxley().simulate(10.0, 10.0, dt, method="euler").V[:: int(round(0.01 / dt)), 0]
-                     - expected).max() for dt in (0.002, 0.001)]
+    errors = [
+        np.abs(HodgkinHuxley().simulate(10.0, 10.0, dt, method="euler").V[:: int(round(0.01 / dt)), 0] - expected).max()
+        for dt in (0.002, 0.001)
+    ]
     assert errors[1] < 1.0 and 1.7 < errors[0] / errors[1] < 2.3
 
 
@@ -149,8 +161,7 @@ def test_backends_agree():
     rng = np.random.default_rng(1)
     steps = 2000
     current = rng.uniform(-5, 30, (steps, 6))
-    fast, slow = (HodgkinHuxley(6, backend=b).simulate(current, t_end=20.0, dt=0.01, record=[0, 5])
-                  for b in BACKENDS)
+    fast, slow = (HodgkinHuxley(6, backend=b).simulate(current, t_end=20.0, dt=0.01, record=[0, 5]) for b in BACKENDS)
     np.testing.assert_allclose(fast.V, slow.V, rtol=0, atol=1e-9)
     np.testing.assert_allclose(fast.n, slow.n, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(fast.spike_neuron, slow.spike_neuron)
@@ -182,15 +193,18 @@ def test_step_current_sweep():
     np.testing.assert_array_equal(result.current[:, 0], drive)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(dt=-0.01), "dt must be > 0"),
-    (dict(dt=0.1), "larger than HodgkinHuxley.max_dt"),
-    (dict(current=np.array([1.0, np.nan])), "NaN"),
-    (dict(current=np.ones(3)), "shape"),
-    (dict(method="rk45"), "method"),
-    (dict(current=lambda t: np.ones(5)), "must return a scalar or an array of shape"),
-    (dict(current=lambda t: np.nan), "NaN"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(dt=-0.01), "dt must be > 0"),
+        (dict(dt=0.1), "larger than HodgkinHuxley.max_dt"),
+        (dict(current=np.array([1.0, np.nan])), "NaN"),
+        (dict(current=np.ones(3)), "shape"),
+        (dict(method="rk45"), "method"),
+        (dict(current=lambda t: np.ones(5)), "must return a scalar or an array of shape"),
+        (dict(current=lambda t: np.nan), "NaN"),
+    ],
+)
 def test_bad_input_is_rejected(kwargs, match):
     args = dict(current=np.array([5.0, 10.0]), t_end=1.0, dt=0.01) | kwargs
     with pytest.raises(ValueError, match=match):
@@ -200,14 +214,17 @@ def test_bad_input_is_rejected(kwargs, match):
 def reference_steady_current(V, E_K=-77.0, E_L=-54.387):
     a_m, b_m, a_h, b_h, a_n, b_n = reference_rates(V)
     m, h, n = a_m / (a_m + b_m), a_h / (a_h + b_h), a_n / (a_n + b_n)
-    return 0.3 * (V - E_L) + 120 * m ** 3 * h * (V - 50) + 36 * n ** 4 * (V - E_K)
+    return 0.3 * (V - E_L) + 120 * m**3 * h * (V - 50) + 36 * n**4 * (V - E_K)
 
 
-@pytest.mark.parametrize("E_K, E_L, current, bracket", [
-    (-105.0, -105.0, 0.0, (-110.0, -90.0)),   # rest below the old fixed search range [-100, -40] mV
-    (-77.0, -54.387, -10.0, (-100.0, -70.0)),  # a hyperpolarizing current: rest below E_K
-    (-77.0, -54.387, 0.0, (-90.0, -50.0)),
-])
+@pytest.mark.parametrize(
+    "E_K, E_L, current, bracket",
+    [
+        (-105.0, -105.0, 0.0, (-110.0, -90.0)),  # rest below the old fixed search range [-100, -40] mV
+        (-77.0, -54.387, -10.0, (-100.0, -70.0)),  # a hyperpolarizing current: rest below E_K
+        (-77.0, -54.387, 0.0, (-90.0, -50.0)),
+    ],
+)
 def test_resting_potential_outside_the_usual_range(E_K, E_L, current, bracket):
     expected = brentq(lambda V: reference_steady_current(V, E_K, E_L) - current, *bracket, xtol=1e-13)
     model = HodgkinHuxley(E_K=E_K, E_L=E_L)
@@ -215,7 +232,7 @@ def test_resting_potential_outside_the_usual_range(E_K, E_L, current, bracket):
     if current == 0.0:
         result = model.simulate(0.0, t_end=1.0)
         assert result.V[0, 0] == pytest.approx(expected, abs=1e-9)
-        np.testing.assert_allclose(result.V[:, 0], expected, atol=1e-6)   # a fixed point: V stays at rest
+        np.testing.assert_allclose(result.V[:, 0], expected, atol=1e-6)  # a fixed point: V stays at rest
 
 
 def test_rates_are_in_hertz_like_every_model():
@@ -224,4 +241,4 @@ def test_rates_are_in_hertz_like_every_model():
     times = result.spike_times[0]
     assert result.rates[0] == pytest.approx(result.spike_counts[0] / 0.1, rel=1e-12)
     assert result.isi_rates()[0] == pytest.approx(1000.0 / np.mean(np.diff(times)), rel=1e-12)
-    assert 50 < result.rates[0] < 90   # the classic HH neuron at 10 uA/cm^2 fires at about 70 Hz
+    assert 50 < result.rates[0] < 90  # the classic HH neuron at 10 uA/cm^2 fires at about 70 Hz

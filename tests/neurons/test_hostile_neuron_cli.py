@@ -7,6 +7,7 @@ done), exactly one line on stderr, starting ``Error:`` and naming the problem, n
 into the output folder (and a file standing where a folder was asked for left unchanged), and that it returned
 within a bounded time.
 """
+
 import os
 import resource
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-LIMIT_BYTES = 4 * 2 ** 30
+LIMIT_BYTES = 4 * 2**30
 SECONDS = 60
 
 ROWS = [
@@ -61,12 +62,17 @@ def test_hostile_invocation_fails_cleanly(tmp_path, args, code, message):
     args = [arg.format(afile=afile) for arg in args]
     if "--out" not in args:
         args += ["--out", str(out)]
-    env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
-               NUMBA_NUM_THREADS="1")
+    env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", NUMBA_NUM_THREADS="1")
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", "from neuronlab.cli.main import cli; cli()", "neuron", *args],
-                          capture_output=True, text=True, timeout=SECONDS, env=env, cwd=tmp_path,
-                          preexec_fn=_limit_memory)
+    done = subprocess.run(
+        [sys.executable, "-c", "from neuronlab.cli.main import cli; cli()", "neuron", *args],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS,
+        env=env,
+        cwd=tmp_path,
+        preexec_fn=_limit_memory,
+    )
     elapsed = time.perf_counter() - start
     lines = done.stderr.splitlines()
     assert done.returncode == code, done.stderr

@@ -3,6 +3,7 @@
 Expected values come from the notes' formulas: v(t) = v_in (1 - exp(-t / tau_m)) from v(0) = 0, and the
 steady-state rate G(v_in) = 1 / (tau_ref - tau_m ln(1 - 1 / v_in)), written out here independently.
 """
+
 import math
 
 import numpy as np
@@ -102,8 +103,9 @@ def test_refractory_period_respected_exactly(backend):
     assert refracting.any() and np.all(v[after][refracting] == 0.0)
     # after the refractory period v restarts from 0: v_in (1 - e^(-(t - t_spike - tau_ref) / tau_m))
     rising = ~refracting
-    np.testing.assert_allclose(v[after][rising], v_in * (1 - np.exp(-(since[rising] - tau_ref) / TAU_M)),
-                               rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(
+        v[after][rising], v_in * (1 - np.exp(-(since[rising] - tau_ref) / TAU_M)), rtol=1e-10, atol=1e-13
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -142,9 +144,10 @@ def test_backends_agree_on_a_varied_population():
     steps = int(round(t_end / dt))
     v_in = rng.uniform(0.0, 3.0, (steps, n))  # fluctuating input, different for every neuron and step
     gain, bias, v0 = rng.uniform(0.5, 2.0, n), rng.uniform(-0.5, 0.5, n), rng.uniform(0.0, 0.99, n)
-    results = [LIF(n, tau_ref=0.0013, gain=gain, bias=bias, backend=b).simulate(v_in, t_end, dt, v0=v0,
-                                                                                record=[0, 7, 299])
-               for b in BACKENDS]
+    results = [
+        LIF(n, tau_ref=0.0013, gain=gain, bias=bias, backend=b).simulate(v_in, t_end, dt, v0=v0, record=[0, 7, 299])
+        for b in BACKENDS
+    ]
     fast, slow = results
     assert fast.spike_time.size > 1000
     np.testing.assert_array_equal(fast.spike_neuron, slow.spike_neuron)
@@ -159,8 +162,10 @@ def test_thread_count_does_not_change_results():
     rng = np.random.default_rng(1)
     n, t_end, dt = 1500, 0.2, 1e-3
     v_in = rng.uniform(0.0, 4.0, (int(round(t_end / dt)), n))
-    runs = [LIF(n, tau_ref=0.0017, threads=threads, backend="numba").simulate(v_in, t_end, dt, record=[0, 700, 1499])
-            for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS), numba.config.NUMBA_NUM_THREADS})]
+    runs = [
+        LIF(n, tau_ref=0.0017, threads=threads, backend="numba").simulate(v_in, t_end, dt, record=[0, 700, 1499])
+        for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS), numba.config.NUMBA_NUM_THREADS})
+    ]
     for other in runs[1:]:
         for field in ("spike_neuron", "spike_step", "spike_time", "v"):
             np.testing.assert_array_equal(getattr(other, field), getattr(runs[0], field))
@@ -186,15 +191,18 @@ def test_tuning_curve_simulated_matches_analytic():
     np.testing.assert_allclose(curve.simulated, curve.analytic, rtol=1e-9)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(dt=-1e-3), "dt must be > 0"),
-    (dict(dt=0.05), "larger than tau_m"),
-    (dict(v_in=[1.0, np.nan, 2.0]), "NaN"),
-    (dict(v_in=[1.0, 2.0]), "shape"),
-    (dict(v_in=np.ones((5, 3))), "shape"),
-    (dict(v0=1.0), "below the threshold"),
-    (dict(duration=-1.0), "duration must be > 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(dt=-1e-3), "dt must be > 0"),
+        (dict(dt=0.05), "larger than tau_m"),
+        (dict(v_in=[1.0, np.nan, 2.0]), "NaN"),
+        (dict(v_in=[1.0, 2.0]), "shape"),
+        (dict(v_in=np.ones((5, 3))), "shape"),
+        (dict(v0=1.0), "below the threshold"),
+        (dict(duration=-1.0), "duration must be > 0"),
+    ],
+)
 def test_bad_input_is_rejected(kwargs, match):
     args = dict(v_in=[1.5, 2.0, 3.0], duration=0.1, dt=1e-3) | kwargs
     with pytest.raises(ValueError, match=match):

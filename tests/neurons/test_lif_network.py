@@ -1,5 +1,6 @@
 """LIF networks (notes 003 §1.7): uncoupled rates equal G(v_in), spikes travel along an excitatory chain with
 the delay the ODEs predict, inhibition silences, sparse and dense weights agree."""
+
 import math
 
 import numpy as np
@@ -36,8 +37,14 @@ def test_excitatory_chain_delay():
     weights = np.array([[0.0, 0.0], [w, 0.0]])
     hit = lambda t, y: y[0] - 1.0  # noqa: E731
     hit.terminal, hit.direction = True, 1
-    ode = solve_ivp(lambda t, y: [(y[1] - y[0]) / TAU_M, -y[1] / TAU_S], (0, 0.05), [0.0, w / TAU_S],
-                    events=hit, rtol=1e-12, atol=1e-12)
+    ode = solve_ivp(
+        lambda t, y: [(y[1] - y[0]) / TAU_M, -y[1] / TAU_S],
+        (0, 0.05),
+        [0.0, w / TAU_S],
+        events=hit,
+        rtol=1e-12,
+        atol=1e-12,
+    )
     delay = ode.t_events[0][0]
     result = LIFNetwork(weights, tau_s=TAU_S).simulate(np.array([1.1, 0.0]), duration=0.26, dt=dt)
     pre, post = result.spike_times
@@ -56,16 +63,23 @@ def test_synaptic_kernel_is_continuous_as_tau_s_reaches_tau_m(tau_s):
     value, slope = LIFNetwork(np.zeros((1, 1)), tau_m=TAU_M, tau_s=tau_s).membrane(u, 0.0, 0.0, 1.0)
     tolerance = max(10 * abs(tau_s / TAU_M - 1), 1e-14)
     np.testing.assert_allclose(value, u / TAU_M * np.exp(-u / TAU_M), rtol=tolerance)
-    np.testing.assert_allclose(slope, (1 - u / TAU_M) * np.exp(-u / TAU_M) / TAU_M, rtol=tolerance,
-                               atol=tolerance / TAU_M)   # the slope is 0 at u = tau_m
+    np.testing.assert_allclose(
+        slope, (1 - u / TAU_M) * np.exp(-u / TAU_M) / TAU_M, rtol=tolerance, atol=tolerance / TAU_M
+    )  # the slope is 0 at u = tau_m
 
 
 @pytest.mark.parametrize("tau_s", [0.005, TAU_M * (1 + 1e-9), 0.08])
 def test_membrane_matches_solve_ivp(tau_s):
     # tau_m v' = J + s - v, tau_s s' = -s from v(0) = 0.3, s(0) = 2, J = 0.7
     u = np.array([0.001, 0.004, 0.0125])
-    ode = solve_ivp(lambda t, y: [(0.7 + y[1] - y[0]) / TAU_M, -y[1] / tau_s], (0, u[-1]), [0.3, 2.0], t_eval=u,
-                    rtol=1e-12, atol=1e-12)
+    ode = solve_ivp(
+        lambda t, y: [(0.7 + y[1] - y[0]) / TAU_M, -y[1] / tau_s],
+        (0, u[-1]),
+        [0.3, 2.0],
+        t_eval=u,
+        rtol=1e-12,
+        atol=1e-12,
+    )
     value, slope = LIFNetwork(np.zeros((1, 1)), tau_s=tau_s).membrane(u, 0.3, 0.7, 2.0)
     np.testing.assert_allclose(value, ode.y[0], rtol=1e-9)
     np.testing.assert_allclose(slope, (0.7 + ode.y[1] - ode.y[0]) / TAU_M, rtol=1e-8)
@@ -91,8 +105,14 @@ def test_chain_fires_when_tau_s_is_tau_m_up_to_rounding():
     state, first = [0.0, 0.0], None
     for start, stop in zip(pre, [*pre[1:], 0.2]):
         state[1] += w / TAU_M
-        ode = solve_ivp(lambda t, y: [(y[1] - y[0]) / TAU_M, -y[1] / TAU_M], (start, stop), state, events=hit,
-                        rtol=1e-12, atol=1e-12)
+        ode = solve_ivp(
+            lambda t, y: [(y[1] - y[0]) / TAU_M, -y[1] / TAU_M],
+            (start, stop),
+            state,
+            events=hit,
+            rtol=1e-12,
+            atol=1e-12,
+        )
         if ode.t_events[0].size:
             first = ode.t_events[0][0]
             break
@@ -122,8 +142,9 @@ def test_excitation_raises_rates():
 def test_synaptic_current_follows_the_notes_rule():
     # one presynaptic spike of weight w: s jumps by w / tau_s and decays as e^(-t / tau_s)
     w, dt = 0.01, 1e-4
-    result = LIFNetwork(np.array([[0.0, 0.0], [w, 0.0]])).simulate(np.array([1.5, 0.0]), duration=0.04, dt=dt,
-                                                                   record=[1])
+    result = LIFNetwork(np.array([[0.0, 0.0], [w, 0.0]])).simulate(
+        np.array([1.5, 0.0]), duration=0.04, dt=dt, record=[1]
+    )
     t_p = result.spike_times[0][0]
     assert len(result.spike_times[0]) == 1
     after = result.t > t_p + dt
@@ -154,22 +175,28 @@ def test_filtered_rates_average_to_the_spike_counts():
     np.testing.assert_allclose(filtered.sum(axis=0) * result.dt, expected, rtol=5e-3)
 
 
-@pytest.mark.parametrize("weights, match", [
-    (np.zeros((2, 3)), "square"),
-    (np.array([[0.0, np.nan], [0.0, 0.0]]), "NaN"),
-    (np.zeros(4), "2-D"),
-])
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (np.zeros((2, 3)), "square"),
+        (np.array([[0.0, np.nan], [0.0, 0.0]]), "NaN"),
+        (np.zeros(4), "2-D"),
+    ],
+)
 def test_bad_weights_are_rejected(weights, match):
     with pytest.raises(ValueError, match=match):
         LIFNetwork(weights)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(dt=-1e-4), "dt must be > 0"),
-    (dict(dt=0.01), r"larger than min\(tau_m, tau_s\)"),
-    (dict(v_in=np.array([1.0, np.nan])), "NaN"),
-    (dict(v_in=np.ones(3)), "shape"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(dt=-1e-4), "dt must be > 0"),
+        (dict(dt=0.01), r"larger than min\(tau_m, tau_s\)"),
+        (dict(v_in=np.array([1.0, np.nan])), "NaN"),
+        (dict(v_in=np.ones(3)), "shape"),
+    ],
+)
 def test_bad_simulation_input_is_rejected(kwargs, match):
     args = dict(v_in=np.array([1.5, 2.0]), duration=0.1, dt=1e-4) | kwargs
     with pytest.raises(ValueError, match=match):

@@ -1,4 +1,5 @@
 """``neuronlab neuron network --benchmark cuba|coba``: figures and summary.json, one-line errors (exit 2)."""
+
 import json
 
 import pytest
@@ -23,12 +24,15 @@ def test_benchmark_writes_figures_and_summary(tmp_path, benchmark):
     assert summary["mean_rate_hz"] == pytest.approx(summary["spikes"] / 4000 / 0.02)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--benchmark", "abc"], "'abc' is not one of"),
-    (["--benchmark", "cuba", "--duration", "-1"], "duration must be > 0"),
-    (["--benchmark", "coba", "--duration", "nan"], "finite"),
-    (["--benchmark", "cuba", "--dt", "0.01"], "dt = 0.01 is larger than"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--benchmark", "abc"], "'abc' is not one of"),
+        (["--benchmark", "cuba", "--duration", "-1"], "duration must be > 0"),
+        (["--benchmark", "coba", "--duration", "nan"], "finite"),
+        (["--benchmark", "cuba", "--dt", "0.01"], "dt = 0.01 is larger than"),
+    ],
+)
 def test_bad_benchmark_options_are_one_line_errors(tmp_path, args, message):
     result = run(*args, "--out", str(tmp_path))
     assert result.exit_code == 2

@@ -1,5 +1,6 @@
 """The network layer (populations, projections, sources, monitors): closed forms, SciPy's ODE solver, exact
 delays, source statistics, builders, bad parameters, and the compiled kernel equal to its NumPy reference."""
+
 import math
 
 import numpy as np
@@ -8,8 +9,16 @@ from scipy.integrate import solve_ivp
 
 from neuronlab.neurons import lif_rate
 from neuronlab.neurons.population import PoissonSource, Population, SpikeSource
-from neuronlab.neurons.projection import (AlphaCurrent, ExponentialConductance, ExponentialCurrent, Projection,
-                                          all_to_all, fixed_indegree, fixed_probability, one_to_one)
+from neuronlab.neurons.projection import (
+    AlphaCurrent,
+    ExponentialConductance,
+    ExponentialCurrent,
+    Projection,
+    all_to_all,
+    fixed_indegree,
+    fixed_probability,
+    one_to_one,
+)
 from neuronlab.neurons.simulation import Network, StateMonitor
 from neuronlab.neurons.vogels_abbott import coba, cuba, isi_cv
 
@@ -45,7 +54,7 @@ def test_alpha_current_psp_matches_solve_ivp():
 
 
 def test_conductance_psp_matches_solve_ivp_to_second_order():
-    tau_s, w, e_rev, g0 = 0.005, 5e-9, 0.0, 0.0
+    tau_s, w, e_rev = 0.005, 5e-9, 0.0
     for dt, tol in ((1e-4, 2e-6), (2e-5, 1e-7)):
         t, v = _psp_run(ExponentialConductance(tau_s, e_rev), w, dt=dt)
 
@@ -86,8 +95,9 @@ def test_spike_propagates_between_neurons_after_its_delay():
     dt, delay = 1e-4, 4
     pre = Population(1, "pre", current=[2.0])  # normalized: first spike at tau_m ln 2
     post = Population(1, "post", v_threshold=5.0)
-    net = Network([pre, post], [Projection(pre, post, [[0.5]], ExponentialCurrent(0.005), delay=delay)],
-                  [StateMonitor(post, "v")])
+    net = Network(
+        [pre, post], [Projection(pre, post, [[0.5]], ExponentialCurrent(0.005), delay=delay)], [StateMonitor(post, "v")]
+    )
     run = net.run(0.02, dt)
     first = run.spikes["pre"].spike_step[0]
     v = run.traces[("post", "v")][:, 0]
@@ -159,21 +169,36 @@ def test_bad_parameters_give_clear_errors():
 def _mixed_network(seed):
     """Every synapse model, a Poisson and a spike source, delays, two populations (pop_mode 0, 1 and 2)."""
     current = Population(300, "current", v0="uniform", current=0.9)
-    conductance = Population(60, "conductance", tau_m=0.02, v_rest=-0.06, v_threshold=-0.05, v_reset=-0.06,
-                             resistance=R, v0="uniform")
+    conductance = Population(
+        60, "conductance", tau_m=0.02, v_rest=-0.06, v_threshold=-0.05, v_reset=-0.06, resistance=R, v0="uniform"
+    )
     mixed = Population(40, "mixed", v0="uniform", current=[1.2] * 40)
     noise = PoissonSource(100, 300.0)
     kick = SpikeSource(5, [0.001, 0.002, 0.01], [0, 4, 2])
-    projs = [Projection(current, current, fixed_probability(300, 300, 0.05, 0.02, seed=seed), ExponentialCurrent(0.005),
-                        delay=2),
-             Projection(noise, current, fixed_probability(100, 300, 0.1, 0.05, seed=seed + 1), AlphaCurrent(0.003)),
-             Projection(current, conductance, fixed_probability(300, 60, 0.1, 2e-9, seed=seed + 2),
-                        ExponentialConductance(0.01, -0.08), s0=10e-9),
-             Projection(noise, conductance, fixed_probability(100, 60, 0.2, 1e-9, seed=seed + 3),
-                        ExponentialConductance(0.005, 0.0)),
-             Projection(kick, mixed, fixed_indegree(5, 40, 2, 0.3, seed=seed), ExponentialCurrent(0.004)),
-             Projection(current, mixed, fixed_probability(300, 40, 0.1, 0.05, seed=seed + 4),
-                        ExponentialConductance(0.005, 2.0), delay=1)]
+    projs = [
+        Projection(
+            current, current, fixed_probability(300, 300, 0.05, 0.02, seed=seed), ExponentialCurrent(0.005), delay=2
+        ),
+        Projection(noise, current, fixed_probability(100, 300, 0.1, 0.05, seed=seed + 1), AlphaCurrent(0.003)),
+        Projection(
+            current,
+            conductance,
+            fixed_probability(300, 60, 0.1, 2e-9, seed=seed + 2),
+            ExponentialConductance(0.01, -0.08),
+            s0=10e-9,
+        ),
+        Projection(
+            noise, conductance, fixed_probability(100, 60, 0.2, 1e-9, seed=seed + 3), ExponentialConductance(0.005, 0.0)
+        ),
+        Projection(kick, mixed, fixed_indegree(5, 40, 2, 0.3, seed=seed), ExponentialCurrent(0.004)),
+        Projection(
+            current,
+            mixed,
+            fixed_probability(300, 40, 0.1, 0.05, seed=seed + 4),
+            ExponentialConductance(0.005, 2.0),
+            delay=1,
+        ),
+    ]
     monitors = [StateMonitor(current, "v", [0, 5]), StateMonitor(conductance, projs[2].name, [1])]
     return Network([current, conductance, mixed], projs, monitors, seed=seed)
 

@@ -1,4 +1,5 @@
 """``neuronlab neuron ...``: each subcommand writes its PNG and CSV files and reports where."""
+
 import math
 import warnings
 
@@ -30,7 +31,7 @@ def test_hh(tmp_path):
     data = read_csv(tmp_path / "hh.csv")
     assert data.shape == (4001,) and set(data.dtype.names) == {"t_ms", "current_uA_cm2", "V_mV", "m", "h", "n", "spike"}
     assert data["spike"].sum() == 3 and data["V_mV"].max() > 20 and np.all(data["current_uA_cm2"] == 10)
-    assert "3 spikes in 40 ms (75.0 Hz)" in result.output   # 3 spikes / 0.04 s
+    assert "3 spikes in 40 ms (75.0 Hz)" in result.output  # 3 spikes / 0.04 s
 
 
 def test_hh_sweep(tmp_path):
@@ -70,7 +71,7 @@ def test_synapse(tmp_path):
     check_png(tmp_path / "synapse.png")
     kernels = read_csv(tmp_path / "kernels.csv")
     for n in (0, 1, 2):  # unit area; plotted up to x = t / tau_s = 8 it is 1 - e^-x sum_{i<=n} x^i / i!
-        truncated = 1 - np.exp(-8.0) * sum(8.0 ** i / math.factorial(i) for i in range(n + 1))
+        truncated = 1 - np.exp(-8.0) * sum(8.0**i / math.factorial(i) for i in range(n + 1))
         assert np.trapezoid(kernels[f"h{n}"], kernels["t_s"]) == pytest.approx(truncated, abs=1e-3)
     filtered = read_csv(tmp_path / "filtered.csv")
     assert filtered.shape == (5001,) and (tmp_path / "spikes.csv").exists()
@@ -90,8 +91,9 @@ def test_network_with_one_neuron_has_no_inhibitory_population(tmp_path):
     # round(0.8 * 1) = 1 excitatory neuron, none inhibitory: no mean of an empty population (NaN, RuntimeWarning)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = run("network", "--neurons", "1", "--input-range", "1.5", "1.5", "--t-end", "0.2",
-                     "--out", str(tmp_path))
+        result = run(
+            "network", "--neurons", "1", "--input-range", "1.5", "1.5", "--t-end", "0.2", "--out", str(tmp_path)
+        )
     assert result.exit_code == 0, result.output
     assert "nan" not in result.output and "inhibitory none" in result.output
     # alone at v_in = 1.5: first spike at tau_m ln 3, then one every 1 / G(1.5) = 0.002 + 0.02 ln 3 s
@@ -99,13 +101,16 @@ def test_network_with_one_neuron_has_no_inhibitory_population(tmp_path):
     assert f"1 of 1 fire: mean rate {count / 0.2:.1f} Hz (excitatory {count / 0.2:.1f}" in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["lif", "--dt", "-0.001"], "dt must be > 0"),
-    (["lif", "--dt", "0.05"], "larger than tau_m"),
-    (["hh", "--dt", "0.2"], "max_dt"),
-    (["hh", "--sweep", "1,x"], "comma-separated numbers"),
-    (["synapse", "--dt", "0.1"], "larger than tau_s"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["lif", "--dt", "-0.001"], "dt must be > 0"),
+        (["lif", "--dt", "0.05"], "larger than tau_m"),
+        (["hh", "--dt", "0.2"], "max_dt"),
+        (["hh", "--sweep", "1,x"], "comma-separated numbers"),
+        (["synapse", "--dt", "0.1"], "larger than tau_s"),
+    ],
+)
 def test_bad_options_exit_with_a_message(tmp_path, args, message):
     result = run(*args, "--out", str(tmp_path))
     assert result.exit_code == 2 and message in result.output

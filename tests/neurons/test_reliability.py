@@ -1,6 +1,7 @@
 """Runs that used to go silently wrong, hang or exhaust memory: HH divergence, the LIF refractory table, memory
 estimates before allocating, runs in chunks (with a progress bar) equal to one call, sparse random weights in
 O(synapses)."""
+
 import math
 import time
 import tracemalloc
@@ -8,14 +9,14 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from neuronlab.neurons import LIF, HodgkinHuxley, LIFNetwork, random_weights
-from neuronlab.neurons import _running, _validation
+from neuronlab.neurons import LIF, HodgkinHuxley, LIFNetwork, _running, _validation, random_weights
 from neuronlab.neurons.hodgkin_huxley import SimulationDiverged
 
 BACKENDS = ["numba", "numpy"]
 
 
 # --- Hodgkin-Huxley divergence (issue 17, item 7) ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("current", [-100.0, -30.0, 1e308])
@@ -50,6 +51,7 @@ def test_hh_stable_hyperpolarization_still_runs(backend):
 
 # --- LIF refractory table bounded by the run (item 13) ------------------------------------------------------
 
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("tau_ref", [1e5, 1e15])
 def test_lif_huge_refractory_period_is_fast_and_small(backend, tau_ref):
@@ -67,19 +69,23 @@ def test_lif_huge_refractory_period_is_fast_and_small(backend, tau_ref):
 
 # --- memory estimates before allocating (item 12) -----------------------------------------------------------
 
-@pytest.mark.parametrize("make", [
-    lambda: LIF(1000).simulate(1.5, 10.0, 1e-4, record=True),
-    lambda: HodgkinHuxley(10).simulate(10.0, 5.0, 1e-5, record=True),
-    lambda: LIFNetwork(np.zeros((100, 100))).simulate(1.5, 10.0, 1e-4, record=True),
-])
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: LIF(1000).simulate(1.5, 10.0, 1e-4, record=True),
+        lambda: HodgkinHuxley(10).simulate(10.0, 5.0, 1e-5, record=True),
+        lambda: LIFNetwork(np.zeros((100, 100))).simulate(1.5, 10.0, 1e-4, record=True),
+    ],
+)
 def test_runs_too_large_for_memory_are_refused_with_the_estimate(monkeypatch, make):
-    monkeypatch.setattr(_validation, "available_memory", lambda: 50 * 2 ** 20)
+    monkeypatch.setattr(_validation, "available_memory", lambda: 50 * 2**20)
     tracemalloc.start()
     with pytest.raises(MemoryError, match=r"would need about [0-9.]+ [MGT]iB .* more than the 50 MiB available"):
         make()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 10 * 2 ** 20  # refused before allocating
+    assert peak < 10 * 2**20  # refused before allocating
 
 
 def test_default_recording_keeps_spikes_of_all_and_traces_of_a_sample():
@@ -92,6 +98,7 @@ def test_default_recording_keeps_spikes_of_all_and_traces_of_a_sample():
 
 
 # --- chunks and progress (item 12) ---------------------------------------------------------------------------
+
 
 def chunked(monkeypatch):
     """Run every simulation in chunks of one step under a progress bar."""
@@ -110,8 +117,9 @@ def test_lif_in_chunks_equals_one_call(monkeypatch, backend, capsys):
     for name in ("spike_neuron", "spike_step", "spike_time", "v"):
         np.testing.assert_array_equal(getattr(parts, name), getattr(whole, name))
     constant = LIF(50, backend=backend).simulate(np.linspace(1.1, 5.0, 50), 0.1, 1e-3, progress=True)
-    np.testing.assert_array_equal(constant.spike_time,
-                                  LIF(50, backend=backend).simulate(np.linspace(1.1, 5.0, 50), 0.1, 1e-3).spike_time)
+    np.testing.assert_array_equal(
+        constant.spike_time, LIF(50, backend=backend).simulate(np.linspace(1.1, 5.0, 50), 0.1, 1e-3).spike_time
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -135,6 +143,7 @@ def test_network_in_chunks_equals_one_call(monkeypatch):
 
 
 # --- random_weights in O(synapses) (item 14) ----------------------------------------------------------------
+
 
 def test_random_weights_statistics():
     n, p = 400, 0.1
@@ -166,11 +175,16 @@ def test_random_weights_is_linear_in_the_synapses():
     assert elapsed < 10.0  # about 0.5 s on an idle machine
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(p=float("nan")), "probability"), (dict(p=1.5), "probability"),
-    (dict(excitatory_fraction=-0.1), "excitatory_fraction"), (dict(w_exc=float("nan")), "NaN"),
-    (dict(w_exc=-1.0), "Dale"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(p=float("nan")), "probability"),
+        (dict(p=1.5), "probability"),
+        (dict(excitatory_fraction=-0.1), "excitatory_fraction"),
+        (dict(w_exc=float("nan")), "NaN"),
+        (dict(w_exc=-1.0), "Dale"),
+    ],
+)
 def test_random_weights_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         random_weights(10, **({"p": 0.1} | kwargs))

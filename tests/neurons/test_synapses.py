@@ -1,4 +1,5 @@
 """Synapses: PSC kernels have unit area; filtering a spike train is the sum of shifted kernels (notes 003 §1.6)."""
+
 import math
 
 import numpy as np
@@ -12,7 +13,8 @@ def kernel(t, tau_s, n):
     """h(t) = t^n e^(-t/tau_s) / (n! tau_s^(n+1)), t >= 0, written out from the notes."""
     t = np.asarray(t, dtype=float)
     return np.where(t >= 0, np.maximum(t, 0) ** n * np.exp(-np.maximum(t, 0) / tau_s), 0.0) / (
-        math.factorial(n) * tau_s ** (n + 1))
+        math.factorial(n) * tau_s ** (n + 1)
+    )
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3])
@@ -64,8 +66,11 @@ def test_filtered_regular_train_averages_to_its_rate():
     # that sum approaches 1 / dt; closed forms of sum_j j^n r^j give it exactly
     tau_s, dt = 0.01, 1e-4
     r = math.exp(-dt / tau_s)
-    sums = {0: dt / tau_s / (1 - r), 1: (dt / tau_s) ** 2 * r / (1 - r) ** 2,
-            2: (dt / tau_s) ** 3 * r * (1 + r) / (2 * (1 - r) ** 3)}
+    sums = {
+        0: dt / tau_s / (1 - r),
+        1: (dt / tau_s) ** 2 * r / (1 - r) ** 2,
+        2: (dt / tau_s) ** 3 * r * (1 + r) / (2 * (1 - r) ** 3),
+    }
     spikes = np.arange(0.0, 10.0, 0.02)
     for n, total in sums.items():
         t, s = filter_spikes(spikes, tau_s, n, dt=dt, t_end=10.0)
@@ -98,17 +103,20 @@ def test_stateful_alpha_synapse_matches_the_filter():
     np.testing.assert_allclose(response, kernel(1e-4 * np.arange(1, 101), 0.008, 1), rtol=1e-10)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: psc_kernel(0.1, -0.01), "tau_s must be > 0"),
-    (lambda: psc_kernel(0.1, 0.01, n=-1), "non-negative integer"),
-    (lambda: psc_kernel(np.array([0.1, np.nan]), 0.01), "NaN"),
-    (lambda: filter_spikes(np.array([0.1]), 0.01, dt=0.02), "larger than tau_s"),
-    (lambda: filter_spikes(np.array([0.1]), 0.01, dt=-1e-3), "dt must be > 0"),
-    (lambda: filter_spikes(np.array([0.1, np.nan]), 0.01), "NaN"),
-    (lambda: filter_spikes(np.array([-0.1]), 0.01), ">= 0"),
-    (lambda: ExponentialSynapse(0.01, 3).step(np.ones(2), 1e-4), "shape"),
-    (lambda: AlphaSynapse(0.01).step(1.0, 0.1), "larger than tau_s"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: psc_kernel(0.1, -0.01), "tau_s must be > 0"),
+        (lambda: psc_kernel(0.1, 0.01, n=-1), "non-negative integer"),
+        (lambda: psc_kernel(np.array([0.1, np.nan]), 0.01), "NaN"),
+        (lambda: filter_spikes(np.array([0.1]), 0.01, dt=0.02), "larger than tau_s"),
+        (lambda: filter_spikes(np.array([0.1]), 0.01, dt=-1e-3), "dt must be > 0"),
+        (lambda: filter_spikes(np.array([0.1, np.nan]), 0.01), "NaN"),
+        (lambda: filter_spikes(np.array([-0.1]), 0.01), ">= 0"),
+        (lambda: ExponentialSynapse(0.01, 3).step(np.ones(2), 1e-4), "shape"),
+        (lambda: AlphaSynapse(0.01).step(1.0, 0.1), "larger than tau_s"),
+    ],
+)
 def test_bad_input_is_rejected(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -126,17 +134,20 @@ def test_a_plain_list_of_spike_times_is_one_train(n):
     np.testing.assert_allclose(several[:, 1], kernel(t - 0.15, tau_s, n), rtol=1e-9, atol=1e-9 * expected.max())
 
 
-@pytest.mark.parametrize("raster", [
-    np.array([0, 1, 0, 0, 1]),                       # int 0/1: would be spikes at 0 s and 1 s
-    np.array([0.0, 1.0, 0.0, 0.0, 1.0]),             # float 0/1 with repeats
-    [0, 0, 1],
-    np.array([[0, 1], [1, 0], [0, 0]], dtype=float),  # 2-D numbers
-])
+@pytest.mark.parametrize(
+    "raster",
+    [
+        np.array([0, 1, 0, 0, 1]),  # int 0/1: would be spikes at 0 s and 1 s
+        np.array([0.0, 1.0, 0.0, 0.0, 1.0]),  # float 0/1 with repeats
+        [0, 0, 1],
+        np.array([[0, 1], [1, 0], [0, 0]], dtype=float),  # 2-D numbers
+    ],
+)
 def test_a_numeric_raster_is_rejected_with_a_hint(raster):
     with pytest.raises(ValueError, match=r"astype\(bool\)"):
         filter_spikes(raster, 0.01, dt=1e-3)
     as_bool = np.asarray(raster).astype(bool)
-    t, s = filter_spikes(as_bool, 0.01, dt=1e-3)   # the boolean raster: row k is a spike at k dt
+    t, s = filter_spikes(as_bool, 0.01, dt=1e-3)  # the boolean raster: row k is a spike at k dt
     first = np.flatnonzero(as_bool.reshape(len(as_bool), -1)[:, 0])
     expected = sum((kernel(t - t[k], 0.01, 0) for k in first), np.zeros_like(t))
     np.testing.assert_allclose(s.reshape(len(t), -1)[:, 0], expected, rtol=1e-12)

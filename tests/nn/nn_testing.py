@@ -1,4 +1,5 @@
 """Helpers shared by the nn tests (imported as ``nn_testing``)."""
+
 import numpy as np
 
 from neuronlab.autograd import Tensor

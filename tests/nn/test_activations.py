@@ -1,27 +1,30 @@
 import numpy as np
 import pytest
+from nn_testing import leaf, torch_leaf
 
 import neuronlab
 from neuronlab import nn
 from neuronlab.autograd import gradcheck, gradgradcheck
 from neuronlab.nn import functional as F
-from nn_testing import leaf, torch_leaf
 
 # (name, module, functional form, PyTorch counterpart as a function of torch and the input)
 ACTIVATIONS = [
     ("sigmoid", nn.Sigmoid(), F.sigmoid, lambda t, x: t.sigmoid(x)),
     ("tanh", nn.Tanh(), F.tanh, lambda t, x: t.tanh(x)),
     ("relu", nn.ReLU(), F.relu, lambda t, x: t.relu(x)),
-    ("leaky_relu", nn.LeakyReLU(0.2), lambda x: F.leaky_relu(x, 0.2),
-     lambda t, x: t.nn.functional.leaky_relu(x, 0.2)),
+    ("leaky_relu", nn.LeakyReLU(0.2), lambda x: F.leaky_relu(x, 0.2), lambda t, x: t.nn.functional.leaky_relu(x, 0.2)),
     ("softmax", nn.Softmax(dim=1), lambda x: F.softmax(x, 1), lambda t, x: t.softmax(x, 1)),
     ("softmax_dim0", nn.Softmax(dim=0), lambda x: F.softmax(x, 0), lambda t, x: t.softmax(x, 0)),
     ("log_softmax", nn.LogSoftmax(dim=1), lambda x: F.log_softmax(x, 1), lambda t, x: t.log_softmax(x, 1)),
     ("elu", nn.ELU(), F.elu, lambda t, x: t.nn.functional.elu(x)),
     ("elu_alpha", nn.ELU(alpha=0.7), lambda x: F.elu(x, 0.7), lambda t, x: t.nn.functional.elu(x, 0.7)),
     ("gelu", nn.GELU(), F.gelu, lambda t, x: t.nn.functional.gelu(x)),
-    ("gelu_tanh", nn.GELU("tanh"), lambda x: F.gelu(x, "tanh"),
-     lambda t, x: t.nn.functional.gelu(x, approximate="tanh")),
+    (
+        "gelu_tanh",
+        nn.GELU("tanh"),
+        lambda x: F.gelu(x, "tanh"),
+        lambda t, x: t.nn.functional.gelu(x, approximate="tanh"),
+    ),
 ]
 IDS = [a[0] for a in ACTIVATIONS]
 
@@ -44,9 +47,11 @@ def test_gradcheck(name, module, function, reference, shape):
     assert gradcheck(module, [leaf(sample(shape))])
 
 
-@pytest.mark.parametrize("name, module, function, reference",
-                         [a for a in ACTIVATIONS if a[0] in ("elu", "elu_alpha", "gelu", "gelu_tanh")],
-                         ids=["elu", "elu_alpha", "gelu", "gelu_tanh"])
+@pytest.mark.parametrize(
+    "name, module, function, reference",
+    [a for a in ACTIVATIONS if a[0] in ("elu", "elu_alpha", "gelu", "gelu_tanh")],
+    ids=["elu", "elu_alpha", "gelu", "gelu_tanh"],
+)
 def test_second_derivatives_of_the_new_functions(name, module, function, reference):
     assert gradgradcheck(module, [leaf(sample((3, 4), seed=1))])
 

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
+from nn_testing import leaf, torch_leaf
 
 import neuronlab
 from neuronlab import nn
 from neuronlab.autograd import gradcheck, gradgradcheck
 from neuronlab.nn import functional as F
-from nn_testing import leaf, torch_leaf
 
 
 def notes_forward_backward(x, gamma, beta, gy, eps):
@@ -75,8 +75,7 @@ def test_train_then_eval_matches_torch(shape, momentum, affine, track):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     rng = np.random.default_rng(2)
     ours = nn.BatchNorm1d(4, momentum=momentum, affine=affine, track_running_stats=track, dtype=np.float64)
-    theirs = torch.nn.BatchNorm1d(4, momentum=momentum, affine=affine, track_running_stats=track,
-                                  dtype=torch.float64)
+    theirs = torch.nn.BatchNorm1d(4, momentum=momentum, affine=affine, track_running_stats=track, dtype=torch.float64)
     if affine:
         gamma, beta = rng.uniform(0.5, 2.0, size=4), rng.normal(size=4)
         with neuronlab.no_grad():
@@ -120,8 +119,9 @@ def test_a_single_sample_is_normalized_by_the_running_statistics_in_eval():
     bn.eval()
     sample = np.array([[3.0, 3.0, 3.0]])
     y = bn(leaf(sample))
-    np.testing.assert_allclose(y.data, (sample - [1.0, 2.0, 3.0]) / np.sqrt(np.array([4.0, 1.0, 0.25]) + 1e-5)
-                               + [0.5, -1.0, 2.0])
+    np.testing.assert_allclose(
+        y.data, (sample - [1.0, 2.0, 3.0]) / np.sqrt(np.array([4.0, 1.0, 0.25]) + 1e-5) + [0.5, -1.0, 2.0]
+    )
     assert int(bn.num_batches_tracked.data) == 0  # eval does not touch the statistics
 
 

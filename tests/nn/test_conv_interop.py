@@ -1,5 +1,6 @@
 """Every convolution-family layer crosses to PyTorch and back (``interop``) and through a checkpoint with its
 weights, giving the same outputs (issue 12)."""
+
 import numpy as np
 import pytest
 
@@ -12,15 +13,28 @@ torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check 
 def cnn(dtype=np.float64):
     neuronlab.manual_seed(0)
     return nn.Sequential(
-        nn.Conv2d(2, 4, 3, padding=1, dtype=dtype), nn.BatchNorm2d(4, dtype=dtype), nn.ReLU(),
-        nn.MaxPool2d(2, ceil_mode=True), nn.Dropout2d(0.2),
-        nn.Conv2d(4, 6, (2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 1), groups=2,
-                  padding_mode="reflect", dtype=dtype),
+        nn.Conv2d(2, 4, 3, padding=1, dtype=dtype),
+        nn.BatchNorm2d(4, dtype=dtype),
+        nn.ReLU(),
+        nn.MaxPool2d(2, ceil_mode=True),
+        nn.Dropout2d(0.2),
+        nn.Conv2d(
+            4, 6, (2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 1), groups=2, padding_mode="reflect", dtype=dtype
+        ),
         nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1, groups=2, dtype=dtype),
-        nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), nn.Upsample(scale_factor=2, mode="bilinear"),
-        nn.AdaptiveMaxPool2d((3, 2)), nn.AdaptiveAvgPool2d((2, 2)), nn.Flatten(), nn.Unflatten(1, (4, 4)),
-        nn.Conv1d(4, 3, 2, padding="same", padding_mode="circular", dtype=dtype), nn.MaxPool1d(2, stride=1),
-        nn.AvgPool1d(2, ceil_mode=True), nn.AdaptiveAvgPool1d(2), nn.Flatten(), nn.Linear(6, 3, dtype=dtype))
+        nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+        nn.Upsample(scale_factor=2, mode="bilinear"),
+        nn.AdaptiveMaxPool2d((3, 2)),
+        nn.AdaptiveAvgPool2d((2, 2)),
+        nn.Flatten(),
+        nn.Unflatten(1, (4, 4)),
+        nn.Conv1d(4, 3, 2, padding="same", padding_mode="circular", dtype=dtype),
+        nn.MaxPool1d(2, stride=1),
+        nn.AvgPool1d(2, ceil_mode=True),
+        nn.AdaptiveAvgPool1d(2),
+        nn.Flatten(),
+        nn.Linear(6, 3, dtype=dtype),
+    )
 
 
 def _input():
@@ -42,11 +56,23 @@ def test_to_torch_gives_the_same_outputs_in_both_modes():
 
 def test_from_torch_takes_architecture_and_weights():
     torch.manual_seed(0)
-    theirs = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 3, 5, padding=2, bias=False), torch.nn.BatchNorm2d(3), torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2), torch.nn.ConvTranspose2d(3, 2, 2, stride=2), torch.nn.AvgPool2d(2),
-        torch.nn.Dropout2d(0.3), torch.nn.Upsample(size=(4, 4)), torch.nn.AdaptiveAvgPool2d(1),
-        torch.nn.Flatten(), torch.nn.Linear(2, 2)).double().eval()
+    theirs = (
+        torch.nn.Sequential(
+            torch.nn.Conv2d(1, 3, 5, padding=2, bias=False),
+            torch.nn.BatchNorm2d(3),
+            torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.ConvTranspose2d(3, 2, 2, stride=2),
+            torch.nn.AvgPool2d(2),
+            torch.nn.Dropout2d(0.3),
+            torch.nn.Upsample(size=(4, 4)),
+            torch.nn.AdaptiveAvgPool2d(1),
+            torch.nn.Flatten(),
+            torch.nn.Linear(2, 2),
+        )
+        .double()
+        .eval()
+    )
     ours = interop.from_torch(theirs)
     assert not ours.training and ours[0].bias is None and ours[0].weight.shape == (3, 1, 5, 5)
     x = np.random.default_rng(2).standard_normal((2, 1, 8, 8))

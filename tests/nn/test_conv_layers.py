@@ -1,5 +1,6 @@
 """Convolution, pooling and resizing layers (issue 12): PyTorch's arguments, layouts, defaults and outputs,
 and the pitfalls of im2col implementations (overlapping windows, ties, non-contiguous inputs, dtypes)."""
+
 import math
 
 import numpy as np
@@ -28,7 +29,7 @@ def test_fold_accumulates_where_windows_overlap():
 
 def test_unfold_gradient_adds_overlapping_windows():
     x = leaf(np.arange(16.0).reshape(1, 1, 4, 4))
-    F.unfold(x, kernel_size=3).sum().backward()       # 2x2 positions of a 3x3 window
+    F.unfold(x, kernel_size=3).sum().backward()  # 2x2 positions of a 3x3 window
     np.testing.assert_array_equal(x.grad.data[0, 0], np.outer([1, 2, 2, 1], [1, 2, 2, 1]))
 
 
@@ -72,13 +73,17 @@ def _non_contiguous(shape, rng):
     return view
 
 
-@pytest.mark.parametrize("op", [
-    lambda x, w: F.conv2d(x, w, stride=2, padding=1),
-    lambda x, w: F.conv_transpose2d(x, w, stride=2),
-    lambda x, w: F.max_pool2d(x, 2) + F.avg_pool2d(x, 2),
-    lambda x, w: F.unfold(x, 2, dilation=2),
-    lambda x, w: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False),
-], ids=["conv2d", "conv_transpose2d", "pools", "unfold", "bilinear"])
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x, w: F.conv2d(x, w, stride=2, padding=1),
+        lambda x, w: F.conv_transpose2d(x, w, stride=2),
+        lambda x, w: F.max_pool2d(x, 2) + F.avg_pool2d(x, 2),
+        lambda x, w: F.unfold(x, 2, dilation=2),
+        lambda x, w: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False),
+    ],
+    ids=["conv2d", "conv_transpose2d", "pools", "unfold", "bilinear"],
+)
 def test_non_contiguous_inputs_give_the_same_values_and_gradients(op):
     rng = np.random.default_rng(1)
     x_view, w_view = _non_contiguous((2, 3, 6, 6), rng), _non_contiguous((3, 3, 3, 3), rng)
@@ -93,12 +98,26 @@ def test_non_contiguous_inputs_give_the_same_values_and_gradients(op):
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
 
 
-@pytest.mark.parametrize("layer", [
-    nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect"), nn.Conv1d(3, 4, 3, groups=1, padding="same"),
-    nn.ConvTranspose2d(3, 2, 2, stride=2), nn.MaxPool2d(2), nn.AvgPool2d(2, ceil_mode=True), nn.AdaptiveAvgPool2d(2),
-    nn.AdaptiveMaxPool2d(2), nn.Upsample(scale_factor=2, mode="bilinear"), nn.BatchNorm2d(3), nn.Dropout2d(0.5),
-    nn.MaxPool1d(2), nn.AvgPool1d(2), nn.AdaptiveAvgPool1d(3), nn.Upsample(size=7),
-], ids=lambda m: type(m).__name__)
+@pytest.mark.parametrize(
+    "layer",
+    [
+        nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect"),
+        nn.Conv1d(3, 4, 3, groups=1, padding="same"),
+        nn.ConvTranspose2d(3, 2, 2, stride=2),
+        nn.MaxPool2d(2),
+        nn.AvgPool2d(2, ceil_mode=True),
+        nn.AdaptiveAvgPool2d(2),
+        nn.AdaptiveMaxPool2d(2),
+        nn.Upsample(scale_factor=2, mode="bilinear"),
+        nn.BatchNorm2d(3),
+        nn.Dropout2d(0.5),
+        nn.MaxPool1d(2),
+        nn.AvgPool1d(2),
+        nn.AdaptiveAvgPool1d(3),
+        nn.Upsample(size=7),
+    ],
+    ids=lambda m: type(m).__name__,
+)
 def test_float32_stays_float32(layer):
     dims = 1 if type(layer).__name__.endswith("1d") or getattr(layer, "size", None) == 7 else 2
     shape = (2, 3, 6) if dims == 1 else (2, 3, 6, 6)
@@ -138,7 +157,7 @@ def test_conv2d_weight_layout_and_default_initialization():
     bound = 1 / math.sqrt(4 * 3 * 5)
     for p in (layer.weight, layer.bias):
         assert np.all(np.abs(p.data) <= bound) and p.dtype == np.float32
-    assert np.abs(layer.weight.data).max() > 0.9 * bound   # U(-bound, bound), not a narrower draw
+    assert np.abs(layer.weight.data).max() > 0.9 * bound  # U(-bound, bound), not a narrower draw
     assert nn.ConvTranspose2d(4, 6, 2, groups=2).weight.shape == (4, 3, 2, 2)
     assert nn.Conv1d(3, 5, 4, bias=False).weight.shape == (5, 3, 4)
 
@@ -198,7 +217,7 @@ def test_dropout2d_zeroes_whole_channels_and_rescales():
     y = layer(np.ones((20, 8, 3, 3))).data
     per_channel = y.reshape(20, 8, 9)
     assert set(np.unique(per_channel)) == {0.0, 2.0}
-    assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))   # each channel kept or dropped as a whole
+    assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))  # each channel kept or dropped as a whole
     assert 0.35 < (per_channel[:, :, 0] == 0).mean() < 0.65
     layer.eval()
     np.testing.assert_array_equal(layer(np.ones((2, 3, 2, 2))).data, np.ones((2, 3, 2, 2)))
@@ -216,33 +235,50 @@ def test_max_pool_module_returns_indices_for_max_unpool_style_use():
     np.testing.assert_array_equal(indices.data[0, 0], [[5, 7], [13, 15]])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 2, 3, 3))),
-     r"conv2d: input shape \(1, 3, 5, 5\) and weight shape \(4, 2, 3, 3\)"),
-    (lambda: F.conv2d(np.zeros((3, 5)), np.zeros((4, 3, 3, 3))), "conv2d: expected a 4-D input"),
-    (lambda: F.conv2d(np.zeros((1, 3, 2, 2)), np.zeros((4, 3, 3, 3))), "smaller than the dilated kernel"),
-    (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3)), stride=2, padding="same"), "same"),
-    (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3)), np.zeros(3)), "bias of shape"),
-    (lambda: nn.Conv2d(3, 4, 3, groups=2), "divisible by groups"),
-    (lambda: nn.Conv2d(3, 4, 3, padding_mode="mirror"), "padding_mode"),
-    (lambda: F.max_pool2d(np.zeros((1, 1, 4, 4)), 2, padding=2), "at most half"),
-    (lambda: F.conv_transpose2d(np.zeros((1, 2, 3, 3)), np.zeros((2, 1, 3, 3)), stride=1, output_padding=1),
-     "output_padding"),
-    (lambda: F.interpolate(np.zeros((1, 1, 4)), scale_factor=2, mode="bilinear"), "bilinear"),
-    (lambda: nn.Conv2d(3, 4, 3, padding=3, padding_mode="reflect")(np.zeros((1, 3, 3, 3))), "reflect"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 2, 3, 3))),
+            r"conv2d: input shape \(1, 3, 5, 5\) and weight shape \(4, 2, 3, 3\)",
+        ),
+        (lambda: F.conv2d(np.zeros((3, 5)), np.zeros((4, 3, 3, 3))), "conv2d: expected a 4-D input"),
+        (lambda: F.conv2d(np.zeros((1, 3, 2, 2)), np.zeros((4, 3, 3, 3))), "smaller than the dilated kernel"),
+        (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3)), stride=2, padding="same"), "same"),
+        (lambda: F.conv2d(np.zeros((1, 3, 5, 5)), np.zeros((4, 3, 3, 3)), np.zeros(3)), "bias of shape"),
+        (lambda: nn.Conv2d(3, 4, 3, groups=2), "divisible by groups"),
+        (lambda: nn.Conv2d(3, 4, 3, padding_mode="mirror"), "padding_mode"),
+        (lambda: F.max_pool2d(np.zeros((1, 1, 4, 4)), 2, padding=2), "at most half"),
+        (
+            lambda: F.conv_transpose2d(np.zeros((1, 2, 3, 3)), np.zeros((2, 1, 3, 3)), stride=1, output_padding=1),
+            "output_padding",
+        ),
+        (lambda: F.interpolate(np.zeros((1, 1, 4)), scale_factor=2, mode="bilinear"), "bilinear"),
+        (lambda: nn.Conv2d(3, 4, 3, padding=3, padding_mode="reflect")(np.zeros((1, 3, 3, 3))), "reflect"),
+    ],
+)
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
 def test_layers_rebuild_from_their_config():
-    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding="same", padding_mode="circular"), nn.BatchNorm2d(4), nn.ReLU(),
-                          nn.MaxPool2d(2, ceil_mode=True), nn.Dropout2d(0.1), nn.ConvTranspose2d(4, 2, 2, stride=2),
-                          nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False), nn.Upsample(size=(5, 5)),
-                          nn.AdaptiveMaxPool2d((2, None)), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                          nn.Unflatten(1, (2, 1)),
-                          nn.Flatten(), nn.Linear(2, 3))
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding="same", padding_mode="circular"),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2, ceil_mode=True),
+        nn.Dropout2d(0.1),
+        nn.ConvTranspose2d(4, 2, 2, stride=2),
+        nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False),
+        nn.Upsample(size=(5, 5)),
+        nn.AdaptiveMaxPool2d((2, None)),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Unflatten(1, (2, 1)),
+        nn.Flatten(),
+        nn.Linear(2, 3),
+    )
     rebuilt = nn.build_module(model.config())
     rebuilt.load_state_dict(model.state_dict())
     model.eval(), rebuilt.eval()
@@ -252,6 +288,7 @@ def test_layers_rebuild_from_their_config():
 
 def test_fans_of_convolution_weights_are_pytorchs():
     from neuronlab.nn import init
+
     ours, theirs = nn.Conv2d(6, 8, (3, 5), groups=2), torch.nn.Conv2d(6, 8, (3, 5), groups=2)
     assert init.calculate_fan_in_and_fan_out(ours.weight) == torch.nn.init._calculate_fan_in_and_fan_out(theirs.weight)
     std = np.std(init.kaiming_normal_(nn.Conv2d(16, 64, 3).weight, nonlinearity="relu").data)

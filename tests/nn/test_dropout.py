@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
+from nn_testing import leaf
 
 import neuronlab
 from neuronlab import nn
 from neuronlab.autograd import gradcheck
 from neuronlab.nn import functional as F
-from nn_testing import leaf
 
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
@@ -95,5 +95,6 @@ def test_dropout_matches_torch_statistics_and_eval():
     theirs = torch.nn.Dropout(0.3)(torch.from_numpy(x)).numpy()
     assert set(np.unique(ours)) == set(np.unique(theirs)) == {0.0, np.float32(2.0 / 0.7)}
     assert abs((ours == 0).mean() - (theirs == 0).mean()) < 0.01
-    np.testing.assert_array_equal(nn.Dropout(0.3).eval()(neuronlab.tensor(x)).data,
-                                  torch.nn.Dropout(0.3).eval()(torch.from_numpy(x)).numpy())
+    np.testing.assert_array_equal(
+        nn.Dropout(0.3).eval()(neuronlab.tensor(x)).data, torch.nn.Dropout(0.3).eval()(torch.from_numpy(x)).numpy()
+    )

@@ -1,4 +1,5 @@
 """Embedding against PyTorch: lookup, gradient (repeated indices, padding_idx), init, errors."""
+
 import numpy as np
 import pytest
 
@@ -36,8 +37,9 @@ def test_init_is_standard_normal():
     assert abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02 and w.dtype == np.float32
 
 
-@pytest.mark.parametrize("indices, error", [(np.array([0, 4]), IndexError), (np.array([-1]), IndexError),
-                                            (np.array([0.5]), TypeError)])
+@pytest.mark.parametrize(
+    "indices, error", [(np.array([0, 4]), IndexError), (np.array([-1]), IndexError), (np.array([0.5]), TypeError)]
+)
 def test_bad_indices(indices, error):
     with pytest.raises(error, match="embedding"):
         nn.Embedding(4, 2)(indices)

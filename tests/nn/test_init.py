@@ -18,21 +18,37 @@ def assert_variance(values, expected, draws):
     assert abs(values.mean()) < 5 * math.sqrt(expected / draws)
 
 
-@pytest.mark.parametrize("initializer, expected_variance", [
-    (lambda w: init.kaiming_normal_(w, nonlinearity="relu"), 2 / 512),
-    (lambda w: init.kaiming_normal_(w), 2 / 512),  # a = 0 leaky ReLU: He's value
-    (lambda w: init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu"), 2 / 256),
-    (lambda w: init.kaiming_normal_(w, a=0.5), 2 / (1 + 0.25) / 512),
-    (lambda w: init.kaiming_uniform_(w, nonlinearity="relu"), 2 / 512),
-    (lambda w: init.kaiming_normal_(w, nonlinearity="tanh"), (5 / 3) ** 2 / 512),
-    (lambda w: init.xavier_normal_(w), 2 / (512 + 256)),
-    (lambda w: init.xavier_uniform_(w), 2 / (512 + 256)),
-    (lambda w: init.xavier_normal_(w, gain=2.0), 4 * 2 / (512 + 256)),
-    (lambda w: init.lecun_normal_(w), 1 / 512),
-    (lambda w: init.normal_(w, std=0.01), 1e-4),
-    (lambda w: init.uniform_(w, -0.3, 0.3), 0.09 / 3),
-], ids=["he_normal", "he_default", "he_fan_out", "he_leaky", "he_uniform", "kaiming_tanh", "glorot_normal",
-        "glorot_uniform", "glorot_gain", "lecun", "normal", "uniform"])
+@pytest.mark.parametrize(
+    "initializer, expected_variance",
+    [
+        (lambda w: init.kaiming_normal_(w, nonlinearity="relu"), 2 / 512),
+        (lambda w: init.kaiming_normal_(w), 2 / 512),  # a = 0 leaky ReLU: He's value
+        (lambda w: init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu"), 2 / 256),
+        (lambda w: init.kaiming_normal_(w, a=0.5), 2 / (1 + 0.25) / 512),
+        (lambda w: init.kaiming_uniform_(w, nonlinearity="relu"), 2 / 512),
+        (lambda w: init.kaiming_normal_(w, nonlinearity="tanh"), (5 / 3) ** 2 / 512),
+        (lambda w: init.xavier_normal_(w), 2 / (512 + 256)),
+        (lambda w: init.xavier_uniform_(w), 2 / (512 + 256)),
+        (lambda w: init.xavier_normal_(w, gain=2.0), 4 * 2 / (512 + 256)),
+        (lambda w: init.lecun_normal_(w), 1 / 512),
+        (lambda w: init.normal_(w, std=0.01), 1e-4),
+        (lambda w: init.uniform_(w, -0.3, 0.3), 0.09 / 3),
+    ],
+    ids=[
+        "he_normal",
+        "he_default",
+        "he_fan_out",
+        "he_leaky",
+        "he_uniform",
+        "kaiming_tanh",
+        "glorot_normal",
+        "glorot_uniform",
+        "glorot_gain",
+        "lecun",
+        "normal",
+        "uniform",
+    ],
+)
 def test_sample_variances(initializer, expected_variance):
     neuronlab.manual_seed(0)
     w = weight()
@@ -73,8 +89,18 @@ def test_fan_convention_is_the_notes_layout_and_agrees_with_torch_per_layer():
         init.kaiming_normal_(weight(), mode="fan_avg")
 
 
-@pytest.mark.parametrize("nonlinearity, param", [("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None),
-                                                 ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None)])
+@pytest.mark.parametrize(
+    "nonlinearity, param",
+    [
+        ("linear", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("selu", None),
+    ],
+)
 def test_calculate_gain_matches_torch(nonlinearity, param):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     assert init.calculate_gain(nonlinearity, param) == pytest.approx(torch.nn.init.calculate_gain(nonlinearity, param))

@@ -9,9 +9,17 @@ torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check 
 
 def mlp(dtype=np.float64):
     neuronlab.manual_seed(0)
-    return nn.Sequential(nn.Flatten(), nn.Linear(12, 16, dtype=dtype), nn.BatchNorm1d(16, dtype=dtype), nn.GELU(),
-                         nn.Dropout(0.2), nn.Linear(16, 8, bias=False, dtype=dtype), nn.LeakyReLU(0.1),
-                         nn.Linear(8, 3, dtype=dtype), nn.LogSoftmax(dim=1))
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(12, 16, dtype=dtype),
+        nn.BatchNorm1d(16, dtype=dtype),
+        nn.GELU(),
+        nn.Dropout(0.2),
+        nn.Linear(16, 8, bias=False, dtype=dtype),
+        nn.LeakyReLU(0.1),
+        nn.Linear(8, 3, dtype=dtype),
+        nn.LogSoftmax(dim=1),
+    )
 
 
 def outputs_agree(ours, theirs, x_np, rtol=1e-12):
@@ -26,11 +34,18 @@ def test_state_dict_layout_conversion():
     assert interop.transposed_keys(model) == {"1.weight", "5.weight", "7.weight"}
     np.testing.assert_array_equal(converted["1.weight"], model[1].weight.data.T)
     np.testing.assert_array_equal(converted["2.running_var"], model[2].running_var.data)
-    reference = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 16), torch.nn.BatchNorm1d(16),
-                                    torch.nn.GELU(), torch.nn.Dropout(0.2), torch.nn.Linear(16, 8, bias=False),
-                                    torch.nn.LeakyReLU(0.1), torch.nn.Linear(8, 3), torch.nn.LogSoftmax(dim=1))
-    assert {k: tuple(v.shape) for k, v in reference.state_dict().items()} == \
-        {k: v.shape for k, v in converted.items()}
+    reference = torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(12, 16),
+        torch.nn.BatchNorm1d(16),
+        torch.nn.GELU(),
+        torch.nn.Dropout(0.2),
+        torch.nn.Linear(16, 8, bias=False),
+        torch.nn.LeakyReLU(0.1),
+        torch.nn.Linear(8, 3),
+        torch.nn.LogSoftmax(dim=1),
+    )
+    assert {k: tuple(v.shape) for k, v in reference.state_dict().items()} == {k: v.shape for k, v in converted.items()}
 
 
 def test_weights_loaded_into_torch_give_the_same_outputs_in_train_and_eval():

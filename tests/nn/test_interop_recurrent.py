@@ -1,4 +1,5 @@
 """Recurrent layers and Embedding through interop (to_torch / from_torch) and checkpoints."""
+
 import numpy as np
 import pytest
 
@@ -18,8 +19,7 @@ LAYERS = [
 
 
 def _flat(y):
-    return [t for item in (y if isinstance(y, tuple) else (y,))
-            for t in (item if isinstance(item, tuple) else (item,))]
+    return [t for item in (y if isinstance(y, tuple) else (y,)) for t in (item if isinstance(item, tuple) else (item,))]
 
 
 @pytest.mark.parametrize("build", LAYERS, ids=["RNN", "GRU", "LSTM", "RNNCell", "GRUCell", "LSTMCell"])

@@ -3,12 +3,12 @@ import math
 
 import numpy as np
 import pytest
+from nn_testing import leaf, torch_leaf
 
 import neuronlab
 from neuronlab import nn
 from neuronlab.autograd import gradcheck, gradgradcheck
 from neuronlab.nn import functional as F
-from nn_testing import leaf, torch_leaf
 
 # The notes' exercise 3.6 (seed 000): X = [2 -1 1], W = [[2 0], [1 1], [0 4]], Y = X W = [3 3].
 X_NOTES = [[2.0, -1.0, 1.0]]
@@ -67,8 +67,12 @@ def test_only_the_needed_gradients_are_computed():
 def test_linear_matches_torch_values_and_gradients(shape):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     rng = np.random.default_rng(2)
-    x_np, w_np, b_np, g_np = rng.normal(size=shape), rng.normal(size=(5, 4)), rng.normal(size=4), \
-        rng.normal(size=shape[:-1] + (4,))
+    x_np, w_np, b_np, g_np = (
+        rng.normal(size=shape),
+        rng.normal(size=(5, 4)),
+        rng.normal(size=4),
+        rng.normal(size=shape[:-1] + (4,)),
+    )
     x, w, b = leaf(x_np), leaf(w_np), leaf(b_np)
     y = F.linear(x, w, b)
     y.backward(g_np)
@@ -90,7 +94,7 @@ def test_default_initialization_is_pytorchs_uniform():
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.abs(w).max() > 0.99 * bound  # spans the whole interval
     # U(-a, a) has variance a^2 / 3 = 1 / (3 fan_in); 120000 draws: standard error of the variance ~0.3%.
-    assert w.var() == pytest.approx(bound ** 2 / 3, rel=0.02)
+    assert w.var() == pytest.approx(bound**2 / 3, rel=0.02)
     assert abs(w.mean()) < 5 * bound / math.sqrt(3 * w.size)
 
 

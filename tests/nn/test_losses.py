@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
+from nn_testing import leaf, torch_leaf
 from scipy.special import expit, softmax
 
 import neuronlab
 from neuronlab import nn
 from neuronlab.autograd import gradcheck, gradgradcheck
 from neuronlab.nn import functional as F
-from nn_testing import leaf, torch_leaf
 
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -39,10 +39,12 @@ def test_mse_and_l1_match_torch(reduction):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     rng = np.random.default_rng(0)
     x_np, t_np = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
-    assert_pairs_close(run_both(torch, nn.MSELoss(reduction), torch.nn.MSELoss(reduction=reduction),
-                                x_np, t_np, target_grad=True))
-    assert_pairs_close(run_both(torch, nn.L1Loss(reduction), torch.nn.L1Loss(reduction=reduction),
-                                x_np, t_np, target_grad=True))
+    assert_pairs_close(
+        run_both(torch, nn.MSELoss(reduction), torch.nn.MSELoss(reduction=reduction), x_np, t_np, target_grad=True)
+    )
+    assert_pairs_close(
+        run_both(torch, nn.L1Loss(reduction), torch.nn.L1Loss(reduction=reduction), x_np, t_np, target_grad=True)
+    )
 
 
 def test_mse_half_and_batchmean_give_the_notes_regression_layer():
@@ -106,10 +108,12 @@ def test_bce_with_logits_matches_torch(reduction, weighted, pos_weighted):
     x_np, t_np = rng.normal(scale=3.0, size=(6, 3)), rng.uniform(size=(6, 3))
     w = rng.uniform(0.5, 2.0, size=(6, 3)) if weighted else None
     pw = rng.uniform(0.5, 3.0, size=3) if pos_weighted else None
-    theirs = torch.nn.BCEWithLogitsLoss(weight=None if w is None else torch.from_numpy(w), reduction=reduction,
-                                        pos_weight=None if pw is None else torch.from_numpy(pw))
-    assert_pairs_close(run_both(torch, nn.BCEWithLogitsLoss(w, reduction, pw), theirs, x_np, t_np,
-                                target_grad=True))
+    theirs = torch.nn.BCEWithLogitsLoss(
+        weight=None if w is None else torch.from_numpy(w),
+        reduction=reduction,
+        pos_weight=None if pw is None else torch.from_numpy(pw),
+    )
+    assert_pairs_close(run_both(torch, nn.BCEWithLogitsLoss(w, reduction, pw), theirs, x_np, t_np, target_grad=True))
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -119,10 +123,10 @@ def test_binary_losses_gradcheck(reduction):
     pw = rng.uniform(0.5, 2.0, size=2)
     assert gradcheck(lambda y, t: F.binary_cross_entropy(y, t, reduction=reduction), [y, t])
     assert gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction), [x, t])
-    assert gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction, pos_weight=pw),
-                     [x, t])
-    assert gradgradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction, pos_weight=pw),
-                         [x, t])
+    assert gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction, pos_weight=pw), [x, t])
+    assert gradgradcheck(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction, pos_weight=pw), [x, t]
+    )
     assert gradgradcheck(lambda y, t: F.binary_cross_entropy(y, t, reduction=reduction), [y, t])
 
 
@@ -146,7 +150,9 @@ def test_bce_rejects_values_outside_0_1():
 
 # ---------------------------------------------------------------------------------------------- K classes
 CE_OPTIONS = [
-    {}, {"reduction": "sum"}, {"reduction": "none"},
+    {},
+    {"reduction": "sum"},
+    {"reduction": "none"},
     {"weight": np.array([0.5, 2.0, 1.0, 3.0])},
     {"weight": np.array([0.5, 2.0, 1.0, 3.0]), "reduction": "none"},
     {"ignore_index": 2},
@@ -170,28 +176,50 @@ def test_cross_entropy_with_class_indices_matches_torch(options, shape):
     t_np = rng.integers(0, 4, size=target_shape)
     if len(shape) > 1:
         t_np.reshape(-1)[:4] = [0, 1, 2, 3]  # every class present, so ignore_index always drops something
-    pairs = run_both(torch, nn.CrossEntropyLoss(**options), torch.nn.CrossEntropyLoss(**torch_kwargs(torch, options)),
-                     x_np, t_np, t_dtype=np.int64)
+    pairs = run_both(
+        torch,
+        nn.CrossEntropyLoss(**options),
+        torch.nn.CrossEntropyLoss(**torch_kwargs(torch, options)),
+        x_np,
+        t_np,
+        t_dtype=np.int64,
+    )
     assert_pairs_close(pairs)
 
 
-@pytest.mark.parametrize("options", [{}, {"reduction": "sum"}, {"reduction": "none"}, {"label_smoothing": 0.25},
-                                     {"weight": np.array([0.5, 2.0, 1.0]), "label_smoothing": 0.1}],
-                         ids=["mean", "sum", "none", "smoothing", "weight_smoothing"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"reduction": "sum"},
+        {"reduction": "none"},
+        {"label_smoothing": 0.25},
+        {"weight": np.array([0.5, 2.0, 1.0]), "label_smoothing": 0.1},
+    ],
+    ids=["mean", "sum", "none", "smoothing", "weight_smoothing"],
+)
 @pytest.mark.parametrize("shape", [(5, 3), (2, 3, 4)])
 def test_cross_entropy_with_probability_targets_matches_torch(options, shape):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     rng = np.random.default_rng(8)
     x_np = rng.normal(size=shape)
     t_np = softmax(rng.normal(size=shape), axis=1)
-    pairs = run_both(torch, nn.CrossEntropyLoss(**options), torch.nn.CrossEntropyLoss(**torch_kwargs(torch, options)),
-                     x_np, t_np, target_grad=True)
+    pairs = run_both(
+        torch,
+        nn.CrossEntropyLoss(**options),
+        torch.nn.CrossEntropyLoss(**torch_kwargs(torch, options)),
+        x_np,
+        t_np,
+        target_grad=True,
+    )
     assert_pairs_close(pairs)
 
 
-@pytest.mark.parametrize("options", [{}, {"reduction": "none"}, {"weight": np.array([0.5, 2.0, 1.0])},
-                                     {"label_smoothing": 0.2, "ignore_index": 1}],
-                         ids=["mean", "none", "weight", "smoothing_ignore"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"reduction": "none"}, {"weight": np.array([0.5, 2.0, 1.0])}, {"label_smoothing": 0.2, "ignore_index": 1}],
+    ids=["mean", "none", "weight", "smoothing_ignore"],
+)
 def test_cross_entropy_gradcheck(options):
     rng = np.random.default_rng(9)
     x = leaf(rng.normal(size=(5, 3)))
@@ -223,8 +251,9 @@ def test_cross_entropy_gradient_is_the_notes_y_minus_t_over_n():
 
 
 def test_cross_entropy_is_stable_for_huge_logits():
-    x = neuronlab.tensor(np.array([[1000.0, 0.0, -1000.0], [-1000.0, 1000.0, 0.0]], dtype=np.float32),
-                         requires_grad=True)
+    x = neuronlab.tensor(
+        np.array([[1000.0, 0.0, -1000.0], [-1000.0, 1000.0, 0.0]], dtype=np.float32), requires_grad=True
+    )
     loss = F.cross_entropy(x, np.array([0, 2]))
     loss.backward()
     np.testing.assert_allclose(loss.item(), (0.0 + 1000.0) / 2, rtol=1e-6)
@@ -246,9 +275,11 @@ def test_cross_entropy_target_errors():
     assert F.cross_entropy(x, np.array([-100, -100, 1]), reduction="sum").shape == ()
 
 
-@pytest.mark.parametrize("options", [{}, {"reduction": "sum"}, {"reduction": "none"},
-                                     {"weight": np.array([0.5, 2.0, 1.0, 3.0]), "ignore_index": 2}],
-                         ids=["mean", "sum", "none", "weight_ignore"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"reduction": "sum"}, {"reduction": "none"}, {"weight": np.array([0.5, 2.0, 1.0, 3.0]), "ignore_index": 2}],
+    ids=["mean", "sum", "none", "weight_ignore"],
+)
 @pytest.mark.parametrize("shape", [(7, 4), (3, 4, 2)])
 def test_nll_loss_matches_torch_and_composes_to_cross_entropy(options, shape):
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
@@ -256,8 +287,11 @@ def test_nll_loss_matches_torch_and_composes_to_cross_entropy(options, shape):
     x_np = rng.normal(size=shape)
     t_np = rng.integers(0, 4, size=shape[:1] + shape[2:])
     t_np.reshape(-1)[:4] = [0, 1, 2, 3]
-    assert_pairs_close(run_both(torch, nn.NLLLoss(**options), torch.nn.NLLLoss(**torch_kwargs(torch, options)),
-                                x_np, t_np, t_dtype=np.int64))
+    assert_pairs_close(
+        run_both(
+            torch, nn.NLLLoss(**options), torch.nn.NLLLoss(**torch_kwargs(torch, options)), x_np, t_np, t_dtype=np.int64
+        )
+    )
     x = leaf(x_np)
     assert gradcheck(lambda x: F.nll_loss(x, t_np, **options), [x])
     composed = F.nll_loss(nn.LogSoftmax(dim=1)(x), t_np, **options).data
@@ -266,8 +300,14 @@ def test_nll_loss_matches_torch_and_composes_to_cross_entropy(options, shape):
 
 def test_loss_modules_round_trip_their_config():
     import json
-    for loss in (nn.MSELoss("sum", half=True), nn.L1Loss("none"), nn.BCELoss(weight=[1.0, 2.0]),
-                 nn.BCEWithLogitsLoss(pos_weight=[3.0]), nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.1),
-                 nn.NLLLoss(weight=[1.0, 2.0])):
+
+    for loss in (
+        nn.MSELoss("sum", half=True),
+        nn.L1Loss("none"),
+        nn.BCELoss(weight=[1.0, 2.0]),
+        nn.BCEWithLogitsLoss(pos_weight=[3.0]),
+        nn.CrossEntropyLoss(ignore_index=0, label_smoothing=0.1),
+        nn.NLLLoss(weight=[1.0, 2.0]),
+    ):
         config = json.loads(json.dumps(loss.config()))
         assert nn.build_module(config).config() == config

@@ -39,8 +39,13 @@ def test_registration_and_tree_walking():
     assert names == ["scale", "fc1.weight", "fc1.bias", "bn.weight", "bn.bias", "fc2.weight", "fc2.bias"]
     assert [name for name, _ in model.named_children()] == ["fc1", "bn", "act", "fc2"]
     assert [name for name, _ in model.named_modules()] == ["", "fc1", "bn", "act", "fc2"]
-    assert [name for name, _ in model.named_buffers()] == ["calls", "scratch", "bn.running_mean", "bn.running_var",
-                                                           "bn.num_batches_tracked"]
+    assert [name for name, _ in model.named_buffers()] == [
+        "calls",
+        "scratch",
+        "bn.running_mean",
+        "bn.running_var",
+        "bn.num_batches_tracked",
+    ]
     assert model.num_parameters() == 1 + 16 + 8 + 10
     model.fc2 = None  # declared but absent child
     assert "fc2.weight" not in dict(model.named_parameters())
@@ -90,8 +95,19 @@ def test_state_dict_round_trip_restores_outputs():
     source = TwoLayer()
     source(x)  # updates the BatchNorm running statistics
     state = source.state_dict()
-    assert list(state) == ["scale", "calls", "fc1.weight", "fc1.bias", "bn.weight", "bn.bias", "bn.running_mean",
-                           "bn.running_var", "bn.num_batches_tracked", "fc2.weight", "fc2.bias"]
+    assert list(state) == [
+        "scale",
+        "calls",
+        "fc1.weight",
+        "fc1.bias",
+        "bn.weight",
+        "bn.bias",
+        "bn.running_mean",
+        "bn.running_var",
+        "bn.num_batches_tracked",
+        "fc2.weight",
+        "fc2.bias",
+    ]
     assert all(isinstance(v, np.ndarray) for v in state.values())
     assert state["bn.num_batches_tracked"] == 1
     # a snapshot: changing the model afterwards does not change the saved arrays
@@ -138,13 +154,26 @@ def test_strict_loading_errors_name_the_keys_and_shapes():
 
 
 def test_config_rebuilds_nested_sequential_from_json():
-    model = nn.Sequential(OrderedDict([
-        ("hidden", nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8, momentum=None), nn.LeakyReLU(0.2),
-                                 nn.Dropout(0.3, scale_at_inference=True))),
-        ("flat", nn.Flatten()), ("out", nn.Linear(8, 3, bias=False)), ("id", nn.Identity()),
-        ("heads", nn.ModuleList([nn.Softmax(dim=1), nn.LogSoftmax(dim=1), nn.GELU("tanh"), nn.ELU(0.5)])),
-        ("loss", nn.CrossEntropyLoss(weight=[1.0, 2.0, 3.0], label_smoothing=0.1)),
-    ]))
+    model = nn.Sequential(
+        OrderedDict(
+            [
+                (
+                    "hidden",
+                    nn.Sequential(
+                        nn.Linear(4, 8),
+                        nn.BatchNorm1d(8, momentum=None),
+                        nn.LeakyReLU(0.2),
+                        nn.Dropout(0.3, scale_at_inference=True),
+                    ),
+                ),
+                ("flat", nn.Flatten()),
+                ("out", nn.Linear(8, 3, bias=False)),
+                ("id", nn.Identity()),
+                ("heads", nn.ModuleList([nn.Softmax(dim=1), nn.LogSoftmax(dim=1), nn.GELU("tanh"), nn.ELU(0.5)])),
+                ("loss", nn.CrossEntropyLoss(weight=[1.0, 2.0, 3.0], label_smoothing=0.1)),
+            ]
+        )
+    )
     text = json.dumps(model.config())
     rebuilt = nn.build_module(json.loads(text))
     assert json.dumps(rebuilt.config()) == text
@@ -189,7 +218,8 @@ def test_repr_shows_the_tree_and_parameter_counts():
         "  (0): Linear(in_features=3, out_features=5, bias=True)  # 20 params\n"
         "  (1): ReLU()\n"
         "  (2): Linear(in_features=5, out_features=2, bias=True)  # 12 params\n"
-        ")")
+        ")"
+    )
     assert repr(model) == expected
     model(neuronlab.tensor(np.zeros((7, 3))))
     assert repr(model) == expected  # a forward pass records nothing on the modules
@@ -227,7 +257,7 @@ def test_forward_hooks_fire_and_can_be_removed():
     pre = layer.register_forward_pre_hook(lambda m, inputs: (inputs[0] * 2,))
     x = neuronlab.tensor(np.ones((4, 3)))
     y = layer(x)
-    (module, inputs, output), = calls
+    ((module, inputs, output),) = calls
     assert module is layer and output is y
     np.testing.assert_array_equal(inputs[0].data, 2 * x.data)  # the pre-hook doubled the input
     handle.remove(), pre.remove()
@@ -246,7 +276,7 @@ def test_full_backward_hook_sees_the_gradients_of_the_module():
     layer.register_full_backward_hook(lambda m, gin, gout: seen.append((m, gin, gout)))
     y = layer(x)
     (y * v).sum().add((x * x).sum()).backward()
-    (module, grad_input, grad_output), = seen
+    ((module, grad_input, grad_output),) = seen
     assert module is layer and len(grad_input) == 1 and len(grad_output) == 1
     np.testing.assert_allclose(grad_output[0].data, v)
     np.testing.assert_allclose(grad_input[0].data, v @ layer.weight.data.T)
@@ -265,5 +295,5 @@ def test_full_backward_hook_can_replace_the_input_gradient_and_handles_data_inpu
     data_layer = nn.Linear(3, 2)
     data_layer.register_full_backward_hook(lambda m, gin, gout: seen.append((gin, gout)))
     data_layer(neuronlab.tensor(np.ones((2, 3)))).sum().backward()  # the input needs no gradient
-    (grad_input, grad_output), = seen
+    ((grad_input, grad_output),) = seen
     assert grad_input == (None,) and grad_output[0].shape == (2, 2)

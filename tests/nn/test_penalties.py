@@ -9,15 +9,19 @@ from neuronlab.nn import functional as F
 
 def model():
     neuronlab.manual_seed(0)
-    return nn.Sequential(nn.Linear(3, 4, dtype=np.float64), nn.BatchNorm1d(4, dtype=np.float64), nn.ReLU(),
-                         nn.Linear(4, 2, dtype=np.float64))
+    return nn.Sequential(
+        nn.Linear(3, 4, dtype=np.float64),
+        nn.BatchNorm1d(4, dtype=np.float64),
+        nn.ReLU(),
+        nn.Linear(4, 2, dtype=np.float64),
+    )
 
 
 def test_l2_penalty_is_the_notes_alpha_sum_of_squares_over_weights():
     net = model()
     w1, w2 = net[0].weight.data, net[3].weight.data
     penalty = F.l2_penalty(net, 0.1)
-    np.testing.assert_allclose(penalty.item(), 0.1 * ((w1 ** 2).sum() + (w2 ** 2).sum()), rtol=1e-14)
+    np.testing.assert_allclose(penalty.item(), 0.1 * ((w1**2).sum() + (w2**2).sum()), rtol=1e-14)
     penalty.backward()
     np.testing.assert_allclose(net[0].weight.grad.data, 2 * 0.1 * w1)  # dOmega/dW = 2 alpha W
     np.testing.assert_allclose(net[3].weight.grad.data, 2 * 0.1 * w2)
@@ -36,7 +40,7 @@ def test_l1_penalty_is_alpha_sum_of_absolute_values_with_sign_gradient():
 
 def test_weights_only_false_covers_every_parameter():
     net = model()
-    everything = sum(float((p.data ** 2).sum()) for p in net.parameters())
+    everything = sum(float((p.data**2).sum()) for p in net.parameters())
     np.testing.assert_allclose(F.l2_penalty(net, 1.0, weights_only=False).item(), everything, rtol=1e-14)
     assert len(F.penalized_parameters(net)) == 2 and len(F.penalized_parameters(net, weights_only=False)) == 6
     np.testing.assert_allclose(F.l2_penalty([net[0].weight], 2.0).item(), 2 * (net[0].weight.data ** 2).sum())

@@ -1,4 +1,5 @@
 """SequenceClassifier and CharacterModel: shapes, learning a small task, sampling, checkpoints."""
+
 import numpy as np
 import pytest
 
@@ -34,7 +35,7 @@ def test_classifier_learns_which_half_is_larger():
         loss.backward()
         opt.step()
     accuracy = (model(x).data.argmax(axis=1) == y).mean()
-    assert accuracy > 0.9          # chance is 0.5
+    assert accuracy > 0.9  # chance is 0.5
 
 
 def test_bad_classifier_arguments():
@@ -58,7 +59,7 @@ def test_character_model_learns_a_cycle_and_samples_it(tmp_path):
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert loss.item() < 0.1       # a uniform guess scores ln 4 = 1.39
+    assert loss.item() < 0.1  # a uniform guess scores ln 4 = 1.39
     text = data.decode(sample(model, data.encode("ab"), 10, temperature=0.2, generator=np.random.default_rng(0)))
     assert text == "cdabcdabcd"
     path = nl.save(model, tmp_path / "chars.safetensors")

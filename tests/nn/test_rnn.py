@@ -1,5 +1,6 @@
 """Recurrent layers and cells against PyTorch (float64, weights copied), gradchecks of the unrolled graph,
 variable lengths, truncated BPTT, and argument errors."""
+
 import itertools
 import warnings
 import zlib
@@ -13,16 +14,22 @@ from neuronlab.autograd import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
 
-T, N, I, H = 4, 3, 2, 3
+T, N, I, H = 4, 3, 2, 3  # noqa: E741  (time, batch, input and hidden sizes, as in the equations)
 LENGTHS = np.array([4, 1, 3])
 
 
 def _layer_cases():
     cases = []
-    for kind, extra in [("RNN", {"nonlinearity": "tanh"}), ("RNN", {"nonlinearity": "relu"}), ("GRU", {}),
-                        ("LSTM", {}), ("LSTM", {"proj_size": 2})]:
+    for kind, extra in [
+        ("RNN", {"nonlinearity": "tanh"}),
+        ("RNN", {"nonlinearity": "relu"}),
+        ("GRU", {}),
+        ("LSTM", {}),
+        ("LSTM", {"proj_size": 2}),
+    ]:
         for layers, bias, batch_first, bidirectional, initial, lengths in itertools.product(
-                (1, 2), (True, False), (False, True), (False, True), (False, True), (False, True)):
+            (1, 2), (True, False), (False, True), (False, True), (False, True), (False, True)
+        ):
             kwargs = dict(extra, num_layers=layers, bias=bias, batch_first=batch_first, bidirectional=bidirectional)
             cases.append((kind, kwargs, initial, lengths))
     return cases
@@ -51,8 +58,9 @@ def _states(kind, kwargs, rng):
 
 def _leaves(state):
     if isinstance(state, tuple):
-        return tuple(nl.tensor(s, requires_grad=True) for s in state), \
-            tuple(torch.tensor(s, requires_grad=True) for s in state)
+        return tuple(nl.tensor(s, requires_grad=True) for s in state), tuple(
+            torch.tensor(s, requires_grad=True) for s in state
+        )
     return nl.tensor(state, requires_grad=True), torch.tensor(state, requires_grad=True)
 
 
@@ -73,8 +81,9 @@ def test_layer_matches_torch(case):
 
     if use_lengths:
         y, final = ours(x_ours, hx_ours, lengths=LENGTHS)
-        packed = torch.nn.utils.rnn.pack_padded_sequence(x_theirs, torch.tensor(LENGTHS), kwargs["batch_first"],
-                                                         enforce_sorted=False)
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            x_theirs, torch.tensor(LENGTHS), kwargs["batch_first"], enforce_sorted=False
+        )
         y_ref, final_ref = theirs(packed, hx_theirs)
         y_ref, _ = torch.nn.utils.rnn.pad_packed_sequence(y_ref, kwargs["batch_first"], total_length=T)
     else:
@@ -108,7 +117,7 @@ def test_outputs_past_length_are_zero_and_h_n_is_the_last_real_state(kind):
     h_n = final[0] if kind == "LSTM" else final
     for n, length in enumerate(LENGTHS):
         assert np.all(y.data[length:, n] == 0)
-        alone, _ = model(x[:length, n:n + 1])  # the sequence on its own, unpadded
+        alone, _ = model(x[:length, n : n + 1])  # the sequence on its own, unpadded
         np.testing.assert_allclose(y.data[:length, n], alone.data[:, 0], rtol=1e-12)
         np.testing.assert_allclose(h_n.data[0, n], alone.data[-1, 0], rtol=1e-12)
 
@@ -148,13 +157,17 @@ def test_dropout_with_one_layer_warns():
 
 
 # ---------------------------------------------------------------------------------------------- gradchecks
-@pytest.mark.parametrize("kind, kwargs", [
-    ("RNN", {"num_layers": 2, "bidirectional": True}),
-    ("RNN", {"nonlinearity": "relu"}),
-    ("GRU", {"num_layers": 2, "bidirectional": True}),
-    ("LSTM", {"num_layers": 2, "bidirectional": True}),
-    ("LSTM", {"proj_size": 1, "bidirectional": True}),
-], ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={w}" for k, w in v.items()))
+@pytest.mark.parametrize(
+    "kind, kwargs",
+    [
+        ("RNN", {"num_layers": 2, "bidirectional": True}),
+        ("RNN", {"nonlinearity": "relu"}),
+        ("GRU", {"num_layers": 2, "bidirectional": True}),
+        ("LSTM", {"num_layers": 2, "bidirectional": True}),
+        ("LSTM", {"proj_size": 1, "bidirectional": True}),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={w}" for k, w in v.items()),
+)
 @pytest.mark.parametrize("steps", [1, 2, 5])
 def test_layer_gradcheck(kind, kwargs, steps):
     """Backpropagation through time over the unrolled graph against finite differences (all parameters,
@@ -169,6 +182,7 @@ def test_layer_gradcheck(kind, kwargs, steps):
     def f(x, h0, c0, *params):
         y, final = model(x, (h0, c0) if kind == "LSTM" else h0)
         return [y, *_flat(final)]
+
     inputs = [x, h0, c0, *model.parameters()]
     assert gradcheck(f, inputs, generator=np.random.default_rng(0))
     if steps == 2:
@@ -182,13 +196,23 @@ def test_gradcheck_with_lengths():
     def f(x, *params):
         y, (h, c) = model(x, lengths=[4, 2, 1])
         return [y, h, c]
+
     assert gradcheck(f, [x, *model.parameters()], generator=np.random.default_rng(0))
 
 
 # ---------------------------------------------------------------------------------------------- cells
-@pytest.mark.parametrize("kind, kwargs", [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}),
-                                          ("RNNCell", {"bias": False}), ("GRUCell", {}), ("GRUCell", {"bias": False}),
-                                          ("LSTMCell", {}), ("LSTMCell", {"bias": False})])
+@pytest.mark.parametrize(
+    "kind, kwargs",
+    [
+        ("RNNCell", {}),
+        ("RNNCell", {"nonlinearity": "relu"}),
+        ("RNNCell", {"bias": False}),
+        ("GRUCell", {}),
+        ("GRUCell", {"bias": False}),
+        ("LSTMCell", {}),
+        ("LSTMCell", {"bias": False}),
+    ],
+)
 @pytest.mark.parametrize("batched", [True, False])
 def test_cell_matches_torch(kind, kwargs, batched):
     ours = getattr(nn, kind)(I, H, dtype=np.float64, **kwargs)
@@ -231,8 +255,9 @@ def test_cell_unrolled_equals_layer():
 def test_parameter_names_shapes_and_init_follow_pytorch():
     ours = nn.LSTM(5, 4, num_layers=2, bidirectional=True, proj_size=3)
     theirs = torch.nn.LSTM(5, 4, num_layers=2, bidirectional=True, proj_size=3)
-    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == \
-        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()
+    ]
     bound = 1 / np.sqrt(4)
     nl.manual_seed(0)
     values = np.concatenate([p.data.ravel() for p in nn.GRU(30, 4).parameters()])
@@ -251,23 +276,37 @@ def test_truncated_bptt_with_detach_cuts_the_gradient():
 
 
 # ---------------------------------------------------------------------------------------------- errors
-@pytest.mark.parametrize("build, call, error, match", [
-    (lambda: nn.GRU(2, 3), lambda m: m(np.zeros((4, 2, 5))), ValueError, "input_size=2"),
-    (lambda: nn.GRU(2, 3), lambda m: m(np.zeros((4, 2, 2)), np.zeros((2, 2, 3))), ValueError, r"h_0 of shape \(1, 2, 3\)"),
-    (lambda: nn.LSTM(2, 3), lambda m: m(np.zeros((4, 2, 2)), np.zeros((1, 2, 3))), TypeError, "pair"),
-    (lambda: nn.RNN(2, 3), lambda m: m(np.zeros((4, 2, 2)), lengths=[5, 1]), ValueError, "lengths"),
-    (lambda: nn.RNN(2, 3), lambda m: m(np.zeros((4, 2, 2)), lengths=[1]), ValueError, "lengths"),
-    (lambda: nn.GRUCell(2, 3), lambda m: m(np.zeros((4, 3))), ValueError, "GRUCell"),
-])
+@pytest.mark.parametrize(
+    "build, call, error, match",
+    [
+        (lambda: nn.GRU(2, 3), lambda m: m(np.zeros((4, 2, 5))), ValueError, "input_size=2"),
+        (
+            lambda: nn.GRU(2, 3),
+            lambda m: m(np.zeros((4, 2, 2)), np.zeros((2, 2, 3))),
+            ValueError,
+            r"h_0 of shape \(1, 2, 3\)",
+        ),
+        (lambda: nn.LSTM(2, 3), lambda m: m(np.zeros((4, 2, 2)), np.zeros((1, 2, 3))), TypeError, "pair"),
+        (lambda: nn.RNN(2, 3), lambda m: m(np.zeros((4, 2, 2)), lengths=[5, 1]), ValueError, "lengths"),
+        (lambda: nn.RNN(2, 3), lambda m: m(np.zeros((4, 2, 2)), lengths=[1]), ValueError, "lengths"),
+        (lambda: nn.GRUCell(2, 3), lambda m: m(np.zeros((4, 3))), ValueError, "GRUCell"),
+    ],
+)
 def test_bad_arguments(build, call, error, match):
     with pytest.raises(error, match=match):
         call(build())
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"proj_size": 3}, "proj_size"), ({"nonlinearity": "sigmoid"}, "nonlinearity"), ({"hidden_size": 0}, "hidden_size"),
-    ({"num_layers": 0}, "num_layers"), ({"dropout": 1.5}, "dropout"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"proj_size": 3}, "proj_size"),
+        ({"nonlinearity": "sigmoid"}, "nonlinearity"),
+        ({"hidden_size": 0}, "hidden_size"),
+        ({"num_layers": 0}, "num_layers"),
+        ({"dropout": 1.5}, "dropout"),
+    ],
+)
 def test_bad_constructor_arguments(kwargs, match):
     args = {"input_size": 2, "hidden_size": 3, **kwargs}
     with pytest.raises(ValueError, match=match), warnings.catch_warnings():

@@ -1,4 +1,5 @@
 """Spiking layers (issue 15): rate activations in a Sequential trained by the Trainer; the spiking LIF layer."""
+
 import numpy as np
 import pytest
 
@@ -24,7 +25,9 @@ def test_soft_lif_network_trains_on_digits_with_the_trainer():
     X, y = (digits.X / 16).astype(np.float32), digits.y
     neuronlab.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 32), nn.SoftLIFRate(amplitude=0.01), nn.Linear(32, 10))
-    loader = DataLoader(TensorDataset(X[:600], y[:600]), batch_size=32, shuffle=True, generator=np.random.default_rng(0))
+    loader = DataLoader(
+        TensorDataset(X[:600], y[:600]), batch_size=32, shuffle=True, generator=np.random.default_rng(0)
+    )
     history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-2), loader, epochs=6)
     assert history["train_loss"][-1] < history["train_loss"][0] / 3
     assert accuracy(y[1200:1500], predict(model, X[1200:1500])) > 0.85
@@ -32,6 +35,7 @@ def test_soft_lif_network_trains_on_digits_with_the_trainer():
 
 def _reference_lif(torch, x, beta, threshold, reset, slope):
     """The same recurrence written in PyTorch with a custom autograd Function (Heaviside, fast sigmoid)."""
+
     class Spike(torch.autograd.Function):
         @staticmethod
         def forward(ctx, u):
@@ -68,7 +72,7 @@ def test_spiking_lif_follows_the_recurrence_by_hand():
     np.testing.assert_allclose(membrane[:3], [0.45, 0.81, 0.8 * 0.81 + 0.45])
     assert membrane[3] == pytest.approx(0.45)  # spiked at step 2 (1.098 > 1): reset to zero
     leaky = nn.SpikingLIF(beta=0.5, threshold=float("inf"), output="membrane")(x).data[:, 0, 0]
-    assert leaky[-1] == pytest.approx(0.45 * (1 - 0.5 ** 12) / 0.5)
+    assert leaky[-1] == pytest.approx(0.45 * (1 - 0.5**12) / 0.5)
 
 
 @pytest.mark.parametrize("reset", ["subtract", "zero"])
@@ -105,8 +109,9 @@ def test_surrogate_gradient_network_learns_digits():
     order = np.random.default_rng(0).permutation(len(digits.y))
     X, y = (digits.X[order] / 16).astype(np.float32), digits.y[order]
     neuronlab.manual_seed(0)
-    model = nn.Sequential(RateEncoder(8), nn.Linear(64, 32), nn.SpikingLIF(), nn.Linear(32, 10), nn.SpikingLIF(),
-                          nn.SpikeCount())
+    model = nn.Sequential(
+        RateEncoder(8), nn.Linear(64, 32), nn.SpikingLIF(), nn.Linear(32, 10), nn.SpikingLIF(), nn.SpikeCount()
+    )
     loader = DataLoader(TensorDataset(X[:400], y[:400]), batch_size=50, shuffle=True)
     history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-2), loader, epochs=6)
     assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
@@ -116,8 +121,13 @@ def test_surrogate_gradient_network_learns_digits():
 def test_a_membrane_readout_trains_through_the_hidden_spikes():
     """A loss on the membrane potential: the output layer integrates without spiking (threshold inf)."""
     neuronlab.manual_seed(0)
-    model = nn.Sequential(nn.Linear(6, 8), nn.SpikingLIF(surrogate="arctan"), nn.Linear(8, 3),
-                          nn.SpikingLIF(beta=0.8, threshold=float("inf"), output="membrane"), nn.SpikeCount())
+    model = nn.Sequential(
+        nn.Linear(6, 8),
+        nn.SpikingLIF(surrogate="arctan"),
+        nn.Linear(8, 3),
+        nn.SpikingLIF(beta=0.8, threshold=float("inf"), output="membrane"),
+        nn.SpikeCount(),
+    )
     x = np.random.default_rng(0).uniform(0, 1, (10, 5, 6)).astype(np.float32)
     loss = nn.CrossEntropyLoss()(model(x), np.array([0, 1, 2, 0, 1]))
     loss.backward()

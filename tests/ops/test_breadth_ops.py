@@ -1,5 +1,6 @@
 """The breadth ops of issue 10 beyond the op table: factories, index and boolean results, ties, zeros in
 products, large magnitudes, errors, NumPy dispatch, modules. Expected values come from PyTorch or the math."""
+
 import numpy as np
 import pytest
 
@@ -45,8 +46,7 @@ def test_constant_factories_match_torch():
     assert nl.full((2,), 3, dtype="float64").dtype == np.float64
 
 
-@pytest.mark.parametrize("args", [(5,), (2, 9), (1, 2, 0.25), (0.0, 1.0, 0.1), (5, 0, -2), (-1.5, 2.5),
-                                  (3, 3)])
+@pytest.mark.parametrize("args", [(5,), (2, 9), (1, 2, 0.25), (0.0, 1.0, 0.1), (5, 0, -2), (-1.5, 2.5), (3, 3)])
 def test_arange_matches_torch(args):
     ours, theirs = nl.arange(*args), torch.arange(*args)
     assert ours.dtype == theirs.numpy().dtype
@@ -75,8 +75,9 @@ def test_random_factories_follow_the_library_seed():
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
     own = np.random.default_rng(0)
-    np.testing.assert_array_equal(nl.randn(3, generator=own).data,
-                                  np.random.default_rng(0).standard_normal(3).astype(np.float32))
+    np.testing.assert_array_equal(
+        nl.randn(3, generator=own).data, np.random.default_rng(0).standard_normal(3).astype(np.float32)
+    )
 
 
 def test_randint_forms_range_and_dtype():
@@ -110,8 +111,9 @@ def test_value_tests_match_torch(name):
 def test_isclose_and_allclose_match_torch():
     a, b = np.array([1.0, 1.0 + 1e-6, np.nan, 2.0]), np.array([1.0, 1.0, np.nan, 2.1])
     for kwargs in [{}, {"equal_nan": True}, {"rtol": 0.1}, {"atol": 0.2, "rtol": 0.0}]:
-        np.testing.assert_array_equal(nl.isclose(nl.tensor(a), b, **kwargs),
-                                      torch.isclose(torch.tensor(a), torch.tensor(b), **kwargs).numpy())
+        np.testing.assert_array_equal(
+            nl.isclose(nl.tensor(a), b, **kwargs), torch.isclose(torch.tensor(a), torch.tensor(b), **kwargs).numpy()
+        )
         assert nl.allclose(nl.tensor(a), b, **kwargs) is torch.allclose(torch.tensor(a), torch.tensor(b), **kwargs)
     assert nl.tensor([1.0, 2.0]).allclose([1.0, 2.0 + 1e-9])
 
@@ -165,10 +167,13 @@ def test_activation_boundaries_follow_torch():
     """hardtanh's gradient is 0 on its bounds (strict), relu6's at 0 and 6, hardsigmoid's at -3 and 3;
     softplus past the threshold is x."""
     values = [-3.0, -1.0, 1.0, 0.0, 3.0, 6.0, 25.0]
-    for f, f_ref in [(lambda x: F.hardtanh(x), torch.nn.functional.hardtanh),
-                     (F.relu6, torch.nn.functional.relu6), (F.hardswish, torch.nn.functional.hardswish),
-                     (F.hardsigmoid, torch.nn.functional.hardsigmoid),
-                     (lambda x: F.softplus(x, 1.0, 20.0), torch.nn.functional.softplus)]:
+    for f, f_ref in [
+        (lambda x: F.hardtanh(x), torch.nn.functional.hardtanh),
+        (F.relu6, torch.nn.functional.relu6),
+        (F.hardswish, torch.nn.functional.hardswish),
+        (F.hardsigmoid, torch.nn.functional.hardsigmoid),
+        (lambda x: F.softplus(x, 1.0, 20.0), torch.nn.functional.softplus),
+    ]:
         x, x_ref = twin(values)
         f(x).sum().backward()
         f_ref(x_ref).sum().backward()
@@ -188,8 +193,10 @@ def test_normalize_of_a_zero_row_is_zero_with_a_finite_gradient():
 # ---------------------------------------------------------------------------------------------- products, scans
 @pytest.mark.parametrize("values", [[2.0, 0.0, 3.0, -1.5], [0.0, 2.0, 0.0, 3.0], [0.0, 0.0, 0.0, 1.0]])
 def test_prod_and_cumprod_gradients_with_zeros_match_torch(values):
-    for ours, theirs in [(lambda x: nl.prod(x), torch.prod), (lambda x: nl.cumprod(x, 0),
-                                                              lambda x: torch.cumprod(x, 0))]:
+    for ours, theirs in [
+        (lambda x: nl.prod(x), torch.prod),
+        (lambda x: nl.cumprod(x, 0), lambda x: torch.cumprod(x, 0)),
+    ]:
         x, x_ref = twin(values)
         y, y_ref = ours(x), theirs(x_ref)
         v = np.arange(1.0, 1.0 + y.data.size).reshape(y.shape)
@@ -325,21 +332,26 @@ def test_any_all_match_torch(name):
 def test_argmax_argmin_keepdims_match_torch():
     data = np.array([[1.0, 5.0, 5.0], [7.0, 0.0, 7.0]])
     for dim in (0, 1, -1):
-        np.testing.assert_array_equal(nl.argmax(nl.tensor(data), dim, keepdims=True),
-                                      torch.argmax(torch.tensor(data), dim, keepdim=True).numpy())
-        np.testing.assert_array_equal(nl.tensor(data).argmin(dim=dim, keepdim=True),
-                                      torch.argmin(torch.tensor(data), dim, keepdim=True).numpy())
+        np.testing.assert_array_equal(
+            nl.argmax(nl.tensor(data), dim, keepdims=True), torch.argmax(torch.tensor(data), dim, keepdim=True).numpy()
+        )
+        np.testing.assert_array_equal(
+            nl.tensor(data).argmin(dim=dim, keepdim=True), torch.argmin(torch.tensor(data), dim, keepdim=True).numpy()
+        )
 
 
 # ---------------------------------------------------------------------------------------------- indexing
 def test_scatter_with_a_larger_src_matches_torch_values():
     x, src = np.zeros((3, 4)), np.arange(10.0).reshape(2, 5)
     index = np.array([[2, 0], [1, 3]])
-    np.testing.assert_array_equal(nl.scatter(nl.tensor(x), 1, index, nl.tensor(src)).data,
-                                  torch.scatter(torch.tensor(x), 1, torch.tensor(index), torch.tensor(src)).numpy())
+    np.testing.assert_array_equal(
+        nl.scatter(nl.tensor(x), 1, index, nl.tensor(src)).data,
+        torch.scatter(torch.tensor(x), 1, torch.tensor(index), torch.tensor(src)).numpy(),
+    )
     np.testing.assert_array_equal(
         nl.scatter_add(nl.tensor(x), 1, index, nl.tensor(src)).data,
-        torch.scatter_add(torch.tensor(x), 1, torch.tensor(index), torch.tensor(src)).numpy())
+        torch.scatter_add(torch.tensor(x), 1, torch.tensor(index), torch.tensor(src)).numpy(),
+    )
 
 
 def test_gather_index_errors():
@@ -381,13 +393,17 @@ def test_masked_fill_with_a_tensor_value_passes_it_a_gradient():
 # ---------------------------------------------------------------------------------------------- rearrangement
 def test_pieces_match_torch():
     data = np.arange(14.0).reshape(7, 2)
-    for ours, theirs in [(nl.split(data, 3), torch.split(torch.tensor(data), 3)),
-                         (nl.split(data, [2, 0, 5]), torch.split(torch.tensor(data), [2, 0, 5])),
-                         (nl.chunk(data, 3), torch.chunk(torch.tensor(data), 3)),
-                         (nl.chunk(data, 5, 1), torch.chunk(torch.tensor(data), 5, 1)),
-                         (nl.unbind(data, 1), torch.unbind(torch.tensor(data), 1)),
-                         (nl.meshgrid(data[:, 0], data[:3, 1], indexing="xy"),
-                          torch.meshgrid(torch.tensor(data[:, 0]), torch.tensor(data[:3, 1]), indexing="xy"))]:
+    for ours, theirs in [
+        (nl.split(data, 3), torch.split(torch.tensor(data), 3)),
+        (nl.split(data, [2, 0, 5]), torch.split(torch.tensor(data), [2, 0, 5])),
+        (nl.chunk(data, 3), torch.chunk(torch.tensor(data), 3)),
+        (nl.chunk(data, 5, 1), torch.chunk(torch.tensor(data), 5, 1)),
+        (nl.unbind(data, 1), torch.unbind(torch.tensor(data), 1)),
+        (
+            nl.meshgrid(data[:, 0], data[:3, 1], indexing="xy"),
+            torch.meshgrid(torch.tensor(data[:, 0]), torch.tensor(data[:3, 1]), indexing="xy"),
+        ),
+    ]:
         assert len(ours) == len(theirs)
         for a, b in zip(ours, theirs):
             np.testing.assert_array_equal(a.data, b.numpy())
@@ -398,8 +414,9 @@ def test_pieces_match_torch():
 def test_pad_modes_match_numpy_and_errors():
     x = np.arange(12.0).reshape(3, 4)
     np.testing.assert_array_equal(F.pad(nl.tensor(x), (2, 1), "reflect").data, np.pad(x, ((0, 0), (2, 1)), "reflect"))
-    np.testing.assert_array_equal(F.pad(nl.tensor(x), (0, 0, 1, 1), "replicate").data,
-                                  np.pad(x, ((1, 1), (0, 0)), "edge"))
+    np.testing.assert_array_equal(
+        F.pad(nl.tensor(x), (0, 0, 1, 1), "replicate").data, np.pad(x, ((1, 1), (0, 0)), "edge")
+    )
     np.testing.assert_array_equal(F.pad(nl.tensor(x), (-1, -2, 1, 0)).data, np.pad(x[:, 1:2], ((1, 0), (0, 0))))
     with pytest.raises(ValueError, match="reflect"):
         F.pad(nl.tensor(x), (4, 0), "reflect")
@@ -423,10 +440,15 @@ def test_einsum_errors_and_numpy_dispatch():
 
 def test_numpy_functions_dispatch_to_the_differentiable_ops():
     x = leaf(np.arange(1.0, 7.0).reshape(2, 3))
-    for y, expected in [(np.cumsum(x, axis=1), np.cumsum(x.data, axis=1)), (np.cumsum(x), np.cumsum(x.data)),
-                        (np.flip(x, 0), np.flip(x.data, 0)), (np.prod(x, axis=0), np.prod(x.data, axis=0)),
-                        (np.tan(x), np.tan(x.data)), (np.log1p(x), np.log1p(x.data)),
-                        (np.take_along_axis(x, np.array([[2], [0]]), 1), x.data[[0, 1], [2, 0]][:, None])]:
+    for y, expected in [
+        (np.cumsum(x, axis=1), np.cumsum(x.data, axis=1)),
+        (np.cumsum(x), np.cumsum(x.data)),
+        (np.flip(x, 0), np.flip(x.data, 0)),
+        (np.prod(x, axis=0), np.prod(x.data, axis=0)),
+        (np.tan(x), np.tan(x.data)),
+        (np.log1p(x), np.log1p(x.data)),
+        (np.take_along_axis(x, np.array([[2], [0]]), 1), x.data[[0, 1], [2, 0]][:, None]),
+    ]:
         assert isinstance(y, nl.Tensor) and y.requires_grad
         np.testing.assert_allclose(y.data, expected)
 
@@ -441,12 +463,20 @@ def test_tensor_methods_exist_with_torch_names():
 
 
 EMPTY_CASES = {
-    "cumsum": lambda lib, m: m.cumsum(0), "cumprod": lambda lib, m: m.cumprod(0),
-    "logcumsumexp": lambda lib, m: m.logcumsumexp(0), "prod-dim0": lambda lib, m: m.prod(0),
-    "prod-dim1": lambda lib, m: m.prod(1), "sort": lambda lib, m: m.sort(0).values,
-    "cummax": lambda lib, m: m.cummax(0).values, "flip": lambda lib, m: m.flip(0), "roll": lambda lib, m: m.roll(1, 0),
-    "tril": lambda lib, m: m.tril(), "topk": lambda lib, m: m.topk(0, 0).values, "split": lambda lib, m: m.split(2)[0],
-    "einsum": lambda lib, m: lib.einsum("ij->j", m), "repeat_interleave": lambda lib, m: m.repeat_interleave(2, 0),
+    "cumsum": lambda lib, m: m.cumsum(0),
+    "cumprod": lambda lib, m: m.cumprod(0),
+    "logcumsumexp": lambda lib, m: m.logcumsumexp(0),
+    "prod-dim0": lambda lib, m: m.prod(0),
+    "prod-dim1": lambda lib, m: m.prod(1),
+    "sort": lambda lib, m: m.sort(0).values,
+    "cummax": lambda lib, m: m.cummax(0).values,
+    "flip": lambda lib, m: m.flip(0),
+    "roll": lambda lib, m: m.roll(1, 0),
+    "tril": lambda lib, m: m.tril(),
+    "topk": lambda lib, m: m.topk(0, 0).values,
+    "split": lambda lib, m: m.split(2)[0],
+    "einsum": lambda lib, m: lib.einsum("ij->j", m),
+    "repeat_interleave": lambda lib, m: m.repeat_interleave(2, 0),
     "normalize": lambda lib, m: (torch.nn.functional if lib is torch else F).normalize(m),
 }
 
@@ -462,18 +492,27 @@ def test_empty_dimensions_match_torch(name):
 
 
 # ---------------------------------------------------------------------------------------------- modules
-MODULES = [(nn.Softplus(beta=2.0, threshold=5.0), torch.nn.Softplus(beta=2.0, threshold=5.0)),
-           (nn.LogSigmoid(), torch.nn.LogSigmoid()), (nn.SiLU(), torch.nn.SiLU()), (nn.Mish(), torch.nn.Mish()),
-           (nn.SELU(), torch.nn.SELU()), (nn.CELU(0.7), torch.nn.CELU(0.7)), (nn.ReLU6(), torch.nn.ReLU6()),
-           (nn.Hardtanh(-2.0, 0.5), torch.nn.Hardtanh(-2.0, 0.5)), (nn.Hardswish(), torch.nn.Hardswish()),
-           (nn.Hardsigmoid(), torch.nn.Hardsigmoid()), (nn.Softsign(), torch.nn.Softsign()),
-           (nn.Softmin(0), torch.nn.Softmin(0))]
+MODULES = [
+    (nn.Softplus(beta=2.0, threshold=5.0), torch.nn.Softplus(beta=2.0, threshold=5.0)),
+    (nn.LogSigmoid(), torch.nn.LogSigmoid()),
+    (nn.SiLU(), torch.nn.SiLU()),
+    (nn.Mish(), torch.nn.Mish()),
+    (nn.SELU(), torch.nn.SELU()),
+    (nn.CELU(0.7), torch.nn.CELU(0.7)),
+    (nn.ReLU6(), torch.nn.ReLU6()),
+    (nn.Hardtanh(-2.0, 0.5), torch.nn.Hardtanh(-2.0, 0.5)),
+    (nn.Hardswish(), torch.nn.Hardswish()),
+    (nn.Hardsigmoid(), torch.nn.Hardsigmoid()),
+    (nn.Softsign(), torch.nn.Softsign()),
+    (nn.Softmin(0), torch.nn.Softmin(0)),
+]
 
 
 @pytest.mark.parametrize("module, reference", MODULES, ids=[type(m).__name__ for m, _ in MODULES])
 def test_activation_modules_match_torch_and_rebuild_from_config(module, reference):
     values = np.random.default_rng(0).uniform(-5, 5, (3, 4))
-    np.testing.assert_allclose(module(nl.tensor(values)).data, reference(torch.tensor(values)).numpy(),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        module(nl.tensor(values)).data, reference(torch.tensor(values)).numpy(), rtol=1e-12, atol=1e-15
+    )
     rebuilt = nn.build_module(module.config())
     assert type(rebuilt) is type(module) and rebuilt.config() == module.config()

@@ -1,4 +1,5 @@
 """Property tests (Hypothesis) for the breadth ops against NumPy: random shapes, dims, indices and pads."""
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ def _values(seed, shape):
 
 
 @SETTINGS
-@given(shape=SHAPES, data=st.data(), seed=st.integers(0, 2 ** 32 - 1))
+@given(shape=SHAPES, data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_gather_and_its_gradient_against_numpy(shape, data, seed):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     rows = data.draw(st.integers(1, 5))
@@ -33,13 +34,15 @@ def test_gather_and_its_gradient_against_numpy(shape, data, seed):
     positions[dim % len(shape)] = index
     np.add.at(expected, tuple(positions), v)  # sum(v * gather(x)) = sum over positions of v x[index]
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-15, atol=1e-15)
-    np.testing.assert_allclose(nl.scatter_add(np.zeros(shape), dim, index, v).data, expected, rtol=1e-15,
-                               atol=1e-15)
+    np.testing.assert_allclose(nl.scatter_add(np.zeros(shape), dim, index, v).data, expected, rtol=1e-15, atol=1e-15)
 
 
 @SETTINGS
-@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4), data=st.data(),
-       seed=st.integers(0, 2 ** 32 - 1))
+@given(
+    shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4),
+    data=st.data(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_pad_against_numpy(shape, data, seed):
     mode = data.draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
     padded_dims = data.draw(st.integers(1, len(shape)))
@@ -53,7 +56,7 @@ def test_pad_against_numpy(shape, data, seed):
 
 
 @SETTINGS
-@given(shape=SHAPES, data=st.data(), seed=st.integers(0, 2 ** 32 - 1))
+@given(shape=SHAPES, data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_rearrangements_against_numpy(shape, data, seed):
     x0 = _values(seed, shape)
     x = nl.tensor(x0)
@@ -72,15 +75,25 @@ def test_rearrangements_against_numpy(shape, data, seed):
 
 
 EQUATIONS = {  # equation: the shapes of its operands in letters
-    "ij,jk->ik": ("ij", "jk"), "bij,bjk->bik": ("bij", "bjk"), "ij->ji": ("ij",), "ii->i": ("ii",),
-    "ij,ij->": ("ij", "ij"), "i,j->ij": ("i", "j"), "ijk->kj": ("ijk",), "ij,jk,kl->il": ("ij", "jk", "kl"),
-    "bi,bi->b": ("bi", "bi"), "iij->j": ("iij",),
+    "ij,jk->ik": ("ij", "jk"),
+    "bij,bjk->bik": ("bij", "bjk"),
+    "ij->ji": ("ij",),
+    "ii->i": ("ii",),
+    "ij,ij->": ("ij", "ij"),
+    "i,j->ij": ("i", "j"),
+    "ijk->kj": ("ijk",),
+    "ij,jk,kl->il": ("ij", "jk", "kl"),
+    "bi,bi->b": ("bi", "bi"),
+    "iij->j": ("iij",),
 }
 
 
 @SETTINGS
-@given(equation=st.sampled_from(sorted(EQUATIONS)), sizes=st.lists(st.integers(1, 4), min_size=6, max_size=6),
-       seed=st.integers(0, 2 ** 32 - 1))
+@given(
+    equation=st.sampled_from(sorted(EQUATIONS)),
+    sizes=st.lists(st.integers(1, 4), min_size=6, max_size=6),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_einsum_against_numpy_and_finite_differences(equation, sizes, seed):
     size = dict(zip("ijklb", sizes))
     arrays = [_values(seed + k, tuple(size[c] for c in term)) for k, term in enumerate(EQUATIONS[equation])]

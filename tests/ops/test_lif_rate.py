@@ -3,6 +3,7 @@
 The op table (op_specs.py) runs gradcheck, gradgradcheck and PyTorch on LIFRate and SoftLIFRate; this file
 checks them against notes 003's tuning curve, the limits, the tails, and the surrogates against their formulas.
 """
+
 import math
 
 import numpy as np
@@ -28,8 +29,9 @@ def test_lif_rate_is_the_tuning_curve_of_notes_003():
     assert lif_rate(np.float64(1.5)).item() == pytest.approx(1 / (0.002 - 0.02 * math.log(1 - 1 / 1.5)), rel=1e-14)
     assert lif_rate(np.float64(2.0)).item() == pytest.approx(1 / (0.002 + 0.02 * math.log(2)), rel=1e-14)
     assert lif_rate(np.float64(1e6)).item() == pytest.approx(500.0, rel=2e-5)  # 1 / tau_ref, less tau_m / 1e6
-    np.testing.assert_allclose(lif_rate(x, 0.001, 0.05, amplitude=0.1).data, 0.1 * tuning_curve(x, 0.001, 0.05),
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        lif_rate(x, 0.001, 0.05, amplitude=0.1).data, 0.1 * tuning_curve(x, 0.001, 0.05), rtol=1e-15
+    )
 
 
 def test_lif_rate_gradient_is_finite_differences_away_from_threshold_and_zero_below():
@@ -74,13 +76,19 @@ def test_soft_lif_rate_tails_are_finite_and_match_finite_differences(dtype):
     # far below threshold y ~ 1 / (tau_m (ln(1/sigma) - z)) and dy/dx ~ tau_m y^2 / sigma (sigmoid/rho -> 1/sigma)
     y0 = 1 / (0.002 + 0.02 * (math.log(1 / 0.02) + 5000))
     assert y[0] == pytest.approx(y0, rel=1e-5)
-    assert g[0] == pytest.approx(0.02 * y0 ** 2 / 0.02, rel=1e-5)
+    assert g[0] == pytest.approx(0.02 * y0**2 / 0.02, rel=1e-5)
 
 
 def test_soft_lif_rate_second_derivative_in_the_tails():
     x = nl.tensor(1 + 0.02 * np.array([-60.0, -35.0, -20.0, 0.0, 20.0, 60.0]), requires_grad=True)
-    assert gradgradcheck(lambda v: soft_lif_rate(v, amplitude=0.01), [x], generator=np.random.default_rng(0),
-                         eps=1e-8, rtol=1e-4, atol=1e-6)
+    assert gradgradcheck(
+        lambda v: soft_lif_rate(v, amplitude=0.01),
+        [x],
+        generator=np.random.default_rng(0),
+        eps=1e-8,
+        rtol=1e-4,
+        atol=1e-6,
+    )
 
 
 @pytest.mark.parametrize("name, bad", [("sigma", 0.0), ("tau_m", -1.0), ("tau_ref", -0.1), ("amplitude", np.nan)])
@@ -98,15 +106,19 @@ def _smooth_step(torch, x, surrogate, slope):
     return torch.atan(math.pi / 2 * slope * x) / math.pi
 
 
-@pytest.mark.parametrize("surrogate, slope", [("fast_sigmoid", 25.0), ("fast_sigmoid", 3.0), ("arctan", 2.0),
-                                              ("arctan", 7.5)])
+@pytest.mark.parametrize(
+    "surrogate, slope", [("fast_sigmoid", 25.0), ("fast_sigmoid", 3.0), ("arctan", 2.0), ("arctan", 7.5)]
+)
 def test_surrogate_spike_forward_is_heaviside_and_backward_its_formula(surrogate, slope):
     x = np.array([-2.0, -0.3, -0.01, 0.0, 0.02, 0.5, 3.0])
     y = spike(x, surrogate, slope)
     np.testing.assert_array_equal(y.data, [0, 0, 0, 0, 1, 1, 1])
     g = _grad(lambda t: spike(t, surrogate, slope), x)
-    formula = (1 / (1 + slope * np.abs(x)) ** 2 if surrogate == "fast_sigmoid"
-               else slope / 2 / (1 + (math.pi / 2 * slope * x) ** 2))
+    formula = (
+        1 / (1 + slope * np.abs(x)) ** 2
+        if surrogate == "fast_sigmoid"
+        else slope / 2 / (1 + (math.pi / 2 * slope * x) ** 2)
+    )
     np.testing.assert_allclose(g, formula, rtol=1e-14)
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     xt = torch.tensor(x, requires_grad=True)

@@ -1,18 +1,18 @@
 """The op table covers every Function of the library, and no backward guesses its mode from a value's type."""
+
 import importlib
 import inspect
 import pkgutil
 import re
 
 import numpy as np
+from op_specs import CASES, make_arrays
 
 import neuronlab
 import neuronlab as nl
 from neuronlab.autograd import Function
 from neuronlab.autograd.function import OnceDifferentiableBackward
 from neuronlab.ops.lif_rate import SurrogateSpike
-
-from op_specs import CASES, make_arrays
 
 # Functions that are not math: each needs a reason here, and nothing else may be missing from the table.
 NOT_IN_THE_TABLE = {
@@ -53,8 +53,10 @@ def test_every_function_is_in_the_op_table():
         inputs = [nl.tensor(a, requires_grad=True) for a in make_arrays(spec, sample)]
         covered |= _creators(spec.op(*inputs, **sample.kwargs))
     missing = library_functions() - covered - NOT_IN_THE_TABLE
-    assert not missing, ("Functions without a row in tests/ops/op_specs.py (values, gradients, gradcheck and "
-                         f"gradgradcheck): {sorted(f'{c.__module__}.{c.__qualname__}' for c in missing)}")
+    assert not missing, (
+        "Functions without a row in tests/ops/op_specs.py (values, gradients, gradcheck and "
+        f"gradgradcheck): {sorted(f'{c.__module__}.{c.__qualname__}' for c in missing)}"
+    )
 
 
 def test_functions_live_in_ops():
@@ -82,6 +84,7 @@ def test_the_coverage_check_can_fail():
 
         def backward(self, gy):
             return gy
+
     Unlisted.__module__ = "neuronlab.ops.unlisted"
     try:
         assert Unlisted in library_functions()

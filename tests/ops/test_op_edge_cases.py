@@ -1,4 +1,5 @@
 """Edge cases: huge magnitudes, repeated indices, ties, kinks, zero-size and degenerate shapes."""
+
 import numpy as np
 import pytest
 
@@ -164,7 +165,7 @@ def test_astype_gradient_is_converted_back():
 
 def test_pow_at_zero_base_with_integer_exponent():
     x = leaf([0.0, 2.0])
-    (x ** 2).sum().backward()
+    (x**2).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 4.0])
 
 
@@ -172,26 +173,26 @@ def test_pow_gradients_at_zero_base_are_masked_like_torch():
     """d(x^0)/dx = 0 at x = 0 (not 0 * 0^-1 = NaN); d(x^p)/dp = 0 at x = 0 for p >= 0 (not 0 * ln 0 = NaN)."""
     x0, p0 = np.array([0.0, 0.0, 0.0, 2.0]), np.array([0.0, 2.0, 0.5, 0.0])
     x, p = leaf(x0), leaf(p0)
-    (x ** p).sum().backward()
+    (x**p).sum().backward()
     # math: dx = p x^(p-1): 0 (p = 0), 0 (2 * 0), inf (0.5 * 0^-0.5), 0 (p = 0);  dp = x^p ln x: 0, 0, 0, ln 2
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, np.inf, 0.0])
     np.testing.assert_array_equal(p.grad.data, [0.0, 0.0, 0.0, np.log(2.0)])
     z = leaf([0.0, 1.0])
-    (z ** 0.0).sum().backward()  # a constant: derivative 0 everywhere, 0 included
+    (z**0.0).sum().backward()  # a constant: derivative 0 everywhere, 0 included
     np.testing.assert_array_equal(z.grad.data, [0.0, 0.0])
     e = leaf([0.0, 1.0, 2.0])
-    (0.0 ** e).sum().backward()  # 0^e is 1 at e = 0, then 0: the one-sided derivative in e is 0 (torch too)
+    (0.0**e).sum().backward()  # 0^e is 1 at e = 0, then 0: the one-sided derivative in e is 0 (torch too)
     np.testing.assert_array_equal(e.grad.data, [0.0, 0.0, 0.0])
 
     torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
     tx, tp = torch.tensor(x0, requires_grad=True), torch.tensor(p0, requires_grad=True)
-    (tx ** tp).sum().backward()
+    (tx**tp).sum().backward()
     np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
     np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())
     for exponent in (0.0, 1.0, 3.0, 0.5):
         ours, theirs = leaf([0.0, 1.5]), torch.tensor([0.0, 1.5], dtype=torch.float64, requires_grad=True)
-        (ours ** exponent).sum().backward()
-        (theirs ** exponent).sum().backward()
+        (ours**exponent).sum().backward()
+        (theirs**exponent).sum().backward()
         np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-15, err_msg=f"x ** {exponent}")
 
 
@@ -226,8 +227,10 @@ def test_infinities_against_torch():
     x0, v = np.array([-INF, -1.0, 0.0, 2.0, INF]), np.array([INF, INF, INF, 1.0, INF])
     relu_x, relu_v = leaf(x0), torch.tensor(x0, requires_grad=True)
     np.testing.assert_array_equal(nl.relu(relu_x).data, torch.relu(relu_v).detach().numpy())
-    cases = [(lambda t: nl.leaky_relu(t, 0.2), lambda t: torch.nn.functional.leaky_relu(t, 0.2)),
-             (lambda t: nl.clip(t, -1.0, 1.0), lambda t: torch.clamp(t, -1.0, 1.0))]
+    cases = [
+        (lambda t: nl.leaky_relu(t, 0.2), lambda t: torch.nn.functional.leaky_relu(t, 0.2)),
+        (lambda t: nl.clip(t, -1.0, 1.0), lambda t: torch.clamp(t, -1.0, 1.0)),
+    ]
     for ours_op, torch_op in cases:
         x, tx = leaf(x0), torch.tensor(x0, requires_grad=True)
         y, ty = ours_op(x), torch_op(tx)
@@ -250,26 +253,30 @@ def test_permute_with_negative_axes_moves_the_gradient_back():
         y.backward(v)
         assert x.grad.shape == (2, 3, 4)
         np.testing.assert_array_equal(x.grad.data, np.transpose(v, np.argsort(positive)))
-    assert nl.autograd.gradcheck(lambda t: nl.transpose(t, (-1, 0, 1)) * 1.0,
-                                 [leaf(np.random.default_rng(1).standard_normal((2, 3, 4)))])
+    assert nl.autograd.gradcheck(
+        lambda t: nl.transpose(t, (-1, 0, 1)) * 1.0, [leaf(np.random.default_rng(1).standard_normal((2, 3, 4)))]
+    )
     s = leaf(x0)
     nl.swapaxes(s, -1, 0).backward(np.ones((4, 3, 2)))
     assert s.grad.shape == (2, 3, 4)
 
 
-@pytest.mark.parametrize("call, pattern", [
-    (lambda x: x.permute(0, 0, 1), r"permute: axes \(0, 0, 1\) are not a permutation of the 3 axes"),
-    (lambda x: x.permute(0, -3, 1), r"permute: axes \(0, -3, 1\) are not a permutation"),
-    (lambda x: x.permute(0, 1), r"permute: axes \(0, 1\) are not a permutation of the 3 axes"),
-    (lambda x: x.permute(0, 1, 3), r"permute: dimension out of range: axis 3 for a tensor with 3 dimensions"),
-    (lambda x: nl.transpose(x, (0, 1, -4)), r"transpose: dimension out of range: axis -4 .*3 dimensions"),
-    (lambda x: nl.swapaxes(x, 0, 3), r"swapaxes: dimension out of range: axis 3 .*3 dimensions"),
-    (lambda x: x.unsqueeze(4), r"unsqueeze: dimension out of range: axis 4 for a tensor with 4 dimensions"),
-    (lambda x: nl.expand_dims(x, -5), r"unsqueeze: dimension out of range: axis -5 .*4 dimensions"),
-    (lambda x: x.flatten(3), r"flatten: dimension out of range: axis 3 for a tensor with 3 dimensions"),
-    (lambda x: x.flatten(0, -4), r"flatten: dimension out of range: axis -4 .*3 dimensions"),
-    (lambda x: x.flatten(2, 1), r"flatten: start_dim 2 comes after end_dim 1"),
-])
+@pytest.mark.parametrize(
+    "call, pattern",
+    [
+        (lambda x: x.permute(0, 0, 1), r"permute: axes \(0, 0, 1\) are not a permutation of the 3 axes"),
+        (lambda x: x.permute(0, -3, 1), r"permute: axes \(0, -3, 1\) are not a permutation"),
+        (lambda x: x.permute(0, 1), r"permute: axes \(0, 1\) are not a permutation of the 3 axes"),
+        (lambda x: x.permute(0, 1, 3), r"permute: dimension out of range: axis 3 for a tensor with 3 dimensions"),
+        (lambda x: nl.transpose(x, (0, 1, -4)), r"transpose: dimension out of range: axis -4 .*3 dimensions"),
+        (lambda x: nl.swapaxes(x, 0, 3), r"swapaxes: dimension out of range: axis 3 .*3 dimensions"),
+        (lambda x: x.unsqueeze(4), r"unsqueeze: dimension out of range: axis 4 for a tensor with 4 dimensions"),
+        (lambda x: nl.expand_dims(x, -5), r"unsqueeze: dimension out of range: axis -5 .*4 dimensions"),
+        (lambda x: x.flatten(3), r"flatten: dimension out of range: axis 3 for a tensor with 3 dimensions"),
+        (lambda x: x.flatten(0, -4), r"flatten: dimension out of range: axis -4 .*3 dimensions"),
+        (lambda x: x.flatten(2, 1), r"flatten: start_dim 2 comes after end_dim 1"),
+    ],
+)
 def test_bad_axes_are_refused_with_the_op_and_the_dimensions(call, pattern):
     """Out-of-range axes are IndexErrors (as PyTorch's 'Dimension out of range' and NumPy's AxisError), never
     wrapped around; axes that are in range but wrong together are ValueErrors."""
@@ -331,6 +338,7 @@ def test_log_softmax_keeps_float32_accuracy_on_large_logits():
 
 def nn_functional():
     from neuronlab.nn import functional
+
     return functional
 
 
@@ -340,8 +348,12 @@ def test_reductions_of_a_0d_tensor_accept_axis_0_and_minus_1(name, axis):
     torch = _torch()
     x = leaf(2.5)
     y = getattr(nl, name)(x, axis=axis)
-    torch_op = {"max": torch.amax, "min": torch.amin, "var": lambda t, dim: torch.var(t, dim, correction=0),
-                "std": lambda t, dim: torch.std(t, dim, correction=0)}.get(name, getattr(torch, name))
+    torch_op = {
+        "max": torch.amax,
+        "min": torch.amin,
+        "var": lambda t, dim: torch.var(t, dim, correction=0),
+        "std": lambda t, dim: torch.std(t, dim, correction=0),
+    }.get(name, getattr(torch, name))
     x_ref = torch.tensor(2.5, dtype=torch.float64, requires_grad=True)
     y_ref = torch_op(x_ref, dim=axis)
     assert y.shape == tuple(y_ref.shape) == ()
@@ -371,8 +383,9 @@ def test_index_and_shape_errors():
         nl.concatenate([x, leaf(np.ones((2, 4)))], axis=0)
 
 
-@pytest.mark.parametrize("shape, axis", [((), 0), ((), -1), ((3, 1), 0), ((3, 1), 1), ((1, 3, 1), (0, 1)),
-                                         ((2, 3), None), ((1, 1), -1)])
+@pytest.mark.parametrize(
+    "shape, axis", [((), 0), ((), -1), ((3, 1), 0), ((3, 1), 1), ((1, 3, 1), (0, 1)), ((2, 3), None), ((1, 1), -1)]
+)
 def test_squeeze_follows_torch(shape, axis):
     torch = _torch()
     values = np.arange(float(np.prod(shape))).reshape(shape)
@@ -398,4 +411,4 @@ def test_T_reverses_every_axis_and_mT_swaps_the_last_two():
     assert x.mT.shape == (2, 4, 3)
     assert leaf([1.0, 2.0]).T.shape == (2,)
     with pytest.raises(ValueError, match="mT"):
-        leaf([1.0, 2.0]).mT
+        _ = leaf([1.0, 2.0]).mT

@@ -1,11 +1,11 @@
 """Every op in the table: backpropagated gradients (first and second order) against central differences."""
+
 import numpy as np
 import pytest
+from op_specs import CASE_IDS, CASES, make_arrays
 
 import neuronlab as nl
 from neuronlab.autograd import gradcheck, gradgradcheck
-
-from op_specs import CASE_IDS, CASES, make_arrays
 
 
 def _tensors(spec, sample):
@@ -16,16 +16,21 @@ def _tensors(spec, sample):
 def test_gradcheck(spec, sample):
     inputs = _tensors(spec, sample)
     assert all(x.dtype == np.float64 for x in inputs)
-    assert gradcheck(lambda *xs: spec.op(*xs, **sample.kwargs), inputs,
-                     generator=np.random.default_rng(0), **spec.gradcheck_kwargs)
+    assert gradcheck(
+        lambda *xs: spec.op(*xs, **sample.kwargs), inputs, generator=np.random.default_rng(0), **spec.gradcheck_kwargs
+    )
 
 
-@pytest.mark.parametrize("spec, sample", [c for c in CASES if c[0].second_order],
-                         ids=[i for c, i in zip(CASES, CASE_IDS) if c[0].second_order])
+@pytest.mark.parametrize(
+    "spec, sample",
+    [c for c in CASES if c[0].second_order],
+    ids=[i for c, i in zip(CASES, CASE_IDS) if c[0].second_order],
+)
 def test_gradgradcheck(spec, sample):
     inputs = _tensors(spec, sample)
-    assert gradgradcheck(lambda *xs: spec.op(*xs, **sample.kwargs), inputs,
-                         generator=np.random.default_rng(1), **spec.gradcheck_kwargs)
+    assert gradgradcheck(
+        lambda *xs: spec.op(*xs, **sample.kwargs), inputs, generator=np.random.default_rng(1), **spec.gradcheck_kwargs
+    )
 
 
 @pytest.mark.parametrize("spec, sample", CASES, ids=CASE_IDS)

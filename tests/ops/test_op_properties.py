@@ -1,4 +1,5 @@
 """Property tests (Hypothesis): random broadcastable shapes, random axes, random indices."""
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ BINARY = {
     "sub": (nl.sub, lambda a, b: a - b),
     "mul": (nl.mul, lambda a, b: a * b),
     "div": (nl.div, lambda a, b: a / b),
-    "pow": (nl.pow, lambda a, b: a ** b),
+    "pow": (nl.pow, lambda a, b: a**b),
     "maximum": (nl.maximum, lambda a, b: np.maximum(a, b)),
     "minimum": (nl.minimum, lambda a, b: np.minimum(a, b)),
 }
@@ -32,9 +33,11 @@ def _sum_to(g, shape):
 
 
 @SETTINGS
-@given(name=st.sampled_from(sorted(BINARY)),
-       shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
-       seed=st.integers(0, 2 ** 32 - 1))
+@given(
+    name=st.sampled_from(sorted(BINARY)),
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_binary_ops_with_random_broadcasting(name, shapes, seed):
     op, reference = BINARY[name]
     shape_a, shape_b = shapes.input_shapes
@@ -48,14 +51,17 @@ def test_binary_ops_with_random_broadcasting(name, shapes, seed):
     y.backward(v)
     assert a.grad.shape == shape_a and b.grad.shape == shape_b
     if name == "mul":  # closed form: da = sum_to(v * b), db = sum_to(v * a)
-        np.testing.assert_allclose(a.grad.data, _sum_to(v * np.broadcast_to(b0, y.shape), shape_a), rtol=1e-12,
-                                   atol=1e-14)
-        np.testing.assert_allclose(b.grad.data, _sum_to(v * np.broadcast_to(a0, y.shape), shape_b), rtol=1e-12,
-                                   atol=1e-14)
+        np.testing.assert_allclose(
+            a.grad.data, _sum_to(v * np.broadcast_to(b0, y.shape), shape_a), rtol=1e-12, atol=1e-14
+        )
+        np.testing.assert_allclose(
+            b.grad.data, _sum_to(v * np.broadcast_to(a0, y.shape), shape_b), rtol=1e-12, atol=1e-14
+        )
     if name == "add":
         np.testing.assert_allclose(a.grad.data, _sum_to(v, shape_a), rtol=1e-12, atol=1e-14)
-    assert gradcheck(lambda a, b: op(a, b), [nl.tensor(a0, requires_grad=True), nl.tensor(b0, requires_grad=True)],
-                     grad_output=v)
+    assert gradcheck(
+        lambda a, b: op(a, b), [nl.tensor(a0, requires_grad=True), nl.tensor(b0, requires_grad=True)], grad_output=v
+    )
 
 
 REDUCTIONS = {
@@ -68,7 +74,12 @@ REDUCTIONS = {
     "logsumexp": lambda x, axis, keepdims: nl.logsumexp(x, axis=axis, keepdims=keepdims),
 }
 NUMPY_REDUCTIONS = {
-    "sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min, "var": np.var, "std": np.std,
+    "sum": np.sum,
+    "mean": np.mean,
+    "max": np.max,
+    "min": np.min,
+    "var": np.var,
+    "std": np.std,
     "logsumexp": lambda a, axis, keepdims: np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdims)),
 }
 
@@ -81,8 +92,12 @@ def shape_and_axes(draw):
 
 
 @SETTINGS
-@given(name=st.sampled_from(sorted(REDUCTIONS)), case=shape_and_axes(), keepdims=st.booleans(),
-       seed=st.integers(0, 2 ** 32 - 1))
+@given(
+    name=st.sampled_from(sorted(REDUCTIONS)),
+    case=shape_and_axes(),
+    keepdims=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_reductions_over_random_axes(name, case, keepdims, seed):
     shape, axis = case
     x0 = _values(seed, shape)
@@ -90,24 +105,32 @@ def test_reductions_over_random_axes(name, case, keepdims, seed):
     expected = NUMPY_REDUCTIONS[name](x0, axis=axis, keepdims=keepdims)
     assert y.shape == np.shape(expected)
     np.testing.assert_allclose(y.data, expected, rtol=1e-12, atol=1e-14)
-    assert gradcheck(lambda x: REDUCTIONS[name](x, axis, keepdims), [nl.tensor(x0, requires_grad=True)],
-                     generator=np.random.default_rng(seed))
+    assert gradcheck(
+        lambda x: REDUCTIONS[name](x, axis, keepdims),
+        [nl.tensor(x0, requires_grad=True)],
+        generator=np.random.default_rng(seed),
+    )
 
 
 @SETTINGS
-@given(shapes=hnp.mutually_broadcastable_shapes(signature="(m?,n),(n,p?)->(m?,p?)", max_dims=4, max_side=3),
-       seed=st.integers(0, 2 ** 32 - 1))
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(signature="(m?,n),(n,p?)->(m?,p?)", max_dims=4, max_side=3),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_matmul_with_random_batch_broadcasting(shapes, seed):
     shape_a, shape_b = shapes.input_shapes
     a0, b0 = _values(seed, shape_a), _values(seed + 1, shape_b)
     y = nl.matmul(nl.tensor(a0), nl.tensor(b0))
     np.testing.assert_allclose(y.data, np.matmul(a0, b0), rtol=1e-12, atol=1e-14)
-    assert gradcheck(nl.matmul, [nl.tensor(a0, requires_grad=True), nl.tensor(b0, requires_grad=True)],
-                     generator=np.random.default_rng(seed))
+    assert gradcheck(
+        nl.matmul,
+        [nl.tensor(a0, requires_grad=True), nl.tensor(b0, requires_grad=True)],
+        generator=np.random.default_rng(seed),
+    )
 
 
 @SETTINGS
-@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), data=st.data(), seed=st.integers(0, 2 ** 32 - 1))
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_softmax_family_identities(shape, data, seed):
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
     x0 = _values(seed, shape) * 5
@@ -142,7 +165,7 @@ def shape_and_permutation(draw):
 
 
 @SETTINGS
-@given(case=shape_and_permutation(), data=st.data(), seed=st.integers(0, 2 ** 32 - 1))
+@given(case=shape_and_permutation(), data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_shape_ops_move_gradients_back(case, data, seed):
     """reshape, transpose, permute, swapaxes and flatten are permutations of the elements: the gradient is the
     cotangent moved back. The reference is NumPy's own function applied to an array of positions."""

@@ -1,10 +1,10 @@
 """Every op in the table against PyTorch: values and gradients in float64, tight tolerance."""
+
 import numpy as np
 import pytest
+from op_specs import CASE_IDS, CASES, make_arrays
 
 import neuronlab as nl
-
-from op_specs import CASE_IDS, CASES, make_arrays
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
 

@@ -1,5 +1,6 @@
 """Result dtypes follow PyTorch's type promotion (numbers never widen a floating tensor; integers become float32
 under division and the floating functions); each expectation is what PyTorch returns for the same expression."""
+
 import numpy as np
 import pytest
 
@@ -36,9 +37,11 @@ CASES = {
     "0-d float32 * 0-d float64": lambda m, T: T(2.0, np.float32) * T(0.5, np.float64),
     "float16 * 0-d float32": lambda m, T: T([1, 2], np.float16) * T(0.5, np.float32),
     "maximum(int, float32)": lambda m, T: m.maximum(T([1, 2], np.int64), T([0.5, 3.0], np.float32)),
-    "where(float32, np.float64)": lambda m, T: m.where(T([True, False], np.bool_), T([1.0, 2.0], np.float32),
-                                                     np.float64(0.0)) if m is nl else
-    m.where(T([True, False], np.bool_), T([1.0, 2.0], np.float32), 0.0),
+    "where(float32, np.float64)": lambda m, T: (
+        m.where(T([True, False], np.bool_), T([1.0, 2.0], np.float32), np.float64(0.0))
+        if m is nl
+        else m.where(T([True, False], np.bool_), T([1.0, 2.0], np.float32), 0.0)
+    ),
     "2.0 ** int": lambda m, T: 2.0 ** T([1, 2], np.int64),
 }
 
@@ -61,8 +64,8 @@ def test_a_float32_network_stays_float32_under_numpy_scalars():
 
 
 def test_a_gradient_through_a_promotion_has_the_input_dtype():
-    a = nl.tensor([1.0, 2.0], requires_grad=True)                    # float32
-    b = nl.tensor(np.array(3.0), requires_grad=True)                 # 0-d float64: narrowed to float32
+    a = nl.tensor([1.0, 2.0], requires_grad=True)  # float32
+    b = nl.tensor(np.array(3.0), requires_grad=True)  # 0-d float64: narrowed to float32
     y = a * b
     assert y.dtype == np.float32
     y.sum().backward()

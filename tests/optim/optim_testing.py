@@ -4,6 +4,7 @@ The problem is two independent least-squares fits in one model, so an optimizer 
 different shapes in two parameter groups:  f(w, M) = |A w - b|^2 / (2 n) + |X M - Y|_F^2 / (2 m).
 Its gradient is the closed form  (A^T (A w - b) / n,  X^T (X M - Y) / m).
 """
+
 import numpy as np
 import pytest
 
@@ -13,8 +14,10 @@ from neuronlab.nn import Parameter
 from neuronlab.optim.optimizer import NUMBA_AVAILABLE
 
 # The two implementations of every update: the NumPy reference (fused=False) and the compiled kernel (fused=True).
-PATHS = [pytest.param(False, id="reference"),
-         pytest.param(True, id="fused", marks=pytest.mark.skipif(not NUMBA_AVAILABLE, reason="Numba not installed"))]
+PATHS = [
+    pytest.param(False, id="reference"),
+    pytest.param(True, id="fused", marks=pytest.mark.skipif(not NUMBA_AVAILABLE, reason="Numba not installed")),
+]
 
 
 def make_param(array, dtype=np.float64) -> Parameter:
@@ -37,9 +40,9 @@ class LeastSquares:
         self.M0 = rng.standard_normal((3, 4))
 
     def loss(self, w, M) -> float:
-        return (np.sum((self.A @ w - self.b) ** 2) / (2 * len(self.b))
-                + np.sum((self.X @ M - self.Y) ** 2) / (2 * len(self.Y)))
+        return np.sum((self.A @ w - self.b) ** 2) / (2 * len(self.b)) + np.sum((self.X @ M - self.Y) ** 2) / (
+            2 * len(self.Y)
+        )
 
     def grad(self, w, M):
-        return (self.A.T @ (self.A @ w - self.b) / len(self.b),
-                self.X.T @ (self.X @ M - self.Y) / len(self.Y))
+        return (self.A.T @ (self.A @ w - self.b) / len(self.b), self.X.T @ (self.X @ M - self.Y) / len(self.Y))

@@ -1,10 +1,11 @@
 """Gradient clipping: the closed forms, PyTorch's values, and the edge cases (no grads, non-finite norms)."""
+
 import numpy as np
 import pytest
+from optim_testing import make_param, set_grad
 
 import neuronlab
 from neuronlab.nn.utils import clip_grad_norm_, clip_grad_value_
-from optim_testing import make_param, set_grad
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
 
@@ -47,7 +48,7 @@ def test_clip_grad_norm_closed_form_and_direction():
     ours, _ = ours_and_torch(grads)
     flat = np.concatenate([g.ravel() for g in grads])
     total = clip_grad_norm_(ours, max_norm=1.0)
-    assert total == pytest.approx(np.sqrt(np.sum(flat ** 2)), rel=1e-13)
+    assert total == pytest.approx(np.sqrt(np.sum(flat**2)), rel=1e-13)
     clipped = np.concatenate([p.grad.data.ravel() for p in ours[:-1]])
     assert np.linalg.norm(clipped) == pytest.approx(1.0, rel=1e-5)
     np.testing.assert_allclose(clipped * total, flat, rtol=1e-5)  # same direction, only shorter
@@ -107,12 +108,15 @@ def test_clipping_read_only_gradients_replaces_them():
     np.testing.assert_array_equal(param.grad.data, [1.0, -1.0])
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda p: clip_grad_norm_(p, -1.0), ValueError, "max_norm"),
-    (lambda p: clip_grad_norm_(p, 1.0, norm_type="fro"), ValueError, "norm_type"),
-    (lambda p: clip_grad_value_(p, -0.5), ValueError, "clip_value"),
-    (lambda p: clip_grad_value_(p, "1"), TypeError, "clip_value"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda p: clip_grad_norm_(p, -1.0), ValueError, "max_norm"),
+        (lambda p: clip_grad_norm_(p, 1.0, norm_type="fro"), ValueError, "norm_type"),
+        (lambda p: clip_grad_value_(p, -0.5), ValueError, "clip_value"),
+        (lambda p: clip_grad_value_(p, "1"), TypeError, "clip_value"),
+    ],
+)
 def test_bad_arguments(call, error, message):
     param = make_param(np.zeros(2))
     set_grad(param, [1.0, 1.0])

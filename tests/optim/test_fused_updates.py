@@ -3,26 +3,50 @@
 Both run the same arithmetic in the same order, so they agree to the last bit on IEEE hardware; the tolerance
 (a few units in the last place) leaves room only for a compiler that contracts a*b + c into one rounding.
 """
+
 import itertools
 
 import numpy as np
 import pytest
+from optim_testing import make_param, set_grad
 
 from neuronlab import optim
 from neuronlab.optim import optimizer as optimizer_module
-from optim_testing import make_param, set_grad
 
 OPTION_GRIDS = {
-    "SGD": dict(lr=[0.05], momentum=[0.0, 0.9], dampening=[0.0, 0.3], nesterov=[False, True],
-                weight_decay=[0.0, 0.1], maximize=[False, True]),
-    "Adagrad": dict(lr=[0.3], lr_decay=[0.0, 0.01], weight_decay=[0.0, 0.1], initial_accumulator_value=[0.0, 0.1],
-                    eps=[1e-10, 1e-3], maximize=[False, True]),
-    "Adadelta": dict(lr=[1.0, 0.5], rho=[0.9, 0.5], eps=[1e-6, 1e-3], weight_decay=[0.0, 0.1],
-                     maximize=[False, True]),
-    "RMSprop": dict(lr=[0.01], alpha=[0.99, 0.8], momentum=[0.0, 0.5], centered=[False, True],
-                    weight_decay=[0.0, 0.1], maximize=[False, True]),
-    "Adam": dict(lr=[0.05], betas=[(0.9, 0.999), (0.5, 0.9)], weight_decay=[0.0, 0.1], amsgrad=[False, True],
-                 decoupled_weight_decay=[False, True], maximize=[False, True]),
+    "SGD": dict(
+        lr=[0.05],
+        momentum=[0.0, 0.9],
+        dampening=[0.0, 0.3],
+        nesterov=[False, True],
+        weight_decay=[0.0, 0.1],
+        maximize=[False, True],
+    ),
+    "Adagrad": dict(
+        lr=[0.3],
+        lr_decay=[0.0, 0.01],
+        weight_decay=[0.0, 0.1],
+        initial_accumulator_value=[0.0, 0.1],
+        eps=[1e-10, 1e-3],
+        maximize=[False, True],
+    ),
+    "Adadelta": dict(lr=[1.0, 0.5], rho=[0.9, 0.5], eps=[1e-6, 1e-3], weight_decay=[0.0, 0.1], maximize=[False, True]),
+    "RMSprop": dict(
+        lr=[0.01],
+        alpha=[0.99, 0.8],
+        momentum=[0.0, 0.5],
+        centered=[False, True],
+        weight_decay=[0.0, 0.1],
+        maximize=[False, True],
+    ),
+    "Adam": dict(
+        lr=[0.05],
+        betas=[(0.9, 0.999), (0.5, 0.9)],
+        weight_decay=[0.0, 0.1],
+        amsgrad=[False, True],
+        decoupled_weight_decay=[False, True],
+        maximize=[False, True],
+    ),
     "AdamW": dict(lr=[0.05], weight_decay=[0.0, 0.2], amsgrad=[False, True], maximize=[False, True]),
 }
 
@@ -44,8 +68,9 @@ def run(name, options, dtype, fused, steps=15):
     """Two parameters in two groups (the second at half the rate), fed the same random gradients each step."""
     rng = np.random.default_rng(0)
     params = [make_param(rng.standard_normal((3, 4)), dtype), make_param(rng.standard_normal(5), dtype)]
-    optimizer = getattr(optim, name)([{"params": [params[0]]}, {"params": [params[1]], "lr": options["lr"] / 2}],
-                                     fused=fused, **options)
+    optimizer = getattr(optim, name)(
+        [{"params": [params[0]]}, {"params": [params[1]], "lr": options["lr"] / 2}], fused=fused, **options
+    )
     for _ in range(steps):
         for param in params:
             set_grad(param, rng.standard_normal(param.data.shape))
@@ -55,9 +80,11 @@ def run(name, options, dtype, fused, steps=15):
 
 @pytest.mark.skipif(not optimizer_module.NUMBA_AVAILABLE, reason="Numba not installed: no fused path")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
-@pytest.mark.parametrize("name, options", COMBINATIONS,
-                         ids=[f"{n}-" + "-".join(f"{k}={v}" for k, v in o.items() if k != "lr")
-                              for n, o in COMBINATIONS])
+@pytest.mark.parametrize(
+    "name, options",
+    COMBINATIONS,
+    ids=[f"{n}-" + "-".join(f"{k}={v}" for k, v in o.items() if k != "lr") for n, o in COMBINATIONS],
+)
 def test_fused_update_equals_the_numpy_reference(name, options, dtype):
     fused_params, fused = run(name, options, dtype, fused=True)
     reference_params, reference = run(name, options, dtype, fused=False)

@@ -1,11 +1,12 @@
 """The notes' update rules, written out here, against SGD/Adam with the argument mappings that docs/optimizers.md
 states. The problem is the notes' example f(x, y) = x^2 + 100 y^2 from (10, 1) (000 §6.1), 100 steps, float64.
 """
+
 import numpy as np
 import pytest
+from optim_testing import make_param, set_grad
 
 from neuronlab import optim
-from optim_testing import make_param, set_grad
 
 START = np.array([10.0, 1.0])
 
@@ -105,10 +106,10 @@ def notes_adam(lr, beta1, beta2, eps, rewritten):
         s = beta1 * s + (1 - beta1) * g
         r = beta2 * r + (1 - beta2) * g * g
         if rewritten:
-            lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+            lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
             theta = theta - lr_t * s / np.sqrt(r + eps)
         else:
-            theta = theta - lr * (s / (1 - beta1 ** t)) / np.sqrt(r / (1 - beta2 ** t) + eps)
+            theta = theta - lr * (s / (1 - beta1**t)) / np.sqrt(r / (1 - beta2**t) + eps)
         path.append(theta)
     return np.array(path)
 
@@ -127,8 +128,8 @@ def test_adam_eps_sits_outside_the_square_root():
         g = grad_f(theta)
         s = beta1 * s + (1 - beta1) * g
         r = beta2 * r + (1 - beta2) * g * g
-        lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-        theta = theta - lr_t * s / (np.sqrt(r) + eps * np.sqrt(1 - beta2 ** t))
+        lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+        theta = theta - lr_t * s / (np.sqrt(r) + eps * np.sqrt(1 - beta2**t))
         path.append(theta)
     ours = run_optimizer(lambda p: optim.Adam(p, lr=lr, betas=(beta1, beta2), eps=eps))
     assert_same_path(ours, np.array(path))

@@ -1,14 +1,15 @@
 """The Optimizer contract: parameter groups, state, zero_grad, closures, in-place updates, state_dict, errors."""
+
 import io
 import json
 
 import numpy as np
 import pytest
+from optim_testing import LeastSquares, make_param, set_grad
 
 import neuronlab
 from neuronlab import optim
 from neuronlab.autograd import Tensor
-from optim_testing import LeastSquares, make_param, set_grad
 
 ALL_OPTIMIZERS = [
     (optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
@@ -52,52 +53,61 @@ def test_add_param_group_and_generators():
         optimizer.add_param_group({"params": [make_param(np.ones(1))], "learning_rate": 0.1})
 
 
-@pytest.mark.parametrize("params, error, message", [
-    (lambda: make_param(np.ones(2)), TypeError, "single"),
-    (lambda: {make_param(np.ones(2))}, TypeError, "set"),
-    (lambda: [], ValueError, "empty"),
-    (lambda: [np.ones(2)], TypeError, "ndarray"),
-    (lambda: [make_param(np.ones(2, dtype=np.float16), dtype=np.float16)], TypeError, "float16"),
-    (lambda: [p := make_param(np.ones(2)), p], ValueError, "twice"),
-])
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        (lambda: make_param(np.ones(2)), TypeError, "single"),
+        (lambda: {make_param(np.ones(2))}, TypeError, "set"),
+        (lambda: [], ValueError, "empty"),
+        (lambda: [np.ones(2)], TypeError, "ndarray"),
+        (lambda: [make_param(np.ones(2, dtype=np.float16), dtype=np.float16)], TypeError, "float16"),
+        (lambda: [p := make_param(np.ones(2)), p], ValueError, "twice"),
+    ],
+)
 def test_bad_params_raise_clear_errors(params, error, message):
     with pytest.raises(error, match=message):
         optim.SGD(params(), lr=0.1)
 
 
-@pytest.mark.parametrize("cls, options, message", [
-    (optim.SGD, dict(lr=-0.1), "lr"),
-    (optim.SGD, dict(lr=0.1, momentum=-0.5), "momentum"),
-    (optim.SGD, dict(lr=0.1, momentum=1.0), "momentum"),
-    (optim.SGD, dict(lr=0.1, dampening=1.5), "dampening"),
-    (optim.SGD, dict(lr=0.1, weight_decay=-1e-4), "weight_decay"),
-    (optim.SGD, dict(lr=0.1, nesterov=True), "nesterov"),
-    (optim.SGD, dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "nesterov"),
-    (optim.Adagrad, dict(lr_decay=-1.0), "lr_decay"),
-    (optim.Adagrad, dict(initial_accumulator_value=-1.0), "initial_accumulator_value"),
-    (optim.Adagrad, dict(eps=-1e-10), "eps"),
-    (optim.Adadelta, dict(rho=1.1), "rho"),
-    (optim.Adadelta, dict(lr=-1.0), "lr"),
-    (optim.Adadelta, dict(eps=-1e-6), "eps"),
-    (optim.Adadelta, dict(weight_decay=-0.1), "weight_decay"),
-    (optim.RMSprop, dict(alpha=1.5), "alpha"),
-    (optim.RMSprop, dict(momentum=-0.1), "momentum"),
-    (optim.Adam, dict(betas=(1.0, 0.999)), r"betas\[0\]"),
-    (optim.Adam, dict(betas=(0.9, -0.1)), r"betas\[1\]"),
-    (optim.Adam, dict(eps=-1e-8), "eps"),
-    (optim.AdamW, dict(weight_decay=-0.01), "weight_decay"),
-])
+@pytest.mark.parametrize(
+    "cls, options, message",
+    [
+        (optim.SGD, dict(lr=-0.1), "lr"),
+        (optim.SGD, dict(lr=0.1, momentum=-0.5), "momentum"),
+        (optim.SGD, dict(lr=0.1, momentum=1.0), "momentum"),
+        (optim.SGD, dict(lr=0.1, dampening=1.5), "dampening"),
+        (optim.SGD, dict(lr=0.1, weight_decay=-1e-4), "weight_decay"),
+        (optim.SGD, dict(lr=0.1, nesterov=True), "nesterov"),
+        (optim.SGD, dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "nesterov"),
+        (optim.Adagrad, dict(lr_decay=-1.0), "lr_decay"),
+        (optim.Adagrad, dict(initial_accumulator_value=-1.0), "initial_accumulator_value"),
+        (optim.Adagrad, dict(eps=-1e-10), "eps"),
+        (optim.Adadelta, dict(rho=1.1), "rho"),
+        (optim.Adadelta, dict(lr=-1.0), "lr"),
+        (optim.Adadelta, dict(eps=-1e-6), "eps"),
+        (optim.Adadelta, dict(weight_decay=-0.1), "weight_decay"),
+        (optim.RMSprop, dict(alpha=1.5), "alpha"),
+        (optim.RMSprop, dict(momentum=-0.1), "momentum"),
+        (optim.Adam, dict(betas=(1.0, 0.999)), r"betas\[0\]"),
+        (optim.Adam, dict(betas=(0.9, -0.1)), r"betas\[1\]"),
+        (optim.Adam, dict(eps=-1e-8), "eps"),
+        (optim.AdamW, dict(weight_decay=-0.01), "weight_decay"),
+    ],
+)
 def test_bad_hyperparameters_raise_value_errors_naming_them(cls, options, message):
     with pytest.raises(ValueError, match=message):
         cls([make_param(np.ones(2))], **options)
 
 
-@pytest.mark.parametrize("cls, options, message", [
-    (optim.SGD, dict(lr="0.1"), "lr"),
-    (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov="yes"), "nesterov"),
-    (optim.Adam, dict(betas=0.9), "betas"),
-    (optim.Adam, dict(amsgrad=1), "amsgrad"),
-])
+@pytest.mark.parametrize(
+    "cls, options, message",
+    [
+        (optim.SGD, dict(lr="0.1"), "lr"),
+        (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov="yes"), "nesterov"),
+        (optim.Adam, dict(betas=0.9), "betas"),
+        (optim.Adam, dict(amsgrad=1), "amsgrad"),
+    ],
+)
 def test_wrong_types_raise_type_errors(cls, options, message):
     with pytest.raises(TypeError, match=message):
         cls([make_param(np.ones(2))], **options)
@@ -287,9 +297,21 @@ def test_state_dict_structure_is_plain_data_and_copies_arrays():
 def test_load_state_dict_restores_hyperparameters_and_casts_to_the_parameter_dtype():
     param = make_param(np.ones(3), dtype=np.float32)
     optimizer = optim.Adam([param], lr=0.1)
-    state = {"state": {"0": {"step": 3, "exp_avg": [0.1, 0.2, 0.3], "exp_avg_sq": np.ones(3)}},
-             "param_groups": [{"lr": 0.2, "betas": [0.8, 0.9], "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False,
-                               "maximize": False, "decoupled_weight_decay": False, "params": [0]}]}
+    state = {
+        "state": {"0": {"step": 3, "exp_avg": [0.1, 0.2, 0.3], "exp_avg_sq": np.ones(3)}},
+        "param_groups": [
+            {
+                "lr": 0.2,
+                "betas": [0.8, 0.9],
+                "eps": 1e-8,
+                "weight_decay": 0.0,
+                "amsgrad": False,
+                "maximize": False,
+                "decoupled_weight_decay": False,
+                "params": [0],
+            }
+        ],
+    }
     optimizer.load_state_dict(state)
     assert optimizer.param_groups[0]["lr"] == 0.2 and optimizer.param_groups[0]["betas"] == (0.8, 0.9)
     assert optimizer.param_groups[0]["params"] == [param]
@@ -305,8 +327,9 @@ def test_load_state_dict_errors_are_clear():
     one_group = optim.SGD([make_param(problem.w0)], lr=0.1, momentum=0.9)
     with pytest.raises(ValueError, match="2 parameter groups"):
         one_group.load_state_dict(state)
-    two_in_first = optim.SGD([{"params": [make_param(problem.w0), make_param(problem.w0)]},
-                              {"params": [make_param(problem.M0)]}], lr=0.1)
+    two_in_first = optim.SGD(
+        [{"params": [make_param(problem.w0), make_param(problem.w0)]}, {"params": [make_param(problem.M0)]}], lr=0.1
+    )
     with pytest.raises(ValueError, match="group 0"):
         two_in_first.load_state_dict(state)
     other_shapes, _ = build(optim.SGD, dict(lr=0.1, momentum=0.9), problem)

@@ -5,11 +5,12 @@ Both sides start from the same point, use two parameter groups (the second with 
 fed the same gradient each step: the closed form at neuronlab's current parameters (so that rounding differences
 are compared, not amplified by the problem's dynamics). float64 agrees to 1e-10; float32 to float32 rounding.
 """
+
 import numpy as np
 import pytest
+from optim_testing import PATHS, LeastSquares, make_param, set_grad
 
 from neuronlab import optim
-from optim_testing import PATHS, LeastSquares, make_param, set_grad
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
 
@@ -46,13 +47,15 @@ def run_both(name, options, dtype, steps, fused):
     problem = LeastSquares()
     sign = -1.0 if options.get("maximize") else 1.0  # maximize -f: the trajectory still descends f
     ours = [make_param(problem.w0, dtype), make_param(problem.M0, dtype)]
-    theirs = [torch.nn.Parameter(torch.tensor(problem.w0, dtype=getattr(torch, np.dtype(dtype).name))),
-              torch.nn.Parameter(torch.tensor(problem.M0, dtype=getattr(torch, np.dtype(dtype).name)))]
+    theirs = [
+        torch.nn.Parameter(torch.tensor(problem.w0, dtype=getattr(torch, np.dtype(dtype).name))),
+        torch.nn.Parameter(torch.tensor(problem.M0, dtype=getattr(torch, np.dtype(dtype).name))),
+    ]
     half_lr = options.get("lr", 1.0) / 2  # 1.0: Adadelta's default
-    our_opt = getattr(optim, name)([{"params": [ours[0]]}, {"params": [ours[1]], "lr": half_lr}], fused=fused,
-                                   **options)
-    torch_opt = getattr(torch.optim, name)([{"params": [theirs[0]]}, {"params": [theirs[1]], "lr": half_lr}],
-                                           **options)
+    our_opt = getattr(optim, name)(
+        [{"params": [ours[0]]}, {"params": [ours[1]], "lr": half_lr}], fused=fused, **options
+    )
+    torch_opt = getattr(torch.optim, name)([{"params": [theirs[0]]}, {"params": [theirs[1]], "lr": half_lr}], **options)
     for _ in range(steps):
         grads = [sign * g for g in problem.grad(ours[0].data.astype(np.float64), ours[1].data.astype(np.float64))]
         for param, torch_param, grad in zip(ours, theirs, grads):

@@ -1,5 +1,6 @@
 """ANN-to-SNN conversion (issue 15): single neurons fire at the rate model's rates, whole networks keep their
 accuracy, and layers that cannot be converted are refused with one line naming them."""
+
 import numpy as np
 import pytest
 
@@ -45,8 +46,9 @@ def _digits_network(activation, hidden=64, epochs=10, seed=0):
     X, y = (digits.X[order] / 16).astype(np.float32), digits.y[order]
     neuronlab.manual_seed(seed)
     model = nn.Sequential(nn.Linear(64, hidden), activation, nn.Linear(hidden, 10))
-    loader = DataLoader(TensorDataset(X[:1200], y[:1200]), batch_size=32, shuffle=True,
-                        generator=np.random.default_rng(seed))
+    loader = DataLoader(
+        TensorDataset(X[:1200], y[:1200]), batch_size=32, shuffle=True, generator=np.random.default_rng(seed)
+    )
     fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=5e-3), loader, epochs=epochs)
     return model, X, y
 
@@ -83,19 +85,26 @@ def test_batchnorm_after_linear_is_folded():
     np.testing.assert_allclose(x @ z.weight + z.bias, expected, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("layers, named", [
-    ((nn.Linear(4, 3), nn.Sigmoid(), nn.Linear(3, 2)), "layer 1 (Sigmoid)"),
-    ((nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Linear(3, 2)), "layer 2 (BatchNorm1d)"),
-    ((nn.ReLU(), nn.Linear(4, 2)), "layer 0 (ReLU)"),
-])
+@pytest.mark.parametrize(
+    "layers, named",
+    [
+        ((nn.Linear(4, 3), nn.Sigmoid(), nn.Linear(3, 2)), "layer 1 (Sigmoid)"),
+        ((nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Linear(3, 2)), "layer 2 (BatchNorm1d)"),
+        ((nn.ReLU(), nn.Linear(4, 2)), "layer 0 (ReLU)"),
+    ],
+)
 def test_layers_that_cannot_be_converted_are_refused_in_one_line(layers, named):
-    with pytest.raises(TypeError, match=rf"convert: cannot convert {named.replace('(', '[(]').replace(')', '[)]')}") as error:
+    with pytest.raises(
+        TypeError, match=rf"convert: cannot convert {named.replace('(', '[(]').replace(')', '[)]')}"
+    ) as error:
         snn.convert(nn.Sequential(*layers))
     assert "\n" not in str(error.value) and "supported layers: Linear" in str(error.value)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"normalize": "mean"}, "normalize"), ({"tau_s": -1.0}, "tau_s"),
-                                           ({"percentile": 0}, "percentile")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"normalize": "mean"}, "normalize"), ({"tau_s": -1.0}, "tau_s"), ({"percentile": 0}, "percentile")],
+)
 def test_bad_settings_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         snn.convert(_single(nn.ReLU()), **kwargs)

@@ -1,5 +1,6 @@
 """Encoders (issue 15): rate trains fire at the input's rate and repeat under a seed; latency spikes once, when
 the formula says."""
+
 import math
 
 import numpy as np
@@ -45,12 +46,15 @@ def test_latency_encoding_spikes_once_at_the_rc_charging_time():
     np.testing.assert_array_equal(linear[:, :2].argmax(axis=0), [0, 5])
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: encode.rate(np.array([1.5]), 5), r"intensities in \[0, 1\]"),
-    (lambda: encode.rate(np.array([0.5]), 0), "steps must be a positive integer"),
-    (lambda: encode.rate(np.array([0.5]), 5, gain=-1.0), "gain"),
-    (lambda: encode.latency(np.array([np.nan]), 5), r"intensities in \[0, 1\]"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: encode.rate(np.array([1.5]), 5), r"intensities in \[0, 1\]"),
+        (lambda: encode.rate(np.array([0.5]), 0), "steps must be a positive integer"),
+        (lambda: encode.rate(np.array([0.5]), 5, gain=-1.0), "gain"),
+        (lambda: encode.latency(np.array([np.nan]), 5), r"intensities in \[0, 1\]"),
+    ],
+)
 def test_bad_inputs_are_refused(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -1,4 +1,5 @@
 """build_cnn: the LeNet-style preset sized to its input (issue 12)."""
+
 import numpy as np
 import pytest
 
@@ -8,8 +9,10 @@ from neuronlab.data import channels_first, load_dataset
 from neuronlab.train.cnn import build_cnn
 
 
-@pytest.mark.parametrize("shape, kernel, flat", [((1, 8, 8), 3, 64), ((1, 28, 28), 5, 16 * 7 * 7),
-                                                 ((3, 32, 32), 5, 16 * 8 * 8), ((1, 40), 5, 16 * 10)])
+@pytest.mark.parametrize(
+    "shape, kernel, flat",
+    [((1, 8, 8), 3, 64), ((1, 28, 28), 5, 16 * 7 * 7), ((3, 32, 32), 5, 16 * 8 * 8), ((1, 40), 5, 16 * 10)],
+)
 def test_preset_is_sized_to_the_input(shape, kernel, flat):
     model = build_cnn(shape, 10)
     convs = [m for m in model if isinstance(m, (nn.Conv1d, nn.Conv2d))]

@@ -1,5 +1,6 @@
 """Ensemble: the average of the members' probabilities / outputs, checked against the same average
 computed by hand in NumPy/SciPy from the members' weights."""
+
 import numpy as np
 import pytest
 from scipy.special import expit
@@ -84,8 +85,9 @@ def test_eval_mode_reaches_members_with_dropout_and_batchnorm():
     w1, b1, w2, b2 = rng.normal(size=(2, 4)), rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)
 
     def member():
-        model = nn.Sequential(linear_member(w1, b1), nn.BatchNorm1d(4), nn.ReLU(), nn.Dropout(0.5),
-                              linear_member(w2, b2))
+        model = nn.Sequential(
+            linear_member(w1, b1), nn.BatchNorm1d(4), nn.ReLU(), nn.Dropout(0.5), linear_member(w2, b2)
+        )
         model[1].running_mean.data[...] = [0.1, -0.2, 0.3, 0.0]
         model[1].running_var.data[...] = [1.0, 4.0, 0.25, 2.0]
         return model
@@ -98,19 +100,20 @@ def test_eval_mode_reaches_members_with_dropout_and_batchnorm():
     expected = scipy_softmax(np.maximum(h, 0) @ w2 + b2, axis=1)
     np.testing.assert_allclose(ensemble(Tensor(X)).data, expected, rtol=1e-6)
     ensemble.train()
-    np.testing.assert_allclose(ensemble.predict_proba(X), expected, rtol=1e-6)   # predict switches to eval ...
-    assert ensemble.training and all(m.training for m in ensemble.modules())     # ... and back
+    np.testing.assert_allclose(ensemble.predict_proba(X), expected, rtol=1e-6)  # predict switches to eval ...
+    assert ensemble.training and all(m.training for m in ensemble.modules())  # ... and back
 
 
 def test_from_factory_seeds_members_like_manual_seed():
-    factory = lambda: nn.Sequential(nn.Linear(2, 5), nn.Tanh(), nn.Linear(5, 3))   # noqa: E731
+    factory = lambda: nn.Sequential(nn.Linear(2, 5), nn.Tanh(), nn.Linear(5, 3))  # noqa: E731
     ensemble = Ensemble.from_factory(factory, [11, 12])
     for seed, member in zip([11, 12], ensemble):
         neuronlab.manual_seed(seed)
         reference = factory()
         for (name, value), (_, ref) in zip(member.state_dict().items(), reference.state_dict().items()):
-            np.testing.assert_array_equal(np.asarray(getattr(value, "data", value)),
-                                          np.asarray(getattr(ref, "data", ref)), err_msg=name)
+            np.testing.assert_array_equal(
+                np.asarray(getattr(value, "data", value)), np.asarray(getattr(ref, "data", ref)), err_msg=name
+            )
     assert not np.array_equal(ensemble[0][0].weight.data, ensemble[1][0].weight.data)
 
 
@@ -119,10 +122,11 @@ def test_fit_ensemble_trains_each_member_as_fit_would():
     x = rng.normal(size=(60, 2)).astype(np.float32)
     y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
     loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
-    factory = lambda: nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))   # noqa: E731
-    make_optimizer = lambda params: optim.SGD(params, lr=0.1, momentum=0.9)         # noqa: E731
-    ensemble, histories = fit_ensemble(factory, [3, 4, 5], nn.CrossEntropyLoss(), make_optimizer, loader,
-                                       epochs=5, metrics=["accuracy"])
+    factory = lambda: nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))  # noqa: E731
+    make_optimizer = lambda params: optim.SGD(params, lr=0.1, momentum=0.9)  # noqa: E731
+    ensemble, histories = fit_ensemble(
+        factory, [3, 4, 5], nn.CrossEntropyLoss(), make_optimizer, loader, epochs=5, metrics=["accuracy"]
+    )
     assert len(ensemble) == 3 and [len(h) for h in histories] == [5, 5, 5]
     # member 1 equals an independent run: seed 4, build, fit with the same recipe
     neuronlab.manual_seed(4)
@@ -168,13 +172,16 @@ def test_fit_ensemble_on_a_dask_cluster_equals_the_members_trained_here():
     x = rng.normal(size=(60, 2)).astype(np.float32)
     y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
     loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
-    factory = lambda: nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Dropout(0.2), nn.Linear(8, 2))   # noqa: E731
-    make_optimizer = lambda params: optim.Adam(params, lr=0.01)                                       # noqa: E731
+    factory = lambda: nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Dropout(0.2), nn.Linear(8, 2))  # noqa: E731
+    make_optimizer = lambda params: optim.Adam(params, lr=0.01)  # noqa: E731
     here, histories = fit_ensemble(factory, [3, 4], nn.CrossEntropyLoss(), make_optimizer, loader, epochs=3)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        there, remote_histories = fit_ensemble(factory, [3, 4], nn.CrossEntropyLoss(), make_optimizer, loader,
-                                               epochs=3, client=client)
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        there, remote_histories = fit_ensemble(
+            factory, [3, 4], nn.CrossEntropyLoss(), make_optimizer, loader, epochs=3, client=client
+        )
     assert [h["train_loss"] for h in remote_histories] == [h["train_loss"] for h in histories]
     for ours, theirs in zip(here.state_dict().values(), there.state_dict().values()):
         np.testing.assert_array_equal(np.asarray(theirs), np.asarray(ours))

@@ -1,4 +1,5 @@
 """History (columns, CSV, state), the progress display (plain lines vs a tqdm bar) and the run figures."""
+
 import csv
 import io
 import os
@@ -11,8 +12,26 @@ from neuronlab.train.history import History
 from neuronlab.train.plots import plot_confusion, plot_curves
 from neuronlab.train.progress import ProgressBar, format_logs
 
-RECORDS = [{"epoch": 1, "train_loss": 1.0 / 3, "train_accuracy": 0.5, "val_loss": 0.9, "val_accuracy": 0.55, "lr": 1e-3, "time": 0.1},
-           {"epoch": 2, "train_loss": 0.25, "train_accuracy": 0.75, "val_loss": 0.8, "val_accuracy": 0.6, "lr": 5e-4, "time": 0.1}]
+RECORDS = [
+    {
+        "epoch": 1,
+        "train_loss": 1.0 / 3,
+        "train_accuracy": 0.5,
+        "val_loss": 0.9,
+        "val_accuracy": 0.55,
+        "lr": 1e-3,
+        "time": 0.1,
+    },
+    {
+        "epoch": 2,
+        "train_loss": 0.25,
+        "train_accuracy": 0.75,
+        "val_loss": 0.8,
+        "val_accuracy": 0.6,
+        "lr": 5e-4,
+        "time": 0.1,
+    },
+]
 
 
 def test_history_columns_and_csv_round_trip(tmp_path):
@@ -23,7 +42,7 @@ def test_history_columns_and_csv_round_trip(tmp_path):
         history["r2"]
     with (history.to_csv(tmp_path / "h.csv")).open() as handle:
         rows = list(csv.DictReader(handle))
-    assert [float(r["train_loss"]) for r in rows] == [1.0 / 3, 0.25]     # full precision
+    assert [float(r["train_loss"]) for r in rows] == [1.0 / 3, 0.25]  # full precision
     history.best_epoch, history.stopped_early = 2, True
     copy = History.from_state_dict(history.state_dict())
     assert copy.records == history.records and copy.best_epoch == 2 and copy.stopped_early
@@ -73,7 +92,7 @@ def _screen(text: str) -> list[str]:
     for raw in text.split("\n"):
         line, column = [], 0
         for part in re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", raw).split("\r"):
-            line[column:column + len(part)] = part
+            line[column : column + len(part)] = part
             column = 0
         lines.append("".join(line).rstrip())
     return [line for line in lines if line]
@@ -84,10 +103,11 @@ def test_terminal_output_is_a_tqdm_bar_then_the_full_epoch_line(monkeypatch):
     out = NarrowTerminal()
     _run(ProgressBar(file=out))
     text = out.getvalue()
-    assert "\r" in text and "| 0/3 " in text                                # a bar was drawn
+    assert "\r" in text and "| 0/3 " in text  # a bar was drawn
     assert _screen(text) == [
         "epoch 1/2  train_loss 0.3333  train_acc 0.5  val_loss 0.9  val_acc 0.55  lr 0.001  0.10s",
-        "epoch 2/2  train_loss 0.25  train_acc 0.75  val_loss 0.8  val_acc 0.6  lr 0.0005  0.10s"]
+        "epoch 2/2  train_loss 0.25  train_acc 0.75  val_loss 0.8  val_acc 0.6  lr 0.0005  0.10s",
+    ]
 
 
 def test_format_logs_skips_epoch_and_time():
@@ -104,4 +124,6 @@ def test_figures_are_written(tmp_path):
     for path in (curves, confusion):
         image = matplotlib.image.imread(path)
         assert image.ndim == 3 and image.shape[0] > 100
-    assert matplotlib.image.imread(curves).shape[1] > matplotlib.image.imread(curves).shape[0]   # two panels side by side
+    assert (
+        matplotlib.image.imread(curves).shape[1] > matplotlib.image.imread(curves).shape[0]
+    )  # two panels side by side

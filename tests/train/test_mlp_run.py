@@ -1,4 +1,5 @@
 """The CLI's MLP (structure, initialization scales from the notes' formulas) and the complete run workflow."""
+
 import json
 import math
 from dataclasses import replace
@@ -22,17 +23,20 @@ def test_mlp_structure():
     kinds = [type(m).__name__ for m in model]
     assert kinds == ["Linear", "BatchNorm1d", "Tanh", "Dropout", "Linear", "BatchNorm1d", "Tanh", "Dropout", "Linear"]
     assert [(m.in_features, m.out_features) for m in model if isinstance(m, nn.Linear)] == [(10, 7), (7, 5), (5, 3)]
-    assert [type(m).__name__ for m in build_mlp(4, [], 2)] == ["Linear"]     # no hidden layer: a linear model
+    assert [type(m).__name__ for m in build_mlp(4, [], 2)] == ["Linear"]  # no hidden layer: a linear model
     assert nn.build_module(model.config()).config() == model.config()
 
 
-@pytest.mark.parametrize("init, activation, hidden_std, output_std", [
-    ("he", "relu", math.sqrt(2 / 400), math.sqrt(1 / 300)),            # N(0, 2/N_in); linear output gain 1
-    ("he", "tanh", 5 / 3 / math.sqrt(400), math.sqrt(1 / 300)),
-    ("lecun", "relu", math.sqrt(1 / 400), math.sqrt(1 / 300)),
-    ("xavier", "relu", math.sqrt(2 / 700), math.sqrt(2 / 310)),        # U(-a, a): variance a^2/3 = 2/(N_in+N_out)
-    ("default", "relu", math.sqrt(1 / (3 * 400)), math.sqrt(1 / (3 * 300))),   # PyTorch's U(-1/sqrt(N_in), ...)
-])
+@pytest.mark.parametrize(
+    "init, activation, hidden_std, output_std",
+    [
+        ("he", "relu", math.sqrt(2 / 400), math.sqrt(1 / 300)),  # N(0, 2/N_in); linear output gain 1
+        ("he", "tanh", 5 / 3 / math.sqrt(400), math.sqrt(1 / 300)),
+        ("lecun", "relu", math.sqrt(1 / 400), math.sqrt(1 / 300)),
+        ("xavier", "relu", math.sqrt(2 / 700), math.sqrt(2 / 310)),  # U(-a, a): variance a^2/3 = 2/(N_in+N_out)
+        ("default", "relu", math.sqrt(1 / (3 * 400)), math.sqrt(1 / (3 * 300))),  # PyTorch's U(-1/sqrt(N_in), ...)
+    ],
+)
 def test_initialization_scales(init, activation, hidden_std, output_std):
     neuronlab.manual_seed(0)
     model = build_mlp(400, [300], 10, activation=activation, init=init)
@@ -51,12 +55,21 @@ def test_mlp_argument_checks():
         build_mlp(2, [3], 1, dropout=1.0)
 
 
-@pytest.mark.parametrize("changes, option", [
-    ({"optimizer": "lbfgs"}, "optimizer"), ({"hidden": (0,)}, "hidden"), ({"lr": -1.0}, "lr"),
-    ({"val_size": 0.6, "test_size": 0.5}, "val_size"), ({"val_size": 0.0, "early_stopping": 5}, "early_stopping"),
-    ({"val_size": 0.0, "lr_schedule": "plateau"}, "lr_schedule"), ({"seed": -1}, "seed"), ({"epochs": 2.5}, "epochs"),
-    ({"task": "ranking"}, "task"), ({"dropout": 1.5}, "dropout"),
-])
+@pytest.mark.parametrize(
+    "changes, option",
+    [
+        ({"optimizer": "lbfgs"}, "optimizer"),
+        ({"hidden": (0,)}, "hidden"),
+        ({"lr": -1.0}, "lr"),
+        ({"val_size": 0.6, "test_size": 0.5}, "val_size"),
+        ({"val_size": 0.0, "early_stopping": 5}, "early_stopping"),
+        ({"val_size": 0.0, "lr_schedule": "plateau"}, "lr_schedule"),
+        ({"seed": -1}, "seed"),
+        ({"epochs": 2.5}, "epochs"),
+        ({"task": "ranking"}, "task"),
+        ({"dropout": 1.5}, "dropout"),
+    ],
+)
 def test_config_errors_name_the_option(changes, option):
     with pytest.raises(ConfigError) as info:
         RunConfig(**changes)
@@ -71,10 +84,10 @@ def test_patience_defaults_to_15_with_validation_data_and_0_without():
 def test_one_settings_table_drives_the_config_the_cli_and_the_toml_file(tmp_path):
     import click
 
-    from neuronlab.train.settings import read_settings_file as read_toml
     from neuronlab.cli.train import train
     from neuronlab.train import SETTINGS
     from neuronlab.train.run_folder import RunFolder
+    from neuronlab.train.settings import read_settings_file as read_toml
 
     assert [s.name for s in SETTINGS] == list(RunConfig.__dataclass_fields__)
     assert all(RunConfig.__dataclass_fields__[s.name].default == s.default for s in SETTINGS)
@@ -84,7 +97,8 @@ def test_one_settings_table_drives_the_config_the_cli_and_the_toml_file(tmp_path
     config = RunConfig(hidden=(7, 5), optimizer="sgd", lr=0.05, dropout=0.25, task="regression", seed=3)
     path = RunFolder(tmp_path).write_config(config.resolved())
     assert RunConfig(**{**read_toml(path), "hidden": tuple(read_toml(path)["hidden"])}) == RunConfig(
-        **{**config.resolved(), "hidden": (7, 5)})
+        **{**config.resolved(), "hidden": (7, 5)}
+    )
 
 
 def test_resolved_config_fills_in_the_learning_rate():
@@ -96,7 +110,15 @@ def test_classification_run_writes_a_consistent_folder(tmp_path):
     config = RunConfig(dataset="iris", epochs=30, seed=2, hidden=(16,))
     result = train_run(config, tmp_path / "run", progress=False, log=None)
     names = sorted(p.name for p in (tmp_path / "run").iterdir())
-    assert names == ["complete.json", "config.toml", "confusion.png", "curves.png", "history.csv", "metrics.json", "model.safetensors"]
+    assert names == [
+        "complete.json",
+        "config.toml",
+        "confusion.png",
+        "curves.png",
+        "history.csv",
+        "metrics.json",
+        "model.safetensors",
+    ]
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["samples"] == {"train": 104, "val": 23, "test": 23} and metrics["evaluated_on"] == "test"
     assert metrics["epochs_run"] == len(result.history) <= 30
@@ -109,7 +131,10 @@ def test_classification_run_writes_a_consistent_folder(tmp_path):
     probabilities = softmax(outputs.astype(np.float64), axis=1)
     assert metrics["test"]["loss"] == pytest.approx(log_loss(split.y_test, probabilities, labels=[0, 1, 2]), rel=1e-9)
     assert np.mean(outputs.argmax(1) == split.y_test) == metrics["test"]["accuracy"]
-    assert metrics["test"]["confusion_matrix"] == sk_confusion_matrix(split.y_test, outputs.argmax(1), labels=[0, 1, 2]).tolist()
+    assert (
+        metrics["test"]["confusion_matrix"]
+        == sk_confusion_matrix(split.y_test, outputs.argmax(1), labels=[0, 1, 2]).tolist()
+    )
 
 
 def test_the_saved_model_is_the_restored_best_epoch_without_training_state(tmp_path):
@@ -124,18 +149,20 @@ def test_the_saved_model_is_the_restored_best_epoch_without_training_state(tmp_p
     iris = load_dataset("iris")
     split = train_val_test_split(iris.X, iris.y, val_size=0.15, test_size=0.15, seed=0)
     probabilities = softmax(model_outputs(ckpt.model, split.X_val, ckpt.input_transform).astype(np.float64), axis=1)
-    assert log_loss(split.y_val, probabilities, labels=[0, 1, 2]) == pytest.approx(result.history["val_loss"][best - 1],
-                                                                                   rel=1e-5)
+    assert log_loss(split.y_val, probabilities, labels=[0, 1, 2]) == pytest.approx(
+        result.history["val_loss"][best - 1], rel=1e-5
+    )
 
 
 def test_regression_predictions_come_back_in_the_target_units(tmp_path):
-    result = train_run(RunConfig(dataset="diabetes", epochs=40, lr=1e-2, hidden=(16,)), tmp_path, progress=False,
-                       plots=False, log=None)
+    result = train_run(
+        RunConfig(dataset="diabetes", epochs=40, lr=1e-2, hidden=(16,)), tmp_path, progress=False, plots=False, log=None
+    )
     ckpt = neuronlab.load(result.checkpoint)
     diabetes = load_dataset("diabetes")
     split = train_val_test_split(diabetes.X, diabetes.y, val_size=0.15, test_size=0.15, stratify=False, seed=0)
     predicted = model_outputs(ckpt.model, split.X_test, ckpt.input_transform, ckpt.target_transform)[:, 0]
-    assert abs(predicted.mean() - split.y_train.mean()) < 60           # original units (~150), not standardized
+    assert abs(predicted.mean() - split.y_train.mean()) < 60  # original units (~150), not standardized
     residual = np.mean((predicted - split.y_test) ** 2)
     assert residual == pytest.approx(result.metrics["test"]["mse"], rel=1e-6)
     assert result.metrics["test"]["r2"] > 0.2
@@ -143,9 +170,23 @@ def test_regression_predictions_come_back_in_the_target_units(tmp_path):
 
 
 def test_no_test_split_scores_the_training_data(tmp_path):
-    result = train_run(RunConfig(dataset="xor", val_size=0.0, test_size=0.0, early_stopping=0, epochs=200,
-                                 hidden=(8,), activation="tanh", lr=0.05, batch_size=4), tmp_path, progress=False,
-                       plots=False, log=None)
+    result = train_run(
+        RunConfig(
+            dataset="xor",
+            val_size=0.0,
+            test_size=0.0,
+            early_stopping=0,
+            epochs=200,
+            hidden=(8,),
+            activation="tanh",
+            lr=0.05,
+            batch_size=4,
+        ),
+        tmp_path,
+        progress=False,
+        plots=False,
+        log=None,
+    )
     assert result.metrics["evaluated_on"] == "train" and result.metrics["train"]["accuracy"] == 1.0
     assert "test" not in result.metrics and "val_loss" not in result.history
 
@@ -158,8 +199,12 @@ def test_task_override_and_incompatible_data(tmp_path):
     with pytest.raises(ValueError, match="takes 4 input features; dataset 'digits' has 64"):
         check_compatible(ckpt, load_dataset("digits"))
     with pytest.raises(ValueError, match="classification model; dataset 'diabetes' is a regression"):
-        check_compatible(ckpt, replace(load_dataset("diabetes"), X=np.zeros((3, 4), np.float32),
-                                       y=np.zeros(3, np.float32), feature_names=None))
+        check_compatible(
+            ckpt,
+            replace(
+                load_dataset("diabetes"), X=np.zeros((3, 4), np.float32), y=np.zeros(3, np.float32), feature_names=None
+            ),
+        )
 
 
 def test_prediction_table():

@@ -1,4 +1,5 @@
 """The command line's recurrent builders: a classifier for a dataset's rows, character-model training and generation."""
+
 import numpy as np
 import pytest
 
@@ -22,8 +23,9 @@ def test_train_then_generate(tmp_path):
     text = tmp_path / "text.txt"
     text.write_text("abcde" * 100)
     checkpoint = tmp_path / "chars.safetensors"
-    losses = train_character_model(text, checkpoint, kind="gru", seq_len=10, embedding_dim=8, hidden_size=24,
-                                   epochs=6, batch_size=16, lr=0.02)
+    losses = train_character_model(
+        text, checkpoint, kind="gru", seq_len=10, embedding_dim=8, hidden_size=24, epochs=6, batch_size=16, lr=0.02
+    )
     assert losses[-1] < 0.2 * losses[0]
     assert generate(checkpoint, "ab", 8, temperature=0.1, seed=0) == "cdeabcde"
     with pytest.raises(ValueError, match="not in it: 'z'"):

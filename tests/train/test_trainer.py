@@ -1,5 +1,6 @@
 """The training loop: learning happens, the loop's bookkeeping is right, callbacks do what they say,
 runs are repeatable bit for bit, and a resumed run continues exactly like an uninterrupted one."""
+
 import numpy as np
 import pytest
 
@@ -8,17 +9,32 @@ from neuronlab import nn, optim
 from neuronlab.autograd import Function
 from neuronlab.data import DataLoader, Standardize, TensorDataset, load_dataset
 from neuronlab.nn import functional as F
-from neuronlab.train import (Callback, EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard,
-                             Trainer, TrainingDivergedError, accuracy, fit, predict)
+from neuronlab.train import (
+    Callback,
+    EarlyStopping,
+    GradientClipping,
+    LRSchedulerCallback,
+    ModelCheckpoint,
+    NaNGuard,
+    Trainer,
+    TrainingDivergedError,
+    accuracy,
+    fit,
+    predict,
+)
 
 DIGITS = load_dataset("digits")
 X_DIGITS = Standardize().fit(DIGITS.X[:1200]).transform(DIGITS.X).astype(np.float32)
 
 
 def digits_loaders(seed=0, n_train=600, n_val=300, batch_size=64):
-    train = DataLoader(TensorDataset(X_DIGITS[:n_train], DIGITS.y[:n_train]), batch_size=batch_size, shuffle=True,
-                       generator=np.random.default_rng(seed))
-    val = DataLoader(TensorDataset(X_DIGITS[1200:1200 + n_val], DIGITS.y[1200:1200 + n_val]), batch_size=128)
+    train = DataLoader(
+        TensorDataset(X_DIGITS[:n_train], DIGITS.y[:n_train]),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=np.random.default_rng(seed),
+    )
+    val = DataLoader(TensorDataset(X_DIGITS[1200 : 1200 + n_val], DIGITS.y[1200 : 1200 + n_val]), batch_size=128)
     return train, val
 
 
@@ -69,8 +85,9 @@ def test_loss_decreases_on_xor():
     neuronlab.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 2))
     loader = DataLoader(TensorDataset(xor.X, xor.y), batch_size=4)
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05), loader, epochs=300,
-                  metrics=["accuracy"])
+    history = fit(
+        model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05), loader, epochs=300, metrics=["accuracy"]
+    )
     assert history["train_loss"][0] > 0.5 and history["train_loss"][-1] < 0.02
     assert accuracy(xor.y, predict(model, xor.X)) == 1.0 and history["train_accuracy"][-1] == 1.0
 
@@ -78,8 +95,15 @@ def test_loss_decreases_on_xor():
 def test_loss_decreases_on_digits():
     train, val = digits_loaders()
     model = digits_model()
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-2), train, val, epochs=6,
-                  metrics=["accuracy"])
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters(), lr=1e-2),
+        train,
+        val,
+        epochs=6,
+        metrics=["accuracy"],
+    )
     losses = history["train_loss"]
     assert all(later < earlier for earlier, later in zip(losses, losses[1:]))
     assert history["val_loss"][-1] < history["val_loss"][0] / 3 and history["val_accuracy"][-1] > 0.9
@@ -88,15 +112,22 @@ def test_loss_decreases_on_digits():
 def test_validation_is_scored_in_inference_mode():
     train, val = digits_loaders()
     model = digits_model(dropout=0.5)
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3), train, val, epochs=1,
-                  metrics=["accuracy"])
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters(), lr=1e-3),
+        train,
+        val,
+        epochs=1,
+        metrics=["accuracy"],
+    )
     X_val, y_val = val.dataset.arrays
     logits = predict(model, X_val).astype(np.float64)
     log_p = logits - logits.max(1, keepdims=True)
     log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
     assert history["val_loss"][0] == pytest.approx(-log_p[np.arange(len(y_val)), y_val].mean(), rel=1e-5)
     assert history["val_accuracy"][0] == np.mean(logits.argmax(1) == y_val)
-    assert model.training                                        # back in training mode after validation
+    assert model.training  # back in training mode after validation
 
 
 def test_hooks_run_in_order_once_per_iteration():
@@ -125,11 +156,15 @@ def test_hooks_run_in_order_once_per_iteration():
 
     recorder = Recorder()
     model = digits_model()
-    loader = DataLoader(TensorDataset(X_DIGITS[:130], DIGITS.y[:130]), batch_size=64)   # ceil(130/64) = 3 iterations
-    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loader, epochs=2,
-                  callbacks=[recorder])
-    per_epoch = lambda e: [f"epoch_begin {e}", *[c for b in (1, 2, 3) for c in (f"backward {b}", f"batch_end {b}")],
-                           f"epoch_end {e}"]
+    loader = DataLoader(TensorDataset(X_DIGITS[:130], DIGITS.y[:130]), batch_size=64)  # ceil(130/64) = 3 iterations
+    history = fit(
+        model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loader, epochs=2, callbacks=[recorder]
+    )
+    per_epoch = lambda e: [
+        f"epoch_begin {e}",
+        *[c for b in (1, 2, 3) for c in (f"backward {b}", f"batch_end {b}")],
+        f"epoch_end {e}",
+    ]
     assert recorder.calls == ["train_begin", *per_epoch(1), *per_epoch(2), "train_end"]
     assert history["epoch"] == [1, 2] and history["lr"] == [0.1, 0.1]
     assert set(history.columns) == {"epoch", "train_loss", "lr", "time"}
@@ -141,8 +176,14 @@ def test_regularizer_is_part_of_the_objective():
     model = nn.Sequential(nn.Linear(3, 2, bias=False))
     w0 = model[0].weight.data.copy()
     loader = DataLoader(TensorDataset(np.ones((4, 3), np.float32), np.zeros(4, np.float32)), batch_size=4)
-    fit(model, lambda out, y: out.sum() * 0.0, optim.SGD(model.parameters(), lr=0.1), loader, epochs=1,
-        regularizer=lambda m: F.l2_penalty(m, 0.5))
+    fit(
+        model,
+        lambda out, y: out.sum() * 0.0,
+        optim.SGD(model.parameters(), lr=0.1),
+        loader,
+        epochs=1,
+        regularizer=lambda m: F.l2_penalty(m, 0.5),
+    )
     np.testing.assert_allclose(model[0].weight.data, w0 * (1 - 0.1 * 2 * 0.5), rtol=1e-6)
 
 
@@ -162,7 +203,9 @@ def test_predict_batches_and_restores_the_mode():
     model.train()
     whole = predict(model, X_DIGITS[:100], batch_size=1000)
     assert model.training
-    np.testing.assert_allclose(predict(model, X_DIGITS[:100], batch_size=7), whole, rtol=1e-5, atol=1e-6)  # float32: BLAS blocks by batch size
+    np.testing.assert_allclose(
+        predict(model, X_DIGITS[:100], batch_size=7), whole, rtol=1e-5, atol=1e-6
+    )  # float32: BLAS blocks by batch size
     with neuronlab.no_grad():
         np.testing.assert_array_equal(model.eval()(neuronlab.Tensor(X_DIGITS[:100])).data, whole)
 
@@ -172,8 +215,14 @@ def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
     snapshots = Snapshots()
     model = digits_model()
     loader, _ = digits_loaders()
-    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=1e-3), loader, epochs=20,
-                  callbacks=[Monitor("val_loss", [3, 2, 1, 2, 3, 4, 5]), snapshots, EarlyStopping(patience=2)])
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters(), lr=1e-3),
+        loader,
+        epochs=20,
+        callbacks=[Monitor("val_loss", [3, 2, 1, 2, 3, 4, 5]), snapshots, EarlyStopping(patience=2)],
+    )
     assert len(history) == 5 and history.best_epoch == 3 and history.stopped_early
     assert_same_weights(weights(model), snapshots.epochs[3])
     assert not np.array_equal(model.state_dict()["0.weight"], snapshots.epochs[5]["0.weight"])
@@ -183,16 +232,23 @@ def test_early_stopping_maximizes_accuracy_with_min_delta():
     model = digits_model()
     loader, _ = digits_loaders()
     stopper = EarlyStopping("val_accuracy", patience=2, min_delta=0.05, restore_best=False)
-    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01), loader, epochs=20,
-                  callbacks=[Monitor("val_accuracy", [0.5, 0.6, 0.605, 0.61, 0.9]), stopper])
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.01),
+        loader,
+        epochs=20,
+        callbacks=[Monitor("val_accuracy", [0.5, 0.6, 0.605, 0.61, 0.9]), stopper],
+    )
     assert stopper.mode == "max" and len(history) == 4 and history.best_epoch == 2 and stopper.best == 0.6
 
 
 def test_early_stopping_on_the_real_validation_loss():
     train, val = digits_loaders()
     model = digits_model()
-    trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=3e-3),
-                      callbacks=[EarlyStopping(patience=3)])
+    trainer = Trainer(
+        model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=3e-3), callbacks=[EarlyStopping(patience=3)]
+    )
     history = trainer.fit(train, val, epochs=60)
     best = int(np.argmin(history["val_loss"]))
     assert history.best_epoch == best + 1 and history.stopped_early and len(history) == best + 4
@@ -203,8 +259,14 @@ def test_early_stopping_names_a_missing_monitor():
     model = digits_model()
     loader, _ = digits_loaders()
     with pytest.raises(ValueError, match="val_\\* needs validation data"):
-        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loader, epochs=1,
-            callbacks=[EarlyStopping("val_loss")])
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            optim.SGD(model.parameters(), lr=0.1),
+            loader,
+            epochs=1,
+            callbacks=[EarlyStopping("val_loss")],
+        )
     with pytest.raises(ValueError, match="patience"):
         EarlyStopping(patience=0)
 
@@ -213,23 +275,42 @@ def test_scheduler_callback_per_epoch_and_on_plateau():
     model = digits_model()
     loader, _ = digits_loaders()
     opt = optim.SGD(model.parameters(), lr=0.1)
-    history = fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=3,
-                  callbacks=[LRSchedulerCallback(optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))])
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        loader,
+        epochs=3,
+        callbacks=[LRSchedulerCallback(optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))],
+    )
     assert history["lr"] == [0.1, 0.05, 0.025]
     opt = optim.SGD(model.parameters(), lr=0.1)
     plateau = optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
-    history = fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=5,
-                  callbacks=[Monitor("val_loss", [1.0] * 5), LRSchedulerCallback(plateau)])
-    assert history["lr"] == [0.1, 0.1, 0.1, 0.05, 0.05]        # reduced once more than `patience` epochs stalled
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        loader,
+        epochs=5,
+        callbacks=[Monitor("val_loss", [1.0] * 5), LRSchedulerCallback(plateau)],
+    )
+    assert history["lr"] == [0.1, 0.1, 0.1, 0.05, 0.05]  # reduced once more than `patience` epochs stalled
 
 
 def test_scheduler_callback_per_batch():
     model = digits_model()
-    loader, _ = digits_loaders()                                 # 10 iterations per epoch
+    loader, _ = digits_loaders()  # 10 iterations per epoch
     opt = optim.SGD(model.parameters(), lr=0.1)
     scheduler = optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
-    fit(model, nn.CrossEntropyLoss(), opt, loader, epochs=2, callbacks=[LRSchedulerCallback(scheduler, interval="batch")])
-    assert scheduler.last_epoch == 20 and opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.9 ** 20)
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        loader,
+        epochs=2,
+        callbacks=[LRSchedulerCallback(scheduler, interval="batch")],
+    )
+    assert scheduler.last_epoch == 20 and opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.9**20)
 
 
 def test_gradient_clipping_rescales_the_joint_norm():
@@ -245,8 +326,14 @@ def test_gradient_clipping_rescales_the_joint_norm():
     before, after = Norms(), Norms()
     model = digits_model()
     loader, _ = digits_loaders()
-    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.01), loader, epochs=1,
-        callbacks=[before, GradientClipping(max_norm=0.5), after])
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.SGD(model.parameters(), lr=0.01),
+        loader,
+        epochs=1,
+        callbacks=[before, GradientClipping(max_norm=0.5), after],
+    )
     assert max(before.norms) > 0.5 and max(after.norms) <= 0.5 * (1 + 1e-5)
     for g0, g1, n0 in zip(before.grads, after.grads, before.norms):
         np.testing.assert_allclose(g1, g0 * min(1.0, 0.5 / (n0 + 1e-6)), rtol=1e-4, atol=1e-9)
@@ -254,14 +341,20 @@ def test_gradient_clipping_rescales_the_joint_norm():
 
 def test_nan_guard_names_epoch_and_batch_before_the_update():
     X = X_DIGITS[:100].copy()
-    X[45] = np.nan                                               # batch 3 of size 20
+    X[45] = np.nan  # batch 3 of size 20
     loader = DataLoader(TensorDataset(X, DIGITS.y[:100]), batch_size=20)
     model = digits_model()
     snapshots = Snapshots(batches=True)
     with pytest.raises(TrainingDivergedError, match="loss is nan at epoch 1, batch 3"):
-        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), loader, epochs=2,
-            callbacks=[NaNGuard(), snapshots])
-    assert_same_weights(weights(model), snapshots.batches[2])     # the bad batch did not update the weights
+        fit(
+            model,
+            nn.CrossEntropyLoss(),
+            optim.SGD(model.parameters(), lr=0.1),
+            loader,
+            epochs=2,
+            callbacks=[NaNGuard(), snapshots],
+        )
+    assert_same_weights(weights(model), snapshots.batches[2])  # the bad batch did not update the weights
 
 
 def test_nan_guard_catches_an_infinite_gradient():
@@ -279,17 +372,32 @@ def test_nan_guard_catches_an_infinite_gradient():
     loader, _ = digits_loaders()
     with pytest.raises(TrainingDivergedError, match="gradient of '0.weight' is not finite at epoch 1, batch 1"):
         with np.errstate(invalid="ignore"):
-            fit(model, lambda out, y: InfiniteSlope.apply(out), optim.SGD(model.parameters(), lr=0.1), loader,
-                epochs=1, callbacks=[NaNGuard()])
+            fit(
+                model,
+                lambda out, y: InfiniteSlope.apply(out),
+                optim.SGD(model.parameters(), lr=0.1),
+                loader,
+                epochs=1,
+                callbacks=[NaNGuard()],
+            )
 
 
 def test_model_checkpoint_keeps_the_best_epochs(tmp_path):
     model = digits_model()
     loader, _ = digits_loaders()
     snapshots = Snapshots()
-    fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()), loader, epochs=3,
-        callbacks=[Monitor("val_loss", [3.0, 1.0, 2.0]), snapshots,
-                   ModelCheckpoint(tmp_path / "ckpt-{epoch}.safetensors", save_best_only=True, class_names=list("0123456789"))])
+    fit(
+        model,
+        nn.CrossEntropyLoss(),
+        optim.Adam(model.parameters()),
+        loader,
+        epochs=3,
+        callbacks=[
+            Monitor("val_loss", [3.0, 1.0, 2.0]),
+            snapshots,
+            ModelCheckpoint(tmp_path / "ckpt-{epoch}.safetensors", save_best_only=True, class_names=list("0123456789")),
+        ],
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt-1.safetensors", "ckpt-2.safetensors"]
     ckpt = neuronlab.load(tmp_path / "ckpt-2.safetensors")
     assert ckpt.epoch == 2 and ckpt.class_names == list("0123456789")
@@ -313,12 +421,20 @@ def _full_setup(seed, loader_seed, tmp_path=None):
     model = digits_model(seed, dropout=0.3, batchnorm=True)
     opt = optim.Adam(model.parameters(), lr=2e-3)
     train, val = digits_loaders(loader_seed)
-    callbacks = [LRSchedulerCallback(optim.lr_scheduler.MultiStepLR(opt, milestones=[3], gamma=0.5)),
-                 EarlyStopping(patience=50)]
+    callbacks = [
+        LRSchedulerCallback(optim.lr_scheduler.MultiStepLR(opt, milestones=[3], gamma=0.5)),
+        EarlyStopping(patience=50),
+    ]
     if tmp_path is not None:
         callbacks.append(ModelCheckpoint(tmp_path / "last.safetensors"))
-    trainer = Trainer(model, nn.CrossEntropyLoss(), opt, metrics=["accuracy"], callbacks=callbacks,
-                      regularizer=lambda m: F.l1_penalty(m, 1e-4))
+    trainer = Trainer(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        metrics=["accuracy"],
+        callbacks=callbacks,
+        regularizer=lambda m: F.l1_penalty(m, 1e-4),
+    )
     return trainer, train, val
 
 
@@ -341,10 +457,10 @@ def test_resuming_from_a_checkpoint_continues_exactly(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     trainer, train, val = _full_setup(1, 1, tmp_path / "a")
-    trainer.fit(train, val, epochs=4)                          # uninterrupted
+    trainer.fit(train, val, epochs=4)  # uninterrupted
     first, train_b, val_b = _full_setup(1, 1, tmp_path / "b")
-    first.fit(train_b, val_b, epochs=2)                        # interrupted after 2 epochs
-    neuronlab.manual_seed(999)                                 # disturb every random state
+    first.fit(train_b, val_b, epochs=2)  # interrupted after 2 epochs
+    neuronlab.manual_seed(999)  # disturb every random state
     resumed, fresh_train, fresh_val = _full_setup(999, 12345, tmp_path / "b")
     resumed.load_checkpoint(tmp_path / "b" / "last.safetensors", train_loader=fresh_train)
     assert resumed.epoch == 2

@@ -1,4 +1,5 @@
 """neuronlab.viz: the computational graph as DOT text, rendered by Graphviz when it is installed."""
+
 import re
 import shutil
 import subprocess
@@ -69,7 +70,7 @@ def test_to_dot_is_deterministic_and_walks_deep_graphs_iteratively():
     for _ in range(3 * sys.getrecursionlimit()):
         y = y * 1.0
     dot = to_dot(y)
-    assert dot.count("[label=\"Mul\"") == 3 * sys.getrecursionlimit()
+    assert dot.count('[label="Mul"') == 3 * sys.getrecursionlimit()
     assert dot == to_dot(y)
 
 

@@ -5,6 +5,7 @@ The notes' ``Var``: ``data`` is the value, ``grad`` the derivative of the final 
 (``x + y``, ``x.exp()``) are attached in :mod:`neuronlab.ops.methods`; this file holds only the state
 and the behaviour that is not an operation.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,7 +48,7 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool = False, creator=None) -> "Tensor":
+    def _make(cls, data: np.ndarray, requires_grad: bool = False, creator=None) -> Tensor:
         """Fast constructor for the engine: no conversion, no checks."""
         t = object.__new__(Tensor)
         t.data = data
@@ -97,7 +98,9 @@ class Tensor:
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item(): only one-element tensors can be converted to a Python number, got shape {self.shape}")
+            raise ValueError(
+                f"item(): only one-element tensors can be converted to a Python number, got shape {self.shape}"
+            )
         return self.data.item()
 
     def tolist(self):
@@ -152,7 +155,7 @@ class Tensor:
         """PyTorch's name for ``creator``."""
         return self.creator
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self.data.dtype.type not in _FLOAT_TYPES:
             raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
         if not requires_grad and self.creator is not None:
@@ -160,7 +163,7 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
         return Tensor._make(self.data)
 
@@ -179,6 +182,7 @@ class Tensor:
 
         def store(grad):
             self.grad = grad if self.grad is None else self.grad + grad
+
         self.register_hook(store)
 
     def backward(self, grad=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
@@ -187,6 +191,7 @@ class Tensor:
         ``retain_graph`` defaults to ``create_graph``, as in PyTorch: a graph built for second derivatives
         is kept so that it can be differentiated."""
         from neuronlab.autograd.engine import backward
+
         backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     # ------------------------------------------------------------------ in-place updates
@@ -195,38 +200,41 @@ class Tensor:
             if self.creator is None:
                 raise RuntimeError(
                     f"{what}: a leaf tensor that requires grad cannot be modified in place while the graph is "
-                    "recorded; do it inside `with neuronlab.no_grad():`")
+                    "recorded; do it inside `with neuronlab.no_grad():`"
+                )
             raise RuntimeError(
                 f"{what}: in-place modification of a tensor that is part of a recorded graph is not supported; "
-                "use the out-of-place operation")
+                "use the out-of-place operation"
+            )
 
     @staticmethod
     def _check_written_value(what: str, value) -> None:
         if isinstance(value, Tensor) and value.requires_grad and grad_mode._enabled[0]:
             raise RuntimeError(
                 f"{what}: the value requires grad, and writing it into another tensor in place would cut it out "
-                "of the graph; use the out-of-place operation (or neuronlab.where / concatenate / stack)")
+                "of the graph; use the out-of-place operation (or neuronlab.where / concatenate / stack)"
+            )
 
-    def _inplace(self, what: str, ufunc, other) -> "Tensor":
+    def _inplace(self, what: str, ufunc, other) -> Tensor:
         self._check_inplace(what)
         self._check_written_value(what, other)
         ufunc(self.data, as_array(other), out=self.data, casting="same_kind")
         self._version += 1
         return self
 
-    def add_(self, other) -> "Tensor":
+    def add_(self, other) -> Tensor:
         return self._inplace("add_", np.add, other)
 
-    def sub_(self, other) -> "Tensor":
+    def sub_(self, other) -> Tensor:
         return self._inplace("sub_", np.subtract, other)
 
-    def mul_(self, other) -> "Tensor":
+    def mul_(self, other) -> Tensor:
         return self._inplace("mul_", np.multiply, other)
 
-    def div_(self, other) -> "Tensor":
+    def div_(self, other) -> Tensor:
         return self._inplace("div_", np.true_divide, other)
 
-    def copy_(self, source) -> "Tensor":
+    def copy_(self, source) -> Tensor:
         self._check_inplace("copy_")
         source = as_array(source)
         if source.shape != self.shape and np.broadcast_shapes(source.shape, self.shape) != self.shape:
@@ -235,16 +243,16 @@ class Tensor:
         self._version += 1
         return self
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value) -> Tensor:
         self._check_inplace("fill_")
         self.data.fill(value)
         self._version += 1
         return self
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def clamp_(self, min=None, max=None) -> "Tensor":
+    def clamp_(self, min=None, max=None) -> Tensor:
         self._check_inplace("clamp_")
         np.clip(self.data, min, max, out=self.data)
         self._version += 1
@@ -262,8 +270,11 @@ class Tensor:
         # x += y: in place when the graph being recorded runs through neither x nor y, otherwise x = x + y (a new
         # node); a leaf that requires grad is refused by _inplace, as in PyTorch.
         leaf_with_grad = self.requires_grad and self.creator is None
-        if grad_mode._enabled[0] and not leaf_with_grad and (
-                self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)):
+        if (
+            grad_mode._enabled[0]
+            and not leaf_with_grad
+            and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+        ):
             return out_of_place(self, other)
         return self._inplace(what, ufunc, other)
 

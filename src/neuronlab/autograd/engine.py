@@ -5,13 +5,14 @@ exponential on graphs like ``y = y + y`` repeated. Here the graph is first sorte
 search, so there is no recursion limit), then each Function runs its ``backward`` exactly once, after the
 gradients from all of its consumers have been summed: cost linear in the size of the graph.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from neuronlab.autograd import grad_mode, versioning
-from neuronlab.autograd.function import OnceDifferentiableBackward
 from neuronlab.autograd._tensor import Tensor, as_array
+from neuronlab.autograd.function import OnceDifferentiableBackward
 
 
 def sum_to_shape(g, shape: tuple):
@@ -22,8 +23,7 @@ def sum_to_shape(g, shape: tuple):
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape) if lead else g
@@ -35,7 +35,8 @@ def _unbroadcast(fn, g, shape: tuple):
     if len(g.shape) < len(shape) or any(n != 1 and n != m for n, m in zip(reversed(shape), reversed(g.shape))):
         raise RuntimeError(
             f"{type(fn).__name__}.backward returned a gradient of shape {tuple(g.shape)} for an input of shape "
-            f"{shape}; it is not that shape, nor broadcast from it (a bug in {type(fn).__name__}.backward)")
+            f"{shape}; it is not that shape, nor broadcast from it (a bug in {type(fn).__name__}.backward)"
+        )
     return sum_to_shape(g, shape)
 
 
@@ -62,7 +63,8 @@ def topological_order(roots) -> tuple[list, dict]:
             if inputs is None:
                 raise RuntimeError(
                     f"Trying to backward through the graph a second time ({type(fn).__name__} already freed its "
-                    "saved values); pass retain_graph=True to the first backward() if you need to.")
+                    "saved values); pass retain_graph=True to the first backward() if you need to."
+                )
             for x in inputs:
                 if isinstance(x, Tensor):
                     creator = x.creator
@@ -174,8 +176,9 @@ def _once_differentiable_backward(fn, gy: Tensor) -> tuple:
         gxs = (gxs,)
     depends_on = [x for x in (gy, *fn.inputs) if isinstance(x, Tensor) and x.requires_grad]
     name = type(fn).__name__
-    return tuple(None if gx is None else OnceDifferentiableBackward.apply(np.asarray(gx), *depends_on, name=name)
-                 for gx in gxs)
+    return tuple(
+        None if gx is None else OnceDifferentiableBackward.apply(np.asarray(gx), *depends_on, name=name) for gx in gxs
+    )
 
 
 def _seed(op: str, root: Tensor, grad):
@@ -187,7 +190,8 @@ def _seed(op: str, root: Tensor, grad):
         if root.data.size != 1:
             raise RuntimeError(
                 f"{op}: grad can be implicitly created only for scalar outputs; this tensor has shape "
-                f"{root.shape}: pass the gradient of the final scalar with respect to it")
+                f"{root.shape}: pass the gradient of the final scalar with respect to it"
+            )
         return np.ones_like(root.data)
     if isinstance(grad, Tensor) and grad.requires_grad:
         return grad
@@ -244,8 +248,14 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
             leaf.grad.data += g
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple:
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple:
     """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored in ``.grad``.
 
     ``grad(y, x, create_graph=True)`` returns a differentiable result: ``grad(grad(y, x)[0].sum(), x)`` is
@@ -254,8 +264,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
     outputs, seeds = _seeds("grad", outputs, grad_outputs, create_graph)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     retain_graph = create_graph if retain_graph is None else retain_graph
-    leaf_grads, captured = run_backward(outputs, seeds, retain_graph, create_graph,
-                                        capture=[x for x in inputs if x.creator is not None])
+    leaf_grads, captured = run_backward(
+        outputs, seeds, retain_graph, create_graph, capture=[x for x in inputs if x.creator is not None]
+    )
     result = []
     for x in inputs:
         g = leaf_grads.get(x) if x.creator is None else captured.get(x)

@@ -5,6 +5,7 @@ A subclass writes ``forward`` (ndarrays in, one ndarray out, saving what the der
 ``Function.apply`` runs ``forward`` and, when some input requires a gradient and recording is on,
 links the output to the Function through ``creator`` (the notes' "yellow line").
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -129,4 +130,5 @@ class OnceDifferentiableBackward(Function):
         raise RuntimeError(
             f"{self.name} is once_differentiable: its backward is computed on arrays and is not itself "
             "differentiable, so a second derivative through it is not available. Override "
-            f"{self.name}.saved_for_graph to recompute its saved values from the inputs instead.")
+            f"{self.name}.saved_for_graph to recompute its saved values from the inputs instead."
+        )

@@ -2,6 +2,7 @@
 
 The flag lives in a one-element list so the hot path in ``Function.apply`` reads it without a function call.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,6 +36,7 @@ class set_grad_enabled:
         def wrapper(*args, **kwargs):
             with set_grad_enabled(self.mode):
                 return func(*args, **kwargs)
+
         return wrapper
 
 
@@ -53,6 +55,7 @@ class no_grad:
         def wrapper(*args, **kwargs):
             with type(self)():
                 return func(*args, **kwargs)
+
         return wrapper
 
 

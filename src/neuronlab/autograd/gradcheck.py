@@ -13,14 +13,15 @@ computes is a vector-Jacobian product: the gradient of the scalar J = sum(v * y)
 v at random (a random v catches errors that a vector of ones would average away, e.g. a transposed
 gradient of a symmetric sum).
 """
+
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 
-from neuronlab.autograd.engine import grad
 from neuronlab.autograd._tensor import Tensor
+from neuronlab.autograd.engine import grad
 from neuronlab.random import default_generator
 
 
@@ -56,12 +57,14 @@ def _objective(outputs: list, cotangents: list) -> float:
             if value.size != 1:
                 raise ValueError(
                     f"numerical_grad: f returned a tensor of shape {y.shape}, not a scalar; pass grad_output= "
-                    "(the cotangent v: the gradient of sum(v * f(x)) is computed)")
+                    "(the cotangent v: the gradient of sum(v * f(x)) is computed)"
+                )
             total += float(value.reshape(()))
         else:
             if v.shape != value.shape:
-                raise ValueError(f"numerical_grad: grad_output has shape {v.shape} but f's output has shape "
-                                 f"{value.shape}")
+                raise ValueError(
+                    f"numerical_grad: grad_output has shape {v.shape} but f's output has shape {value.shape}"
+                )
             total += float(np.sum(v * value))
     return total
 
@@ -124,8 +127,9 @@ def _analytic_grad(outputs: list, cotangents: list, wrt: list) -> list:
             result.append(np.zeros(x.shape))
             continue
         if g.shape != x.shape:
-            raise GradcheckError(f"gradcheck: the backpropagated gradient has shape {g.shape} but its input has "
-                                 f"shape {x.shape}")
+            raise GradcheckError(
+                f"gradcheck: the backpropagated gradient has shape {g.shape} but its input has shape {x.shape}"
+            )
         result.append(np.asarray(g.data, dtype=np.float64))
     return result
 
@@ -152,7 +156,8 @@ def _compare(analytic: list, numeric: list, positions: list, atol: float, rtol: 
         f"{what} failed for input {positions[k]} (shape {a.shape}) at element {index}: analytic {a_i:.10g}, "
         f"numeric {n_i:.10g}, |difference| {difference:.3g}, relative error {relative:.3g} "
         f"(allowed: atol={atol:g} + rtol={rtol:g} * |numeric|); {n_bad} of {a.size} elements of this input "
-        "out of tolerance")
+        "out of tolerance"
+    )
 
 
 def _differentiable_inputs(inputs, what: str) -> tuple[tuple, list]:
@@ -162,20 +167,24 @@ def _differentiable_inputs(inputs, what: str) -> tuple[tuple, list]:
         raise ValueError(f"{what}: no input requires grad; pass Tensors with requires_grad=True")
     for k in positions:
         if inputs[k].dtype != np.float64:
-            warnings.warn(f"{what}: input {k} is {inputs[k].dtype}, not float64; finite differences with "
-                          f"eps=1e-6 need double precision", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{what}: input {k} is {inputs[k].dtype}, not float64; finite differences with "
+                f"eps=1e-6 need double precision",
+                UserWarning,
+                stacklevel=3,
+            )
     return inputs, positions
 
 
 def _random_cotangents(outputs: list, grad_output, generator) -> list:
     cotangents = _as_cotangents(grad_output, len(outputs))
     rng = default_generator() if generator is None else generator
-    return [rng.standard_normal(y.shape) if v is None and y.data.size != 1 else v
-            for y, v in zip(outputs, cotangents)]
+    return [rng.standard_normal(y.shape) if v is None and y.data.size != 1 else v for y, v in zip(outputs, cotangents)]
 
 
-def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, grad_output=None,
-              generator=None) -> bool:
+def gradcheck(
+    f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, grad_output=None, generator=None
+) -> bool:
     """Check ``f``'s backpropagated gradients against central differences; True, or raise GradcheckError.
 
     ``inputs`` is a Tensor or a sequence (Tensors requiring grad are checked; anything else is passed to ``f``
@@ -194,8 +203,9 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
     return True
 
 
-def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, grad_output=None,
-                  generator=None) -> bool:
+def gradgradcheck(
+    f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, grad_output=None, generator=None
+) -> bool:
     """Check second derivatives: gradcheck of the first-order gradient, computed with ``create_graph=True``.
 
     With a fixed random cotangent v (or ``grad_output``), g(x) = d/dx sum(v * f(x)) is itself a function of
@@ -210,10 +220,14 @@ def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
         outputs = _as_outputs(f(*xs))
         wrt = [xs[k] for k in positions]
         roots = [y for y in outputs if y.requires_grad]
-        seeds = [np.ones(y.shape, dtype=y.dtype) if v is None else v.astype(y.dtype)
-                 for y, v in zip(outputs, cotangents) if y.requires_grad]
-        grads = grad(roots, wrt, grad_outputs=seeds, create_graph=True, allow_unused=True) if roots else \
-            [None] * len(wrt)
+        seeds = [
+            np.ones(y.shape, dtype=y.dtype) if v is None else v.astype(y.dtype)
+            for y, v in zip(outputs, cotangents)
+            if y.requires_grad
+        ]
+        grads = (
+            grad(roots, wrt, grad_outputs=seeds, create_graph=True, allow_unused=True) if roots else [None] * len(wrt)
+        )
         return [Tensor._make(np.zeros(x.shape, dtype=x.dtype)) if g is None else g for x, g in zip(wrt, grads)]
 
     wrt = [inputs[k] for k in positions]

@@ -8,6 +8,7 @@ way). A Function remembers the counter's value when it is recorded; if the count
 its backward runs, :func:`check_unmodified` looks up the buffer of each saved array and refuses to run when
 one was written after the recording. The common case, no write in between, costs one integer comparison.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -58,4 +59,5 @@ def check_unmodified(function, recorded_at: int) -> None:
             raise RuntimeError(
                 f"{type(function).__name__}.backward: an array it saved for backward was modified in place "
                 "after the graph was recorded; the gradient would be wrong. Use an out-of-place operation, "
-                "or modify a copy (x.clone()/np.copy) instead.")
+                "or modify a copy (x.clone()/np.copy) instead."
+            )

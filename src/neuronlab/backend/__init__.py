@@ -19,6 +19,7 @@ on a given number of threads. A kernel split into named steps calls plain functi
 (inlined into the kernel when compiled, so a step costs no call); ``helper(compiled=f)`` makes kernels call
 ``f`` instead, for a NumPy function whose array form does not suit scalar code.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -50,8 +51,7 @@ class Kernel:
             import numba  # imported on first use, so that `import neuronlab` does not pay for it
 
             _register_helpers()
-            self.compiled = numba.njit(cache=True, nogil=True, error_model="numpy",
-                                       parallel=self.parallel)(self.func)
+            self.compiled = numba.njit(cache=True, nogil=True, error_model="numpy", parallel=self.parallel)(self.func)
         return self.compiled(*args)
 
     def __repr__(self) -> str:
@@ -72,6 +72,7 @@ def helper(func=None, *, compiled=None, inline: bool = True):
     nothing over writing its body in place). With ``compiled=f`` the kernels call ``f`` (same arguments) instead;
     ``func`` itself stays the NumPy version that Python code calls.
     """
+
     def register(f):
         _HELPERS.append((f, compiled, inline))
         return f

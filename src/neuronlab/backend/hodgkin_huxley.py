@@ -5,6 +5,7 @@ The equations live once, in ``neurons/hodgkin_huxley.py``, as plain NumPy functi
 through steps [k_start, k_end) of the run, so a long run can go in chunks and give the result of one call.
 Units as in that module: V in mV, t in ms.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,32 @@ from neuronlab.neurons.hodgkin_huxley import GATE_RANGE, derivatives
 
 
 @kernel
-def integrate(i_start, i_mid, i_end, params, dt, k_start, k_end, rk4, V, m, h, n, last_spike, rec_col, V_rec,
-              m_rec, h_rec, n_rec, threshold, dead_time, offsets, spike_step, spike_time, counts):
+def integrate(
+    i_start,
+    i_mid,
+    i_end,
+    params,
+    dt,
+    k_start,
+    k_end,
+    rk4,
+    V,
+    m,
+    h,
+    n,
+    last_spike,
+    rec_col,
+    V_rec,
+    m_rec,
+    h_rec,
+    n_rec,
+    threshold,
+    dead_time,
+    offsets,
+    spike_step,
+    spike_time,
+    counts,
+):
     """Advance every neuron through steps [k_start, k_end): one RK4 (or Euler) step, a divergence check, the
     threshold crossing, the recording.
 
@@ -41,12 +66,48 @@ def integrate(i_start, i_mid, i_end, params, dt, k_start, k_end, rk4, V, m, h, n
             dv1, dm1, dh1, dn1 = derivatives(v0, m0, h0, n0, i_start[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
             if rk4:
                 half = 0.5 * dt
-                dv2, dm2, dh2, dn2 = derivatives(v0 + half * dv1, m0 + half * dm1, h0 + half * dh1, n0 + half * dn1,
-                                                 i_mid[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
-                dv3, dm3, dh3, dn3 = derivatives(v0 + half * dv2, m0 + half * dm2, h0 + half * dh2, n0 + half * dn2,
-                                                 i_mid[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
-                dv4, dm4, dh4, dn4 = derivatives(v0 + dt * dv3, m0 + dt * dm3, h0 + dt * dh3, n0 + dt * dn3,
-                                                 i_end[row, xi], C, g_Na, g_K, g_L, E_Na, E_K, E_L)
+                dv2, dm2, dh2, dn2 = derivatives(
+                    v0 + half * dv1,
+                    m0 + half * dm1,
+                    h0 + half * dh1,
+                    n0 + half * dn1,
+                    i_mid[row, xi],
+                    C,
+                    g_Na,
+                    g_K,
+                    g_L,
+                    E_Na,
+                    E_K,
+                    E_L,
+                )
+                dv3, dm3, dh3, dn3 = derivatives(
+                    v0 + half * dv2,
+                    m0 + half * dm2,
+                    h0 + half * dh2,
+                    n0 + half * dn2,
+                    i_mid[row, xi],
+                    C,
+                    g_Na,
+                    g_K,
+                    g_L,
+                    E_Na,
+                    E_K,
+                    E_L,
+                )
+                dv4, dm4, dh4, dn4 = derivatives(
+                    v0 + dt * dv3,
+                    m0 + dt * dm3,
+                    h0 + dt * dh3,
+                    n0 + dt * dn3,
+                    i_end[row, xi],
+                    C,
+                    g_Na,
+                    g_K,
+                    g_L,
+                    E_Na,
+                    E_K,
+                    E_L,
+                )
                 sixth = dt / 6.0
                 v1 = v0 + sixth * (dv1 + 2.0 * dv2 + 2.0 * dv3 + dv4)
                 m1 = m0 + sixth * (dm1 + 2.0 * dm2 + 2.0 * dm3 + dm4)

@@ -24,6 +24,7 @@ last stopped) and counts them per neuron. The caller turns the
 counts into each neuron's first output position (an exclusive prefix sum over neurons), and ``scatter_spikes``
 moves every block's staged spikes to their final places, sorted by neuron, then time (a counting sort).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,9 +74,37 @@ def flagged(special, special_words, size, crossing):
 
 
 @helper
-def spike_and_refractory(i, k, first, j, vi, since, t_fire_i, varying, shared, gb, bb, xb, tau_m, tau_ref, dt,
-                         decay, one_minus_decay, n_steps, steps_in_ref, resume_decay, t_free, v_free, stage_neuron, stage_step,
-                         stage_time, staged, capacity, n_buffered, count):
+def spike_and_refractory(
+    i,
+    k,
+    first,
+    j,
+    vi,
+    since,
+    t_fire_i,
+    varying,
+    shared,
+    gb,
+    bb,
+    xb,
+    tau_m,
+    tau_ref,
+    dt,
+    decay,
+    one_minus_decay,
+    n_steps,
+    steps_in_ref,
+    resume_decay,
+    t_free,
+    v_free,
+    stage_neuron,
+    stage_step,
+    stage_time,
+    staged,
+    capacity,
+    n_buffered,
+    count,
+):
     """Follow neuron i, flagged in step k with voltage vi under input j, through its spike and refractory period
     into the step where it resumes (integrating from v = 0 for the rest of that step, spiking again if it
     crosses), possibly several steps ahead; afterwards it holds v = 0 until grid time t_free[i], where
@@ -154,8 +183,32 @@ def record(v_rec, row, vb, recorded, rec_col, first):
 
 
 @kernel(parallel=True)
-def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, k_start, k_end, n_steps, v, t_free, v_free,
-            t_fire, origin, rec_col, v_rec, stage_start, stage_neuron, stage_step, stage_time, counts, fired):
+def run_lif(
+    x,
+    gain,
+    bias,
+    tau_m,
+    tau_ref,
+    dt,
+    decay,
+    one_minus_decay,
+    k_start,
+    k_end,
+    n_steps,
+    v,
+    t_free,
+    v_free,
+    t_fire,
+    origin,
+    rec_col,
+    v_rec,
+    stage_start,
+    stage_neuron,
+    stage_step,
+    stage_time,
+    counts,
+    fired,
+):
     """Advance steps [k_start, k_end) of an ``n_steps`` run, blocks of BLOCK neurons in parallel. Per-neuron state
     (N,), updated in place: v; t_free (grid time from which the neuron integrates full steps again, 0 at the
     start) and v_free (its voltage then); t_fire (constant input: time from v = 0 to the threshold,
@@ -182,11 +235,11 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, k_start, 
         j_step = np.empty(BLOCK)
         special = np.zeros(BLOCK, dtype=np.uint8)
         special_words = special.view(np.uint64)
-        count = counts[first:first + size]
-        vb = v[first:first + size]
-        tf, vf = t_free[first:first + size], v_free[first:first + size]
-        xb = x if shared else x[:, first:first + size]
-        gb, bb = gain[first:first + size], bias[first:first + size]
+        count = counts[first : first + size]
+        vb = v[first : first + size]
+        tf, vf = t_free[first : first + size], v_free[first : first + size]
+        xb = x if shared else x[:, first : first + size]
+        gb, bb = gain[first : first + size], bias[first : first + size]
         staged = stage_start[block]
         capacity = stage_start[block + 1]
         n_buffered = fired[block]
@@ -200,10 +253,36 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, k_start, 
                     i = crossing[c]
                     j = gb[i] * xb[row, 0 if shared else i] + bb[i]
                     n_buffered, since = spike_and_refractory(
-                        i, k, first, j, vb[i], origin[first + i], t_fire[first + i], varying, shared, gb, bb, xb,
-                        tau_m, tau_ref, dt, decay, one_minus_decay, n_steps, steps_in_ref, resume_decay, tf, vf,
+                        i,
+                        k,
+                        first,
+                        j,
+                        vb[i],
+                        origin[first + i],
+                        t_fire[first + i],
+                        varying,
+                        shared,
+                        gb,
+                        bb,
+                        xb,
+                        tau_m,
+                        tau_ref,
+                        dt,
+                        decay,
+                        one_minus_decay,
+                        n_steps,
+                        steps_in_ref,
+                        resume_decay,
+                        tf,
+                        vf,
                         stage_neuron,
-                        stage_step, stage_time, staged, capacity, n_buffered, count)
+                        stage_step,
+                        stage_time,
+                        staged,
+                        capacity,
+                        n_buffered,
+                        count,
+                    )
                     vb[i] = 0.0 if tf[i] > (k + 1) * dt else vf[i]
                     origin[first + i] = since
             record(v_rec, k + 1, vb, recorded, rec_col, first)
@@ -211,8 +290,7 @@ def run_lif(x, gain, bias, tau_m, tau_ref, dt, decay, one_minus_decay, k_start, 
 
 
 @kernel(parallel=True)
-def scatter_spikes(stage_start, fired, stage_neuron, stage_step, stage_time, position, out_neuron, out_step,
-                   out_time):
+def scatter_spikes(stage_start, fired, stage_neuron, stage_step, stage_time, position, out_neuron, out_step, out_time):
     """Counting sort of each block's staged spikes into out_* (sorted by neuron, then time), blocks in parallel.
 
     position[i]: where neuron i's first spike goes (exclusive prefix sum of the spike counts); the staged spikes
@@ -221,7 +299,7 @@ def scatter_spikes(stage_start, fired, stage_neuron, stage_step, stage_time, pos
     for block in prange(fired.shape[0]):
         first = block * BLOCK
         size = min(BLOCK, position.shape[0] - first)
-        next_slot = position[first:first + size].copy()
+        next_slot = position[first : first + size].copy()
         for s in range(stage_start[block], stage_start[block] + fired[block]):
             i = stage_neuron[s] - first
             out_neuron[next_slot[i]] = stage_neuron[s]

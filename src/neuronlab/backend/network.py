@@ -6,6 +6,7 @@ One thread: each step updates every neuron (arrivals of the step, membrane, thre
 propagates the step's spikes (neurons' and sources') over the synapses grouped by presynaptic neuron into the
 ring buffer of arrivals, so the work per step is O(neurons + synapses of the neurons that fired).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -146,10 +147,50 @@ def flagged(special, special_words, lo, hi):
 
 
 @kernel
-def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_list, kind, tau, e_rev, decay, g_mean,
-                tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, x, d_m, c_s, c_x, v, t_free, S, Xa, buf,
-                syn_ptr, syn_chan, syn_post, syn_w, syn_delay, src_ptr, src_id, rec_index, rec_var, rec,
-                spk_neuron, spk_step, spk_time, n_out):
+def run_network(
+    k_start,
+    k_end,
+    dt,
+    pop_lo,
+    pop_hi,
+    pop_mode,
+    chan_ptr,
+    chan_list,
+    kind,
+    tau,
+    e_rev,
+    decay,
+    g_mean,
+    tau_m,
+    tau_ref,
+    v_rest,
+    v_threshold,
+    v_reset,
+    resistance,
+    x,
+    d_m,
+    c_s,
+    c_x,
+    v,
+    t_free,
+    S,
+    Xa,
+    buf,
+    syn_ptr,
+    syn_chan,
+    syn_post,
+    syn_w,
+    syn_delay,
+    src_ptr,
+    src_id,
+    rec_index,
+    rec_var,
+    rec,
+    spk_neuron,
+    spk_step,
+    spk_time,
+    n_out,
+):
     """Advance steps [k_start, k_end), or stop early at a step boundary when the spike arrays have room for
     fewer than one spike per neuron. Returns (the step reached, the number of spikes stored).
 
@@ -178,7 +219,7 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
         xr = x[k if varying else 0]
         for p in range(pop_lo.shape[0]):
             lo, hi, mode = pop_lo[p], pop_hi[p], pop_mode[p]
-            chans = chan_list[chan_ptr[p]:chan_ptr[p + 1]]
+            chans = chan_list[chan_ptr[p] : chan_ptr[p + 1]]
             for c in chans if not direct else chans[:0]:  # 1. arrivals at t_k
                 target = Xa[c] if kind[c] == 1 else S[c]
                 jump = e if kind[c] == 1 else 1.0
@@ -192,8 +233,17 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
                 g_e[lo:hi] = 0.0
                 for c in chans:
                     add_conductance(g_sum[lo:hi], g_e[lo:hi], S[c, lo:hi], g_mean[c], e_rev[c])
-                conductance_step(v1[lo:hi], v[lo:hi], g_sum[lo:hi], g_e[lo:hi], v_rest[lo:hi], resistance[lo:hi],
-                                 xr[lo:hi], tau_m[lo:hi], dt)
+                conductance_step(
+                    v1[lo:hi],
+                    v[lo:hi],
+                    g_sum[lo:hi],
+                    g_e[lo:hi],
+                    v_rest[lo:hi],
+                    resistance[lo:hi],
+                    xr[lo:hi],
+                    tau_m[lo:hi],
+                    dt,
+                )
             n_special = 0
             if mode == 2:  # 3. every neuron free in this step takes the general update
                 for i in range(lo, hi):
@@ -201,15 +251,30 @@ def run_network(k_start, k_end, dt, pop_lo, pop_hi, pop_mode, chan_ptr, chan_lis
                     special[i] = flag
                     n_special += flag
             else:
-                n_special = threshold(t_k, t_next, t_free[lo:hi], v1[lo:hi], v_threshold[lo:hi], v[lo:hi],
-                                      special[lo:hi])
+                n_special = threshold(
+                    t_k, t_next, t_free[lo:hi], v1[lo:hi], v_threshold[lo:hi], v[lo:hi], special[lo:hi]
+                )
             for i in flagged(special, special_words, lo, hi if n_special else lo):  # spikes, resumptions
                 start = max(t_k, t_free[i])
                 v0 = v[i]
                 vi = v1[i]
                 if start > t_k or mode == 2:
-                    vi = partial_step(i, start - t_k, t_next - start, v0, xr[i], chans, kind, tau, e_rev, S,
-                                      Xa, v_rest, resistance, tau_m)
+                    vi = partial_step(
+                        i,
+                        start - t_k,
+                        t_next - start,
+                        v0,
+                        xr[i],
+                        chans,
+                        kind,
+                        tau,
+                        e_rev,
+                        S,
+                        Xa,
+                        v_rest,
+                        resistance,
+                        tau_m,
+                    )
                 if vi >= v_threshold[i]:
                     t_spike = start + (t_next - start) * (v_threshold[i] - v0) / (vi - v0)
                     spk_neuron[n_out] = i

@@ -6,6 +6,7 @@ no temporary arrays. The arrays are flat and C-contiguous, the hyperparameters a
 dtype as the reference does, and an option's unused buffer is a zero-length array. ``tests/optim/
 test_fused_updates.py`` runs every optimizer and option through both paths and checks them equal.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,7 @@ __all__ = ["sgd_update", "adagrad_update", "adadelta_update", "rmsprop_update", 
 
 
 @kernel
-def sgd_update(param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
-               first_step):
+def sgd_update(param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, nesterov, maximize, first_step):
     """``neuronlab.optim.sgd.sgd_update``, element by element."""
     cast = param.dtype.type
     lr, momentum, weight_decay, keep = cast(lr), cast(momentum), cast(weight_decay), cast(1.0 - dampening)
@@ -63,8 +63,9 @@ def adadelta_update(param, grad, square_avg, acc_delta, lr, rho, eps, weight_dec
 
 
 @kernel
-def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps, weight_decay, momentum,
-                   centered, maximize):
+def rmsprop_update(
+    param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps, weight_decay, momentum, centered, maximize
+):
     """``neuronlab.optim.rmsprop.rmsprop_update``, element by element."""
     cast = param.dtype.type
     forget = cast(1.0 - alpha)
@@ -90,8 +91,23 @@ def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha
 
 
 @kernel
-def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
-                step_size, bias_correction2_sqrt, amsgrad, decoupled_weight_decay, maximize):
+def adam_update(
+    param,
+    grad,
+    exp_avg,
+    exp_avg_sq,
+    max_exp_avg_sq,
+    lr,
+    beta1,
+    beta2,
+    eps,
+    weight_decay,
+    step_size,
+    bias_correction2_sqrt,
+    amsgrad,
+    decoupled_weight_decay,
+    maximize,
+):
     """``neuronlab.optim.adam.adam_update``, element by element."""
     cast = param.dtype.type
     forget1, forget2, shrink = cast(1.0 - beta1), cast(1.0 - beta2), cast(1.0 - lr * weight_decay)

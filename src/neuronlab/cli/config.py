@@ -7,6 +7,7 @@ TOML type (an integer option takes neither 2.7 nor true, a number option takes 1
 true or false). Relative paths in the file (``data-dir``, ``dataset = "csv:PATH"``) are relative to the
 file's folder. Errors are click usage errors (exit code 2) naming the file and the key.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,14 +37,16 @@ def merge_config_file(ctx: click.Context, params: dict, path, skip: tuple[str, .
         param = options.get(name)
         if param is None:
             known = ", ".join(sorted(options))
-            raise click.BadParameter(f"{path}: unknown setting {key!r}; expected some of: {known}",
-                                     param_hint="--config")
+            raise click.BadParameter(
+                f"{path}: unknown setting {key!r}; expected some of: {known}", param_hint="--config"
+            )
         if ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
             continue
         expected = _expected_type(param, value)
         if expected is not None:
-            raise click.BadParameter(f"{path}: {key} = {value!r}: expected {expected}, not a {type(value).__name__}",
-                                     param_hint="--config")
+            raise click.BadParameter(
+                f"{path}: {key} = {value!r}: expected {expected}, not a {type(value).__name__}", param_hint="--config"
+            )
         value = _anchored(param, value, folder)
         try:
             value = param.type_cast_value(ctx, value)
@@ -58,7 +61,7 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-_TOML_TYPES = [   # click type -> what its TOML value must be (a custom type such as --hidden's checks itself)
+_TOML_TYPES = [  # click type -> what its TOML value must be (a custom type such as --hidden's checks itself)
     (click.types.BoolParamType, "true or false", lambda v: isinstance(v, bool)),
     (click.types.IntParamType, "an integer", _is_int),
     (click.types.FloatParamType, "a number", lambda v: _is_int(v) or isinstance(v, float)),
@@ -81,7 +84,7 @@ def _anchored(param: click.Parameter, value, folder: Path):
     if not isinstance(value, str):
         return value
     if isinstance(param.type, click.Path):
-        return str(folder / value)              # an absolute value stays as it is
+        return str(folder / value)  # an absolute value stays as it is
     if param.name == "dataset" and value.startswith("csv:") and value[4:]:
         return f"csv:{folder / value[4:]}"
     return value

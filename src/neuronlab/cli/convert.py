@@ -1,4 +1,5 @@
 """``neuronlab convert RUN_DIR``: run a trained classifier as a spiking network on its run's test split."""
+
 from __future__ import annotations
 
 import math
@@ -22,10 +23,20 @@ def _positive(name: str, value: float) -> float:
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--presentation", type=float, default=0.2, show_default=True, help="Seconds each test input is shown.")
 @click.option("--dt", type=float, default=0.001, show_default=True, help="Time step (s).")
-@click.option("--tau-s", type=float, default=0.005, show_default=True,
-              help="Post-synaptic current time constant (s); 0: unfiltered spikes.")
-@click.option("--normalize", type=click.Choice(["percentile", "max", "none"]), default="percentile", show_default=True,
-              help="Data-based scale of ReLU layers (on the run's training split).")
+@click.option(
+    "--tau-s",
+    type=float,
+    default=0.005,
+    show_default=True,
+    help="Post-synaptic current time constant (s); 0: unfiltered spikes.",
+)
+@click.option(
+    "--normalize",
+    type=click.Choice(["percentile", "max", "none"]),
+    default="percentile",
+    show_default=True,
+    help="Data-based scale of ReLU layers (on the run's training split).",
+)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder [default: RUN_DIR].")
 def convert(run_dir, presentation, dt, tau_s, normalize, out):
     """Convert the model trained in RUN_DIR into spiking neurons and score it on the run's test split:
@@ -55,27 +66,47 @@ def convert(run_dir, presentation, dt, tau_s, normalize, out):
     if ckpt.task not in (None, "classification") or "dataset" not in config or not split:
         _fail(f"{run_dir}: convert needs a classification run that records its dataset and split")
     try:
-        bundle = load_dataset(config["dataset"], data_dir=config.get("data_dir"), target=config.get("target"),
-                              seed=config.get("seed", 0))
-        parts = train_val_test_split(bundle.X, bundle.y, val_size=split["val_size"], test_size=split["test_size"],
-                                     stratify=True, seed=split["seed"])
+        bundle = load_dataset(
+            config["dataset"], data_dir=config.get("data_dir"), target=config.get("target"), seed=config.get("seed", 0)
+        )
+        parts = train_val_test_split(
+            bundle.X,
+            bundle.y,
+            val_size=split["val_size"],
+            test_size=split["test_size"],
+            stratify=True,
+            seed=split["seed"],
+        )
     except (ValueError, OSError) as error:
         _fail(f"{run_dir}: cannot re-create the run's data: {error}", code=1)
     if len(parts.y_test) == 0:
         _fail(f"{run_dir}: the training run held out no test data")
     transform = ckpt.input_transform
-    X_train, X_test = (parts.X_train, parts.X_test) if transform is None else \
-        (transform.transform(parts.X_train), transform.transform(parts.X_test))
+    X_train, X_test = (
+        (parts.X_train, parts.X_test)
+        if transform is None
+        else (transform.transform(parts.X_train), transform.transform(parts.X_test))
+    )
     out = out or run_dir
     try:
         with blas_threads(1):
-            report = conversion_report(ckpt.model, X_test, parts.y_test, out, X_train=X_train,
-                                       presentation=presentation, dt=dt, tau_s=tau_s,
-                                       normalize=None if normalize == "none" else normalize)
+            report = conversion_report(
+                ckpt.model,
+                X_test,
+                parts.y_test,
+                out,
+                X_train=X_train,
+                presentation=presentation,
+                dt=dt,
+                tau_s=tau_s,
+                normalize=None if normalize == "none" else normalize,
+            )
     except TypeError as error:  # a layer that cannot be converted
         _fail(str(error))
     except OSError as error:
         _fail(f"{error.filename or out}: {error.strerror or error}", code=1)
-    click.echo(f"rate accuracy {report['rate_accuracy']:.4f}, spiking accuracy {report['spiking_accuracy']:.4f} "
-               f"at {presentation:g} s (dt {dt:g} s, {report['samples']} test inputs, "
-               f"{report['simulation_seconds']:.2f} s); wrote {Path(out) / 'conversion.json'}")
+    click.echo(
+        f"rate accuracy {report['rate_accuracy']:.4f}, spiking accuracy {report['spiking_accuracy']:.4f} "
+        f"at {presentation:g} s (dt {dt:g} s, {report['samples']} test inputs, "
+        f"{report['simulation_seconds']:.2f} s); wrote {Path(out) / 'conversion.json'}"
+    )

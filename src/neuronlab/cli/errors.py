@@ -5,6 +5,7 @@ exit code 1 (:class:`DataProblem`) when the inputs exist but their content is wr
 row, a checkpoint that is foreign, corrupt or from another model, a diverging run; and when a file or
 folder cannot be read or written (the message names the path and the reason).
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -19,7 +20,6 @@ from neuronlab.train.settings import ConfigError
 __all__ = ["DataProblem", "user_errors"]
 
 
-
 @contextmanager
 def user_errors():
     """Turn the library's errors about the user's inputs into click errors."""
@@ -29,8 +29,8 @@ def user_errors():
         raise click.BadParameter(error.message, param_hint=f"--{error.option.replace('_', '-')}") from None
     except (CheckpointError, TrainingDivergedError) as error:
         raise DataProblem(str(error)) from None
-    except ValueError as error:         # DataError and the library's checks of data it was given
+    except ValueError as error:  # DataError and the library's checks of data it was given
         raise DataProblem(str(error)) from None
-    except OSError as error:            # a file or folder that cannot be read or written
+    except OSError as error:  # a file or folder that cannot be read or written
         where = f"{error.filename}: " if error.filename is not None else ""
         raise DataProblem(f"{where}{error.strerror or error}") from None

@@ -1,4 +1,5 @@
 """``neuronlab evaluate CHECKPOINT``: score a saved model on a dataset."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from neuronlab.cli.options import blas_threads, dataset_option
 from neuronlab.cli.errors import user_errors
+from neuronlab.cli.options import blas_threads, dataset_option
 from neuronlab.train.evaluation import SPLITS, evaluate_checkpoint
 
 
@@ -20,15 +21,28 @@ def _format(task: str, metrics: dict) -> str:
 
 @click.command("evaluate")
 @click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dataset", default=None, callback=dataset_option,
-              help="Dataset name or csv:PATH [default: the one the model was trained on].")
+@click.option(
+    "--dataset",
+    default=None,
+    callback=dataset_option,
+    help="Dataset name or csv:PATH [default: the one the model was trained on].",
+)
 @click.option("--data-dir", type=click.Path(exists=True, file_okay=False), help="Folder of the MNIST IDX files.")
 @click.option("--target", help="Target column of a csv:PATH dataset.")
-@click.option("--task", type=click.Choice(["classification", "regression"]), default=None,
-              help="Read the dataset as this task [default: the model's].")
-@click.option("--split", type=click.Choice(list(SPLITS)), default="auto", show_default=True,
-              help="Which samples: the training run's train/val/test split (same dataset only), or all; auto = "
-                   "the test split of the training dataset, all samples of another.")
+@click.option(
+    "--task",
+    type=click.Choice(["classification", "regression"]),
+    default=None,
+    help="Read the dataset as this task [default: the model's].",
+)
+@click.option(
+    "--split",
+    type=click.Choice(list(SPLITS)),
+    default="auto",
+    show_default=True,
+    help="Which samples: the training run's train/val/test split (same dataset only), or all; auto = "
+    "the test split of the training dataset, all samples of another.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @click.option("--threads", type=click.IntRange(1), default=1, show_default=True, help="BLAS threads.")
 def evaluate(checkpoint, dataset, data_dir, target, task, split, as_json, threads):
@@ -39,8 +53,11 @@ def evaluate(checkpoint, dataset, data_dir, target, task, split, as_json, thread
     if result.task == "regression" and result.samples < 2:
         click.echo(f"warning: {result.samples} sample; R^2 needs 2 or more, so it is reported as nan", err=True)
     if as_json:
-        click.echo(json.dumps({"dataset": result.dataset, "split": result.split, "samples": result.samples, **metrics},
-                              indent=2))
+        click.echo(
+            json.dumps(
+                {"dataset": result.dataset, "split": result.split, "samples": result.samples, **metrics}, indent=2
+            )
+        )
         return
     click.echo(f"{result.dataset}, {result.split} ({result.samples} samples): {_format(result.task, metrics)}")
     if result.task == "classification" and len(metrics["confusion_matrix"]) <= 20:

@@ -1,4 +1,5 @@
 """``neuronlab experiment NAME``: reproduce one of the notes' experiments (figures + numbers)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,15 @@ from neuronlab.experiments import experiments, run_experiment
 @click.command("experiment")
 @click.argument("name", required=False)
 @click.option("--list", "list_", is_flag=True, help="List the experiments with one-line descriptions.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: runs/experiment-NAME).")
-@click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Random seed (results are deterministic).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: runs/experiment-NAME).",
+)
+@click.option(
+    "--seed", type=click.IntRange(0), default=0, show_default=True, help="Random seed (results are deterministic)."
+)
 @click.option("--fast", is_flag=True, help="A reduced version (seconds), as the test suite runs it.")
 def experiment(name, list_, out, seed, fast):
     """Run the notes' experiment NAME: writes PNG figures and results.json, prints a summary."""
@@ -27,8 +34,7 @@ def experiment(name, list_, out, seed, fast):
             click.echo("\nRun one with: neuronlab experiment NAME [--out DIR] [--seed N]")
         return
     if name not in table:
-        raise click.BadParameter(f"unknown experiment {name!r}; expected one of: {', '.join(table)}",
-                                 param_hint="NAME")
+        raise click.BadParameter(f"unknown experiment {name!r}; expected one of: {', '.join(table)}", param_hint="NAME")
     out = out or Path("runs") / f"experiment-{name}"
     writable_folder(out, "--out")
     with blas_threads(1):  # small matrix products: one BLAS thread is fastest, and the results are identical

@@ -1,4 +1,5 @@
 """Entry point of the ``neuronlab`` console script."""
+
 from __future__ import annotations
 
 import importlib
@@ -8,7 +9,6 @@ import click
 
 from neuronlab import __version__
 from neuronlab.cli.problem import DataProblem
-
 
 # name -> (module, one-line help). A command's module is imported only when that command runs, so
 # `neuronlab --help` and each command's start do not pay for the others' imports.
@@ -64,8 +64,9 @@ class GuardedGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MemoryError:
-            raise DataProblem("out of memory: the command needs more memory than this machine has; "
-                              "try smaller sizes") from None
+            raise DataProblem(
+                "out of memory: the command needs more memory than this machine has; try smaller sizes"
+            ) from None
         except OSError as error:
             where = f"{error.filename}: " if error.filename is not None else ""
             raise DataProblem(f"{where}{error.strerror or error}") from None

@@ -5,6 +5,7 @@ check their own arguments and estimate the memory a run needs before allocating 
 stderr: exit code 2 for a bad option, 1 for a run that cannot be done (too large for the machine's memory, a
 diverging integration, a folder that cannot be written).
 """
+
 from __future__ import annotations
 
 import io
@@ -19,7 +20,7 @@ import numpy as np
 from neuronlab.io import atomic
 from neuronlab.neurons import _validation as check
 
-SEED = click.IntRange(0, 2 ** 63 - 1)
+SEED = click.IntRange(0, 2**63 - 1)
 
 
 class Finite(click.ParamType):
@@ -58,9 +59,14 @@ def _writable_folder(ctx, param, out: Path) -> Path:
 
 
 def _out_option(command: str):
-    return click.option("--out", type=click.Path(file_okay=False, path_type=Path), callback=_writable_folder,
-                        default=Path("runs") / f"neuron-{command}", show_default=True,
-                        help="Output folder for the PNG and CSV files.")
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        callback=_writable_folder,
+        default=Path("runs") / f"neuron-{command}",
+        show_default=True,
+        help="Output folder for the PNG and CSV files.",
+    )
 
 
 @contextmanager
@@ -98,8 +104,14 @@ def _save(fig, out: Path, name: str) -> Path:
 
 def _csv(out: Path, name: str, columns: dict[str, np.ndarray], fmt: str = "%.10g") -> Path:
     text = io.StringIO()
-    np.savetxt(text, np.column_stack([np.asarray(c, dtype=float) for c in columns.values()]), delimiter=",",
-               header=",".join(columns), comments="", fmt=fmt)
+    np.savetxt(
+        text,
+        np.column_stack([np.asarray(c, dtype=float) for c in columns.values()]),
+        delimiter=",",
+        header=",".join(columns),
+        comments="",
+        fmt=fmt,
+    )
     return atomic.write_text(out / f"{name}.csv", text.getvalue())
 
 
@@ -141,9 +153,13 @@ def neuron() -> None:
 
 @neuron.command("hh")
 @click.option("--current", type=NUMBER, default=10.0, show_default=True, help="Constant input current (uA/cm²).")
-@click.option("--sweep", type=str, default=None,
-              help="Step-current schedule: comma-separated levels (uA/cm²), each held for an equal share of "
-                   "--t-end, e.g. --sweep=-10,0,3,6.5,10,20,40 (overrides --current).")
+@click.option(
+    "--sweep",
+    type=str,
+    default=None,
+    help="Step-current schedule: comma-separated levels (uA/cm²), each held for an equal share of "
+    "--t-end, e.g. --sweep=-10,0,3,6.5,10,20,40 (overrides --current).",
+)
 @click.option("--t-end", type=NUMBER, default=100.0, show_default=True, help="Simulated time (ms).")
 @click.option("--dt", type=NUMBER, default=0.01, show_default=True, help="RK4 step (ms).")
 @_out_option("hh")
@@ -155,8 +171,9 @@ def hh(current, sweep, t_end, dt, out):
 
     levels = None if sweep is None else _floats(sweep, "--sweep")
     if dt > HodgkinHuxley.max_dt * 1e3:
-        raise click.BadParameter(f"dt = {dt:g} ms is larger than HodgkinHuxley.max_dt = "
-                                 f"{HodgkinHuxley.max_dt * 1e3:g} ms", param_hint="--dt")
+        raise click.BadParameter(
+            f"dt = {dt:g} ms is larger than HodgkinHuxley.max_dt = {HodgkinHuxley.max_dt * 1e3:g} ms", param_hint="--dt"
+        )
     with _simulation_errors():  # the model takes seconds; this command ms, like the notes' plots
         duration, step = t_end * 1e-3, dt * 1e-3
         drive = current if levels is None else step_current(levels, duration, step)
@@ -164,11 +181,25 @@ def hh(current, sweep, t_end, dt, out):
         paths = [_save(plot_hodgkin_huxley(result), out, "hh")]
     held = np.broadcast_to(result.current[:, 0], result.t[:-1].shape)
     with _simulation_errors():
-        paths.append(_csv(out, "hh", {"t_ms": result.t * 1e3, "current_uA_cm2": np.append(held, held[-1]),
-                                  "V_mV": result.V[:, 0], "m": result.m[:, 0], "h": result.h[:, 0],
-                                  "n": result.n[:, 0], "spike": result.spikes[:, 0]}))
-    click.echo(f"Hodgkin-Huxley: {result.spike_counts[0]} spikes in {result.duration * 1e3:.6g} ms "
-               f"({result.rates[0]:.1f} Hz), V in [{result.V.min():.1f}, {result.V.max():.1f}] mV")
+        paths.append(
+            _csv(
+                out,
+                "hh",
+                {
+                    "t_ms": result.t * 1e3,
+                    "current_uA_cm2": np.append(held, held[-1]),
+                    "V_mV": result.V[:, 0],
+                    "m": result.m[:, 0],
+                    "h": result.h[:, 0],
+                    "n": result.n[:, 0],
+                    "spike": result.spikes[:, 0],
+                },
+            )
+        )
+    click.echo(
+        f"Hodgkin-Huxley: {result.spike_counts[0]} spikes in {result.duration * 1e3:.6g} ms "
+        f"({result.rates[0]:.1f} Hz), V in [{result.V.min():.1f}, {result.V.max():.1f}] mV"
+    )
     _report(paths)
 
 
@@ -189,19 +220,28 @@ def lif(v_in, t_end, dt, tau_m, tau_ref, out):
         paths = [_save(plot_lif(result), out, "lif")]
         paths.append(_csv(out, "lif", {"t_s": result.t, "v": result.v[:, 0], "spike": result.spikes[:, 0]}))
         paths.append(_csv(out, "lif_spikes", {"spike_time_s": result.spike_times[0]}))
-    click.echo(f"LIF v_in={v_in:g}: {result.spike_counts[0]} spikes in {result.duration:g} s; steady-state rate "
-               f"{result.isi_rates()[0]:.3f} Hz, analytic G(v_in) = {lif_rate(v_in, tau_ref, tau_m):.3f} Hz")
+    click.echo(
+        f"LIF v_in={v_in:g}: {result.spike_counts[0]} spikes in {result.duration:g} s; steady-state rate "
+        f"{result.isi_rates()[0]:.3f} Hz, analytic G(v_in) = {lif_rate(v_in, tau_ref, tau_m):.3f} Hz"
+    )
     _report(paths)
 
 
 @neuron.command("tuning")
-@click.option("--tau-ref", type=str, default="0.002,0.005", show_default=True,
-              help="Refractory periods (s), comma-separated.")
-@click.option("--tau-m", type=str, default="0.02,0.05", show_default=True,
-              help="Membrane time constants (s), comma-separated.")
+@click.option(
+    "--tau-ref", type=str, default="0.002,0.005", show_default=True, help="Refractory periods (s), comma-separated."
+)
+@click.option(
+    "--tau-m", type=str, default="0.02,0.05", show_default=True, help="Membrane time constants (s), comma-separated."
+)
 @click.option("--v-max", type=NUMBER, default=5.0, show_default=True, help="Largest input v_in.")
-@click.option("--points", type=click.IntRange(1, 10_000_000), default=41, show_default=True,
-              help="Number of inputs in [0, v-max].")
+@click.option(
+    "--points",
+    type=click.IntRange(1, 10_000_000),
+    default=41,
+    show_default=True,
+    help="Number of inputs in [0, v-max].",
+)
 @click.option("--t-end", type=NUMBER, default=1.0, show_default=True, help="Simulated time per neuron (s).")
 @click.option("--dt", type=NUMBER, default=1e-3, show_default=True, help="Step (s).")
 @_out_option("tuning")
@@ -249,9 +289,13 @@ def synapse(tau_s, rate, t_end, dt, seed, out):
         check.positive("--tau-s", tau_s)
         steps = check.time_grid(t_end, dt) + 1
         expected = rate * t_end
-        check.memory(f"a {rate:g} Hz spike train over {t_end:g} s filtered on {steps:,} grid points",
-                     {"the spike times": 32.0 * (expected + 10 * math.sqrt(expected)),
-                      "the filtered traces": 8.0 * 4 * len(orders) * steps})
+        check.memory(
+            f"a {rate:g} Hz spike train over {t_end:g} s filtered on {steps:,} grid points",
+            {
+                "the spike times": 32.0 * (expected + 10 * math.sqrt(expected)),
+                "the filtered traces": 8.0 * 4 * len(orders) * steps,
+            },
+        )
         neuronlab.manual_seed(seed)
         rng = default_generator()
         spike_times = np.sort(rng.uniform(0.0, t_end, rng.poisson(expected)))
@@ -263,27 +307,39 @@ def synapse(tau_s, rate, t_end, dt, seed, out):
         paths.append(_csv(out, "kernels", {"t_s": t_kernel, **{f"h{n}": kernels[n] for n in orders}}))
         paths.append(_csv(out, "filtered", {"t_s": t, **{f"s{n}": filtered[n] for n in orders}}))
         paths.append(_csv(out, "spikes", {"spike_time_s": spike_times}))
-    click.echo(f"{len(spike_times)} spikes at {rate:g} Hz filtered with tau_s={tau_s:g} s; "
-               f"mean s(t) = {filtered[0].mean():.2f} Hz (each kernel has unit area)")
+    click.echo(
+        f"{len(spike_times)} spikes at {rate:g} Hz filtered with tau_s={tau_s:g} s; "
+        f"mean s(t) = {filtered[0].mean():.2f} Hz (each kernel has unit area)"
+    )
     _report(paths)
 
 
 @neuron.command("network")
-@click.option("--neurons", "n_neurons", type=click.IntRange(1), default=200, show_default=True,
-              help="Number of neurons.")
+@click.option(
+    "--neurons", "n_neurons", type=click.IntRange(1), default=200, show_default=True, help="Number of neurons."
+)
 @click.option("--p", type=click.FloatRange(0.0, 1.0), default=0.1, show_default=True, help="Connection probability.")
 @click.option("--w-exc", type=NUMBER, default=0.003, show_default=True, help="Excitatory weight.")
 @click.option("--w-inh", type=NUMBER, default=-0.015, show_default=True, help="Inhibitory weight.")
-@click.option("--input-range", type=(NUMBER, NUMBER), default=(0.8, 1.3), show_default=True,
-              help="External inputs v_in drawn uniformly from this range.")
+@click.option(
+    "--input-range",
+    type=(NUMBER, NUMBER),
+    default=(0.8, 1.3),
+    show_default=True,
+    help="External inputs v_in drawn uniformly from this range.",
+)
 @click.option("--tau-s", type=NUMBER, default=0.005, show_default=True, help="Synaptic time constant (s).")
 @click.option("--t-end", type=NUMBER, default=1.0, show_default=True, help="Simulated time (s).")
 @click.option("--dt", type=NUMBER, default=1e-4, show_default=True, help="Step (s).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Random seed (weights and inputs).")
 # --- spiking: Brette et al. (2007) benchmarks (cli/network_benchmark.py) ---
-@click.option("--benchmark", type=click.Choice(["cuba", "coba"]), default=None,
-              help="Run a Vogels-Abbott benchmark network of Brette et al. 2007 (4,000 neurons; ignores the "
-                   "network options above but --seed and --dt) and write raster, rates and summary.json.")
+@click.option(
+    "--benchmark",
+    type=click.Choice(["cuba", "coba"]),
+    default=None,
+    help="Run a Vogels-Abbott benchmark network of Brette et al. 2007 (4,000 neurons; ignores the "
+    "network options above but --seed and --dt) and write raster, rates and summary.json.",
+)
 @click.option("--duration", type=NUMBER, default=None, help="Simulated time (s) of --benchmark (default 1.0).")
 # --- end spiking ---
 @_out_option("network")
@@ -303,23 +359,38 @@ def network(n_neurons, p, w_exc, w_inh, input_range, tau_s, t_end, dt, seed, ben
 
     low, high = input_range
     if low > high:
-        raise click.BadParameter(f"the range must be LOW HIGH with LOW <= HIGH, got {low:g} {high:g}",
-                                 param_hint="--input-range")
+        raise click.BadParameter(
+            f"the range must be LOW HIGH with LOW <= HIGH, got {low:g} {high:g}", param_hint="--input-range"
+        )
     neuronlab.manual_seed(seed)
     with _simulation_errors():
         steps = check.time_grid(t_end, dt, max_dt=min(0.02, tau_s), max_dt_name="min(tau_m, tau_s)") + 1
-        check.memory(f"the population rate of {n_neurons} neurons over {steps:,} steps",
-                     {"the filtered spike trains": 16.0 * steps * n_neurons})
+        check.memory(
+            f"the population rate of {n_neurons} neurons over {steps:,} steps",
+            {"the filtered spike trains": 16.0 * steps * n_neurons},
+        )
         weights, n_exc = random_weights(n_neurons, p, 0.8, w_exc, w_inh)
         v_in = default_generator().uniform(low, high, n_neurons)
         result = LIFNetwork(weights, tau_s=tau_s).simulate(v_in, t_end, dt, record=False)
         population = result.filtered_rates(tau_s=0.01).mean(axis=1)
         paths = [_save(plot_network(result, population, 0.01, n_excitatory=n_exc), out, "network")]
         paths.append(_csv(out, "spikes", {"neuron": result.spike_neuron, "time_s": result.spike_time}))
-        paths.append(_csv(out, "rates", {"neuron": np.arange(n_neurons), "excitatory": np.arange(n_neurons) < n_exc,
-                                         "v_in": v_in, "rate_hz": result.rates}))
+        paths.append(
+            _csv(
+                out,
+                "rates",
+                {
+                    "neuron": np.arange(n_neurons),
+                    "excitatory": np.arange(n_neurons) < n_exc,
+                    "v_in": v_in,
+                    "rate_hz": result.rates,
+                },
+            )
+        )
     firing = int(np.count_nonzero(result.spike_counts))
-    click.echo(f"{n_neurons} neurons, {weights.nnz} synapses, {firing} of {n_neurons} fire: mean rate "
-               f"{result.rates.mean():.1f} Hz (excitatory {_mean_rate(result.rates[:n_exc])}, "
-               f"inhibitory {_mean_rate(result.rates[n_exc:])})")
+    click.echo(
+        f"{n_neurons} neurons, {weights.nnz} synapses, {firing} of {n_neurons} fire: mean rate "
+        f"{result.rates.mean():.1f} Hz (excitatory {_mean_rate(result.rates[:n_exc])}, "
+        f"inhibitory {_mean_rate(result.rates[n_exc:])})"
+    )
     _report(paths)

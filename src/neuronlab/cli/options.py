@@ -1,4 +1,5 @@
 """Shared option checks and process settings of the commands: ``--dataset``, writable output folders, BLAS threads."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """``neuronlab predict CHECKPOINT INPUT.csv``: predictions of a saved model for new rows."""
+
 from __future__ import annotations
 
 import csv
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from neuronlab.cli.options import blas_threads
 from neuronlab.cli.errors import DataProblem, user_errors
+from neuronlab.cli.options import blas_threads
 from neuronlab.data import read_feature_csv
 from neuronlab.io import atomic, load
 from neuronlab.train.inference import checkpoint_input_size, prediction_table
@@ -25,8 +26,10 @@ def _check_output(output: Path, inputs: dict) -> None:
         return
     for option, path in inputs.items():
         if os.path.samefile(output, path):
-            raise click.BadParameter(f"{output} is the {option}; it would be overwritten by the predictions; "
-                                     "expected another file", param_hint="-o/--output")
+            raise click.BadParameter(
+                f"{output} is the {option}; it would be overwritten by the predictions; expected another file",
+                param_hint="-o/--output",
+            )
 
 
 def _write_output(output: Path, text: str) -> None:
@@ -43,8 +46,12 @@ def _write_output(output: Path, text: str) -> None:
 @click.command("predict")
 @click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("input_csv", metavar="INPUT.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the predictions to this CSV file [default: print them].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the predictions to this CSV file [default: print them].",
+)
 @click.option("--threads", type=click.IntRange(1), default=1, show_default=True, help="BLAS threads.")
 def predict(checkpoint, input_csv, output, threads):
     """Predict for every row of INPUT.csv (a header row, then numbers). The model's feature columns are
@@ -61,8 +68,9 @@ def predict(checkpoint, input_csv, output, threads):
         X = read_feature_csv(input_csv, ckpt.feature_names)
         expected = checkpoint_input_size(ckpt)
         if expected is not None and X.shape[1] != expected:
-            raise DataProblem(f"{input_csv}: {X.shape[1]} feature columns; the model in {checkpoint} expects "
-                              f"{expected}")
+            raise DataProblem(
+                f"{input_csv}: {X.shape[1]} feature columns; the model in {checkpoint} expects {expected}"
+            )
         task = ckpt.task or ("classification" if ckpt.class_names else "regression")
         with blas_threads(threads):
             outputs = Preprocessing.from_checkpoint(ckpt).outputs(ckpt.model, X)

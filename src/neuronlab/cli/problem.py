@@ -1,4 +1,5 @@
 """The one exception a command raises for a failure that is not a usage error (exit code 1, one line)."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """``neuronlab sweep SWEEP.toml``: run a hyperparameter sweep on Dask (see ``neuronlab.train.sweep``)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,15 +11,29 @@ from neuronlab.cli.errors import user_errors
 
 @click.command("sweep")
 @click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Sweep folder [default: sweeps/<name of SWEEP.toml>]; rerun with the same folder to resume.")
-@click.option("--workers", type=click.IntRange(1), default=None,
-              help="Worker processes of the local cluster, one single-threaded trial each [default: one per core].")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Run on the existing Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT); its workers "
-                   "must see the sweep folder.")
-@click.option("--plots/--no-plots", default=True, show_default=True,
-              help="Write each trial's curves and the sweep figure sweep.png.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Sweep folder [default: sweeps/<name of SWEEP.toml>]; rerun with the same folder to resume.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes of the local cluster, one single-threaded trial each [default: one per core].",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Run on the existing Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT); its workers "
+    "must see the sweep folder.",
+)
+@click.option(
+    "--plots/--no-plots",
+    default=True,
+    show_default=True,
+    help="Write each trial's curves and the sweep figure sweep.png.",
+)
 @click.pass_context
 def sweep(ctx, sweep_file, out, workers, scheduler, plots):
     """Train one run per trial of SWEEP.toml ([train] base settings, [grid] lists, [random] distributions
@@ -28,7 +43,9 @@ def sweep(ctx, sweep_file, out, workers, scheduler, plots):
     from neuronlab.train.sweep import SweepError, load_sweep, run_sweep
 
     if workers is not None and scheduler is not None:
-        raise click.UsageError("--workers sizes a local cluster; with --scheduler the cluster's own workers run the trials")
+        raise click.UsageError(
+            "--workers sizes a local cluster; with --scheduler the cluster's own workers run the trials"
+        )
     try:
         spec = load_sweep(sweep_file)
     except SweepError as error:
@@ -36,11 +53,20 @@ def sweep(ctx, sweep_file, out, workers, scheduler, plots):
     out = out if out is not None else Path("sweeps") / sweep_file.stem
     with user_errors():
         try:
-            result = run_sweep(spec, out, workers=workers, scheduler=scheduler, plots=plots, log=click.echo,
-                               source_text=sweep_file.read_text())
+            result = run_sweep(
+                spec,
+                out,
+                workers=workers,
+                scheduler=scheduler,
+                plots=plots,
+                log=click.echo,
+                source_text=sweep_file.read_text(),
+            )
         except KeyboardInterrupt:
-            click.echo(f"\ninterrupted: the finished trials are in {out / 'sweep.csv'}; rerun the same command to "
-                       "continue", err=True)
+            click.echo(
+                f"\ninterrupted: the finished trials are in {out / 'sweep.csv'}; rerun the same command to continue",
+                err=True,
+            )
             ctx.exit(130)
         except ImportError as error:
             raise click.UsageError(str(error)) from None
@@ -54,7 +80,9 @@ def sweep(ctx, sweep_file, out, workers, scheduler, plots):
         best = result.best
         settings = ", ".join(f"{p}={best[p]}" for p in spec.parameters)
         tests = ", ".join(f"{k} {float(v):.4f}" for k, v in best.items() if k.startswith("test_") and v != "")
-        click.echo(f"best: {best['run_dir']} ({result.metric} {float(best[result.metric]):.4f}): {settings}"
-                   + (f"; {tests}" if tests else ""))
+        click.echo(
+            f"best: {best['run_dir']} ({result.metric} {float(best[result.metric]):.4f}): {settings}"
+            + (f"; {tests}" if tests else "")
+        )
     if plots and result.best is not None:
         click.echo(f"figure: {out / 'sweep.png'}")

@@ -1,4 +1,5 @@
 """``neuronlab train``: train an MLP on a dataset and write a run folder (see ``neuronlab.train.run``)."""
+
 from __future__ import annotations
 
 import math
@@ -7,12 +8,13 @@ from pathlib import Path
 import click
 
 from neuronlab.cli.config import from_command_line, merge_config_file
-from neuronlab.cli.options import blas_threads, dataset_option
 from neuronlab.cli.errors import user_errors
+from neuronlab.cli.options import blas_threads, dataset_option
 from neuronlab.io.checkpoint import load
 from neuronlab.train.run import RunConfig, default_run_dir, train_run
 from neuronlab.train.run_folder import RunFolder, RunFolderError
 from neuronlab.train.settings import SETTINGS, TASKS, Choice, Flag, Number, Sizes
+
 
 class HiddenSizes(click.ParamType):
     """Hidden layer sizes: ``128,64`` on the command line, ``[128, 64]`` in a TOML file, ``none`` for no hidden layer."""
@@ -32,8 +34,9 @@ class HiddenSizes(click.ParamType):
             except ValueError:
                 self.fail(f"expected comma-separated positive integers such as 128,64, got {value!r}", param, ctx)
         else:
-            self.fail(f"expected a list of sizes such as [128, 64] or a string such as '128,64', got {value!r}",
-                      param, ctx)
+            self.fail(
+                f"expected a list of sizes such as [128, 64] or a string such as '128,64', got {value!r}", param, ctx
+            )
         if any(size < 1 for size in sizes):
             self.fail(f"layer sizes must be positive, got {value!r}", param, ctx)
         return sizes
@@ -62,8 +65,11 @@ def _interrupted(ctx: click.Context, folder: RunFolder) -> None:
         writing = any((folder / name).exists() for name in (folder.HISTORY, folder.METRICS, folder.CHECKPOINT))
         when = "while writing the run's files: " if writing else ""
         epochs = f"{epoch} finished epoch{'s' if epoch != 1 else ''}"
-        click.echo(f"\ninterrupted {when}{epochs} saved in {folder.last_epoch}; "
-                   f"continue with: neuronlab train --resume {folder.path}", err=True)
+        click.echo(
+            f"\ninterrupted {when}{epochs} saved in {folder.last_epoch}; "
+            f"continue with: neuronlab train --resume {folder.path}",
+            err=True,
+        )
     else:
         click.echo("\ninterrupted before the first epoch finished: nothing to resume", err=True)
     ctx.exit(130)
@@ -83,8 +89,11 @@ def _summary(metrics: dict) -> str:
 _EXTRA = {
     "dataset": {"callback": dataset_option},
     "data_dir": {"type": click.Path(exists=True, file_okay=False)},
-    "task": {"type": click.Choice(["auto", *TASKS]), "default": "auto",
-             "callback": lambda ctx, param, value: None if value == "auto" else value},
+    "task": {
+        "type": click.Choice(["auto", *TASKS]),
+        "default": "auto",
+        "callback": lambda ctx, param, value: None if value == "auto" else value,
+    },
     "early_stopping": {"metavar": "PATIENCE"},
 }
 
@@ -96,9 +105,12 @@ def _click_type(constraint):
     if isinstance(constraint, Sizes):
         return HiddenSizes()
     if isinstance(constraint, Number):
-        ends = {"min": constraint.low if math.isfinite(constraint.low) else None,
-                "max": constraint.high if math.isfinite(constraint.high) else None,
-                "min_open": constraint.low_open, "max_open": constraint.high_open}
+        ends = {
+            "min": constraint.low if math.isfinite(constraint.low) else None,
+            "max": constraint.high if math.isfinite(constraint.high) else None,
+            "min_open": constraint.low_open,
+            "max_open": constraint.high_open,
+        }
         return click.IntRange(**ends) if constraint.integer else click.FloatRange(**ends)
     return click.STRING
 
@@ -120,19 +132,38 @@ def settings_options(command):
 
 
 @click.command("train")
-@click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="TOML file of settings (keys as the options below); flags given here override it.")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML file of settings (keys as the options below); flags given here override it.",
+)
 @settings_options
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Run folder [default: runs/<dataset>-<date>-<time>].")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder [default: runs/<dataset>-<date>-<time>].",
+)
 @click.option("--name", help="Name the run folder runs/NAME instead of using the date.")
-@click.option("--overwrite", is_flag=True,
-              help="Replace the earlier run in an existing --out/--name folder (its files are removed first).")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the earlier run in an existing --out/--name folder (its files are removed first).",
+)
 @click.option("--plots/--no-plots", default=True, show_default=True, help="Write curves.png and confusion.png.")
-@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
-              help="BLAS threads (not in config.toml; a rerun is bit-identical only with the same number).")
-@click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="RUN_DIR",
-              help="Continue the interrupted run in RUN_DIR from its last saved epoch, with its own config.toml.")
+@click.option(
+    "--threads",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="BLAS threads (not in config.toml; a rerun is bit-identical only with the same number).",
+)
+@click.option(
+    "--resume",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="RUN_DIR",
+    help="Continue the interrupted run in RUN_DIR from its last saved epoch, with its own config.toml.",
+)
 @click.pass_context
 def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings):
     """Train a multilayer perceptron and write a run folder with the resolved config, metrics.json,
@@ -151,9 +182,9 @@ def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings)
     if resume is not None:
         config, out = _resumable_run(resume, explicit, config, out, name, overwrite), resume
     if config is not None:
-        settings, from_file = merge_config_file(ctx, settings, config,
-                                                skip=("config", "out", "name", "overwrite", "plots", "threads",
-                                                      "resume"))
+        settings, from_file = merge_config_file(
+            ctx, settings, config, skip=("config", "out", "name", "overwrite", "plots", "threads", "resume")
+        )
         explicit |= from_file
     if out is not None and name is not None:
         raise click.UsageError("give either --out DIR or --name NAME, not both")
@@ -163,8 +194,15 @@ def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings)
         run_dir = run_dir if run_dir is not None else default_run_dir(run_config)
         try:
             with blas_threads(threads):
-                result = train_run(run_config, run_dir, resume=resume is not None, overwrite=overwrite,
-                                   progress=True, plots=plots, log=click.echo)
+                result = train_run(
+                    run_config,
+                    run_dir,
+                    resume=resume is not None,
+                    overwrite=overwrite,
+                    progress=True,
+                    plots=plots,
+                    log=click.echo,
+                )
         except KeyboardInterrupt:
             _interrupted(ctx, RunFolder(run_dir))
     metrics = result.metrics

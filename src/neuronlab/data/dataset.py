@@ -4,10 +4,11 @@ A dataset maps an index to a sample. Array-backed datasets also implement ``__ge
 (PyTorch's batched fetch): given an index array they return whole batches by fancy indexing,
 so a ``DataLoader`` never loops over samples in Python.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,7 +41,9 @@ class TensorDataset(Dataset):
                 raise ValueError(f"TensorDataset: array {k} is a scalar; expected at least one dimension (samples)")
         lengths = [len(a) for a in self.arrays]
         if len(set(lengths)) != 1:
-            raise ValueError(f"TensorDataset: arrays have different lengths {lengths}; expected the same number of samples")
+            raise ValueError(
+                f"TensorDataset: arrays have different lengths {lengths}; expected the same number of samples"
+            )
 
     def __len__(self) -> int:
         return len(self.arrays[0])
@@ -93,7 +96,9 @@ def _split_lengths(n: int, lengths: Sequence[float]) -> list[int]:
     return counts
 
 
-def random_split(dataset: Dataset, lengths: Sequence[float], generator: np.random.Generator | None = None) -> list[Subset]:
+def random_split(
+    dataset: Dataset, lengths: Sequence[float], generator: np.random.Generator | None = None
+) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random ``Subset`` s of the given lengths (counts or fractions)."""
     counts = _split_lengths(len(dataset), lengths)
     rng = generator if generator is not None else default_generator()

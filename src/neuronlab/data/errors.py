@@ -1,4 +1,5 @@
 """The error raised for bad data files: one line naming the file and, where known, the row and column."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ with ``image_shape`` given (the layout of the ``digits`` and ``mnist`` datasets)
 the layout it came in. Whole batches at once, no loop over samples; randomness from ``generator`` or the
 library's default generator. Give them to the training ``DataLoader`` (``transform=``) only.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,12 +22,16 @@ def _images(x, image_shape, what: str) -> tuple[np.ndarray, tuple]:
         raise ValueError(f"{what}: expected a numeric batch, got dtype {x.dtype}")
     if image_shape is not None:
         if x.ndim != 2 or x.shape[1] != math.prod(image_shape):
-            raise ValueError(f"{what}: image_shape={tuple(image_shape)} needs a batch of shape "
-                             f"(n, {math.prod(image_shape)}), got {x.shape}")
+            raise ValueError(
+                f"{what}: image_shape={tuple(image_shape)} needs a batch of shape "
+                f"(n, {math.prod(image_shape)}), got {x.shape}"
+            )
         return x.reshape((len(x),) + tuple(image_shape)), x.shape
     if x.ndim not in (3, 4):
-        raise ValueError(f"{what}: expected images (n, H, W) or (n, C, H, W), or flattened rows with "
-                         f"image_shape, got shape {x.shape}")
+        raise ValueError(
+            f"{what}: expected images (n, H, W) or (n, C, H, W), or flattened rows with "
+            f"image_shape, got shape {x.shape}"
+        )
     return x, x.shape
 
 
@@ -43,8 +48,9 @@ class RandomCrop:
     """Pad each image by ``padding`` (with ``fill``) and cut out a ``size`` window at a random position:
     with padding p and size = the image size, a random shift by up to p pixels (the CIFAR recipe)."""
 
-    def __init__(self, size, padding: int = 0, fill: float = 0.0, image_shape=None,
-                 generator: np.random.Generator | None = None) -> None:
+    def __init__(
+        self, size, padding: int = 0, fill: float = 0.0, image_shape=None, generator: np.random.Generator | None = None
+    ) -> None:
         size = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
         if len(size) != 2 or min(size) < 1:
             raise ValueError(f"RandomCrop: size must be a positive int or (H, W), got {size!r}")
@@ -57,8 +63,9 @@ class RandomCrop:
     def __call__(self, x) -> np.ndarray:
         images, shape = _images(x, self.image_shape, "RandomCrop")
         p = self.padding
-        padded = np.pad(images, [(0, 0)] * (images.ndim - 2) + [(p, p), (p, p)],
-                        constant_values=images.dtype.type(self.fill))
+        padded = np.pad(
+            images, [(0, 0)] * (images.ndim - 2) + [(p, p), (p, p)], constant_values=images.dtype.type(self.fill)
+        )
         h, w = padded.shape[-2:]
         if self.size[0] > h or self.size[1] > w:
             raise ValueError(f"RandomCrop: crop size {self.size} is larger than the padded image ({h}, {w})")

@@ -4,6 +4,7 @@
 dataset records its ``image_shape`` ((H, W) for grey images such as ``digits`` and ``mnist``, or (C, H, W)),
 and ``as_images`` gives the channel-first view a Conv2d expects: ``digits`` becomes (1797, 1, 8, 8).
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,10 +3,11 @@
 An epoch visits every sample once; an iteration processes one mini-batch, so an epoch of N samples
 has ceil(N / batch_size) iterations (N // batch_size with ``drop_last``), notes 001 "iterations vs epochs".
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -80,7 +81,7 @@ class DataLoader:
         else:
             order = np.arange(n)
         for b in range(len(self)):
-            batch = self._fetch(order[b * self.batch_size:(b + 1) * self.batch_size])
+            batch = self._fetch(order[b * self.batch_size : (b + 1) * self.batch_size])
             fields = list(batch) if isinstance(batch, tuple) else [batch]
             if self.transform is not None:
                 fields[0] = self.transform(fields[0])

@@ -3,6 +3,7 @@
 The training split fits the parameters (and the preprocessing), the validation split picks
 hyperparameters and the early-stopping epoch, and the test split is touched once at the end.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,7 +49,7 @@ def _stratified_counts(class_counts: np.ndarray, split_sizes: np.ndarray, rng: n
     from scipy.sparse.csgraph import maximum_flow
 
     n = class_counts.sum()
-    product = np.outer(class_counts, split_sizes)          # share = product / n, in exact integers
+    product = np.outer(class_counts, split_sizes)  # share = product / n, in exact integers
     counts = product // n
     fractional = product % n != 0
     owed = class_counts - counts.sum(axis=1)
@@ -60,22 +61,32 @@ def _stratified_counts(class_counts: np.ndarray, split_sizes: np.ndarray, rng: n
     source, sink = 0, K + S + 1
     rows, cols, caps = [], [], []
     for node, k in enumerate(order, start=1):
-        rows.append(source); cols.append(node); caps.append(owed[k])
-        for j in np.flatnonzero(fractional[k]):
-            rows.append(node); cols.append(K + 1 + j); caps.append(1)
+        edges = [(source, node, owed[k])] + [(node, K + 1 + j, 1) for j in np.flatnonzero(fractional[k])]
+        for row, col, cap in edges:
+            rows.append(row)
+            cols.append(col)
+            caps.append(cap)
     for j in range(S):
-        rows.append(K + 1 + j); cols.append(sink); caps.append(wanted[j])
+        rows.append(K + 1 + j)
+        cols.append(sink)
+        caps.append(wanted[j])
     graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(K + S + 2, K + S + 2))
     result = maximum_flow(graph, source, sink)
     if result.flow_value != owed.sum():
         raise RuntimeError("stratified split: matrix rounding found no integral allocation (a bug)")
     flow = result.flow.toarray()
-    counts[order] += flow[1:K + 1, K + 1:K + 1 + S].clip(min=0)
+    counts[order] += flow[1 : K + 1, K + 1 : K + 1 + S].clip(min=0)
     return counts
 
 
-def train_val_test_split(X, y, val_size: float = 0.15, test_size: float = 0.15,
-                         stratify: bool | None = None, seed: int | np.random.Generator = 0) -> Split:
+def train_val_test_split(
+    X,
+    y,
+    val_size: float = 0.15,
+    test_size: float = 0.15,
+    stratify: bool | None = None,
+    seed: int | np.random.Generator = 0,
+) -> Split:
     """Split ``X, y`` into training, validation and test parts; returns a :class:`Split`
     ``(X_train, X_val, X_test, y_train, y_val, y_test)``.
 
@@ -88,7 +99,9 @@ def train_val_test_split(X, y, val_size: float = 0.15, test_size: float = 0.15,
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
-        raise ValueError(f"train_val_test_split: X and y must have the same number of samples, got shapes {X.shape} and {y.shape}")
+        raise ValueError(
+            f"train_val_test_split: X and y must have the same number of samples, got shapes {X.shape} and {y.shape}"
+        )
     n = len(X)
     n_test = _count(test_size, n, "test_size")
     n_val = _count(val_size, n, "val_size")
@@ -98,7 +111,9 @@ def train_val_test_split(X, y, val_size: float = 0.15, test_size: float = 0.15,
     if stratify is None:
         stratify = is_labels
     elif stratify and not is_labels:
-        raise ValueError(f"train_val_test_split: stratify=True needs 1-D integer class labels, got y of dtype {y.dtype} and shape {y.shape}")
+        raise ValueError(
+            f"train_val_test_split: stratify=True needs 1-D integer class labels, got y of dtype {y.dtype} and shape {y.shape}"
+        )
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     sizes = np.array([n - n_test - n_val, n_val, n_test])
     if stratify:

@@ -10,6 +10,7 @@ An override is checked: text cannot be a regression target, numbers that are not
 classes, and more than ``MAX_INTEGER_CLASSES`` whole numbers are only read as classes when they are
 class indices (0..K-1 or 1..K): 214 distinct values between 25 and 346 are a quantity, not classes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,22 +71,38 @@ def infer_task(target, task: str | None = None) -> TaskInference:
     k = len(distinct)
     fractional = distinct[distinct != np.round(distinct)]
     if len(fractional):
-        inferred = TaskInference("regression", None, f"numbers that are not whole ({_examples(fractional)}), "
-                                                     f"{k} distinct values")
+        inferred = TaskInference(
+            "regression", None, f"numbers that are not whole ({_examples(fractional)}), {k} distinct values"
+        )
     elif k <= MAX_INTEGER_CLASSES:
-        inferred = TaskInference("classification", k, f"whole numbers with {k} distinct value{'s' * (k != 1)} "
-                                                      f"(at most {MAX_INTEGER_CLASSES} are read as classes)")
+        inferred = TaskInference(
+            "classification",
+            k,
+            f"whole numbers with {k} distinct value{'s' * (k != 1)} "
+            f"(at most {MAX_INTEGER_CLASSES} are read as classes)",
+        )
     else:
-        inferred = TaskInference("regression", None, f"whole numbers with {k} distinct values from {distinct[0]:g} "
-                                                     f"to {distinct[-1]:g} (more than {MAX_INTEGER_CLASSES}: a quantity)")
+        inferred = TaskInference(
+            "regression",
+            None,
+            f"whole numbers with {k} distinct values from {distinct[0]:g} "
+            f"to {distinct[-1]:g} (more than {MAX_INTEGER_CLASSES}: a quantity)",
+        )
     if task is None or task == inferred.task:
         return inferred
     if task == "regression":
         return TaskInference("regression", None, f"as requested; read alone: {inferred}")
     if len(fractional):
-        raise ValueError(f"the target values are not whole numbers ({_examples(fractional)}): they cannot be class labels")
+        raise ValueError(
+            f"the target values are not whole numbers ({_examples(fractional)}): they cannot be class labels"
+        )
     if distinct[0] in (0, 1) and distinct[-1] - distinct[0] == k - 1:
-        return TaskInference("classification", k, f"as requested, class indices {distinct[0]:g}..{distinct[-1]:g}; "
-                                                  f"read alone: {inferred}")
-    raise ValueError(f"the target holds {k} distinct whole numbers from {distinct[0]:g} to {distinct[-1]:g}: a quantity, "
-                     f"not {k} classes (more than {MAX_INTEGER_CLASSES} classes must be the indices 0..K-1 or 1..K)")
+        return TaskInference(
+            "classification",
+            k,
+            f"as requested, class indices {distinct[0]:g}..{distinct[-1]:g}; read alone: {inferred}",
+        )
+    raise ValueError(
+        f"the target holds {k} distinct whole numbers from {distinct[0]:g} to {distinct[-1]:g}: a quantity, "
+        f"not {k} classes (more than {MAX_INTEGER_CLASSES} classes must be the indices 0..K-1 or 1..K)"
+    )

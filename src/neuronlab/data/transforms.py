@@ -6,6 +6,7 @@ for checkpoints ``config()`` (JSON-able hyperparameters) and ``state_dict()`` (t
 :func:`transform_from_config` rebuilds a fitted transform from the two. Statistics are computed in
 float64; outputs keep the input's floating dtype (float32 stays float32). A 1-D input is one feature.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,7 +45,7 @@ class Transform:
         self._state: dict[str, np.ndarray] | None = None
 
     # --- public API -------------------------------------------------------------------------------
-    def fit(self, X) -> "Transform":
+    def fit(self, X) -> Transform:
         """Learn the statistics from the training inputs ``X`` (samples x features); returns self."""
         name = f"{type(self).__name__}.fit"
         X2, _ = _as_2d(X, name)
@@ -56,8 +57,10 @@ class Transform:
         for key, value in state.items():
             finite = np.isfinite(value).reshape(len(value), -1).all(axis=1)
             if not finite.all():
-                raise ValueError(f"{name}: the data's magnitude overflows float64 in the fitted {key} of column "
-                                 f"{int(np.argmin(finite))}; rescale the data first")
+                raise ValueError(
+                    f"{name}: the data's magnitude overflows float64 in the fitted {key} of column "
+                    f"{int(np.argmin(finite))}; rescale the data first"
+                )
         self._state = state
         return self
 
@@ -94,20 +97,22 @@ class Transform:
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X_train) first")
         return {k: v.copy() for k, v in self._state.items()}
 
-    def load_state_dict(self, state: dict[str, np.ndarray]) -> "Transform":
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> Transform:
         """Restore fitted arrays saved by :meth:`state_dict`; returns self."""
         missing = set(self._state_keys) - set(state)
         extra = set(state) - set(self._state_keys)
         if missing or extra:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: expected keys {sorted(self._state_keys)}, "
-                             f"missing {sorted(missing)}, unexpected {sorted(extra)}")
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: expected keys {sorted(self._state_keys)}, "
+                f"missing {sorted(missing)}, unexpected {sorted(extra)}"
+            )
         loaded = {k: np.asarray(state[k], dtype=np.float64) for k in self._state_keys}
         self._check_state(loaded)
         self._state = loaded
         return self
 
     @classmethod
-    def from_config(cls, config: dict) -> "Transform":
+    def from_config(cls, config: dict) -> Transform:
         params = {k: v for k, v in config.items() if k != "name"}
         return cls(**params)
 
@@ -140,7 +145,9 @@ class Transform:
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(X_train) first")
         X2, was_1d = _as_2d(X, name)
         if X2.shape[1] != self.n_features:
-            raise ValueError(f"{name}: the data has {X2.shape[1]} features, the transform was fitted on {self.n_features}")
+            raise ValueError(
+                f"{name}: the data has {X2.shape[1]} features, the transform was fitted on {self.n_features}"
+            )
         out = fn(X2.astype(np.float64)).astype(_out_dtype(X2), copy=False)
         return out.reshape(-1) if was_1d else out
 
@@ -237,17 +244,21 @@ class Whiten(Transform):
         eigenvalues, eigenvectors = eigenvalues[::-1].clip(min=0.0), eigenvectors[:, ::-1]
         rows = np.argmax(np.abs(eigenvectors), axis=0)
         eigenvectors = eigenvectors * np.sign(eigenvectors[rows, np.arange(len(rows))])
-        tolerance = eigenvalues.max() * len(eigenvalues) * np.finfo(np.float64).eps   # numpy's matrix_rank rule
+        tolerance = eigenvalues.max() * len(eigenvalues) * np.finfo(np.float64).eps  # numpy's matrix_rank rule
         if self.eps == 0 and eigenvalues.min() <= tolerance:
-            raise ValueError("Whiten.fit: the covariance is singular (a feature is constant or a linear "
-                             "combination of others); use eps > 0")
+            raise ValueError(
+                "Whiten.fit: the covariance is singular (a feature is constant or a linear "
+                "combination of others); use eps > 0"
+            )
         return {"mean": mean, "eigenvalues": eigenvalues, "eigenvectors": eigenvectors}
 
     def _check_state(self, state):
         d = state["mean"].shape
-        if (len(d) != 1 or state["eigenvalues"].shape != d or state["eigenvectors"].shape != d * 2):
-            raise ValueError(f"Whiten.load_state_dict: expected mean (d,), eigenvalues (d,), eigenvectors (d, d), "
-                             f"got {[state[k].shape for k in self._state_keys]}")
+        if len(d) != 1 or state["eigenvalues"].shape != d or state["eigenvectors"].shape != d * 2:
+            raise ValueError(
+                f"Whiten.load_state_dict: expected mean (d,), eigenvalues (d,), eigenvectors (d, d), "
+                f"got {[state[k].shape for k in self._state_keys]}"
+            )
 
     def _matrix(self, power: float) -> np.ndarray:
         """PCA: U diag(lambda + eps)^power;  ZCA: U diag(lambda + eps)^power U^T."""
@@ -259,7 +270,7 @@ class Whiten(Transform):
         return (X - self._state["mean"]) @ self._matrix(-0.5)
 
     def _inverse(self, Z):
-        return Z @ self._matrix(0.5).T + self._state["mean"]   # PCA: diag(.)^(1/2) U^T;  ZCA: symmetric
+        return Z @ self._matrix(0.5).T + self._state["mean"]  # PCA: diag(.)^(1/2) U^T;  ZCA: symmetric
 
 
 class Compose(Transform):
@@ -272,7 +283,7 @@ class Compose(Transform):
         if not self.transforms:
             raise ValueError("Compose: expected at least one transform")
 
-    def fit(self, X) -> "Compose":
+    def fit(self, X) -> Compose:
         for t in self.transforms[:-1]:
             X = t.fit_transform(X)
         self.transforms[-1].fit(X)
@@ -305,7 +316,7 @@ class Compose(Transform):
         """Each step's arrays under ``"<step index>.<key>"``."""
         return {f"{i}.{k}": v for i, t in enumerate(self.transforms) for k, v in t.state_dict().items()}
 
-    def load_state_dict(self, state: dict[str, np.ndarray]) -> "Compose":
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> Compose:
         for i, t in enumerate(self.transforms):
             t.load_state_dict({k.split(".", 1)[1]: v for k, v in state.items() if k.split(".", 1)[0] == str(i)})
         unexpected = [k for k in state if k.split(".", 1)[0] not in {str(i) for i in range(len(self.transforms))}]

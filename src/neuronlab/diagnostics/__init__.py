@@ -11,9 +11,9 @@ The recorders attach with ``attach()``/``detach()`` or as context managers::
         loss_fn(model(X), y).backward()
     activations.std(), gradients.last()
 """
+
 from neuronlab.diagnostics.activations import ACTIVATION_TYPES, ActivationRecorder, dead_relu_fraction
 from neuronlab.diagnostics.gradients import GradientNormRecorder
 from neuronlab.diagnostics.updates import WeightUpdateRatio
 
-__all__ = ["ACTIVATION_TYPES", "ActivationRecorder", "GradientNormRecorder", "WeightUpdateRatio",
-           "dead_relu_fraction"]
+__all__ = ["ACTIVATION_TYPES", "ActivationRecorder", "GradientNormRecorder", "WeightUpdateRatio", "dead_relu_fraction"]

@@ -1,7 +1,9 @@
 """What every recorder shares: pick the layers to watch, attach hooks to them, remove the hooks again."""
+
 from __future__ import annotations
 
 import abc
+
 from neuronlab.nn.module import Module
 
 
@@ -17,18 +19,24 @@ def check_layer_types(layer_types, owner: str) -> tuple:
     try:
         layer_types = tuple(layer_types)
     except TypeError:
-        raise TypeError(f"{owner}: layer_types must be a Module subclass or a tuple of them, "
-                        f"got {layer_types!r}") from None
+        raise TypeError(
+            f"{owner}: layer_types must be a Module subclass or a tuple of them, got {layer_types!r}"
+        ) from None
     if not layer_types or not all(isinstance(t, type) and issubclass(t, Module) for t in layer_types):
-        raise TypeError(f"{owner}: layer_types must be a non-empty tuple of Module subclasses "
-                        f"(e.g. (nn.ReLU, nn.Sigmoid)), got {layer_types!r}")
+        raise TypeError(
+            f"{owner}: layer_types must be a non-empty tuple of Module subclasses "
+            f"(e.g. (nn.ReLU, nn.Sigmoid)), got {layer_types!r}"
+        )
     return layer_types
 
 
 def select_layers(model: Module, layer_types: tuple, owner: str) -> list[tuple[str, Module]]:
     """(name, module) of every module of ``layer_types`` in ``model``, in ``named_modules`` order."""
-    layers = [(name or type(module).__name__, module) for name, module in model.named_modules()
-              if isinstance(module, layer_types)]
+    layers = [
+        (name or type(module).__name__, module)
+        for name, module in model.named_modules()
+        if isinstance(module, layer_types)
+    ]
     if not layers:
         present = sorted({type(m).__name__ for m in model.modules()})
         wanted = ", ".join(t.__name__ for t in layer_types)

@@ -6,6 +6,7 @@ standard deviation 1 and sigmoid they pile up at 0 and 1, with Glorot's or He's 
 ``ActivationRecorder`` collects those outputs with forward hooks; ``dead_relu_fraction`` counts the ReLU
 units that never fire.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,9 @@ class ActivationRecorder(LayerRecorder):
 
     def __init__(self, model, layer_types=ACTIVATION_TYPES, max_samples: int | None = None) -> None:
         super().__init__(model, layer_types)
-        if max_samples is not None and (isinstance(max_samples, bool) or not isinstance(max_samples, (int, np.integer))
-                                        or max_samples < 1):
+        if max_samples is not None and (
+            isinstance(max_samples, bool) or not isinstance(max_samples, (int, np.integer)) or max_samples < 1
+        ):
             raise ValueError(f"ActivationRecorder: max_samples must be a positive integer or None, got {max_samples!r}")
         self.max_samples = max_samples
         self.records: dict[str, list[np.ndarray]] = {name: [] for name in self.layer_names}
@@ -40,6 +42,7 @@ class ActivationRecorder(LayerRecorder):
     def _register(self, name, module):
         def hook(module, inputs, output):
             self._store(name, output)
+
         return module.register_forward_hook(hook)
 
     def _store(self, name: str, output) -> None:
@@ -64,8 +67,10 @@ class ActivationRecorder(LayerRecorder):
             raise KeyError(f"ActivationRecorder: no layer named {name!r}; recorded layers: {', '.join(self.records)}")
         stored = self.records[name]
         if not stored:
-            raise ValueError(f"ActivationRecorder: nothing recorded for layer {name!r} yet; run a forward pass "
-                             "while the recorder is attached")
+            raise ValueError(
+                f"ActivationRecorder: nothing recorded for layer {name!r} yet; run a forward pass "
+                "while the recorder is attached"
+            )
         return stored
 
     def activations(self, name: str) -> np.ndarray:
@@ -78,10 +83,12 @@ class ActivationRecorder(LayerRecorder):
         stored = self._recorded(name)
         shapes = sorted({values.shape[1:] for values in stored})
         if len(shapes) > 1:
-            raise ValueError(f"ActivationRecorder: layer {name!r} ({type(dict(self.layers)[name]).__name__}) "
-                             f"recorded outputs of different shapes per sample {', '.join(map(str, shapes))}: the "
-                             "same module is used at several places of different widths; give each place its "
-                             "own instance to record them separately")
+            raise ValueError(
+                f"ActivationRecorder: layer {name!r} ({type(dict(self.layers)[name]).__name__}) "
+                f"recorded outputs of different shapes per sample {', '.join(map(str, shapes))}: the "
+                "same module is used at several places of different widths; give each place its "
+                "own instance to record them separately"
+            )
         return stored[0] if len(stored) == 1 else np.concatenate(stored)
 
     def _values(self, name: str) -> np.ndarray:
@@ -89,8 +96,11 @@ class ActivationRecorder(LayerRecorder):
         return np.concatenate([values.ravel() for values in self._recorded(name)])
 
     def _per_layer(self, statistic) -> dict[str, float]:
-        return {name: float(statistic(self._values(name).astype(np.float64)))
-                for name, stored in self.records.items() if stored}
+        return {
+            name: float(statistic(self._values(name).astype(np.float64)))
+            for name, stored in self.records.items()
+            if stored
+        }
 
     def mean(self) -> dict[str, float]:
         """Mean of every recorded value, per layer (layers with nothing recorded are left out)."""

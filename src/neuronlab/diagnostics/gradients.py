@@ -10,6 +10,7 @@ factor of about 4 per layer (vanishing gradients); with weights 8 and biases tha
 ||grad_z(i) E|| at each backward pass with full backward hooks on the layers that produce z (the Linear
 layers by default).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,6 +40,7 @@ class GradientNormRecorder(LayerRecorder):
             if gradient is not None:
                 values = np.asarray(getattr(gradient, "data", gradient), dtype=np.float64)
                 self.norms[name].append(float(np.sqrt(np.sum(values * values))))
+
         return module.register_full_backward_hook(hook)
 
     def clear(self) -> None:
@@ -61,9 +63,11 @@ class GradientNormRecorder(LayerRecorder):
         are left out), input-to-output order; ``squared=True`` gives the notes' ||grad_z E||^2."""
         names = self.recorded_names
         if not names:
-            raise ValueError(f"GradientNormRecorder: nothing recorded yet for layers {', '.join(self.layer_names)}; "
-                             "run a backward pass while attached (through layers whose output needs a gradient)")
-        table = np.array([self.norms[name][:self.steps] for name in names], dtype=np.float64).T
+            raise ValueError(
+                f"GradientNormRecorder: nothing recorded yet for layers {', '.join(self.layer_names)}; "
+                "run a backward pass while attached (through layers whose output needs a gradient)"
+            )
+        table = np.array([self.norms[name][: self.steps] for name in names], dtype=np.float64).T
         return table * table if squared else table
 
     def last(self, squared: bool = False) -> dict[str, float]:

@@ -3,6 +3,7 @@
 A common health check while training: ratios far below about 1e-3 mean a layer barely learns (learning rate
 too small, or vanishing gradients), ratios near 1 mean it is rewritten at every step (learning rate too large).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,14 +24,16 @@ class WeightUpdateRatio:
     def __init__(self, model, optimizer, weights_only: bool = True) -> None:
         model = check_model(model, "WeightUpdateRatio")
         if not callable(getattr(optimizer, "step", None)):
-            raise TypeError(f"WeightUpdateRatio: expected an optimizer with a step() method, got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"WeightUpdateRatio: expected an optimizer with a step() method, got {type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
-        self.parameters = [(name, p) for name, p in model.named_parameters()
-                           if p.data.ndim >= 2 or not weights_only]
+        self.parameters = [(name, p) for name, p in model.named_parameters() if p.data.ndim >= 2 or not weights_only]
         if not self.parameters:
-            raise ValueError("WeightUpdateRatio: the model has no parameters to watch "
-                             "(pass weights_only=False to include 1-D parameters)")
+            raise ValueError(
+                "WeightUpdateRatio: the model has no parameters to watch "
+                "(pass weights_only=False to include 1-D parameters)"
+            )
         self.ratios: dict[str, list[float]] = {name: [] for name, _ in self.parameters}
         self._original_step = self._instance_step = None
 
@@ -38,7 +41,7 @@ class WeightUpdateRatio:
     def attached(self) -> bool:
         return self._original_step is not None
 
-    def attach(self) -> "WeightUpdateRatio":
+    def attach(self) -> WeightUpdateRatio:
         if self.attached:
             raise RuntimeError("WeightUpdateRatio is already attached; call detach() first")
         original = self.optimizer.step
@@ -65,7 +68,7 @@ class WeightUpdateRatio:
                 self.optimizer.step = self._instance_step
             self._original_step = self._instance_step = None
 
-    def __enter__(self) -> "WeightUpdateRatio":
+    def __enter__(self) -> WeightUpdateRatio:
         return self.attach()
 
     def __exit__(self, *exc) -> None:

@@ -1,5 +1,6 @@
 """Plotting helpers shared by the experiments: a headless pyplot, the figures' axis labelling, and saving a
 figure small enough for the docs."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,13 +11,16 @@ from neuronlab.io import atomic
 def pyplot():
     """matplotlib.pyplot on the Agg backend (no display needed), imported on first use."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
-def label_axes(ax, xlabel: str | None, ylabel: str | None, title: str, legend_size: int | None = 8,
-               **legend_options) -> None:
+def label_axes(
+    ax, xlabel: str | None, ylabel: str | None, title: str, legend_size: int | None = 8, **legend_options
+) -> None:
     """Label ``ax`` (None: no label), title it at 10 points and add a legend at ``legend_size`` points (None: no
     legend); ``legend_options`` (``loc``, ``ncol``, ...) go to ``ax.legend``. Call it after plotting."""
     if xlabel is not None:

@@ -1,4 +1,5 @@
 """A progress bar over an experiment's runs (the rates, depths or cures it trains), shown on a terminal only."""
+
 from __future__ import annotations
 
 import sys

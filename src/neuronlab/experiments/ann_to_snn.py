@@ -9,6 +9,7 @@ output averaged over the time so far. The spiking accuracy rises with presentati
 network's. For seed 0 the experiment also varies tau_s and dt (accuracy after 10 to 50 ms), and times the
 simulation of 1,000 images.
 """
+
 from __future__ import annotations
 
 import time
@@ -52,11 +53,17 @@ def evaluate(label: str, model, data, n_times: int = 200, **settings) -> dict:
     X_train, _, X_test, y_test = data
     normalize = "percentile" if label == "ReLU" else None
     network = snn.convert(model, data=X_train, normalize=normalize, tau_s=settings.get("tau_s", TAU_S))
-    times, curve = snn.accuracy_curve(network, X_test, y_test, settings.get("presentation", PRESENTATION),
-                                      settings.get("dt", DT), n_times=n_times)
+    times, curve = snn.accuracy_curve(
+        network, X_test, y_test, settings.get("presentation", PRESENTATION), settings.get("dt", DT), n_times=n_times
+    )
     rate = accuracy(y_test, predict(model, X_test))
-    return {"rate_accuracy": float(rate), "spiking_accuracy": float(curve[-1]), "gap": float(rate - curve[-1]),
-            "times": times.tolist(), "curve": curve.tolist()}
+    return {
+        "rate_accuracy": float(rate),
+        "spiking_accuracy": float(curve[-1]),
+        "gap": float(rate - curve[-1]),
+        "times": times.tolist(),
+        "curve": curve.tolist(),
+    }
 
 
 def conversion_time(model, X: np.ndarray, n_images: int = 1000) -> float:
@@ -68,8 +75,11 @@ def conversion_time(model, X: np.ndarray, n_images: int = 1000) -> float:
     return time.perf_counter() - start
 
 
-@register("ann-to-snn", "Digits nets trained with SoftLIF rates or ReLU, run as spiking LIF/IF networks",
-          "seed 003 section 1.4 (the LIF tuning curve as an activation)")
+@register(
+    "ann-to-snn",
+    "Digits nets trained with SoftLIF rates or ReLU, run as spiking LIF/IF networks",
+    "seed 003 section 1.4 (the LIF tuning curve as an activation)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     data = digits()
     seeds, hidden, epochs = ((seed,), 64, 15) if fast else ((seed, seed + 1, seed + 2), 64, 40)
@@ -82,29 +92,54 @@ def run(out: Path, seed: int, fast: bool) -> dict:
             model = train(activation, data, s, hidden, epochs)
             models.setdefault(label, model)
             results[label].append({"seed": s, **evaluate(label, model, data)})
-    medians = {label: {key: float(np.median([r[key] for r in rs]))
-                       for key in ("rate_accuracy", "spiking_accuracy", "gap")} for label, rs in results.items()}
+    medians = {
+        label: {key: float(np.median([r[key] for r in rs])) for key in ("rate_accuracy", "spiking_accuracy", "gap")}
+        for label, rs in results.items()
+    }
     # at 0.2 s every setting has converged; the settings show in how fast: accuracy after 10, 20, ..., 50 ms
     short = {"presentation": 0.05, "n_times": 5}  # the main curves: every step (n_times 200 over 0.2 s)
-    sweep_tau = {f"{tau:g}": evaluate("SoftLIF", models["SoftLIF"], data, tau_s=tau, **short)["curve"]
-                 for tau in ((0.0, 0.005, 0.02) if fast else (0.0, 0.002, 0.005, 0.01, 0.02))}
-    sweep_dt = {f"{dt:g}": evaluate("SoftLIF", models["SoftLIF"], data, dt=dt, **short)["curve"]
-                for dt in ((0.002, 0.001) if fast else (0.002, 0.001, 0.0005))}
+    sweep_tau = {
+        f"{tau:g}": evaluate("SoftLIF", models["SoftLIF"], data, tau_s=tau, **short)["curve"]
+        for tau in ((0.0, 0.005, 0.02) if fast else (0.0, 0.002, 0.005, 0.01, 0.02))
+    }
+    sweep_dt = {
+        f"{dt:g}": evaluate("SoftLIF", models["SoftLIF"], data, dt=dt, **short)["curve"]
+        for dt in ((0.002, 0.001) if fast else (0.002, 0.001, 0.0005))
+    }
     seconds = conversion_time(models["SoftLIF"], data[2], 200 if fast else 1000)
     first = {label: rs[0] for label, rs in results.items()}
-    figure = plot_accuracy_curve(out / "ann_to_snn.png",
-                                 {label: (r["times"], r["curve"]) for label, r in first.items()},
-                                 {label: r["rate_accuracy"] for label, r in first.items()},
-                                 title=f"digits 64-{hidden}-10, seed {seed}: spiking accuracy vs presentation time")
-    summary = [f"{label} (median of {len(seeds)} seeds): rate accuracy {m['rate_accuracy']:.4f}, spiking "
-               f"{m['spiking_accuracy']:.4f} at {PRESENTATION:g} s, dt {DT:g} s: {100 * m['gap']:.2f} points below"
-               for label, m in medians.items()]
-    summary.append("SoftLIF spiking accuracy after 20 ms by tau_s (s): "
-                   + ", ".join(f"{k}: {v[1]:.3f}" for k, v in sweep_tau.items())
-                   + "; by dt (s): " + ", ".join(f"{k}: {v[1]:.3f}" for k, v in sweep_dt.items()))
+    figure = plot_accuracy_curve(
+        out / "ann_to_snn.png",
+        {label: (r["times"], r["curve"]) for label, r in first.items()},
+        {label: r["rate_accuracy"] for label, r in first.items()},
+        title=f"digits 64-{hidden}-10, seed {seed}: spiking accuracy vs presentation time",
+    )
+    summary = [
+        f"{label} (median of {len(seeds)} seeds): rate accuracy {m['rate_accuracy']:.4f}, spiking "
+        f"{m['spiking_accuracy']:.4f} at {PRESENTATION:g} s, dt {DT:g} s: {100 * m['gap']:.2f} points below"
+        for label, m in medians.items()
+    ]
+    summary.append(
+        "SoftLIF spiking accuracy after 20 ms by tau_s (s): "
+        + ", ".join(f"{k}: {v[1]:.3f}" for k, v in sweep_tau.items())
+        + "; by dt (s): "
+        + ", ".join(f"{k}: {v[1]:.3f}" for k, v in sweep_dt.items())
+    )
     summary.append(f"{200 if fast else 1000} images x {PRESENTATION:g} s at dt {DT:g} s simulated in {seconds:.2f} s")
-    return {"hidden": hidden, "epochs": epochs, "seeds": list(seeds), "presentation": PRESENTATION, "dt": DT,
-            "tau_s": TAU_S, "runs": results, "medians": medians, "sweep_times": [0.01, 0.02, 0.03, 0.04, 0.05],
-            "tau_s_sweep": sweep_tau, "dt_sweep": sweep_dt,
-            "simulation_seconds": seconds, "simulated_images": 200 if fast else 1000,
-            "figures": [figure.name], "summary": summary}
+    return {
+        "hidden": hidden,
+        "epochs": epochs,
+        "seeds": list(seeds),
+        "presentation": PRESENTATION,
+        "dt": DT,
+        "tau_s": TAU_S,
+        "runs": results,
+        "medians": medians,
+        "sweep_times": [0.01, 0.02, 0.03, 0.04, 0.05],
+        "tau_s_sweep": sweep_tau,
+        "dt_sweep": sweep_dt,
+        "simulation_seconds": seconds,
+        "simulated_images": 200 if fast else 1000,
+        "figures": [figure.name],
+        "summary": summary,
+    }

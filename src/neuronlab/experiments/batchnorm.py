@@ -7,6 +7,7 @@ slope (at most 1/4) shrinks the gradient at every layer and the deeper networks 
 plateau (chance accuracy, loss ln 10); batch normalization re-centres and re-scales every layer's input
 currents for each mini-batch and the same depths train.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,8 @@ import numpy as np
 from neuronlab import nn, optim
 from neuronlab.autograd import no_grad
 from neuronlab.data import Standardize, load_dataset, train_val_test_split
-from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments.registry import register
 from neuronlab.random import default_generator
 
@@ -43,7 +44,7 @@ def train(model, X, y, epochs: int, batch_size: int = 64) -> list[float]:
     for _ in range(epochs):
         order, total = rng.permutation(len(X)), 0.0
         for start in range(0, len(X), batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             optimizer.zero_grad()
             loss = loss_fn(model(X[batch]), y[batch])
             loss.backward()
@@ -66,26 +67,42 @@ def draw(out: Path, results: dict, shown: list[str]) -> str:
     for variant, style in (("plain", "--"), ("batchnorm", "-")):
         for depth in shown:
             loss = results[variant][depth]["loss"]
-            left.plot(np.arange(1, len(loss) + 1), loss, style, marker="o", markersize=3, color=colors[depth],
-                      label=f"{variant}, depth {depth}")
+            left.plot(
+                np.arange(1, len(loss) + 1),
+                loss,
+                style,
+                marker="o",
+                markersize=3,
+                color=colors[depth],
+                label=f"{variant}, depth {depth}",
+            )
         depths = [int(d) for d in results[variant]]
-        right.plot(depths, [results[variant][str(d)]["test_accuracy"] for d in depths], style, marker="o",
-                   label=variant)
+        right.plot(
+            depths, [results[variant][str(d)]["test_accuracy"] for d in depths], style, marker="o", label=variant
+        )
     left.axhline(np.log(10), color="0.6", linewidth=0.8, linestyle=":")
     label_axes(left, "epoch", "training loss (cross-entropy)", "training curves (dotted: ln 10, chance)")
     right.axhline(TRAINS, color="0.6", linewidth=0.8, linestyle=":")
     right.set_ylim(0, 1.02)
-    label_axes(right, "hidden layers (sigmoid, width 64)", "test accuracy after training",
-               "how deep can it go? (same epoch budget)")
+    label_axes(
+        right,
+        "hidden layers (sigmoid, width 64)",
+        "test accuracy after training",
+        "how deep can it go? (same epoch budget)",
+    )
     return save(figure, out, "batchnorm.png")
 
 
-@register("batchnorm", "Deep sigmoid networks on digits with and without BatchNorm1d: curves, deepest that trains",
-          "seed 000 section 8 (batch normalization), 8.4")
+@register(
+    "batchnorm",
+    "Deep sigmoid networks on digits with and without BatchNorm1d: curves, deepest that trains",
+    "seed 000 section 8 (batch normalization), 8.4",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     digits = load_dataset("digits")
-    X_train, _, X_test, y_train, _, y_test = train_val_test_split(digits.X, digits.y, val_size=0, test_size=0.2,
-                                                                  seed=seed)
+    X_train, _, X_test, y_train, _, y_test = train_val_test_split(
+        digits.X, digits.y, val_size=0, test_size=0.2, seed=seed
+    )
     scaler = Standardize().fit(X_train)
     X_train, X_test = scaler.transform(X_train).astype(np.float32), scaler.transform(X_test).astype(np.float32)
     depths = (2, 8) if fast else (1, 2, 3, 5, 10, 15, 20)
@@ -94,10 +111,15 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     for variant, depth in runs([(v, d) for v in results for d in depths], "batchnorm: networks"):
         model = network(depth, variant == "batchnorm", X_train.shape[1], len(digits.class_names))
         losses = train(model, X_train, y_train, epochs)
-        results[variant][str(depth)] = {"loss": losses, "train_accuracy": accuracy(model, X_train, y_train),
-                                        "test_accuracy": accuracy(model, X_test, y_test)}
-    deepest = {variant: max((int(d) for d, r in by_depth.items() if r["test_accuracy"] >= TRAINS), default=None)
-               for variant, by_depth in results.items()}
+        results[variant][str(depth)] = {
+            "loss": losses,
+            "train_accuracy": accuracy(model, X_train, y_train),
+            "test_accuracy": accuracy(model, X_test, y_test),
+        }
+    deepest = {
+        variant: max((int(d) for d, r in by_depth.items() if r["test_accuracy"] >= TRAINS), default=None)
+        for variant, by_depth in results.items()
+    }
     shown = list(dict.fromkeys(str(d) for d in (depths[0], depths[len(depths) // 2], depths[-1])))
     summary = [
         f"test accuracy after {epochs} epochs, plain: "
@@ -107,5 +129,13 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         f"deepest network reaching {TRAINS:.0%} test accuracy: "
         + ", ".join(f"{variant} {'none' if d is None else f'{d} layers'}" for variant, d in deepest.items()),
     ]
-    return {"epochs": epochs, "depths": list(depths), "width": WIDTH, "threshold": TRAINS, "results": results,
-            "deepest_that_trains": deepest, "figures": [draw(out, results, shown)], "summary": summary}
+    return {
+        "epochs": epochs,
+        "depths": list(depths),
+        "width": WIDTH,
+        "threshold": TRAINS,
+        "results": results,
+        "deepest_that_trains": deepest,
+        "figures": [draw(out, results, shown)],
+        "summary": summary,
+    }

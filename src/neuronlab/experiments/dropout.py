@@ -8,6 +8,7 @@ training images, two hidden layers of 512 units and Adam, the network without dr
 to about zero while the test loss stays far higher; the gap between them shrinks as p grows. The losses are
 measured in inference mode, on the clean training set and on the held-out test set.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,11 +17,11 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, TensorDataset, load_dataset, train_val_test_split
-from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments.registry import register
-from neuronlab.random import manual_seed
 from neuronlab.optim.lr_scheduler import CosineAnnealingLR
+from neuronlab.random import manual_seed
 from neuronlab.train import LRSchedulerCallback, Trainer
 
 RATES = (0.0, 0.2, 0.4, 0.6, 0.8)
@@ -29,8 +30,15 @@ BATCH_SIZE = 32
 
 def network(width: int, p: float) -> nn.Sequential:
     """64 -> width -> width -> 10, ReLU, Dropout(p) after each hidden layer."""
-    return nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Dropout(p),
-                         nn.Linear(width, width), nn.ReLU(), nn.Dropout(p), nn.Linear(width, 10))
+    return nn.Sequential(
+        nn.Linear(64, width),
+        nn.ReLU(),
+        nn.Dropout(p),
+        nn.Linear(width, width),
+        nn.ReLU(),
+        nn.Dropout(p),
+        nn.Linear(width, 10),
+    )
 
 
 def digits_subset(n_train: int):
@@ -45,16 +53,27 @@ def train_rate(seed: int, p: float, data, width: int, epochs: int, lr: float) ->
     manual_seed(seed)  # the same initial weights and batch order at every rate
     model = network(width, p)
     optimizer = optim.Adam(model.parameters(), lr=lr)
-    trainer = Trainer(model, nn.CrossEntropyLoss(), optimizer, metrics=["accuracy"],
-                      callbacks=[LRSchedulerCallback(CosineAnnealingLR(optimizer, T_max=epochs))])
+    trainer = Trainer(
+        model,
+        nn.CrossEntropyLoss(),
+        optimizer,
+        metrics=["accuracy"],
+        callbacks=[LRSchedulerCallback(CosineAnnealingLR(optimizer, T_max=epochs))],
+    )
     loader = DataLoader(TensorDataset(X_train, y_train), batch_size=BATCH_SIZE, shuffle=True)
     history = trainer.fit(loader, DataLoader(TensorDataset(X_test, y_test), batch_size=2048), epochs=epochs)
     train = trainer.evaluate(DataLoader(TensorDataset(X_train, y_train), batch_size=2048))
-    return {"p": p, "train_loss": train["loss"], "train_accuracy": train["accuracy"],
-            "test_loss": history.last["val_loss"], "test_accuracy": history.last["val_accuracy"],
-            "loss_gap": history.last["val_loss"] - train["loss"],
-            "accuracy_gap": train["accuracy"] - history.last["val_accuracy"],
-            "epoch_test_loss": history["val_loss"], "epoch_train_loss_with_dropout": history["train_loss"]}
+    return {
+        "p": p,
+        "train_loss": train["loss"],
+        "train_accuracy": train["accuracy"],
+        "test_loss": history.last["val_loss"],
+        "test_accuracy": history.last["val_accuracy"],
+        "loss_gap": history.last["val_loss"] - train["loss"],
+        "accuracy_gap": train["accuracy"] - history.last["val_accuracy"],
+        "epoch_test_loss": history["val_loss"],
+        "epoch_train_loss_with_dropout": history["train_loss"],
+    }
 
 
 def draw(out: Path, results: list, n_train: int, width: int) -> str:
@@ -73,13 +92,20 @@ def draw(out: Path, results: list, n_train: int, width: int) -> str:
     accuracies.plot(rates, [r["train_accuracy"] for r in results], "o-", label="train")
     accuracies.plot(rates, [r["test_accuracy"] for r in results], "o-", label="test")
     label_axes(accuracies, "dropout rate p", "accuracy", "final accuracies")
-    return save(figure, out, "dropout.png",
-                suptitle=f"digits, {n_train} training images, MLP 64-{width}-{width}-10 with dropout after each "
-                         "hidden layer, Adam")
+    return save(
+        figure,
+        out,
+        "dropout.png",
+        suptitle=f"digits, {n_train} training images, MLP 64-{width}-{width}-10 with dropout after each "
+        "hidden layer, Adam",
+    )
 
 
-@register("dropout", "Digits MLP with dropout rates 0 to 0.8: the train/test gap shrinks",
-          "seed 000 section 9.2, seed 003 section 5.4.3")
+@register(
+    "dropout",
+    "Digits MLP with dropout rates 0 to 0.8: the train/test gap shrinks",
+    "seed 000 section 9.2, seed 003 section 5.4.3",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     n_train, width, epochs, lr = (300, 128, 30, 3e-3) if fast else (500, 512, 100, 1e-3)
     data = digits_subset(n_train)
@@ -87,10 +113,21 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     figure = draw(out, results, n_train, width)
     gaps = [r["loss_gap"] for r in results]
     slope = float(np.polyfit(RATES, gaps, 1)[0])
-    summary = [f"{n_train} training images, {epochs} epochs; loss gap (test - train) by dropout rate: "
-               + ", ".join(f"p={r['p']}: {r['loss_gap']:.3f}" for r in results),
-               "test accuracy: " + ", ".join(f"p={r['p']}: {r['test_accuracy']:.3f}" for r in results),
-               f"the gap shrinks by {gaps[0] - gaps[-1]:.3f} from p = 0 to p = {RATES[-1]} "
-               f"(least-squares slope {slope:.3f} per unit of p)"]
-    return {"n_train": n_train, "width": width, "epochs": epochs, "lr": lr, "rates": list(RATES), "runs": results,
-            "gap_slope": slope, "figures": [figure], "summary": summary}
+    summary = [
+        f"{n_train} training images, {epochs} epochs; loss gap (test - train) by dropout rate: "
+        + ", ".join(f"p={r['p']}: {r['loss_gap']:.3f}" for r in results),
+        "test accuracy: " + ", ".join(f"p={r['p']}: {r['test_accuracy']:.3f}" for r in results),
+        f"the gap shrinks by {gaps[0] - gaps[-1]:.3f} from p = 0 to p = {RATES[-1]} "
+        f"(least-squares slope {slope:.3f} per unit of p)",
+    ]
+    return {
+        "n_train": n_train,
+        "width": width,
+        "epochs": epochs,
+        "lr": lr,
+        "rates": list(RATES),
+        "runs": results,
+        "gap_slope": slope,
+        "figures": [figure],
+        "summary": summary,
+    }

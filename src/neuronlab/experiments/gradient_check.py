@@ -8,6 +8,7 @@ relative error ||backprop - numeric|| / (||backprop|| + ||numeric||) per input a
 from the kinks of ReLU, LeakyReLU, ELU, |x| (L1Loss, the L1 penalty); Dropout's mask is fixed by reseeding
 its generator before every evaluation.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,6 +47,7 @@ def _module_case(module: nn.Module, x: np.ndarray, before=None):
         if before is not None:
             before(module)
         return module(x)
+
     return function, tensors
 
 
@@ -90,18 +92,20 @@ def cases(rng) -> dict:
         "BatchNorm1d (N, C, L)": _module_case(nn.BatchNorm1d(3), rng.standard_normal((4, 3, 5))),
         "Dropout (fixed mask)": _module_case(nn.Dropout(0.4), rng.standard_normal((batch, 5)), _fixed_mask),
         "Flatten": _module_case(nn.Flatten(), rng.standard_normal((batch, 2, 3))),
-        "MLP (Linear, BN, ReLU, Dropout)": _module_case(mlp, rng.standard_normal((8, 5)),
-                                                          lambda m: _fixed_mask(m[3])),
+        "MLP (Linear, BN, ReLU, Dropout)": _module_case(mlp, rng.standard_normal((8, 5)), lambda m: _fixed_mask(m[3])),
         "MSELoss": _loss_case(nn.MSELoss(), rng.standard_normal((batch, 3)), rng.standard_normal((batch, 3))),
-        "MSELoss (half, batchmean)": _loss_case(nn.MSELoss("batchmean", half=True), rng.standard_normal((batch, 3)),
-                                                rng.standard_normal((batch, 3))),
+        "MSELoss (half, batchmean)": _loss_case(
+            nn.MSELoss("batchmean", half=True), rng.standard_normal((batch, 3)), rng.standard_normal((batch, 3))
+        ),
         "L1Loss": _loss_case(nn.L1Loss(), _away_from_zero(rng, (batch, 3)), np.zeros((batch, 3))),
         "BCELoss": _loss_case(nn.BCELoss(), rng.uniform(0.1, 0.9, (batch, 3)), binary),
-        "BCEWithLogitsLoss": _loss_case(nn.BCEWithLogitsLoss(pos_weight=[1.0, 2.0, 0.5]),
-                                        rng.standard_normal((batch, 3)) * 2, binary),
+        "BCEWithLogitsLoss": _loss_case(
+            nn.BCEWithLogitsLoss(pos_weight=[1.0, 2.0, 0.5]), rng.standard_normal((batch, 3)) * 2, binary
+        ),
         "CrossEntropyLoss": _loss_case(nn.CrossEntropyLoss(), rng.standard_normal((batch, 3)), labels),
-        "CrossEntropyLoss (soft targets)": _loss_case(nn.CrossEntropyLoss(label_smoothing=0.1),
-                                                                  rng.standard_normal((batch, 3)), probabilities),
+        "CrossEntropyLoss (soft targets)": _loss_case(
+            nn.CrossEntropyLoss(label_smoothing=0.1), rng.standard_normal((batch, 3)), probabilities
+        ),
         "NLLLoss": _loss_case(nn.NLLLoss(), rng.standard_normal((batch, 3)), labels),
     }
     weight = Parameter(_away_from_zero(rng, (3, 4)))
@@ -125,8 +129,10 @@ def check(function, tensors: dict, rng) -> dict:
     seed = np.ones_like(output.data) if cotangent is None else cotangent
     analytic = grad(output, leaves, grad_outputs=seed, allow_unused=True)
     numeric = numerical_grad(lambda *_: function(), *leaves, eps=EPS, grad_output=cotangent)
-    return {name: relative_error(np.zeros(t.shape) if a is None else np.asarray(a.data, dtype=np.float64), n)
-            for name, t, a, n in zip(names, leaves, analytic, numeric)}
+    return {
+        name: relative_error(np.zeros(t.shape) if a is None else np.asarray(a.data, dtype=np.float64), n)
+        for name, t, a, n in zip(names, leaves, analytic, numeric)
+    }
 
 
 def draw(out: Path, table: dict) -> str:
@@ -140,18 +146,28 @@ def draw(out: Path, table: dict) -> str:
     ax.set_xlim(1e-13, 1e-4)
     ax.invert_yaxis()
     ax.tick_params(axis="y", labelsize=8)
-    label_axes(ax, "relative error (the worst of the input and the parameters)", None,
-               f"backprop vs central differences, float64, eps = {EPS:g}")
+    label_axes(
+        ax,
+        "relative error (the worst of the input and the parameters)",
+        None,
+        f"backprop vs central differences, float64, eps = {EPS:g}",
+    )
     return save(figure, out, "gradient_check.png")
 
 
-@register("gradient-check", "Backprop vs central differences for every layer, activation and loss (float64)",
-          "seed 002 (gradient checking), seed 000 section 5.2, seed 003 section 3.1.2")
+@register(
+    "gradient-check",
+    "Backprop vs central differences for every layer, activation and loss (float64)",
+    "seed 002 (gradient checking), seed 000 section 5.2, seed 003 section 3.1.2",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     rng = default_generator()
     table = {label: check(function, tensors, rng) for label, (function, tensors) in cases(rng).items()}
-    rows = [{"layer": label, "wrt": name, "relative_error": error}
-            for label, errors in table.items() for name, error in errors.items()]
+    rows = [
+        {"layer": label, "wrt": name, "relative_error": error}
+        for label, errors in table.items()
+        for name, error in errors.items()
+    ]
     worst = max(rows, key=lambda row: row["relative_error"])
     failing = [f"{row['layer']} ({row['wrt']})" for row in rows if not row["relative_error"] < THRESHOLD]
     summary = [
@@ -159,5 +175,12 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         f"worst relative error {worst['relative_error']:.1e}: {worst['layer']} ({worst['wrt']})",
         f"all below {THRESHOLD:g}" if not failing else "above the threshold: " + ", ".join(failing),
     ]
-    return {"eps": EPS, "threshold": THRESHOLD, "rows": rows, "max_relative_error": worst["relative_error"],
-            "failing": failing, "figures": [draw(out, table)], "summary": summary}
+    return {
+        "eps": EPS,
+        "threshold": THRESHOLD,
+        "rows": rows,
+        "max_relative_error": worst["relative_error"],
+        "failing": failing,
+        "figures": [draw(out, table)],
+        "summary": summary,
+    }

@@ -7,6 +7,7 @@ variance of its input by about N_in Var(W) (times 1/2 for ReLU, which zeroes hal
 ReLU's spread constant, 0.01 shrinks it by a factor ~14 per layer, 1 with sigmoid drives the input currents
 to about +-10 where the logistic is flat, so its outputs pile up at 0 and 1.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,8 +60,16 @@ def draw(out: Path, name: str, label: str, outputs: dict) -> str:
             shown = values if label == "sigmoid" else values[values > 0]
             ax.hist(shown.ravel(), bins=30, range=(0, top), color="tab:blue")
             note = f"std {values.std():.2g}" + ("" if label == "sigmoid" else f"\n{np.mean(values == 0):.0%} zeros")
-            ax.text(0.97, 0.95, note, transform=ax.transAxes, ha="right", va="top", fontsize=7,
-                    bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+            ax.text(
+                0.97,
+                0.95,
+                note,
+                transform=ax.transAxes,
+                ha="right",
+                va="top",
+                fontsize=7,
+                bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0},
+            )
             ax.set_yticks([])
             ax.tick_params(labelsize=7)
             if k == 0:
@@ -72,8 +81,11 @@ def draw(out: Path, name: str, label: str, outputs: dict) -> str:
     return save(figure, out, name, dpi=70)
 
 
-@register("init-histograms", "Activation histograms through 5 layers: std 1, std 0.01, Glorot, He (sigmoid and ReLU)",
-          "seed 000 section 7.1-7.2 (He and Glorot initialization)")
+@register(
+    "init-histograms",
+    "Activation histograms through 5 layers: std 1, std 0.01, Glorot, He (sigmoid and ReLU)",
+    "seed 000 section 7.1-7.2 (He and Glorot initialization)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     X = default_generator().standard_normal((300 if fast else 1000, WIDTH)).astype(np.float32)
     std, saturated, zeros, figures = {}, {}, {}, []
@@ -81,8 +93,10 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         outputs = {init: layer_outputs(activation, fill, X) for init, fill in INITS.items()}
         std[label] = {init: [float(a.std()) for a in layers] for init, layers in outputs.items()}
         if label == "sigmoid":
-            saturated = {init: [float(np.mean(np.abs(a - 0.5) > 0.5 - SATURATION)) for a in layers]
-                         for init, layers in outputs.items()}
+            saturated = {
+                init: [float(np.mean(np.abs(a - 0.5) > 0.5 - SATURATION)) for a in layers]
+                for init, layers in outputs.items()
+            }
         else:
             zeros = {init: [float(np.mean(a == 0)) for a in layers] for init, layers in outputs.items()}
         figures.append(draw(out, f"init_histograms_{label}.png", label, outputs))
@@ -90,9 +104,17 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     summary = [
         "ReLU std, layer 1 -> 5: " + ", ".join(f"{init} {v[0]:.3g} -> {v[-1]:.3g}" for init, v in std["relu"].items()),
         f"He keeps ReLU's std (ratio {ratio['He']:.2f}); std 0.01 collapses it (ratio {ratio['std 0.01']:.1e})",
-        "sigmoid outputs within 0.01 of 0 or 1: " + ", ".join(
-            f"{init} {min(v):.0%}-{max(v):.0%}" for init, v in saturated.items()),
+        "sigmoid outputs within 0.01 of 0 or 1: "
+        + ", ".join(f"{init} {min(v):.0%}-{max(v):.0%}" for init, v in saturated.items()),
     ]
-    return {"samples": len(X), "width": WIDTH, "depth": DEPTH, "std": std, "relu_std_ratio_last_to_first": ratio,
-            "sigmoid_saturated_fraction": saturated, "relu_zero_fraction": zeros, "figures": figures,
-            "summary": summary}
+    return {
+        "samples": len(X),
+        "width": WIDTH,
+        "depth": DEPTH,
+        "std": std,
+        "relu_std_ratio_last_to_first": ratio,
+        "sigmoid_saturated_fraction": saturated,
+        "relu_zero_fraction": zeros,
+        "figures": figures,
+        "summary": summary,
+    }

@@ -13,6 +13,7 @@ proximal-gradient run (ISTA: a gradient step on f, then the soft-thresholding of
 exactly with a constant step. SciPy cross-checks the closed forms (L1 as a smooth bound-constrained problem
 in w = u - v, u, v >= 0).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,16 +47,25 @@ def closed_form(penalty: str) -> np.ndarray:
 
 def scipy_minimizer(penalty: str) -> np.ndarray:
     from scipy.optimize import minimize
+
     if penalty == "l2":
         result = minimize(lambda w: f(*w) + L2_ALPHA * w @ w, np.array(START), method="BFGS", tol=1e-12)
         return result.x
+
     def smooth(z):  # w = u - v with u, v >= 0: |w| = u + v at the optimum
         u, v = z[:2], z[2:]
         w = u - v
         gradient_f = 2 * CURVATURE * (w - CENTRE)
         return f(*w) + L1_ALPHA * z.sum(), np.concatenate([gradient_f + L1_ALPHA, -gradient_f + L1_ALPHA])
-    result = minimize(smooth, np.concatenate([np.array(START), np.zeros(2)]), jac=True, method="L-BFGS-B",
-                      bounds=[(0, None)] * 4, options={"ftol": 1e-15, "gtol": 1e-12})
+
+    result = minimize(
+        smooth,
+        np.concatenate([np.array(START), np.zeros(2)]),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0, None)] * 4,
+        options={"ftol": 1e-15, "gtol": 1e-12},
+    )
     return result.x[:2] - result.x[2:]
 
 
@@ -68,8 +78,9 @@ def objective(w: Parameter, penalty: str | None):
     return loss
 
 
-def minimize_with(optimizer_class, options: dict, penalty: str, steps: int, gamma: float = 1.0,
-                  proximal: bool = False) -> np.ndarray:
+def minimize_with(
+    optimizer_class, options: dict, penalty: str, steps: int, gamma: float = 1.0, proximal: bool = False
+) -> np.ndarray:
     """Run ``steps`` optimizer steps from START; returns the path (steps + 1, 2).
 
     ``gamma < 1`` decays the learning rate by that factor per step. ``proximal=True`` (L1 only) steps on f
@@ -107,15 +118,20 @@ def draw(out: Path, paths: dict, minimizers: dict) -> str:
     plt = pyplot()
     w1, w2 = np.meshgrid(np.linspace(-2.5, 6, 300), np.linspace(-1, 9, 300))
     figure, axes = plt.subplots(1, 2, figsize=(11, 5), sharey=True)
-    penalties = {"l2": (L2_ALPHA * (w1 ** 2 + w2 ** 2), "w1² + w2²"),
-                 "l1": (L1_ALPHA * (np.abs(w1) + np.abs(w2)), "10 (|w1| + |w2|)")}
+    penalties = {
+        "l2": (L2_ALPHA * (w1**2 + w2**2), "w1² + w2²"),
+        "l1": (L1_ALPHA * (np.abs(w1) + np.abs(w2)), "10 (|w1| + |w2|)"),
+    }
     for ax, (penalty, (omega, label)) in zip(axes, penalties.items()):
         levels = np.array([0.5, 2, 5, 10, 20, 40, 80])
         ax.contour(w1, w2, f(w1, w2), levels=levels, colors="k", linestyles="dashed", linewidths=0.6)
         ax.contour(w1, w2, omega, levels=8, colors="tab:red", linestyles="dashed", linewidths=0.6)
         total = f(w1, w2) + omega
-        best = f(*minimizers[penalty]) + (L2_ALPHA * minimizers[penalty] @ minimizers[penalty] if penalty == "l2"
-                                          else L1_ALPHA * np.abs(minimizers[penalty]).sum())
+        best = f(*minimizers[penalty]) + (
+            L2_ALPHA * minimizers[penalty] @ minimizers[penalty]
+            if penalty == "l2"
+            else L1_ALPHA * np.abs(minimizers[penalty]).sum()
+        )
         ax.contour(w1, w2, total, levels=best + np.array([0.3, 2, 6, 15, 30]), colors="k", linewidths=1.0)
         for run, path in paths.items():
             if RUNS[run][0] == penalty:
@@ -126,16 +142,20 @@ def draw(out: Path, paths: dict, minimizers: dict) -> str:
         ax.axhline(0, color="0.7", linewidth=0.6)
         m = minimizers[penalty]
         ax.set_aspect("equal")
-        label_axes(ax, "w1", None, f"f + {label}: minimizer ({m[0]:.3g}, {m[1]:.3g})", legend_size=7,
-                   loc="lower right")
+        label_axes(ax, "w1", None, f"f + {label}: minimizer ({m[0]:.3g}, {m[1]:.3g})", legend_size=7, loc="lower right")
     axes[0].set_ylabel("w2")
-    figure.suptitle("dashed black: f; dashed red: the penalty; solid: f + penalty; "
-                    "small dot: min f, circle: the penalized minimum", fontsize=9)
+    figure.suptitle(
+        "dashed black: f; dashed red: the penalty; solid: f + penalty; small dot: min f, circle: the penalized minimum",
+        fontsize=9,
+    )
     return save(figure, out, "l1_vs_l2.png")
 
 
-@register("l1-vs-l2", "Minimizers of (w1-3)^2 + 4(w2-6)^2 with an L2 vs an L1 penalty: L1 puts w1 at 0",
-          "seed 000 section 9.1 (parameter norm penalty, sparsification effect of L1)")
+@register(
+    "l1-vs-l2",
+    "Minimizers of (w1-3)^2 + 4(w2-6)^2 with an L2 vs an L1 penalty: L1 puts w1 at 0",
+    "seed 000 section 9.1 (parameter norm penalty, sparsification effect of L1)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     steps = 800 if fast else 1500
     exact = {penalty: closed_form(penalty) for penalty in ("l2", "l1")}
@@ -144,16 +164,28 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     for label, (penalty, optimizer_class, options, gamma, proximal) in RUNS.items():
         paths[label] = minimize_with(optimizer_class, options, penalty, steps, gamma, proximal)
         w = paths[label][-1]
-        runs[label] = {"penalty": penalty, "lr": options["lr"], "lr_decay_per_step": gamma, "proximal": proximal,
-                       "minimizer": w.tolist(), "max_error": float(np.max(np.abs(w - exact[penalty])))}
+        runs[label] = {
+            "penalty": penalty,
+            "lr": options["lr"],
+            "lr_decay_per_step": gamma,
+            "proximal": proximal,
+            "minimizer": w.tolist(),
+            "max_error": float(np.max(np.abs(w - exact[penalty]))),
+        }
     summary = [
         f"closed form: L2 ({exact['l2'][0]:.4g}, {exact['l2'][1]:.4g}), "
         f"L1 ({exact['l1'][0]:.4g}, {exact['l1'][1]:.4g}); "
         f"SciPy agrees to {max(np.max(np.abs(reference[p] - exact[p])) for p in exact):.1e}",
         "optimizers, |w - exact|: " + ", ".join(f"{label} {r['max_error']:.1e}" for label, r in runs.items()),
-        "L1 runs end at |w1| = " + ", ".join(f"{abs(r['minimizer'][0]):.1e}" for r in runs.values()
-                                            if r["penalty"] == "l1") + " (sparse); L2 keeps w1 = 1.5",
+        "L1 runs end at |w1| = "
+        + ", ".join(f"{abs(r['minimizer'][0]):.1e}" for r in runs.values() if r["penalty"] == "l1")
+        + " (sparse); L2 keeps w1 = 1.5",
     ]
-    return {"steps": steps, "closed_form": {p: v.tolist() for p, v in exact.items()},
-            "scipy": {p: v.tolist() for p, v in reference.items()}, "runs": runs,
-            "figures": [draw(out, paths, exact)], "summary": summary}
+    return {
+        "steps": steps,
+        "closed_form": {p: v.tolist() for p, v in exact.items()},
+        "scipy": {p: v.tolist() for p, v in reference.items()},
+        "runs": runs,
+        "figures": [draw(out, paths, exact)],
+        "summary": summary,
+    }

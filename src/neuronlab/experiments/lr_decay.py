@@ -10,6 +10,7 @@ schedules from the same start: the coarse rate 0.3 throughout, the fine rate 0.0
 fine (``MultiStepLR``: 0.3, x0.1 at half of the epochs and again at three quarters). The training loss is
 measured on the whole clean training set after every epoch.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,11 +42,18 @@ def train_schedule(seed: int, lr: float, milestones, data: dict, epochs: int) ->
     callbacks = [LRSchedulerCallback(MultiStepLR(optimizer, milestones, gamma=GAMMA))] if milestones else []
     trainer = Trainer(model, nn.MSELoss(), optimizer, callbacks=callbacks)
     clean_train = DataLoader(TensorDataset(data["X_train"], data["y_train"]), batch_size=len(data["X_train"]))
-    history = trainer.fit(DataLoader(TensorDataset(data["X_train"], data["y_train"]), batch_size=BATCH_SIZE,
-                                     shuffle=True), clean_train, epochs=epochs)
+    history = trainer.fit(
+        DataLoader(TensorDataset(data["X_train"], data["y_train"]), batch_size=BATCH_SIZE, shuffle=True),
+        clean_train,
+        epochs=epochs,
+    )
     test = trainer.evaluate(DataLoader(TensorDataset(data["X_test"], data["y_test"]), batch_size=len(data["X_test"])))
-    return {"final_train_loss": history.last["val_loss"], "test_loss": test["loss"],
-            "epoch_train_loss": history["val_loss"], "epoch_lr": history["lr"]}
+    return {
+        "final_train_loss": history.last["val_loss"],
+        "test_loss": test["loss"],
+        "epoch_train_loss": history["val_loss"],
+        "epoch_lr": history["lr"],
+    }
 
 
 def draw(out: Path, results: dict, epochs: int) -> str:
@@ -53,20 +61,35 @@ def draw(out: Path, results: dict, epochs: int) -> str:
     figure, (losses, rates) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [3, 2]})
     x = np.arange(1, epochs + 1)
     for r in results.values():
-        losses.semilogy(x, r["epoch_train_loss"], linewidth=1.3,
-                        label=f"{r['label']}: final {r['final_train_loss']:.4f} (test {r['test_loss']:.4f})")
+        losses.semilogy(
+            x,
+            r["epoch_train_loss"],
+            linewidth=1.3,
+            label=f"{r['label']}: final {r['final_train_loss']:.4f} (test {r['test_loss']:.4f})",
+        )
         rates.semilogy(x, r["epoch_lr"], linewidth=1.3, label=r["label"])
     losses.axhline(NOISE_FLOOR, color="k", linestyle=":", linewidth=0.8)
     losses.set_ylim(NOISE_FLOOR * 0.9, 0.1)
-    label_axes(losses, "epoch", "training loss (MSE on all 200 samples)",
-               "training loss after each epoch; dotted: noise variance 0.01")
+    label_axes(
+        losses,
+        "epoch",
+        "training loss (MSE on all 200 samples)",
+        "training loss after each epoch; dotted: noise variance 0.01",
+    )
     label_axes(rates, "epoch", "learning rate", "learning rate")
-    return save(figure, out, "lr_decay.png",
-                suptitle="SGD (batches of 4) on 200 noisy dose -> blood-sugar samples, 1-64-64-1 ReLU network")
+    return save(
+        figure,
+        out,
+        "lr_decay.png",
+        suptitle="SGD (batches of 4) on 200 noisy dose -> blood-sugar samples, 1-64-64-1 ReLU network",
+    )
 
 
-@register("lr-decay", "Constant vs step-decayed SGD learning rate: coarse then fine reaches the lower loss",
-          "seed 000 section 6 (magnitude of the learning coefficient) and section 9.4")
+@register(
+    "lr-decay",
+    "Constant vs step-decayed SGD learning rate: coarse then fine reaches the lower loss",
+    "seed 000 section 6 (magnitude of the learning coefficient) and section 9.4",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     epochs = 20 if fast else 40
     milestones = [epochs // 2, 3 * epochs // 4]
@@ -74,17 +97,31 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     X_test, y_test = make_blood_sugar(300, seed=1)
     data = {"X_train": X_train, "y_train": y_train.reshape(-1, 1), "X_test": X_test, "y_test": y_test.reshape(-1, 1)}
     decayed = f"{COARSE}, x{GAMMA} after epochs {milestones[0]} and {milestones[1]}"
-    schedules = {"coarse": (f"constant {COARSE}", COARSE, None), "fine": (f"constant {FINE}", FINE, None),
-                 "decayed": (decayed, COARSE, milestones)}
-    results = {key: {"label": label, **train_schedule(seed, lr, steps, data, epochs)}
-               for key, (label, lr, steps) in schedules.items()}
+    schedules = {
+        "coarse": (f"constant {COARSE}", COARSE, None),
+        "fine": (f"constant {FINE}", FINE, None),
+        "decayed": (decayed, COARSE, milestones),
+    }
+    results = {
+        key: {"label": label, **train_schedule(seed, lr, steps, data, epochs)}
+        for key, (label, lr, steps) in schedules.items()
+    }
     figure = draw(out, results, epochs)
     best = min(results, key=lambda k: results[k]["final_train_loss"])
-    summary = [f"{epochs} epochs; final training loss: "
-               + ", ".join(f"{r['label']} {r['final_train_loss']:.4f}" for r in results.values()),
-               "test loss (300 fresh samples): " + ", ".join(f"{r['label']} {r['test_loss']:.4f}"
-                                                             for r in results.values()),
-               f"lowest final training loss ({results[best]['final_train_loss']:.4f}, noise variance {NOISE_FLOOR}): "
-               f"{results[best]['label']}"]
-    return {"epochs": epochs, "milestones": milestones, "gamma": GAMMA, "batch_size": BATCH_SIZE,
-            "noise_floor": NOISE_FLOOR, "schedules": results, "figures": [figure], "summary": summary}
+    summary = [
+        f"{epochs} epochs; final training loss: "
+        + ", ".join(f"{r['label']} {r['final_train_loss']:.4f}" for r in results.values()),
+        "test loss (300 fresh samples): " + ", ".join(f"{r['label']} {r['test_loss']:.4f}" for r in results.values()),
+        f"lowest final training loss ({results[best]['final_train_loss']:.4f}, noise variance {NOISE_FLOOR}): "
+        f"{results[best]['label']}",
+    ]
+    return {
+        "epochs": epochs,
+        "milestones": milestones,
+        "gamma": GAMMA,
+        "batch_size": BATCH_SIZE,
+        "noise_floor": NOISE_FLOOR,
+        "schedules": results,
+        "figures": [figure],
+        "summary": summary,
+    }

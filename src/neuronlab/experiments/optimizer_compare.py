@@ -7,6 +7,7 @@ notebook values): SGD, Momentum and Nesterov 0.01 (momentum 0.9), AdaGrad 0.01, 
 the same lr, momentum's velocity makes steps up to 1/(1 - 0.9) = 10 times longer than plain SGD's, and the
 adaptive methods rescale each weight's step by its gradient history.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,8 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, Standardize, TensorDataset, load_dataset, train_val_test_split
-from neuronlab.experiments._progress import runs
 from neuronlab.experiments._plotting import label_axes, pyplot, save
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments.registry import register
 from neuronlab.random import manual_seed
 from neuronlab.train import Callback, Trainer
@@ -61,8 +62,13 @@ def train_each(seed: int, epochs: int) -> dict:
         manual_seed(seed)  # same initial weights and batch order for every optimizer
         model = mlp()
         batches = BatchLosses()
-        trainer = Trainer(model, nn.CrossEntropyLoss(), optimizer_class(model.parameters(), **arguments),
-                          metrics=["accuracy"], callbacks=[batches])
+        trainer = Trainer(
+            model,
+            nn.CrossEntropyLoss(),
+            optimizer_class(model.parameters(), **arguments),
+            metrics=["accuracy"],
+            callbacks=[batches],
+        )
         initial = trainer.evaluate(clean_train)["loss"]
         loader = DataLoader(TensorDataset(X_train, split.y_train), batch_size=BATCH_SIZE, shuffle=True)
         history = trainer.fit(loader, test, epochs=epochs)
@@ -90,18 +96,30 @@ def draw(out: Path, results: dict) -> str:
         window = min(per_epoch, len(losses))
         smooth = np.convolve(losses, np.ones(window) / window, mode="valid")  # mean over one epoch of batches
         left.semilogy(np.arange(window, len(losses) + 1) / per_epoch, smooth, label=label, linewidth=1.2)
-        right.plot(np.arange(1, len(r["epoch_test_accuracy"]) + 1), r["epoch_test_accuracy"], "-o", markersize=2.5,
-                   label=f"{label} ({r['test_accuracy']:.3f})", linewidth=1.2)
+        right.plot(
+            np.arange(1, len(r["epoch_test_accuracy"]) + 1),
+            r["epoch_test_accuracy"],
+            "-o",
+            markersize=2.5,
+            label=f"{label} ({r['test_accuracy']:.3f})",
+            linewidth=1.2,
+        )
     label_axes(left, "epoch", "training loss (mean of the last epoch's batches)", "training loss")
     right.set_ylim(0.5, 1.0)
     label_axes(right, "epoch", "test accuracy", "test accuracy (final in parentheses)", loc="lower right")
-    return save(figure, out, "optimizer_compare.png",
-                suptitle="digits, MLP 64-100-100-10 (ReLU), batches of 32, same start for every optimizer")
+    return save(
+        figure,
+        out,
+        "optimizer_compare.png",
+        suptitle="digits, MLP 64-100-100-10 (ReLU), batches of 32, same start for every optimizer",
+    )
 
 
-@register("optimizer-compare",
-          "One digits MLP trained with SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam: loss, accuracy",
-          "seed 000 section 6.3 (optimizers applied to a multilayer network)")
+@register(
+    "optimizer-compare",
+    "One digits MLP trained with SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam: loss, accuracy",
+    "seed 000 section 6.3 (optimizers applied to a multilayer network)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     epochs = 5 if fast else 30
     results = train_each(seed, epochs)
@@ -109,10 +127,11 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     for r in results.values():
         del r["batch_losses"]  # plotted; the JSON keeps the per-epoch curves
     sgd = results["SGD"]["final_train_loss"]
-    summary = [f"final training loss after {epochs} epochs: "
-               + ", ".join(f"{label} {r['final_train_loss']:.3g}" for label, r in results.items()),
-               "test accuracy: " + ", ".join(f"{label} {r['test_accuracy']:.3f}" for label, r in results.items()),
-               "lower training loss than plain SGD from the same start: "
-               + ", ".join(label for label, r in results.items() if r["final_train_loss"] < sgd)]
-    return {"epochs": epochs, "batch_size": BATCH_SIZE, "optimizers": results, "figures": [figure],
-            "summary": summary}
+    summary = [
+        f"final training loss after {epochs} epochs: "
+        + ", ".join(f"{label} {r['final_train_loss']:.3g}" for label, r in results.items()),
+        "test accuracy: " + ", ".join(f"{label} {r['test_accuracy']:.3f}" for label, r in results.items()),
+        "lower training loss than plain SGD from the same start: "
+        + ", ".join(label for label, r in results.items() if r["final_train_loss"] < sgd),
+    ]
+    return {"epochs": epochs, "batch_size": BATCH_SIZE, "optimizers": results, "figures": [figure], "summary": summary}

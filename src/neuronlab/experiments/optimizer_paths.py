@@ -6,6 +6,7 @@ f < 1e-6 in the fewest steps; for a method that never does, the one with the low
 momentum coefficient stays at the usual 0.9 and RMSprop's alpha at 0.9. Plain gradient descent must keep
 lr < 2/200 to be stable across the valley and then crawls along it; momentum builds speed along the floor.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,7 +34,7 @@ SAME_LR = 0.004  # the notes' figure compares GD and Momentum at one learning ra
 
 def f(x, y):
     """The notes' f(x, y) = x^2 + 100 y^2; its gradient is (2x, 200y)."""
-    return x ** 2 + 100 * y ** 2
+    return x**2 + 100 * y**2
 
 
 def path(optimizer_class, options: dict, steps: int, stop_below: float | None = None) -> np.ndarray:
@@ -82,8 +83,9 @@ def draw_paths(output: Path, runs: dict, steps: int) -> str:
         ax.plot(0, 0, "k+", markersize=10)
         ax.set_xlim(-11, 11)
         ax.set_ylim(-1.6, 1.6)
-        arguments = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                              for k, v in options.items() if k != "nesterov")
+        arguments = ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in options.items() if k != "nesterov"
+        )
         reached = numbers["steps_to_tolerance"]
         reached = f"f < 1e-6 after {reached} steps" if reached is not None else "never f < 1e-6"
         ax.set_title(f"{label} ({arguments})\nf after {steps} steps: {f(*points[-1]):.2g}; {reached}", fontsize=9)
@@ -91,8 +93,12 @@ def draw_paths(output: Path, runs: dict, steps: int) -> str:
         ax.set_xlabel("x")
     for ax in axes[:, 0]:
         ax.set_ylabel("y")
-    return save(figure, output.parent, output.name,
-                suptitle=f"f(x, y) = x² + 100 y² from (10, 1), first {steps} steps, tuned learning rates")
+    return save(
+        figure,
+        output.parent,
+        output.name,
+        suptitle=f"f(x, y) = x² + 100 y² from (10, 1), first {steps} steps, tuned learning rates",
+    )
 
 
 def draw_convergence(output: Path, runs: dict, max_steps: int) -> str:
@@ -120,23 +126,42 @@ def tuned_runs(fast: bool = False) -> tuple[dict, int]:
     return runs, max_steps
 
 
-@register("optimizer-paths",
-          "GD, Momentum, Nesterov, AdaGrad, RMSprop, Adam on x^2 + 100 y^2: paths, steps to f < 1e-6",
-          "seed 000 section 6 (6.1 Momentum, 6.2 Adam)")
+@register(
+    "optimizer-paths",
+    "GD, Momentum, Nesterov, AdaGrad, RMSprop, Adam on x^2 + 100 y^2: paths, steps to f < 1e-6",
+    "seed 000 section 6 (6.1 Momentum, 6.2 Adam)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     runs, max_steps = tuned_runs(fast)
-    same_lr = {label: steps_to_tolerance(path(METHODS[label][0], {**METHODS[label][1], "lr": SAME_LR}, max_steps,
-                                              stop_below=TOLERANCE))
-               for label in ("GD", "Momentum")}
-    figures = [draw_paths(out / "optimizer_paths.png", runs, 100),
-               draw_convergence(out / "optimizer_convergence.png", runs, max_steps)]
+    same_lr = {
+        label: steps_to_tolerance(
+            path(METHODS[label][0], {**METHODS[label][1], "lr": SAME_LR}, max_steps, stop_below=TOLERANCE)
+        )
+        for label in ("GD", "Momentum")
+    }
+    figures = [
+        draw_paths(out / "optimizer_paths.png", runs, 100),
+        draw_convergence(out / "optimizer_convergence.png", runs, max_steps),
+    ]
     methods = {label: numbers for label, (_, _, numbers) in runs.items()}
     reached = {label: n for label, n in methods.items() if n["steps_to_tolerance"] is not None}
-    summary = ["steps to f < 1e-6 at the tuned lr: "
-               + ", ".join(f"{label} {n['steps_to_tolerance']}" for label, n in reached.items()),
-               "tuned lr: " + ", ".join(f"{label} {n['lr']:.3g}" for label, n in methods.items())]
-    summary += [f"{label} never gets below 1e-6 in {max_steps} steps (best final f = {n['final_f']:.2g})"
-                for label, n in methods.items() if label not in reached]
+    summary = [
+        "steps to f < 1e-6 at the tuned lr: "
+        + ", ".join(f"{label} {n['steps_to_tolerance']}" for label, n in reached.items()),
+        "tuned lr: " + ", ".join(f"{label} {n['lr']:.3g}" for label, n in methods.items()),
+    ]
+    summary += [
+        f"{label} never gets below 1e-6 in {max_steps} steps (best final f = {n['final_f']:.2g})"
+        for label, n in methods.items()
+        if label not in reached
+    ]
     summary.append(f"same lr {SAME_LR}: GD {same_lr['GD']} steps, Momentum {same_lr['Momentum']} steps")
-    return {"start": list(START), "tolerance": TOLERANCE, "max_steps": max_steps, "methods": methods,
-            "same_lr": {"lr": SAME_LR, **same_lr}, "figures": figures, "summary": summary}
+    return {
+        "start": list(START),
+        "tolerance": TOLERANCE,
+        "max_steps": max_steps,
+        "methods": methods,
+        "same_lr": {"lr": SAME_LR, **same_lr},
+        "figures": figures,
+        "summary": summary,
+    }

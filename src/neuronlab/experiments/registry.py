@@ -5,14 +5,15 @@ returns the numbers that support the notes' claim (JSON-serialisable). ``fast=Tr
 test suite without changing what it demonstrates. ``run_experiment`` seeds the library, creates the
 folder, and writes ``results.json`` beside the figures.
 """
+
 from __future__ import annotations
 
 import importlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from neuronlab.io import atomic
 from neuronlab.random import manual_seed
@@ -30,9 +31,20 @@ _REGISTRY: dict[str, Experiment] = {}
 
 # The modules that register experiments, imported on first use so `import neuronlab` stays light.
 _MODULES = [
-    "optimizer_paths", "optimizer_compare", "init_histograms", "vanishing_gradients", "batchnorm",
-    "regularization", "l1_vs_l2", "dropout", "ensemble", "augmentation", "universal_approximation",
-    "gradient_check", "xor", "lr_decay",
+    "optimizer_paths",
+    "optimizer_compare",
+    "init_histograms",
+    "vanishing_gradients",
+    "batchnorm",
+    "regularization",
+    "l1_vs_l2",
+    "dropout",
+    "ensemble",
+    "augmentation",
+    "universal_approximation",
+    "gradient_check",
+    "xor",
+    "lr_decay",
     "vanishing_through_time",  # Recurrence (issue 13)
 ]
 _MODULES += ["ann_to_snn", "snn_surrogate"]  # Spiking bridge (issue 15)
@@ -40,9 +52,11 @@ _MODULES += ["ann_to_snn", "snn_surrogate"]  # Spiking bridge (issue 15)
 
 def register(name: str, description: str, notes: str):
     """Decorator: ``@register("xor", "XOR with a 2-2-1 sigmoid net", "seed 002 ...")``."""
+
     def decorate(run):
         _REGISTRY[name] = Experiment(name, description, notes, run)
         return run
+
     return decorate
 
 

@@ -17,6 +17,7 @@ of 30 for a tenth of the epochs: the same number of steps at a tenth of the cost
 Every variant starts from the same weights and uses the same recipe: Adam (lr 1e-3) with the learning rate
 annealed to 0 along a cosine (so that the noisy variants settle), 2,000 full-batch epochs.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,10 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from neuronlab import nn, optim
-from neuronlab.data import (AddGaussianNoise, DataLoader, TensorDataset, blood_sugar_curve, load_dataset,
-                            make_blood_sugar)
-from neuronlab.experiments._progress import runs
+from neuronlab.data import (
+    AddGaussianNoise,
+    DataLoader,
+    TensorDataset,
+    blood_sugar_curve,
+    load_dataset,
+    make_blood_sugar,
+)
 from neuronlab.experiments._plotting import label_axes, pyplot, save
+from neuronlab.experiments._progress import runs
 from neuronlab.experiments.registry import register
 from neuronlab.nn.functional import l1_penalty, l2_penalty
 from neuronlab.optim.lr_scheduler import CosineAnnealingLR
@@ -35,8 +42,8 @@ from neuronlab.random import manual_seed
 from neuronlab.train import Callback, LRSchedulerCallback, Trainer, predict
 
 WIDTH = 250
-NOISE_FLOOR = 0.01      # the variance of make_blood_sugar's noise (std 0.1)
-DOSE = 0.65             # the notes' query dose
+NOISE_FLOOR = 0.01  # the variance of make_blood_sugar's noise (std 0.1)
+DOSE = 0.65  # the notes' query dose
 CURES = {  # label: (dropout p, regularizer, input transform)
     "none": (0.0, None, None),
     "weight decay (L2)": (0.0, lambda model: l2_penalty(model, alpha=1e-3), None),
@@ -70,17 +77,37 @@ def network(dropout: float) -> nn.Sequential:
     return nn.Sequential(*layers, nn.Linear(WIDTH, 1))
 
 
-def train(seed: int, X, y, X_test, y_test, epochs: int, lr: float, dropout=0.0, regularizer=None, transform=None,
-          batch_size: int | None = None):
+def train(
+    seed: int,
+    X,
+    y,
+    X_test,
+    y_test,
+    epochs: int,
+    lr: float,
+    dropout=0.0,
+    regularizer=None,
+    transform=None,
+    batch_size: int | None = None,
+):
     """Training with the common recipe (full batch unless ``batch_size``); returns (model, test-loss curve)."""
     manual_seed(seed)  # every variant starts from the same weights
     model = network(dropout)
     optimizer = optim.Adam(model.parameters(), lr=lr)
     curve = EvaluateEvery(DataLoader(TensorDataset(X_test, y_test), batch_size=len(X_test)), max(epochs // 100, 1))
-    trainer = Trainer(model, nn.MSELoss(), optimizer, regularizer=regularizer,
-                      callbacks=[LRSchedulerCallback(CosineAnnealingLR(optimizer, T_max=epochs)), curve])
-    trainer.fit(DataLoader(TensorDataset(X, y), batch_size=batch_size or len(X), shuffle=batch_size is not None,
-                           transform=transform), epochs=epochs)
+    trainer = Trainer(
+        model,
+        nn.MSELoss(),
+        optimizer,
+        regularizer=regularizer,
+        callbacks=[LRSchedulerCallback(CosineAnnealingLR(optimizer, T_max=epochs)), curve],
+    )
+    trainer.fit(
+        DataLoader(
+            TensorDataset(X, y), batch_size=batch_size or len(X), shuffle=batch_size is not None, transform=transform
+        ),
+        epochs=epochs,
+    )
     return model, curve
 
 
@@ -89,10 +116,13 @@ def mse(model, X, y) -> float:
 
 
 def numbers(model, curve, X, y, X_test, y_test) -> dict:
-    return {"train_loss": mse(model, X, y), "test_loss": mse(model, X_test, y_test),
-            "parameter_norm_sq": float(sum(np.sum(p.data.astype(np.float64) ** 2) for p in model.parameters())),
-            f"prediction_at_{DOSE}": float(predict(model, np.array([[DOSE]], dtype=np.float32))[0, 0]),
-            "test_curve": {"step": curve.steps, "test_loss": curve.losses}}
+    return {
+        "train_loss": mse(model, X, y),
+        "test_loss": mse(model, X_test, y_test),
+        "parameter_norm_sq": float(sum(np.sum(p.data.astype(np.float64) ** 2) for p in model.parameters())),
+        f"prediction_at_{DOSE}": float(predict(model, np.array([[DOSE]], dtype=np.float32))[0, 0]),
+        "test_curve": {"step": curve.steps, "test_loss": curve.losses},
+    }
 
 
 def draw(out: Path, models: dict, results: dict, X, y, X_test, y_test) -> str:
@@ -109,27 +139,40 @@ def draw(out: Path, models: dict, results: dict, X, y, X_test, y_test) -> str:
     for label, r in results.items():
         curves.loglog(r["test_curve"]["step"], r["test_curve"]["test_loss"], linewidth=1.2, label=label)
     curves.axhline(NOISE_FLOOR, color="k", linestyle=":", linewidth=0.8)
-    label_axes(curves, "training step (= epoch for the 6-sample runs)", "test loss (MSE, 300 samples)",
-               "test loss during training; dotted: noise floor 0.01", legend_size=7)
+    label_axes(
+        curves,
+        "training step (= epoch for the 6-sample runs)",
+        "test loss (MSE, 300 samples)",
+        "test loss during training; dotted: noise floor 0.01",
+        legend_size=7,
+    )
     labels = list(results)
     positions = np.arange(len(labels))
     test_losses = [results[k]["test_loss"] for k in labels]
     bars.bar(positions, test_losses, 0.6, color=[f"C{i}" for i in range(len(labels))])
     for x, k in zip(positions, labels):
-        bars.text(x, results[k]["test_loss"], f"train\n{results[k]['train_loss']:.1e}", ha="center", va="bottom",
-                  fontsize=7)
+        bars.text(
+            x, results[k]["test_loss"], f"train\n{results[k]['train_loss']:.1e}", ha="center", va="bottom", fontsize=7
+        )
     bars.set_ylim(0, max(test_losses) * 1.25)
     bars.set_xticks(positions, [k.replace(" ", "\n", 1) for k in labels], fontsize=7)
     bars.axhline(NOISE_FLOOR, color="k", linestyle=":", linewidth=0.8)
-    label_axes(bars, None, "test loss (MSE)", "final test loss, with the training loss above each bar",
-               legend_size=None)
-    return save(figure, out, "regularization.png",
-                suptitle="1-250-250-1 ReLU network on the notes' 6 dose -> blood-sugar samples, Adam + cosine lr")
+    label_axes(
+        bars, None, "test loss (MSE)", "final test loss, with the training loss above each bar", legend_size=None
+    )
+    return save(
+        figure,
+        out,
+        "regularization.png",
+        suptitle="1-250-250-1 ReLU network on the notes' 6 dose -> blood-sugar samples, Adam + cosine lr",
+    )
 
 
-@register("regularization",
-          "Overfitting 6 dose -> blood-sugar samples (1-250-250-1) and its cures: L2, L1, dropout, noise",
-          "seed 003 sections 5.2-5.4, seed 000 section 9")
+@register(
+    "regularization",
+    "Overfitting 6 dose -> blood-sugar samples (1-250-250-1) and its cures: L2, L1, dropout, noise",
+    "seed 003 sections 5.2-5.4, seed 000 section 9",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     epochs, lr = (600, 3e-3) if fast else (2000, 1e-3)
     data = load_dataset("blood_sugar")
@@ -145,11 +188,20 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     reference = {**numbers(model, curve, X_more, y_more.reshape(-1, 1), X_test, y_test), "train_samples": 300}
     figure = draw(out, models, {**results, MORE_DATA: reference}, X, y, X_test, y_test)
     none = results["none"]
-    summary = [f"no regularization: train loss {none['train_loss']:.2e}, test loss {none['test_loss']:.4f} "
-               f"(noise floor {NOISE_FLOOR}); ||theta||^2 = {none['parameter_norm_sq']:.1f}",
-               "test loss with each cure: " + ", ".join(f"{k} {r['test_loss']:.4f}" for k, r in results.items()
-                                                        if k != "none"),
-               f"weight decay shrinks ||theta||^2 to {results['weight decay (L2)']['parameter_norm_sq']:.1f}",
-               f"trained on 300 samples instead (the notes' augmented model): test loss {reference['test_loss']:.4f}"]
-    return {"epochs": epochs, "lr": lr, "noise_floor": NOISE_FLOOR, "variants": results, "more_data": reference,
-            "figures": [figure], "summary": summary}
+    summary = [
+        f"no regularization: train loss {none['train_loss']:.2e}, test loss {none['test_loss']:.4f} "
+        f"(noise floor {NOISE_FLOOR}); ||theta||^2 = {none['parameter_norm_sq']:.1f}",
+        "test loss with each cure: "
+        + ", ".join(f"{k} {r['test_loss']:.4f}" for k, r in results.items() if k != "none"),
+        f"weight decay shrinks ||theta||^2 to {results['weight decay (L2)']['parameter_norm_sq']:.1f}",
+        f"trained on 300 samples instead (the notes' augmented model): test loss {reference['test_loss']:.4f}",
+    ]
+    return {
+        "epochs": epochs,
+        "lr": lr,
+        "noise_floor": NOISE_FLOOR,
+        "variants": results,
+        "more_data": reference,
+        "figures": [figure],
+        "summary": summary,
+    }

@@ -5,6 +5,7 @@ Each image's pixels (scaled to [0, 1]) become Bernoulli spike trains over 25 tim
 the steps and trained by backpropagation through time on the cross-entropy of the output spike counts. The
 spike's derivative, a Dirac delta, is replaced by the fast sigmoid 1 / (1 + 25|v - 1|)^2 (or the arctan).
 """
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,14 @@ from neuronlab.train import Trainer
 
 
 def network(steps: int, hidden: int, surrogate: str) -> nn.Sequential:
-    return nn.Sequential(RateEncoder(steps), nn.Linear(64, hidden), nn.SpikingLIF(beta=0.9, surrogate=surrogate),
-                         nn.Linear(hidden, 10), nn.SpikingLIF(beta=0.9, surrogate=surrogate), nn.SpikeCount())
+    return nn.Sequential(
+        RateEncoder(steps),
+        nn.Linear(64, hidden),
+        nn.SpikingLIF(beta=0.9, surrogate=surrogate),
+        nn.Linear(hidden, 10),
+        nn.SpikingLIF(beta=0.9, surrogate=surrogate),
+        nn.SpikeCount(),
+    )
 
 
 def train(seed: int, data, steps: int, hidden: int, epochs: int, surrogate: str) -> dict:
@@ -34,16 +41,26 @@ def train(seed: int, data, steps: int, hidden: int, epochs: int, surrogate: str)
     model = network(steps, hidden, surrogate)
     trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=5e-3), metrics=["accuracy"])
     start = time.perf_counter()
-    history = trainer.fit(DataLoader(TensorDataset(X_train, y_train), batch_size=64, shuffle=True),
-                          DataLoader(TensorDataset(X_test, y_test), batch_size=512), epochs=epochs)
-    return {"seed": seed, "surrogate": surrogate, "test_accuracy": float(history.last["val_accuracy"]),
-            "epoch_test_accuracy": [float(a) for a in history["val_accuracy"]],
-            "epoch_train_loss": [float(a) for a in history["train_loss"]],
-            "train_seconds": time.perf_counter() - start}
+    history = trainer.fit(
+        DataLoader(TensorDataset(X_train, y_train), batch_size=64, shuffle=True),
+        DataLoader(TensorDataset(X_test, y_test), batch_size=512),
+        epochs=epochs,
+    )
+    return {
+        "seed": seed,
+        "surrogate": surrogate,
+        "test_accuracy": float(history.last["val_accuracy"]),
+        "epoch_test_accuracy": [float(a) for a in history["val_accuracy"]],
+        "epoch_train_loss": [float(a) for a in history["train_loss"]],
+        "train_seconds": time.perf_counter() - start,
+    }
 
 
-@register("snn-surrogate", "Spiking LIF network on rate-encoded digits, trained by BPTT with surrogate gradients",
-          "seed 003 section 1.4 (LIF neurons), issue 15")
+@register(
+    "snn-surrogate",
+    "Spiking LIF network on rate-encoded digits, trained by BPTT with surrogate gradients",
+    "seed 003 section 1.4 (LIF neurons), issue 15",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     data = digits()
     if fast:
@@ -57,13 +74,27 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     plt = pyplot()
     figure, ax = plt.subplots(figsize=(6, 4))
     for r in results:
-        ax.plot(np.arange(1, epochs + 1), r["epoch_test_accuracy"], "o-", markersize=3,
-                label=f"seed {r['seed']}, {r['surrogate']}")
+        ax.plot(
+            np.arange(1, epochs + 1),
+            r["epoch_test_accuracy"],
+            "o-",
+            markersize=3,
+            label=f"seed {r['seed']}, {r['surrogate']}",
+        )
     label_axes(ax, "epoch", "test accuracy", f"digits, {steps} steps rate encoding, 64-{hidden}-10 spiking LIF")
     name = save(figure, out, "snn_surrogate.png")
-    summary = [f"fast sigmoid surrogate, {steps} steps: test accuracy median {median:.4f} over {len(seeds)} seed(s) "
-               "(" + ", ".join(f"{r['test_accuracy']:.4f}" for r in results[:-1]) + ")",
-               f"arctan surrogate, seed {seed}: {results[-1]['test_accuracy']:.4f}; "
-               f"{results[0]['train_seconds']:.0f} s to train one network ({epochs} epochs)"]
-    return {"steps": steps, "hidden": hidden, "epochs": epochs, "runs": results, "median_test_accuracy": median,
-            "figures": [name], "summary": summary}
+    summary = [
+        f"fast sigmoid surrogate, {steps} steps: test accuracy median {median:.4f} over {len(seeds)} seed(s) "
+        "(" + ", ".join(f"{r['test_accuracy']:.4f}" for r in results[:-1]) + ")",
+        f"arctan surrogate, seed {seed}: {results[-1]['test_accuracy']:.4f}; "
+        f"{results[0]['train_seconds']:.0f} s to train one network ({epochs} epochs)",
+    ]
+    return {
+        "steps": steps,
+        "hidden": hidden,
+        "epochs": epochs,
+        "runs": results,
+        "median_test_accuracy": median,
+        "figures": [name],
+        "summary": summary,
+    }

@@ -12,6 +12,7 @@ The target, f(x) = sin(2 pi x) + |x - 0.6| / 2, is continuous but not differenti
    network with 2N hidden units whose weights are written down, not learned. On each piece |f(x) - f(a_j)| is
    at most L delta (L the Lipschitz constant of f), so the max error falls like 1/N.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -106,8 +107,11 @@ def draw(out: Path, grid: np.ndarray, trained: dict, built: dict, errors: dict) 
     return save(figure, out, "universal_approximation.png")
 
 
-@register("universal-approximation", "One hidden layer of N sigmoids: trained max error vs N, and the proof's steps",
-          "seed 003 section 2.2 (universal approximation theorem and its proof)")
+@register(
+    "universal-approximation",
+    "One hidden layer of N sigmoids: trained max error vs N, and the proof's steps",
+    "seed 003 section 2.2 (universal approximation theorem and its proof)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     x = np.linspace(0, 1, 200).reshape(-1, 1)
     grid = np.linspace(0, 1, 2001).reshape(-1, 1)
@@ -117,13 +121,21 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     truth = target(grid)
     trained = {n: evaluate(fit(n, x, steps), grid)[:, 0] for n in units}
     built = {n: evaluate(constructed(n), grid)[:, 0] for n in pieces}
-    errors = {"trained": {str(n): float(np.max(np.abs(g - truth[:, 0]))) for n, g in trained.items()},
-              "constructed": {str(n): float(np.max(np.abs(g - truth[:, 0]))) for n, g in built.items()}}
+    errors = {
+        "trained": {str(n): float(np.max(np.abs(g - truth[:, 0]))) for n, g in trained.items()},
+        "constructed": {str(n): float(np.max(np.abs(g - truth[:, 0]))) for n, g in built.items()},
+    }
     summary = [
         "trained 1-N-1 sigmoid nets, max error: " + ", ".join(f"N={n} {e:.3g}" for n, e in errors["trained"].items()),
         "the proof's construction (2N units): " + ", ".join(f"N={n} {e:.3g}" for n, e in errors["constructed"].items()),
         f"construction error x N stays near {np.mean([e * int(n) for n, e in errors['constructed'].items()]):.2f} "
         f"(L = max |f'| = {LIPSCHITZ:.2f}): first order in delta = 1/N",
     ]
-    return {"target": "sin(2 pi x) + |x - 0.6| / 2", "lipschitz": LIPSCHITZ, "train_steps": steps,
-            "max_error": errors, "figures": [draw(out, grid, trained, built, errors)], "summary": summary}
+    return {
+        "target": "sin(2 pi x) + |x - 0.6| / 2",
+        "lipschitz": LIPSCHITZ,
+        "train_steps": steps,
+        "max_error": errors,
+        "figures": [draw(out, grid, trained, built, errors)],
+        "summary": summary,
+    }

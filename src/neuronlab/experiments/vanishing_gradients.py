@@ -11,6 +11,7 @@ The exploding case is the notes' chain of one-unit layers with weights 8 and bia
 current z at 0, the logistic's steepest point: each layer multiplies the gradient by 8 * 1/4 = 2, so
 dE/dz(1) = 16 dE/dz(5) for 5 layers.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -72,18 +73,34 @@ def draw(out: Path, norms: dict, chains: dict) -> str:
     for label, style in (("sigmoid", "-o"), ("relu", "--s")):
         for depth, values in norms[label].items():
             layers = np.arange(1, len(values) + 1)
-            left.semilogy(layers, values, style, color=colors[int(depth)], markersize=3, linewidth=1,
-                          label=f"{label}, depth {depth}")
-    label_axes(left, "layer i (1 = input side; the last is the output layer)", "||dE/dz(i)||",
-               "solid: sigmoid + Glorot, dashed: ReLU + He", legend_size=7, ncol=2)
+            left.semilogy(
+                layers,
+                values,
+                style,
+                color=colors[int(depth)],
+                markersize=3,
+                linewidth=1,
+                label=f"{label}, depth {depth}",
+            )
+    label_axes(
+        left,
+        "layer i (1 = input side; the last is the output layer)",
+        "||dE/dz(i)||",
+        "solid: sigmoid + Glorot, dashed: ReLU + He",
+        legend_size=7,
+        ncol=2,
+    )
     for depth, values in chains.items():
         right.semilogy(np.arange(1, len(values) + 1), values, "-o", markersize=4, label=f"{depth} layers")
     label_axes(right, "layer i", "||dE/dz(i)||", "exploding: weights 8, z = 0 everywhere: x2 per layer")
     return save(figure, out, "vanishing_gradients.png")
 
 
-@register("vanishing-gradients", "Per-layer gradient norms: deep sigmoid vs ReLU (depth 5-20) and the exploding chain",
-          "seed 003 sections 6.1-6.2, seed 001 (slope disappearance)")
+@register(
+    "vanishing-gradients",
+    "Per-layer gradient norms: deep sigmoid vs ReLU (depth 5-20) and the exploding chain",
+    "seed 003 sections 6.1-6.2, seed 001 (slope disappearance)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     rng = default_generator()
     samples = 64 if fast else 256
@@ -94,8 +111,10 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         norms[label] = {str(d): gradient_norms(deep_network(activation, init, d), X, T, nn.MSELoss()) for d in DEPTHS}
         factors[label] = {depth: per_layer_factor(v, int(depth)) for depth, v in norms[label].items()}
         ratios[label] = {depth: v[0] / v[int(depth) - 1] for depth, v in norms[label].items()}
-    chains = {str(d): gradient_norms(exploding_chain(d), np.ones((1, 1)), np.zeros((1, 1)), nn.BCEWithLogitsLoss())
-              for d in (5, 10)}
+    chains = {
+        str(d): gradient_norms(exploding_chain(d), np.ones((1, 1)), np.zeros((1, 1)), nn.BCEWithLogitsLoss())
+        for d in (5, 10)
+    }
     chain_factors = {depth: [a / b for a, b in zip(v[:-1], v[1:])] for depth, v in chains.items()}
     deepest = str(DEPTHS[-1])
     summary = [
@@ -106,6 +125,15 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         f"ReLU {factors['relu'][deepest]:.3f}",
         f"exploding chain of 5: dE/dz(1) = {chains['5'][0] / chains['5'][-1]:.6g} dE/dz(5) (notes: 16)",
     ]
-    return {"width": WIDTH, "depths": list(DEPTHS), "samples": samples, "norms": norms,
-            "first_to_last_hidden_ratio": ratios, "per_layer_factor": factors, "exploding_chain_norms": chains,
-            "exploding_chain_factors": chain_factors, "figures": [draw(out, norms, chains)], "summary": summary}
+    return {
+        "width": WIDTH,
+        "depths": list(DEPTHS),
+        "samples": samples,
+        "norms": norms,
+        "first_to_last_hidden_ratio": ratios,
+        "per_layer_factor": factors,
+        "exploding_chain_norms": chains,
+        "exploding_chain_factors": chain_factors,
+        "figures": [draw(out, norms, chains)],
+        "summary": summary,
+    }

@@ -14,6 +14,7 @@ gradient clipping at norm 1, a Linear readout of the last output; the LSTM's for
 usual choice), and a tanh RNN with W_hh = 4 Q (Q orthogonal): its gradient grows as ~4^k, and plain SGD
 without clipping diverges where the clipped run does not.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,8 +45,8 @@ class AddingModel(nn.Module):
         self.head = nn.Linear(hidden, 1)
         if kind == "LSTM":  # forget gate bias 1 (Gers et al. 2000, Jozefowicz et al. 2015)
             with nl.no_grad():
-                self.rnn.bias_ih_l0.data[hidden:2 * hidden] = 1.0
-                self.rnn.bias_hh_l0.data[hidden:2 * hidden] = 0.0
+                self.rnn.bias_ih_l0.data[hidden : 2 * hidden] = 1.0
+                self.rnn.bias_hh_l0.data[hidden : 2 * hidden] = 0.0
 
     def forward(self, x):
         output, _ = self.rnn(x)
@@ -122,7 +123,7 @@ def sgd_run(model: AddingModel, length: int, steps: int, clip: float | None, see
 
 def _smoothed(values: list[float], window: int) -> np.ndarray:
     values = np.asarray(values)
-    return np.array([values[max(0, i - window + 1):i + 1].mean() for i in range(len(values))])
+    return np.array([values[max(0, i - window + 1) : i + 1].mean() for i in range(len(values))])
 
 
 def draw(out: Path, grads: dict, curves: dict, exploding: dict, window: int) -> str:
@@ -133,19 +134,26 @@ def draw(out: Path, grads: dict, curves: dict, exploding: dict, window: int) -> 
     for kind in KINDS:
         for when, style in (("init", ":"), ("trained", "-")):
             values = np.asarray(grads[when][kind])
-            ax.semilogy(np.arange(len(values)), np.maximum(values, 1e-30), style, color=colors[kind],
-                        label=f"{kind}, {'at initialization' if when == 'init' else 'trained'}")
+            ax.semilogy(
+                np.arange(len(values)),
+                np.maximum(values, 1e-30),
+                style,
+                color=colors[kind],
+                label=f"{kind}, {'at initialization' if when == 'init' else 'trained'}",
+            )
     label_axes(ax, "k (steps back from the last)", "||dL/dh_{T-k}||", "gradient through time", legend_size=7)
     ax = axes[0, 1]
     styles = dict(zip(curves, ("-", "--", ":")))
     for length, by_kind in curves.items():
         for kind, losses in by_kind.items():
-            ax.plot(_smoothed(losses, window), styles[length], color=colors[kind], linewidth=1,
-                    label=f"{kind}, T={length}")
+            ax.plot(
+                _smoothed(losses, window), styles[length], color=colors[kind], linewidth=1, label=f"{kind}, T={length}"
+            )
     ax.axhline(TRIVIAL_MSE, color="gray", linewidth=0.8)
     ax.set_yscale("log")
-    label_axes(ax, "training step", "MSE (running mean)", "adding problem (gray: predict the mean)",
-               legend_size=6, ncol=3)
+    label_axes(
+        ax, "training step", "MSE (running mean)", "adding problem (gray: predict the mean)", legend_size=6, ncol=3
+    )
     ax = axes[1, 0]
     values = np.asarray(exploding["gradient_norms"])
     ax.semilogy(np.arange(len(values)), values, "-", color="tab:purple", label=f"W_hh = {exploding['gain']} Q")
@@ -154,14 +162,18 @@ def draw(out: Path, grads: dict, curves: dict, exploding: dict, window: int) -> 
     for label, style in (("unclipped", "-"), ("clipped", "--")):
         ax.semilogy(exploding["sgd"][label]["gradient_norms"], style, label=f"SGD, {label}")
     ax.axhline(1.0, color="gray", linewidth=0.8)
-    label_axes(ax, "training step", "gradient norm before clipping",
-               "exploding RNN: clipping caps each step at lr x 1 (gray)")
+    label_axes(
+        ax, "training step", "gradient norm before clipping", "exploding RNN: clipping caps each step at lr x 1 (gray)"
+    )
     return save(figure, out, "vanishing_through_time.png")
 
 
-@register("vanishing-gradients-through-time",
-          "Gradient k steps back in tanh RNN / GRU / LSTM on the adding problem, training at growing lengths, "
-          "exploding case with clipping", "seed 001 (recurrent networks, vanishing/exploding), seed 003 section 6")
+@register(
+    "vanishing-gradients-through-time",
+    "Gradient k steps back in tanh RNN / GRU / LSTM on the adding problem, training at growing lengths, "
+    "exploding case with clipping",
+    "seed 001 (recurrent networks, vanishing/exploding), seed 003 section 6",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     lengths = (10, 20) if fast else (10, 50, 100)
     steps = 250 if fast else 2000
@@ -186,14 +198,21 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     nl.manual_seed(seed)
     unstable = exploding_rnn(4.0, seed)
     X_e, y_e = make_adding_problem(BATCH, explode_length, seed=seed + 1)
-    exploding = {"gain": 4.0, "length": explode_length,
-                 "gradient_norms": gradients_through_time(unstable, X_e, y_e), "sgd": {}}
+    exploding = {
+        "gain": 4.0,
+        "length": explode_length,
+        "gradient_norms": gradients_through_time(unstable, X_e, y_e),
+        "sgd": {},
+    }
     for label, clip in (("unclipped", None), ("clipped", 1.0)):
-        exploding["sgd"][label] = sgd_run(exploding_rnn(4.0, seed), explode_length, 100 if fast else 300, clip,
-                                          seed + 2)
+        exploding["sgd"][label] = sgd_run(
+            exploding_rnn(4.0, seed), explode_length, 100 if fast else 300, clip, seed + 2
+        )
 
-    final = {length: {kind: float(np.mean(losses[-window:])) for kind, losses in by_kind.items()}
-             for length, by_kind in curves.items()}
+    final = {
+        length: {kind: float(np.mean(losses[-window:])) for kind, losses in by_kind.items()}
+        for length, by_kind in curves.items()
+    }
     last = str(lengths[-1])
     back = lengths[-1] - 1
     ratio = {when: {kind: g[back] / g[0] for kind, g in table.items()} for when, table in grads.items()}
@@ -202,13 +221,25 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         f"||dL/dh_(T-{back})|| / ||dL/dh_T|| at T={last}, initialization: "
         + ", ".join(f"{k} {v:.1e}" for k, v in ratio["init"].items()),
         "the same after training: " + ", ".join(f"{k} {v:.1e}" for k, v in ratio["trained"].items()),
-        "final MSE (trivial 0.167): " + "; ".join(
-            f"T={length}: " + ", ".join(f"{k} {v:.3f}" for k, v in by_kind.items()) for length, by_kind in final.items()),
+        "final MSE (trivial 0.167): "
+        + "; ".join(
+            f"T={length}: " + ", ".join(f"{k} {v:.3f}" for k, v in by_kind.items()) for length, by_kind in final.items()
+        ),
         f"exploding (W_hh = 4 Q, T={explode_length}): gradient x{e[-1] / e[0]:.1e} over {explode_length - 1} steps; "
         f"SGD's first gradient norm {sgd['unclipped']['gradient_norms'][0]:.1e}; W_hh moved "
         f"{sgd['unclipped']['weight_hh_moved']:.3g} unclipped, {sgd['clipped']['weight_hh_moved']:.3g} clipped at 1",
     ]
-    return {"lengths": list(lengths), "steps": steps, "hidden": HIDDEN, "batch": BATCH,
-            "trivial_mse": TRIVIAL_MSE, "gradient_norms": grads, "first_to_last_ratio": ratio,
-            "curves": curves, "final_mse": final, "exploding": exploding,
-            "figures": [draw(out, grads, curves, exploding, window)], "summary": summary}
+    return {
+        "lengths": list(lengths),
+        "steps": steps,
+        "hidden": HIDDEN,
+        "batch": BATCH,
+        "trivial_mse": TRIVIAL_MSE,
+        "gradient_norms": grads,
+        "first_to_last_ratio": ratio,
+        "curves": curves,
+        "final_mse": final,
+        "exploding": exploding,
+        "figures": [draw(out, grads, curves, exploding, window)],
+        "summary": summary,
+    }

@@ -8,6 +8,7 @@ Linear(2, 2) -> Sigmoid -> Linear(2, 1) -> sigmoid output learns it with the bin
 tiny network from some random initial weights ends in a local minimum with one point wrong (loss ln(2)/2);
 the experiment then starts again from fresh random weights, and reports how many attempts it took.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,10 +17,10 @@ import numpy as np
 
 from neuronlab import nn, optim
 from neuronlab.autograd import no_grad
-from neuronlab.ops.elementwise import sigmoid
 from neuronlab.data import make_xor
 from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments.registry import register
+from neuronlab.ops.elementwise import sigmoid
 
 STEPS = 1000
 MAX_ATTEMPTS = 10
@@ -64,8 +65,16 @@ def draw(out: Path, model, X, y, curves: list) -> str:
         else:
             left.plot(-(w1 * line + biases[j]) / w0, line, "--", color="0.2", linewidth=1)
     for label, marker in ((0, "o"), (1, "s")):
-        left.scatter(X[y == label, 0], X[y == label, 1], s=120, marker=marker, edgecolors="k",
-                     c="tab:blue" if label == 0 else "tab:red", label=f"XOR = {label}", zorder=3)
+        left.scatter(
+            X[y == label, 0],
+            X[y == label, 1],
+            s=120,
+            marker=marker,
+            edgecolors="k",
+            c="tab:blue" if label == 0 else "tab:red",
+            label=f"XOR = {label}",
+            zorder=3,
+        )
     left.set_xlim(-0.5, 1.5)
     left.set_ylim(-0.5, 1.5)
     label_axes(left, "A", "B", "output σ(z): solid 0.5 contour; dashed: the hidden units' lines", loc="upper center")
@@ -77,8 +86,11 @@ def draw(out: Path, model, X, y, curves: list) -> str:
     return save(figure, out, "xor.png")
 
 
-@register("xor", "XOR learned by a 2-2-1 sigmoid network: decision surface, all four points right",
-          "seed 003 section 2.1 (supervised learning, XOR), seed 002 (backpropagation)")
+@register(
+    "xor",
+    "XOR learned by a 2-2-1 sigmoid network: decision surface, all four points right",
+    "seed 003 section 2.1 (supervised learning, XOR), seed 002 (backpropagation)",
+)
 def run(out: Path, seed: int, fast: bool) -> dict:
     X, y = make_xor()
     T = y.reshape(-1, 1).astype(np.float32)
@@ -100,8 +112,16 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         "hidden units at the same inputs (rounded): "
         + ", ".join(f"h{j + 1} = {np.round(hidden[:, j]).astype(int).tolist()}" for j in range(2)),
     ]
-    return {"inputs": X.tolist(), "targets": y.tolist(), "outputs": outputs.tolist(), "predicted": predicted.tolist(),
-            "correct": correct, "attempts": len(curves), "final_loss": curves[-1][-1],
-            "hidden_outputs": hidden.tolist(),
-            "weights": {name: p.data.tolist() for name, p in model.named_parameters()},
-            "figures": [draw(out, model, X, y, curves)], "summary": summary}
+    return {
+        "inputs": X.tolist(),
+        "targets": y.tolist(),
+        "outputs": outputs.tolist(),
+        "predicted": predicted.tolist(),
+        "correct": correct,
+        "attempts": len(curves),
+        "final_loss": curves[-1][-1],
+        "hidden_outputs": hidden.tolist(),
+        "weights": {name: p.data.tolist() for name, p in model.named_parameters()},
+        "figures": [draw(out, model, X, y, curves)],
+        "summary": summary,
+    }

@@ -3,6 +3,7 @@
 Each write goes to a temporary file in the target's folder (same file system), is flushed to disk, and is then
 renamed over the target with ``os.replace``, which is atomic on POSIX and Windows.
 """
+
 from __future__ import annotations
 
 import errno
@@ -17,7 +18,7 @@ def write_bytes(path, blob: bytes) -> Path:
     path = Path(path)
     _make_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)     # permissions from the umask
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # permissions from the umask
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)

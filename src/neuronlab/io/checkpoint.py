@@ -11,6 +11,7 @@ Writes are atomic: the bytes go to a temporary file in the target's folder, are 
 the temporary file is renamed over the target (``os.replace``), so a crash mid-write leaves the previous
 checkpoint intact.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,7 @@ def _extract(obj, name: str, tensors: dict):
             raise TypeError(f"save: {name!r} is an array of dtype {obj.dtype}; checkpoints store numeric arrays only")
         tensors[name] = _contiguous(obj)
         return {_TENSOR: name}
-    if isinstance(getattr(obj, "data", None), np.ndarray) and hasattr(obj, "requires_grad"):   # a Tensor
+    if isinstance(getattr(obj, "data", None), np.ndarray) and hasattr(obj, "requires_grad"):  # a Tensor
         return _extract(obj.data, name, tensors)
     if isinstance(obj, np.generic):
         return obj.item()
@@ -62,8 +63,10 @@ def _extract(obj, name: str, tensors: dict):
         return [_extract(v, f"{name}/{i}", tensors) for i, v in enumerate(obj)]
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
-    raise TypeError(f"save: cannot store {type(obj).__name__} at {name!r}; checkpoints hold numbers, strings, "
-                    "lists, dicts and numeric arrays (never pickled objects)")
+    raise TypeError(
+        f"save: cannot store {type(obj).__name__} at {name!r}; checkpoints hold numbers, strings, "
+        "lists, dicts and numeric arrays (never pickled objects)"
+    )
 
 
 def _insert(obj, tensors: dict):
@@ -71,7 +74,9 @@ def _insert(obj, tensors: dict):
     if isinstance(obj, dict):
         if set(obj) == {_TENSOR}:
             if obj[_TENSOR] not in tensors:
-                raise CheckpointError(f"the metadata refers to a tensor {obj[_TENSOR]!r} that the file does not contain")
+                raise CheckpointError(
+                    f"the metadata refers to a tensor {obj[_TENSOR]!r} that the file does not contain"
+                )
             return tensors[obj[_TENSOR]]
         return {k: _insert(v, tensors) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -96,14 +101,27 @@ def _preprocessing_entries(preprocessing) -> dict:
     entries = preprocessing if isinstance(preprocessing, dict) else {"inputs": preprocessing}
     for key, transform in entries.items():
         if not (hasattr(transform, "config") and hasattr(transform, "state_dict")):
-            raise TypeError(f"save: preprocessing {key!r} is a {type(transform).__name__}; expected a fitted "
-                            "neuronlab.data transform (with config() and state_dict())")
+            raise TypeError(
+                f"save: preprocessing {key!r} is a {type(transform).__name__}; expected a fitted "
+                "neuronlab.data transform (with config() and state_dict())"
+            )
     return entries
 
 
-def save(model, path, *, optimizer=None, scheduler=None, epoch: int | None = None, preprocessing=None,
-         class_names=None, task: str | None = None, feature_names=None, generator: np.random.Generator | None = None,
-         extra: dict | None = None) -> Path:
+def save(
+    model,
+    path,
+    *,
+    optimizer=None,
+    scheduler=None,
+    epoch: int | None = None,
+    preprocessing=None,
+    class_names=None,
+    task: str | None = None,
+    feature_names=None,
+    generator: np.random.Generator | None = None,
+    extra: dict | None = None,
+) -> Path:
     """Write ``model`` (architecture and weights) and what goes with it to ``path`` atomically; returns the path.
 
     ``preprocessing``: a fitted transform (stored as the ``"inputs"`` transform) or a dict of them, e.g.
@@ -125,12 +143,16 @@ def save(model, path, *, optimizer=None, scheduler=None, epoch: int | None = Non
         "class_names": None if class_names is None else [str(c) for c in class_names],
         "feature_names": None if feature_names is None else [str(f) for f in feature_names],
         "epoch": None if epoch is None else int(epoch),
-        "preprocessing": {key: {"config": t.config(), "state": _extract(t.state_dict(), f"preprocessing/{key}", tensors)}
-                          for key, t in _preprocessing_entries(preprocessing).items()},
-        "optimizer": None if optimizer is None else {
-            "type": type(optimizer).__name__, "state_dict": _extract(optimizer.state_dict(), "optimizer", tensors)},
-        "scheduler": None if scheduler is None else {
-            "type": type(scheduler).__name__, "state_dict": _extract(scheduler.state_dict(), "scheduler", tensors)},
+        "preprocessing": {
+            key: {"config": t.config(), "state": _extract(t.state_dict(), f"preprocessing/{key}", tensors)}
+            for key, t in _preprocessing_entries(preprocessing).items()
+        },
+        "optimizer": None
+        if optimizer is None
+        else {"type": type(optimizer).__name__, "state_dict": _extract(optimizer.state_dict(), "optimizer", tensors)},
+        "scheduler": None
+        if scheduler is None
+        else {"type": type(scheduler).__name__, "state_dict": _extract(scheduler.state_dict(), "scheduler", tensors)},
         "rng_state": get_rng_state(),
         "generator_state": None if generator is None else generator.bit_generator.state,
         "extra": _extract(dict(extra or {}), "extra", tensors),
@@ -191,7 +213,9 @@ class Checkpoint:
         if generator is not None:
             state = self.metadata.get("generator_state")
             if state is None:
-                raise ValueError("restore_rng: the checkpoint holds no generator state (save(..., generator=) was not given)")
+                raise ValueError(
+                    "restore_rng: the checkpoint holds no generator state (save(..., generator=) was not given)"
+                )
             generator.bit_generator.state = state
 
 
@@ -209,7 +233,7 @@ def _describe_foreign(head: bytes) -> str | None:
 
 def _read_header(path: Path, blob: bytes) -> dict:
     expected = "expected a neuronlab checkpoint written by neuronlab.save"
-    if blob[8:9] != b"{":               # not a safetensors layout: an 8-byte header length, then a JSON object
+    if blob[8:9] != b"{":  # not a safetensors layout: an 8-byte header length, then a JSON object
         foreign = _describe_foreign(blob[:8])
         if foreign:
             raise CheckpointError(f"{path}: this is {foreign}, not a neuronlab checkpoint; {expected}")
@@ -218,16 +242,19 @@ def _read_header(path: Path, blob: bytes) -> dict:
         raise CheckpointError(f"{path}: not a safetensors file; {expected}")
     (size,) = struct.unpack("<Q", blob[:8])
     if size > len(blob) - 8:
-        raise CheckpointError(f"{path}: the file is truncated ({len(blob)} bytes, its header alone declares "
-                              f"{size + 8}); {expected}")
+        raise CheckpointError(
+            f"{path}: the file is truncated ({len(blob)} bytes, its header alone declares {size + 8}); {expected}"
+        )
     try:
-        header = json.loads(blob[8:8 + size])
+        header = json.loads(blob[8 : 8 + size])
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise CheckpointError(f"{path}: the header is not valid JSON (corrupt file); {expected}") from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(metadata, dict) or metadata.get(_MARKER_KEY) != FORMAT or _METADATA_KEY not in metadata:
-        raise CheckpointError(f"{path}: a safetensors file without neuronlab's format marker (weights saved by "
-                              f"another library?); {expected}")
+        raise CheckpointError(
+            f"{path}: a safetensors file without neuronlab's format marker (weights saved by "
+            f"another library?); {expected}"
+        )
     try:
         meta = json.loads(metadata[_METADATA_KEY])
     except json.JSONDecodeError:
@@ -236,8 +263,10 @@ def _read_header(path: Path, blob: bytes) -> dict:
     if not isinstance(version, int):
         raise CheckpointError(f"{path}: the neuronlab metadata has no format version (corrupt file)")
     if version > FORMAT_VERSION:
-        raise CheckpointError(f"{path}: checkpoint format {version} was written by a newer neuronlab "
-                              f"({meta.get('library_version')}); this one reads format <= {FORMAT_VERSION}")
+        raise CheckpointError(
+            f"{path}: checkpoint format {version} was written by a newer neuronlab "
+            f"({meta.get('library_version')}); this one reads format <= {FORMAT_VERSION}"
+        )
     _check_fields(path, meta)
     return meta
 
@@ -246,20 +275,28 @@ def _is_names(value) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-_FIELDS = {   # top-level metadata field -> (check, what it must be); None is allowed where save() writes None
+_FIELDS = {  # top-level metadata field -> (check, what it must be); None is allowed where save() writes None
     "library_version": (lambda v: isinstance(v, str), "a string"),
     "architecture": (lambda v: isinstance(v, dict), "an object"),
     "task": (lambda v: v is None or isinstance(v, str), "a string or null"),
     "class_names": (lambda v: v is None or _is_names(v), "a list of strings or null"),
     "feature_names": (lambda v: v is None or _is_names(v), "a list of strings or null"),
     "epoch": (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "an integer or null"),
-    "preprocessing": (lambda v: isinstance(v, dict) and all(isinstance(e, dict) and isinstance(e.get("config"), dict)
-                                                            and "state" in e for e in v.values()),
-                      "an object of {config, state} objects"),
-    "optimizer": (lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("state_dict"), dict)),
-                  "an object with a state_dict, or null"),
-    "scheduler": (lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("state_dict"), dict)),
-                  "an object with a state_dict, or null"),
+    "preprocessing": (
+        lambda v: (
+            isinstance(v, dict)
+            and all(isinstance(e, dict) and isinstance(e.get("config"), dict) and "state" in e for e in v.values())
+        ),
+        "an object of {config, state} objects",
+    ),
+    "optimizer": (
+        lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("state_dict"), dict)),
+        "an object with a state_dict, or null",
+    ),
+    "scheduler": (
+        lambda v: v is None or (isinstance(v, dict) and isinstance(v.get("state_dict"), dict)),
+        "an object with a state_dict, or null",
+    ),
     "rng_state": (lambda v: isinstance(v, dict), "an object"),
     "generator_state": (lambda v: v is None or isinstance(v, dict), "an object or null"),
     "extra": (lambda v: isinstance(v, dict), "an object"),
@@ -273,8 +310,10 @@ def _check_fields(path: Path, meta: dict) -> None:
         if name not in meta:
             raise CheckpointError(f"{path}: the neuronlab metadata has no {name!r} field (corrupt file)")
         if not ok(meta[name]):
-            raise CheckpointError(f"{path}: the neuronlab metadata field {name!r} is a {type(meta[name]).__name__}; "
-                                  f"expected {what} (corrupt file)")
+            raise CheckpointError(
+                f"{path}: the neuronlab metadata field {name!r} is a {type(meta[name]).__name__}; "
+                f"expected {what} (corrupt file)"
+            )
 
 
 def load(path) -> Checkpoint:
@@ -304,7 +343,7 @@ def load(path) -> Checkpoint:
         model = build_module(meta["architecture"])
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"{path}: the architecture cannot be rebuilt ({error})") from None
-    weights = {name[len("model/"):]: array for name, array in tensors.items() if name.startswith("model/")}
+    weights = {name[len("model/") :]: array for name, array in tensors.items() if name.startswith("model/")}
     try:
         model.load_state_dict(weights)
     except ValueError as error:

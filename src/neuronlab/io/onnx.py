@@ -22,6 +22,7 @@ uses its running statistics (the export runs the model in eval mode).
 Needs the optional extra ``pip install 'neuronlab[onnx]'`` (the ``onnx`` package; ``onnxruntime`` to run
 the result).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,9 @@ from neuronlab.io import atomic
 
 DEFAULT_OPSET = 17
 INPUT_NAME, OUTPUT_NAME, BATCH_DIM = "input", "output", "batch"
-CONVERTERS: dict = {}               # module class -> converter(module, graph, x, shape) -> output name
-_builtins_registered = False        # nn's layers register on the first export (keeps `import neuronlab` light)
-TRANSFORM_CONVERTERS: dict = {}     # transform class name -> converter(transform, graph, x, inverse) -> name
+CONVERTERS: dict = {}  # module class -> converter(module, graph, x, shape) -> output name
+_builtins_registered = False  # nn's layers register on the first export (keeps `import neuronlab` light)
+TRANSFORM_CONVERTERS: dict = {}  # transform class name -> converter(transform, graph, x, inverse) -> name
 
 
 class ExportError(ValueError):
@@ -84,10 +85,12 @@ class OnnxGraph:
 
 def register_converter(*module_classes):
     """Decorator: ``converter(module, graph, x, shape) -> output name`` exports instances of ``module_classes``."""
+
     def decorate(converter):
         for cls in module_classes:
             CONVERTERS[cls] = converter
         return converter
+
     return decorate
 
 
@@ -152,21 +155,29 @@ def _register_builtin_layers() -> None:
     def _batchnorm(module, graph, x, shape):
         """y = gamma (x - running_mean) / sqrt(running_var + eps) + beta (eval mode)."""
         if module.running_mean is None:
-            raise ExportError("export_onnx: BatchNorm1d(track_running_stats=False) normalizes with each batch's own "
-                              "statistics, even at inference; only BatchNorm with running statistics can be exported")
+            raise ExportError(
+                "export_onnx: BatchNorm1d(track_running_stats=False) normalizes with each batch's own "
+                "statistics, even at inference; only BatchNorm with running statistics can be exported"
+            )
         c = module.num_features
         gamma = module.weight.data if module.affine else np.ones(c)
         beta = module.bias.data if module.affine else np.zeros(c)
-        return graph.node("BatchNormalization", x, graph.constant(gamma, "gamma"), graph.constant(beta, "beta"),
-                          graph.constant(module.running_mean.data, "running_mean"),
-                          graph.constant(module.running_var.data, "running_var"), epsilon=module.eps)
+        return graph.node(
+            "BatchNormalization",
+            x,
+            graph.constant(gamma, "gamma"),
+            graph.constant(beta, "beta"),
+            graph.constant(module.running_mean.data, "running_mean"),
+            graph.constant(module.running_var.data, "running_var"),
+            epsilon=module.eps,
+        )
 
     @register_converter(nn.Flatten)
     def _flatten(module, graph, x, shape):
         """Merge axes start_dim..end_dim: Reshape to [0 (copy) ..., -1, trailing sizes]."""
         ndim = len(shape)
         start, end = module.start_dim % ndim, module.end_dim % ndim
-        target = [0] * start + [-1] + [int(n) for n in shape[end + 1:]]
+        target = [0] * start + [-1] + [int(n) for n in shape[end + 1 :]]
         return graph.node("Reshape", x, graph.constant(np.array(target), "shape", dtype=np.int64))
 
 
@@ -174,9 +185,11 @@ def _register_builtin_layers() -> None:
 def register_transform_converter(name: str):
     """Decorator: ``converter(transform, graph, x, inverse) -> name`` exports the transform class ``name``
     (``inverse=True``: its inverse, applied to the model's outputs)."""
+
     def decorate(converter):
         TRANSFORM_CONVERTERS[name] = converter
         return converter
+
     return decorate
 
 
@@ -212,7 +225,7 @@ def _whiten(transform, graph, x, inverse):
 
 @register_transform_converter("Compose")
 def _compose(transform, graph, x, inverse):
-    for step in (reversed(transform.transforms) if inverse else transform.transforms):
+    for step in reversed(transform.transforms) if inverse else transform.transforms:
         x = _convert_transform(step, graph, x, inverse)
     return x
 
@@ -220,8 +233,10 @@ def _compose(transform, graph, x, inverse):
 def _convert_transform(transform, graph: OnnxGraph, x: str, inverse: bool) -> str:
     name = type(transform).__name__
     if name not in TRANSFORM_CONVERTERS:
-        raise ExportError(f"export_onnx: preprocessing {name} has no ONNX converter (supported: "
-                          f"{', '.join(sorted(TRANSFORM_CONVERTERS))})")
+        raise ExportError(
+            f"export_onnx: preprocessing {name} has no ONNX converter (supported: "
+            f"{', '.join(sorted(TRANSFORM_CONVERTERS))})"
+        )
     if not getattr(transform, "fitted", True):
         raise ExportError(f"export_onnx: preprocessing {name} is not fitted")
     return TRANSFORM_CONVERTERS[name](transform, graph, x, inverse)
@@ -231,19 +246,28 @@ def _convert_transform(transform, graph: OnnxGraph, x: str, inverse: bool) -> st
 def _model_dtype(model) -> np.dtype:
     dtypes = {p.data.dtype for p in model.parameters()}
     if len(dtypes) > 1:
-        raise ExportError(f"export_onnx: the model mixes parameter dtypes {sorted(map(str, dtypes))}; "
-                          "convert it to one with model.float() or model.double()")
+        raise ExportError(
+            f"export_onnx: the model mixes parameter dtypes {sorted(map(str, dtypes))}; "
+            "convert it to one with model.float() or model.double()"
+        )
     return dtypes.pop() if dtypes else np.dtype(np.float32)
 
 
-def to_onnx(model, example_input, *, input_transform=None, target_transform=None, opset: int = DEFAULT_OPSET,
-            metadata: dict | None = None):
+def to_onnx(
+    model,
+    example_input,
+    *,
+    input_transform=None,
+    target_transform=None,
+    opset: int = DEFAULT_OPSET,
+    metadata: dict | None = None,
+):
     """The ``onnx.ModelProto`` of ``model`` (see :func:`export_onnx`), checked with ``onnx.checker``."""
     onnx = _require_onnx()
     from onnx import helper
 
-    from neuronlab.autograd.grad_mode import no_grad
     from neuronlab.autograd import Tensor
+    from neuronlab.autograd.grad_mode import no_grad
 
     global _builtins_registered
     if not _builtins_registered:
@@ -254,8 +278,9 @@ def to_onnx(model, example_input, *, input_transform=None, target_transform=None
     dtype = _model_dtype(model)
     example = np.asarray(example_input.data if isinstance(example_input, Tensor) else example_input)
     if example.ndim < 1 or example.shape[0] < 1:
-        raise ExportError(f"export_onnx: example_input must have a batch axis with at least one sample, "
-                          f"got shape {example.shape}")
+        raise ExportError(
+            f"export_onnx: example_input must have a batch axis with at least one sample, got shape {example.shape}"
+        )
     example = example.astype(dtype)
     graph = OnnxGraph(dtype)
     training = {m: m.training for m in model.modules()}
@@ -273,25 +298,40 @@ def to_onnx(model, example_input, *, input_transform=None, target_transform=None
         y = _convert_transform(target_transform, graph, y, True)
     graph.nodes.append(helper.make_node("Identity", [y], [OUTPUT_NAME], name="output"))
     elem = helper.np_dtype_to_tensor_dtype(dtype)
-    output_batch = BATCH_DIM if output.shape[0] == example.shape[0] else None   # None: a size ONNX leaves open
+    output_batch = BATCH_DIM if output.shape[0] == example.shape[0] else None  # None: a size ONNX leaves open
     graph_proto = helper.make_graph(
-        graph.nodes, type(model).__name__,
+        graph.nodes,
+        type(model).__name__,
         [helper.make_tensor_value_info(INPUT_NAME, elem, [BATCH_DIM, *example.shape[1:]])],
         [helper.make_tensor_value_info(OUTPUT_NAME, elem, [output_batch, *output.shape[1:]])],
-        graph.initializers)
+        graph.initializers,
+    )
     import neuronlab
 
-    proto = helper.make_model(graph_proto, producer_name="neuronlab", producer_version=neuronlab.__version__,
-                              opset_imports=[helper.make_opsetid("", opset)])
+    proto = helper.make_model(
+        graph_proto,
+        producer_name="neuronlab",
+        producer_version=neuronlab.__version__,
+        opset_imports=[helper.make_opsetid("", opset)],
+    )
     if metadata:
-        helper.set_model_props(proto, {key: value if isinstance(value, str) else json.dumps(value)
-                                       for key, value in metadata.items()})
+        helper.set_model_props(
+            proto, {key: value if isinstance(value, str) else json.dumps(value) for key, value in metadata.items()}
+        )
     onnx.checker.check_model(proto, full_check=True)
     return proto
 
 
-def export_onnx(model, example_input, path, *, input_transform=None, target_transform=None,
-                opset: int = DEFAULT_OPSET, metadata: dict | None = None) -> Path:
+def export_onnx(
+    model,
+    example_input,
+    path,
+    *,
+    input_transform=None,
+    target_transform=None,
+    opset: int = DEFAULT_OPSET,
+    metadata: dict | None = None,
+) -> Path:
     """Write ``model`` as an ONNX file at ``path`` (atomically); returns the path.
 
     ``example_input``: an array (or Tensor) of shape (N, ...) with N >= 1; it fixes every dimension but the
@@ -300,6 +340,12 @@ def export_onnx(model, example_input, path, *, input_transform=None, target_tran
     ``metadata``: strings (other values as JSON) stored in the model's ``metadata_props``.
     Raises :class:`ExportError` naming a layer or transform that has no converter.
     """
-    proto = to_onnx(model, example_input, input_transform=input_transform, target_transform=target_transform,
-                    opset=opset, metadata=metadata)
+    proto = to_onnx(
+        model,
+        example_input,
+        input_transform=input_transform,
+        target_transform=target_transform,
+        opset=opset,
+        metadata=metadata,
+    )
     return atomic.write_bytes(path, proto.SerializeToString())

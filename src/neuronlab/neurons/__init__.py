@@ -6,29 +6,77 @@
 
 Plots live in :mod:`neuronlab.neurons.plotting` (imports matplotlib on use).
 """
-from neuronlab.neurons.hodgkin_huxley import (HodgkinHuxley, SimulationDiverged, derivatives, gate_rates, steady_state,
-                                              step_current, time_constants)
+
+from neuronlab.neurons.hodgkin_huxley import (
+    HodgkinHuxley,
+    SimulationDiverged,
+    derivatives,
+    gate_rates,
+    steady_state,
+    step_current,
+    time_constants,
+)
 from neuronlab.neurons.lif import LIF, TuningCurve, lif_rate, tuning_curve
 from neuronlab.neurons.network import LIFNetwork, SpikingNetwork, random_weights
-from neuronlab.neurons.results import HodgkinHuxleyResult, LIFResult, NetworkResult, SpikingResult
-from neuronlab.neurons.synapses import AlphaSynapse, ExponentialSynapse, filter_spikes, psc_kernel
+
 # --- spiking: the network layer (populations, projections, sources, monitors) and Brette et al. 2007 ---
 from neuronlab.neurons.population import PoissonSource, Population, SpikeSource
-from neuronlab.neurons.projection import (AlphaCurrent, ExponentialConductance, ExponentialCurrent, Projection,
-                                          all_to_all, fixed_indegree, fixed_probability, one_to_one)
+from neuronlab.neurons.projection import (
+    AlphaCurrent,
+    ExponentialConductance,
+    ExponentialCurrent,
+    Projection,
+    all_to_all,
+    fixed_indegree,
+    fixed_probability,
+    one_to_one,
+)
+from neuronlab.neurons.results import HodgkinHuxleyResult, LIFResult, NetworkResult, SpikingResult
 from neuronlab.neurons.simulation import Network, NetworkRun, StateMonitor
+from neuronlab.neurons.synapses import AlphaSynapse, ExponentialSynapse, filter_spikes, psc_kernel
 from neuronlab.neurons.vogels_abbott import coba, cuba
+
 # --- end spiking ---
 
 __all__ = [
-    "HodgkinHuxley", "SimulationDiverged", "gate_rates", "steady_state", "time_constants", "derivatives", "step_current",
-    "LIF", "lif_rate", "tuning_curve", "TuningCurve",
-    "LIFNetwork", "SpikingNetwork", "random_weights",
-    "psc_kernel", "filter_spikes", "ExponentialSynapse", "AlphaSynapse",
-    "SpikingResult", "HodgkinHuxleyResult", "LIFResult", "NetworkResult",
+    "HodgkinHuxley",
+    "SimulationDiverged",
+    "gate_rates",
+    "steady_state",
+    "time_constants",
+    "derivatives",
+    "step_current",
+    "LIF",
+    "lif_rate",
+    "tuning_curve",
+    "TuningCurve",
+    "LIFNetwork",
+    "SpikingNetwork",
+    "random_weights",
+    "psc_kernel",
+    "filter_spikes",
+    "ExponentialSynapse",
+    "AlphaSynapse",
+    "SpikingResult",
+    "HodgkinHuxleyResult",
+    "LIFResult",
+    "NetworkResult",
     # --- spiking ---
-    "Population", "PoissonSource", "SpikeSource", "Projection", "ExponentialCurrent", "AlphaCurrent",
-    "ExponentialConductance", "fixed_probability", "fixed_indegree", "one_to_one", "all_to_all",
-    "Network", "NetworkRun", "StateMonitor", "cuba", "coba",
+    "Population",
+    "PoissonSource",
+    "SpikeSource",
+    "Projection",
+    "ExponentialCurrent",
+    "AlphaCurrent",
+    "ExponentialConductance",
+    "fixed_probability",
+    "fixed_indegree",
+    "one_to_one",
+    "all_to_all",
+    "Network",
+    "NetworkRun",
+    "StateMonitor",
+    "cuba",
+    "coba",
     # --- end spiking ---
 ]

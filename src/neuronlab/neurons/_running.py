@@ -5,12 +5,13 @@ so any split of the run gives the same result as one call. :func:`run_steps` tim
 rest would take longer than :data:`PROGRESS_AFTER` seconds, runs it in chunks of about a second under a
 ``tqdm`` bar (on stderr; tqdm is imported only then).
 """
+
 from __future__ import annotations
 
 import math
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -21,8 +22,9 @@ _PROBE_WORK = 20_000_000  # neuron-steps in the timed first chunk
 _CHUNK_SECONDS = 1.0  # the length of a chunk under a progress bar
 
 
-def run_steps(advance: Callable[[int, int], None], n_steps: int, n_neurons: int, progress: bool | None,
-              desc: str) -> None:
+def run_steps(
+    advance: Callable[[int, int], None], n_steps: int, n_neurons: int, progress: bool | None, desc: str
+) -> None:
     """Call ``advance`` over all ``n_steps`` steps. progress: None shows a bar when the run is long, True always,
     False never. The first step runs untimed (it may compile a kernel), the next ones are timed to forecast."""
     if progress is False:
@@ -43,8 +45,9 @@ def run_steps(advance: Callable[[int, int], None], n_steps: int, n_neurons: int,
     from tqdm import tqdm
 
     chunk = max(1, int(math.ceil(_CHUNK_SECONDS / per_step)))
-    with tqdm(total=n_steps, initial=done, unit="step", unit_scale=True, desc=desc, file=sys.stderr,
-              leave=False) as bar:
+    with tqdm(
+        total=n_steps, initial=done, unit="step", unit_scale=True, desc=desc, file=sys.stderr, leave=False
+    ) as bar:
         for k in range(done, n_steps, chunk):
             end = min(k + chunk, n_steps)
             advance(k, end)

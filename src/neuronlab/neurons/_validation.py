@@ -2,11 +2,12 @@
 
 Every check raises ``ValueError``/``TypeError`` naming the argument, what it was and what was expected.
 """
+
 from __future__ import annotations
 
 import math
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -40,8 +41,9 @@ def probability(name: str, value) -> float:
     return x
 
 
-def time_grid(t_end: float, dt: float, *, max_dt: float | None = None, max_dt_name: str = "",
-              name: str = "t_end") -> int:
+def time_grid(
+    t_end: float, dt: float, *, max_dt: float | None = None, max_dt_name: str = "", name: str = "t_end"
+) -> int:
     """Number of steps ``ceil(t_end / dt)`` after checking ``0 < dt <= max_dt`` and ``t_end > 0``.
 
     The simulated time axis is ``t = dt * arange(n_steps + 1)``; ``t[-1] >= t_end`` (equal when ``t_end`` is a
@@ -61,8 +63,9 @@ def finite_array(name: str, value, *, allow_nan: bool = False) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numeric (a number or an array of numbers), "
-                        f"got {type(value).__name__}") from None
+        raise TypeError(
+            f"{name} must be numeric (a number or an array of numbers), got {type(value).__name__}"
+        ) from None
     if not allow_nan and not np.all(np.isfinite(arr)):
         bad = "NaN" if np.isnan(arr).any() else "infinite values"
         raise ValueError(f"{name} contains {bad}; expected finite numbers")
@@ -75,8 +78,9 @@ def per_neuron(name: str, value, n_neurons: int) -> np.ndarray:
     if arr.ndim == 0:
         return np.full(n_neurons, float(arr))
     if arr.shape != (n_neurons,):
-        raise ValueError(f"{name} must be a scalar or have shape ({n_neurons},) (one per neuron), "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a scalar or have shape ({n_neurons},) (one per neuron), got shape {arr.shape}"
+        )
     return np.ascontiguousarray(arr)
 
 
@@ -134,8 +138,9 @@ def sample_callable(name: str, func: Callable[[float], object], times: np.ndarra
     for k in range(1, len(times)):
         value = finite_array(f"{name}({times[k]:g})", func(float(times[k])))
         if value.shape != first.shape:
-            raise ValueError(f"{name}(t) returned shape {value.shape} at t = {times[k]:g}, "
-                             f"but {first.shape} at t = {times[0]:g}")
+            raise ValueError(
+                f"{name}(t) returned shape {value.shape} at t = {times[k]:g}, but {first.shape} at t = {times[0]:g}"
+            )
         out[k] = value
     return out
 
@@ -215,7 +220,7 @@ def available_memory() -> int | None:
 
 
 def _size(n_bytes: float) -> str:
-    for unit, scale in (("TiB", 2 ** 40), ("GiB", 2 ** 30), ("MiB", 2 ** 20)):
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
         if n_bytes >= scale:
             return f"{n_bytes / scale:.3g} {unit}"
     return f"{n_bytes / 1024:.3g} KiB"
@@ -229,6 +234,8 @@ def memory(what: str, parts: dict[str, float]) -> None:
     if available is None or total <= 0.8 * available:
         return
     largest = max(parts, key=parts.get)
-    raise MemoryError(f"{what} would need about {_size(total)} of memory ({largest}: {_size(parts[largest])}), "
-                      f"more than the {_size(available)} available; shorten the run, use a larger dt or "
-                      f"record fewer neurons (record=)")
+    raise MemoryError(
+        f"{what} would need about {_size(total)} of memory ({largest}: {_size(parts[largest])}), "
+        f"more than the {_size(available)} available; shorten the run, use a larger dt or "
+        f"record fewer neurons (record=)"
+    )

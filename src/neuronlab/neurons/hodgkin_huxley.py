@@ -16,6 +16,7 @@ Two backends integrate the same equations: ``"numpy"``, the reference (``_NumpyR
 the population), and ``"numba"`` (``neuronlab.backend.hodgkin_huxley``, a compiled loop over neurons and steps
 that calls the functions below).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -94,8 +95,7 @@ def derivatives(V, m, h, n, current, C, g_Na, g_K, g_L, E_Na, E_K, E_L):
     """Right-hand side of the four ODEs: (dV/dt, dm/dt, dh/dt, dn/dt), scalars or arrays."""
     a_m, b_m, a_h, b_h, a_n, b_n = gate_rates(V)
     i_ion = g_L * (V - E_L) + g_Na * m * m * m * h * (V - E_Na) + g_K * n * n * n * n * (V - E_K)
-    return ((current - i_ion) / C, a_m * (1.0 - m) - b_m * m, a_h * (1.0 - h) - b_h * h,
-            a_n * (1.0 - n) - b_n * n)
+    return ((current - i_ion) / C, a_m * (1.0 - m) - b_m * m, a_h * (1.0 - h) - b_h * h, a_n * (1.0 - n) - b_n * n)
 
 
 def step_current(levels, t_end: float, dt: float) -> np.ndarray:
@@ -120,16 +120,26 @@ class HodgkinHuxley:
     C / (g_Na m^3 h + g_K n^4 + g_L), falls to about 0.03 ms, and RK4 stays stable and accurate only for steps of
     that order."""
 
-    def __init__(self, n_neurons: int = 1, C: float = 1.0, g_Na: float = 120.0, g_K: float = 36.0,
-                 g_L: float = 0.3, E_Na: float = 50.0, E_K: float = -77.0, E_L: float = -54.387,
-                 backend: str | None = None):
+    def __init__(
+        self,
+        n_neurons: int = 1,
+        C: float = 1.0,
+        g_Na: float = 120.0,
+        g_K: float = 36.0,
+        g_L: float = 0.3,
+        E_Na: float = 50.0,
+        E_K: float = -77.0,
+        E_L: float = -54.387,
+        backend: str | None = None,
+    ):
         self.n_neurons = check.neuron_count(n_neurons)
         self.C = check.positive("C", C)
         self.g_Na = check.positive("g_Na", g_Na, allow_zero=True)
         self.g_K = check.positive("g_K", g_K, allow_zero=True)
         self.g_L = check.positive("g_L", g_L, allow_zero=True)
-        self.E_Na, self.E_K, self.E_L = (float(check.finite_array(name, value)) for name, value in
-                                         (("E_Na", E_Na), ("E_K", E_K), ("E_L", E_L)))
+        self.E_Na, self.E_K, self.E_L = (
+            float(check.finite_array(name, value)) for name, value in (("E_Na", E_Na), ("E_K", E_K), ("E_L", E_L))
+        )
         self.backend = resolve_backend(backend)
 
     def __repr__(self) -> str:
@@ -143,8 +153,7 @@ class HodgkinHuxley:
     def ionic_current(self, V):
         """Steady-state ionic current g_L (V - E_L) + g_Na m_inf^3 h_inf (V - E_Na) + g_K n_inf^4 (V - E_K)."""
         m, h, n = steady_state(V)
-        return (self.g_L * (V - self.E_L) + self.g_Na * m ** 3 * h * (V - self.E_Na)
-                + self.g_K * n ** 4 * (V - self.E_K))
+        return self.g_L * (V - self.E_L) + self.g_Na * m**3 * h * (V - self.E_Na) + self.g_K * n**4 * (V - self.E_K)
 
     def resting_potential(self, current: float = 0.0) -> float:
         """The potential (mV) where the steady-state ionic current balances a constant ``current`` (about -65 mV
@@ -168,12 +177,26 @@ class HodgkinHuxley:
                 return float(brentq(imbalance, low, high, xtol=1e-12))
             width = high - low
             low, high = low - width, high + width
-        raise ValueError(f"no membrane potential in [{low:g}, {high:g}] mV balances the current {current:g} "
-                         f"uA/cm^2; pass the initial potential V0 explicitly")
+        raise ValueError(
+            f"no membrane potential in [{low:g}, {high:g}] mV balances the current {current:g} "
+            f"uA/cm^2; pass the initial potential V0 explicitly"
+        )
 
-    def simulate(self, current, duration: float | None = None, dt: float | None = None, method: str = "rk4", v0=None,
-                 record=None, threshold: float = 0.0, dead_time: float | None = None, *,
-                 progress: bool | None = None, t_end: float | None = None, V0=None) -> HodgkinHuxleyResult:
+    def simulate(
+        self,
+        current,
+        duration: float | None = None,
+        dt: float | None = None,
+        method: str = "rk4",
+        v0=None,
+        record=None,
+        threshold: float = 0.0,
+        dead_time: float | None = None,
+        *,
+        progress: bool | None = None,
+        t_end: float | None = None,
+        V0=None,
+    ) -> HodgkinHuxleyResult:
         """Integrate from t = 0 for ``duration`` seconds with fixed steps ``dt`` (s, at most :attr:`max_dt`;
         default 1e-5 s).
 
@@ -204,29 +227,44 @@ class HodgkinHuxley:
                 t_end, duration = duration, None
             elif duration is not None:
                 raise TypeError("got both duration= (s) and its deprecated old form t_end= (ms); pass duration=")
-            warnings.warn("HodgkinHuxley.simulate in milliseconds (t_end=, or dt >= 0.001) is deprecated; pass "
-                          "duration= and dt in seconds, as every neuron model takes (the result's times are then "
-                          "in seconds too)", DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                "HodgkinHuxley.simulate in milliseconds (t_end=, or dt >= 0.001) is deprecated; pass "
+                "duration= and dt in seconds, as every neuron model takes (the result's times are then "
+                "in seconds too)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         elif duration is None:
             raise TypeError("simulate() needs the simulated time: duration= (seconds)")
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         unit = 1.0 if ms else 1.0 / _MS  # the equations' time unit (ms) per given unit
-        n_steps = check.time_grid(t_end if ms else duration, dt, max_dt=self.max_dt / _MS / unit,
-                                  max_dt_name="HodgkinHuxley.max_dt",
-                                  name="t_end" if ms else "duration")
+        n_steps = check.time_grid(
+            t_end if ms else duration,
+            dt,
+            max_dt=self.max_dt / _MS / unit,
+            max_dt_name="HodgkinHuxley.max_dt",
+            name="t_end" if ms else "duration",
+        )
         dt_ms = float(dt) * unit
         threshold = float(check.finite_array("threshold", threshold))
         dead_ms = 2.0 if dead_time is None else check.positive("dead_time", dead_time, allow_zero=True) * unit
         recorded = check.recorded_indices(record, self.n_neurons)
         width = self.n_neurons if callable(current) else 0
-        check.memory(f"Hodgkin-Huxley simulation of {self.n_neurons} neurons over {n_steps:,} steps",
-                     {"the time axis": 8.0 * (n_steps + 1), "recorded V, m, h, n": 32.0 * (n_steps + 1) * len(recorded),
-                      "the input samples": 24.0 * n_steps * width})
+        check.memory(
+            f"Hodgkin-Huxley simulation of {self.n_neurons} neurons over {n_steps:,} steps",
+            {
+                "the time axis": 8.0 * (n_steps + 1),
+                "recorded V, m, h, n": 32.0 * (n_steps + 1) * len(recorded),
+                "the input samples": 24.0 * n_steps * width,
+            },
+        )
         given = current
         if callable(current) and not ms:
+
             def given(t_ms, current=current):
                 return current(t_ms * _MS)
+
         i_start, i_mid, i_end = self._current_samples(given, n_steps, dt_ms)
         V = check.per_neuron("v0", self.resting_potential() if v0 is None else v0, self.n_neurons).copy()
         m, h, n = (np.array(gate, dtype=np.float64) for gate in steady_state(V))
@@ -234,22 +272,36 @@ class HodgkinHuxley:
         for trace, state in zip(traces, (V, m, h, n)):
             trace[0] = state[recorded]
         runner = (_NumbaRun if self.backend == "numba" else _NumpyRun)(
-            self, (i_start, i_mid, i_end), dt_ms, method == "rk4", (V, m, h, n), recorded, traces, threshold, dead_ms)
+            self, (i_start, i_mid, i_end), dt_ms, method == "rk4", (V, m, h, n), recorded, traces, threshold, dead_ms
+        )
         run_steps(runner.advance, n_steps, self.n_neurons, progress, desc="Hodgkin-Huxley")
         neuron, step, time = merge_spikes(runner.chunks, self.n_neurons)
         scale = 1.0 if ms else _MS
-        return HodgkinHuxleyResult(t=float(dt) * np.arange(n_steps + 1),
-                                   n_neurons=self.n_neurons, spike_neuron=neuron, spike_step=step,
-                                   spike_time=time * scale, V=traces[0], m=traces[1], h=traces[2], n=traces[3],
-                                   current=i_start, recorded=recorded, seconds_per_time_unit=_MS if ms else 1.0)
+        return HodgkinHuxleyResult(
+            t=float(dt) * np.arange(n_steps + 1),
+            n_neurons=self.n_neurons,
+            spike_neuron=neuron,
+            spike_step=step,
+            spike_time=time * scale,
+            V=traces[0],
+            m=traces[1],
+            h=traces[2],
+            n=traces[3],
+            current=i_start,
+            recorded=recorded,
+            seconds_per_time_unit=_MS if ms else 1.0,
+        )
 
     def _current_samples(self, current, n_steps: int, dt: float):
         """The input at the start, middle and end of each step, each of shape (1 or n_steps, 1 or n_neurons)."""
         if callable(current):
             half_grid = 0.5 * dt * np.arange(2 * n_steps + 1)
             samples = check.sample_callable("current", current, half_grid, self.n_neurons)
-            return (np.ascontiguousarray(samples[0:-1:2]), np.ascontiguousarray(samples[1::2]),
-                    np.ascontiguousarray(samples[2::2]))
+            return (
+                np.ascontiguousarray(samples[0:-1:2]),
+                np.ascontiguousarray(samples[1::2]),
+                np.ascontiguousarray(samples[2::2]),
+            )
         held = check.drive("current", current, self.n_neurons, n_steps)
         return held, held, held
 
@@ -259,7 +311,8 @@ def _diverged(neuron: int, step: int, dt_ms: float, V: float) -> SimulationDiver
     return SimulationDiverged(
         f"Hodgkin-Huxley simulation diverged at t = {t * _MS:.6g} s ({t:.6g} ms) in neuron {neuron} "
         f"(V = {V:.4g} mV before that step): the step dt = {dt_ms * _MS:g} s is too large for the gates' rates at "
-        f"this potential; use a smaller dt or a weaker current")
+        f"this potential; use a smaller dt or a weaker current"
+    )
 
 
 def _spike_bound(steps: int, dt: float, dead_time: float) -> int:
@@ -292,8 +345,23 @@ class _NumbaRun:
         spike_time = np.empty(offsets[-1])
         counts = np.zeros(n, dtype=np.int64)
         overflow, neuron, step = self.integrate(
-            *self.currents, self.model.params, self.dt, k_start, k_end, self.rk4, *self.state, self.last_spike,
-            self.rec_col, *self.traces, self.threshold, self.dead_time, offsets, spike_step, spike_time, counts)
+            *self.currents,
+            self.model.params,
+            self.dt,
+            k_start,
+            k_end,
+            self.rk4,
+            *self.state,
+            self.last_spike,
+            self.rec_col,
+            *self.traces,
+            self.threshold,
+            self.dead_time,
+            offsets,
+            spike_step,
+            spike_time,
+            counts,
+        )
         if neuron >= 0:
             raise _diverged(neuron, step, self.dt, float(self.state[0][neuron]))
         if overflow:
@@ -331,7 +399,9 @@ class _NumpyRun:
                     d2 = rhs([a + 0.5 * dt * b for a, b in zip(y, d1)], i_mid[row])
                     d3 = rhs([a + 0.5 * dt * b for a, b in zip(y, d2)], i_mid[row])
                     d4 = rhs([a + dt * b for a, b in zip(y, d3)], i_end[row])
-                    new = [a + dt / 6.0 * (b1 + 2.0 * b2 + 2.0 * b3 + b4) for a, b1, b2, b3, b4 in zip(y, d1, d2, d3, d4)]
+                    new = [
+                        a + dt / 6.0 * (b1 + 2.0 * b2 + 2.0 * b3 + b4) for a, b1, b2, b3, b4 in zip(y, d1, d2, d3, d4)
+                    ]
                 else:
                     new = [a + dt * b for a, b in zip(y, d1)]
             bad = ~np.isfinite(new[0])

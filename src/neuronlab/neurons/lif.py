@@ -25,6 +25,7 @@ vectorized over neurons, a Python loop over steps), and ``"numba"`` (``neuronlab
 as named functions of a compiled loop over blocks of neurons run in parallel on ``threads`` threads; the
 default when Numba is importable).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,8 +79,16 @@ class LIF:
     the results are the same for any number); the numpy backend is single-threaded and ignores it.
     """
 
-    def __init__(self, n_neurons: int = 1, tau_m: float = 0.02, tau_ref: float = 0.002, gain=1.0, bias=0.0,
-                 backend: str | None = None, threads: int | None = None):
+    def __init__(
+        self,
+        n_neurons: int = 1,
+        tau_m: float = 0.02,
+        tau_ref: float = 0.002,
+        gain=1.0,
+        bias=0.0,
+        backend: str | None = None,
+        threads: int | None = None,
+    ):
         self.n_neurons = check.neuron_count(n_neurons)
         self.tau_m = check.positive("tau_m", tau_m)
         self.tau_ref = check.positive("tau_ref", tau_ref, allow_zero=True)
@@ -89,11 +98,22 @@ class LIF:
         self.threads = _check_threads(threads, self.backend)
 
     def __repr__(self) -> str:
-        return (f"LIF(n_neurons={self.n_neurons}, tau_m={self.tau_m:g}, tau_ref={self.tau_ref:g}, "
-                f"backend={self.backend!r})")
+        return (
+            f"LIF(n_neurons={self.n_neurons}, tau_m={self.tau_m:g}, tau_ref={self.tau_ref:g}, backend={self.backend!r})"
+        )
 
-    def simulate(self, v_in, duration: float | None = None, dt: float = 1e-3, v0=0.0, record=None, *,
-                 progress: bool | None = None, t_end: float | None = None, record_v=None) -> LIFResult:
+    def simulate(
+        self,
+        v_in,
+        duration: float | None = None,
+        dt: float = 1e-3,
+        v0=0.0,
+        record=None,
+        *,
+        progress: bool | None = None,
+        t_end: float | None = None,
+        record_v=None,
+    ) -> LIFResult:
         """Run from t = 0 for ``duration`` seconds in steps of ``dt`` (s, at most tau_m).
 
         v_in: a scalar, one value per neuron (shape (n_neurons,)), one value per step (shape (n_steps,) shared,
@@ -114,9 +134,14 @@ class LIF:
         n_steps = check.time_grid(duration, dt, max_dt=self.tau_m, max_dt_name="tau_m", name="duration")
         dt = float(dt)
         recorded = check.recorded_indices(record, self.n_neurons)
-        check.memory(f"LIF simulation of {self.n_neurons} neurons over {n_steps:,} steps",
-                     {"the time axis": 8.0 * (n_steps + 1), "recorded voltages": 8.0 * (n_steps + 1) * len(recorded),
-                      "the input samples": 8.0 * n_steps * (self.n_neurons if callable(v_in) else 0)})
+        check.memory(
+            f"LIF simulation of {self.n_neurons} neurons over {n_steps:,} steps",
+            {
+                "the time axis": 8.0 * (n_steps + 1),
+                "recorded voltages": 8.0 * (n_steps + 1) * len(recorded),
+                "the input samples": 8.0 * n_steps * (self.n_neurons if callable(v_in) else 0),
+            },
+        )
         x = check.time_input("v_in", v_in, self.n_neurons, n_steps, dt)
         v = check.initial_voltage(v0, self.n_neurons)
         v_rec = np.empty((n_steps + 1, len(recorded)))
@@ -124,8 +149,16 @@ class LIF:
         stepper = (_NumbaRun if self.backend == "numba" else _NumpyRun)(self, x, dt, n_steps, v, recorded, v_rec)
         run_steps(stepper.advance, n_steps, self.n_neurons, progress, desc="LIF")
         spike_neuron, spike_step, spike_time = stepper.spikes()
-        return LIFResult(t=dt * np.arange(n_steps + 1), n_neurons=self.n_neurons, spike_neuron=spike_neuron,
-                         spike_step=spike_step, spike_time=spike_time, v=v_rec, v_in=x, recorded=recorded)
+        return LIFResult(
+            t=dt * np.arange(n_steps + 1),
+            n_neurons=self.n_neurons,
+            spike_neuron=spike_neuron,
+            spike_step=spike_step,
+            spike_time=spike_time,
+            v=v_rec,
+            v_in=x,
+            recorded=recorded,
+        )
 
     def _max_drive(self, x: np.ndarray) -> np.ndarray:
         """Largest input J_i = gain_i x_i(t) + bias_i over the run, per neuron."""
@@ -180,13 +213,20 @@ class _NumpyRun:
         self.chunks = []
 
     def advance(self, k_start: int, k_end: int) -> None:
-        model, x, dt, v, t_resume, origin, t_fire = (self.model, self.x, self.dt, self.v, self.t_resume,
-                                                     self.origin, self.t_fire)
+        model, x, dt, v, t_resume, origin, t_fire = (
+            self.model,
+            self.x,
+            self.dt,
+            self.v,
+            self.t_resume,
+            self.origin,
+            self.t_fire,
+        )
         tau_m, tau_ref, constant = model.tau_m, model.tau_ref, self.constant
         neurons, steps, times = [], [], []
         j_in = j_step = None
         for k in range(k_start, k_end):
-            if k == k_start or not constant:   # 1. the step's input
+            if k == k_start or not constant:  # 1. the step's input
                 j_in = model.gain * x[0 if constant else k] + model.bias
                 j_step = j_in * self.one_minus_decay
             t_k, t_next = k * dt, (k + 1) * dt
@@ -199,8 +239,9 @@ class _NumpyRun:
             start = np.maximum(t_k, t_resume[idx])
             while idx.size:  # 4. spikes and refractory periods, within this step
                 j, vi = j_in[idx], v[idx]
-                v_end = np.where(start == t_k, vi * self.decay + j_step[idx],
-                                 j + (vi - j) * np.exp(-(t_next - start) / tau_m))
+                v_end = np.where(
+                    start == t_k, vi * self.decay + j_step[idx], j + (vi - j) * np.exp(-(t_next - start) / tau_m)
+                )
                 crossing = (v_end >= 1.0) & (j > 1.0)
                 v[idx[~crossing]] = v_end[~crossing]
                 idx, start, j, vi = idx[crossing], start[crossing], j[crossing], vi[crossing]
@@ -236,7 +277,14 @@ class _NumbaRun:
         from neuronlab.backend import lif as compiled
 
         self.compiled, self.model, self.x, self.dt, self.n_steps, self.v, self.v_rec = (
-            compiled, model, x, dt, n_steps, v, v_rec)
+            compiled,
+            model,
+            x,
+            dt,
+            n_steps,
+            v,
+            v_rec,
+        )
         n = model.n_neurons
         self.decay, self.one_minus_decay = _constants(model, dt)
         self.t_free, self.v_free = np.zeros(n), np.zeros(n)
@@ -249,18 +297,41 @@ class _NumbaRun:
         # actually written are ever touched
         self.per_block = np.add.reduceat(model._spike_bound(x, n_steps * dt), np.arange(0, n, compiled.BLOCK))
         self.stage_start = np.concatenate(([0], np.cumsum(self.per_block)))
-        self.stage = (np.empty(self.stage_start[-1], dtype=np.int64), np.empty(self.stage_start[-1], dtype=np.int64),
-                      np.empty(self.stage_start[-1]))
+        self.stage = (
+            np.empty(self.stage_start[-1], dtype=np.int64),
+            np.empty(self.stage_start[-1], dtype=np.int64),
+            np.empty(self.stage_start[-1]),
+        )
         self.counts = np.zeros(n, dtype=np.int64)
         self.fired = np.zeros(len(self.per_block), dtype=np.int64)
 
     def advance(self, k_start: int, k_end: int) -> None:
         model, dt = self.model, self.dt
         with threads(model.threads):
-            self.compiled.run_lif(self.x, model.gain, model.bias, model.tau_m, model.tau_ref, dt, self.decay,
-                                  self.one_minus_decay, k_start, k_end, self.n_steps, self.v, self.t_free,
-                                  self.v_free, self.t_fire, self.origin, self.rec_col, self.v_rec, self.stage_start,
-                                  *self.stage, self.counts, self.fired)
+            self.compiled.run_lif(
+                self.x,
+                model.gain,
+                model.bias,
+                model.tau_m,
+                model.tau_ref,
+                dt,
+                self.decay,
+                self.one_minus_decay,
+                k_start,
+                k_end,
+                self.n_steps,
+                self.v,
+                self.t_free,
+                self.v_free,
+                self.t_fire,
+                self.origin,
+                self.rec_col,
+                self.v_rec,
+                self.stage_start,
+                *self.stage,
+                self.counts,
+                self.fired,
+            )
         if np.any(self.fired > self.per_block):
             raise RuntimeError("LIF spike buffer overflowed: the spike-count bound is wrong")
 
@@ -285,8 +356,16 @@ class TuningCurve:
     tau_m: float
 
 
-def tuning_curve(v_in=None, tau_ref: float = 0.002, tau_m: float = 0.02, duration: float | None = None,
-                 dt: float = 1e-3, backend: str | None = None, *, t_end: float | None = None) -> TuningCurve:
+def tuning_curve(
+    v_in=None,
+    tau_ref: float = 0.002,
+    tau_m: float = 0.02,
+    duration: float | None = None,
+    dt: float = 1e-3,
+    backend: str | None = None,
+    *,
+    t_end: float | None = None,
+) -> TuningCurve:
     """Simulate one LIF neuron per input value (one vectorized population) for ``duration`` seconds (default 1)
     and compare with G(v_in).
 

@@ -17,6 +17,7 @@ above 1: an excursion above 1 and back within a single step goes unseen, negligi
 A spike at t_p inside step k reaches its targets at the end of the step with the synaptic value it has by then,
 w_ij e^(-(t_(k+1) - t_p)/tau_s) / tau_s: transmission is delayed by less than one step.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,7 @@ class LIFNetwork:
     scaling of the external input, J = gain * v_in + bias.
     """
 
-    def __init__(self, weights, tau_m: float = 0.02, tau_ref: float = 0.002, tau_s: float = 0.005, gain=1.0,
-                 bias=0.0):
+    def __init__(self, weights, tau_m: float = 0.02, tau_ref: float = 0.002, tau_s: float = 0.005, gain=1.0, bias=0.0):
         self.weights = _as_weights(weights)
         self.n_neurons = self.weights.shape[0]
         self.tau_m = check.positive("tau_m", tau_m)
@@ -49,8 +49,10 @@ class LIFNetwork:
 
     def __repr__(self) -> str:
         kind = "sparse" if not isinstance(self.weights, np.ndarray) else "dense"
-        return (f"LIFNetwork(n_neurons={self.n_neurons}, {kind} weights, tau_m={self.tau_m:g}, "
-                f"tau_ref={self.tau_ref:g}, tau_s={self.tau_s:g})")
+        return (
+            f"LIFNetwork(n_neurons={self.n_neurons}, {kind} weights, tau_m={self.tau_m:g}, "
+            f"tau_ref={self.tau_ref:g}, tau_s={self.tau_s:g})"
+        )
 
     def membrane(self, u, v0, j, s0):
         """v(u) and dv/du after integrating for time u from v0 under input j and synaptic current s0.
@@ -97,8 +99,18 @@ class LIFNetwork:
             rows = slice(indptr[j], indptr[j + 1])
             s[indices[rows]] += data[rows] * amount[j]
 
-    def simulate(self, v_in, duration: float | None = None, dt: float = 1e-4, v0=0.0, record=None, *,
-                 progress: bool | None = None, t_end: float | None = None, record_v=None) -> NetworkResult:
+    def simulate(
+        self,
+        v_in,
+        duration: float | None = None,
+        dt: float = 1e-4,
+        v0=0.0,
+        record=None,
+        *,
+        progress: bool | None = None,
+        t_end: float | None = None,
+        record_v=None,
+    ) -> NetworkResult:
         """Run from t = 0 for ``duration`` seconds in steps ``dt`` (s, at most min(tau_m, tau_s)).
 
         v_in: external input, a scalar, per neuron (n_neurons,), per step (n_steps,) / (n_steps, n_neurons), or a
@@ -118,17 +130,30 @@ class LIFNetwork:
         n_steps = check.time_grid(duration, dt, max_dt=tau, max_dt_name="min(tau_m, tau_s)", name="duration")
         dt = float(dt)
         recorded = check.recorded_indices(record, n)
-        check.memory(f"LIF network simulation of {n} neurons over {n_steps:,} steps",
-                     {"the time axis": 8.0 * (n_steps + 1), "recorded v and s": 16.0 * (n_steps + 1) * len(recorded),
-                      "the input samples": 8.0 * n_steps * (n if callable(v_in) else 0)})
+        check.memory(
+            f"LIF network simulation of {n} neurons over {n_steps:,} steps",
+            {
+                "the time axis": 8.0 * (n_steps + 1),
+                "recorded v and s": 16.0 * (n_steps + 1) * len(recorded),
+                "the input samples": 8.0 * n_steps * (n if callable(v_in) else 0),
+            },
+        )
         x = check.time_input("v_in", v_in, n, n_steps, dt)
         v = check.initial_voltage(v0, n)
         run = _NetworkRun(self, x, dt, v, recorded, n_steps)
         run_steps(run.advance, n_steps, n, progress, desc="LIF network")
         spike_neuron, spike_step, spike_time = merge_spikes(run.chunks, n)
-        return NetworkResult(t=dt * np.arange(n_steps + 1), n_neurons=n, spike_neuron=spike_neuron,
-                             spike_step=spike_step, spike_time=spike_time, v=run.v_rec, s=run.s_rec, v_in=x,
-                             recorded=recorded)
+        return NetworkResult(
+            t=dt * np.arange(n_steps + 1),
+            n_neurons=n,
+            spike_neuron=spike_neuron,
+            spike_step=spike_step,
+            spike_time=spike_time,
+            v=run.v_rec,
+            s=run.s_rec,
+            v_in=x,
+            recorded=recorded,
+        )
 
 
 class _NetworkRun:
@@ -192,8 +217,14 @@ class _NetworkRun:
 SpikingNetwork = LIFNetwork
 
 
-def random_weights(n_neurons: int, p: float = 0.1, excitatory_fraction: float = 0.8, w_exc: float = 0.002,
-                   w_inh: float = -0.008, generator: np.random.Generator | None = None):
+def random_weights(
+    n_neurons: int,
+    p: float = 0.1,
+    excitatory_fraction: float = 0.8,
+    w_exc: float = 0.002,
+    w_inh: float = -0.008,
+    generator: np.random.Generator | None = None,
+):
     """A sparse random weight matrix obeying Dale's law, as SciPy CSC.
 
     Each connection j -> i (i != j) exists with probability ``p``, independently; the first
@@ -223,7 +254,7 @@ def random_weights(n_neurons: int, p: float = 0.1, excitatory_fraction: float = 
     row += row >= column  # skip the diagonal
     indptr = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=n))))
     values = np.where(column < n_exc, w_exc, w_inh)
-    index = np.int32 if n < 2 ** 31 - 1 else np.int64
+    index = np.int32 if n < 2**31 - 1 else np.int64
     return sparse.csc_matrix((values, row.astype(index), indptr.astype(index)), shape=(n, n)), n_exc
 
 

@@ -1,5 +1,6 @@
 """Figures of a network run (``neurons.simulation.NetworkRun``): spike raster, population rate, rate histogram.
 Matplotlib is imported on use; each function returns a ``matplotlib.figure.Figure``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,7 +24,12 @@ def plot_raster(run, name: str, n_excitatory: int | None = None, max_neurons: in
     exc = neuron < (n_excitatory if n_excitatory is not None else spikes.n_neurons)
     ax.plot(time[exc], neuron[exc], ",", color="C0")
     ax.plot(time[~exc], neuron[~exc], ",", color="C3")
-    ax.set(xlabel="t (s)", ylabel="neuron", xlim=(0, run.t[-1]), title=f"{name}: spikes of every {every}th neuron" if every > 1 else f"{name}: spikes")
+    ax.set(
+        xlabel="t (s)",
+        ylabel="neuron",
+        xlim=(0, run.t[-1]),
+        title=f"{name}: spikes of every {every}th neuron" if every > 1 else f"{name}: spikes",
+    )
     return fig
 
 

@@ -1,8 +1,9 @@
 """Figures of the neuron models. Matplotlib is imported inside each function and figures are built with
 ``matplotlib.figure.Figure`` (no pyplot, no display needed); save them with ``fig.savefig(path)``."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -34,8 +35,14 @@ def plot_hodgkin_huxley(result: HodgkinHuxleyResult, neuron: int = 0):
     ax_i.set_ylabel("J_in (uA/cm²)")
     ax_v.plot(result.t, result.V[:, col], lw=0.8, color="C0")
     spikes = result.spike_times[neuron]
-    ax_v.plot(spikes, np.full(spikes.shape, result.V[:, col].max() + 5.0), "v", color="C3", ms=4,
-              label=f"{len(spikes)} spikes")
+    ax_v.plot(
+        spikes,
+        np.full(spikes.shape, result.V[:, col].max() + 5.0),
+        "v",
+        color="C3",
+        ms=4,
+        label=f"{len(spikes)} spikes",
+    )
     ax_v.set_ylabel("V (mV)")
     ax_v.legend(loc="lower right", fontsize=8)
     for gate, name in zip((result.m, result.h, result.n), ("m", "h", "n")):
@@ -72,8 +79,13 @@ def plot_tuning_curves(curves: Sequence[TuningCurve]):
     fig, (ax,) = _figure(1, 4.0, width=7.0)
     for index, curve in enumerate(curves):
         color = f"C{index % 10}"
-        ax.plot(curve.v_in, curve.analytic, color=color, lw=1.2,
-                label=f"tau_ref={curve.tau_ref * 1e3:g} ms, tau_m={curve.tau_m * 1e3:g} ms")
+        ax.plot(
+            curve.v_in,
+            curve.analytic,
+            color=color,
+            lw=1.2,
+            label=f"tau_ref={curve.tau_ref * 1e3:g} ms, tau_m={curve.tau_m * 1e3:g} ms",
+        )
         ax.plot(curve.v_in, curve.simulated, "o", color=color, ms=3, mfc="none")
     ax.set_xlabel("v_in")
     ax.set_ylabel("firing rate (Hz)")
@@ -82,8 +94,9 @@ def plot_tuning_curves(curves: Sequence[TuningCurve]):
     return fig
 
 
-def plot_synapses(t_kernel, kernels: dict[int, np.ndarray], t, spike_times, filtered: dict[int, np.ndarray],
-                  tau_s: float):
+def plot_synapses(
+    t_kernel, kernels: dict[int, np.ndarray], t, spike_times, filtered: dict[int, np.ndarray], tau_s: float
+):
     """PSC kernels h(t) for several n, and a spike train filtered by them."""
     fig, (ax_h, ax_s) = _figure(2, 5.5, sharex=False)
     for n, h in kernels.items():

@@ -8,6 +8,7 @@ and v_i reaching v_threshold is a spike: v_i = v_reset, held there for tau_ref. 
 normalized form (v_rest = v_reset = 0, v_threshold = 1, R = 1, tau_m = 20 ms, tau_ref = 2 ms), where the
 input current is the notes' J. Every parameter is a scalar (the population's) or one value per neuron.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,20 @@ class Population:
     clipped below the threshold). current: external current I_ext (A), a scalar, one per neuron, one per step
     ``(n_steps,)`` / ``(n_steps, n)``, or a callable current(t) evaluated at the start of each step."""
 
-    def __init__(self, n: int, name: str = "neurons", *, tau_m=0.02, tau_ref=0.002, v_rest=0.0, v_threshold=1.0,
-                 v_reset=0.0, resistance=1.0, v0=None, current=0.0):
+    def __init__(
+        self,
+        n: int,
+        name: str = "neurons",
+        *,
+        tau_m=0.02,
+        tau_ref=0.002,
+        v_rest=0.0,
+        v_threshold=1.0,
+        v_reset=0.0,
+        resistance=1.0,
+        v0=None,
+        current=0.0,
+    ):
         self.n = check.neuron_count(n)
         if not isinstance(name, str) or not name:
             raise TypeError(f"population name must be a non-empty string, got {name!r}")
@@ -34,8 +47,10 @@ class Population:
         self.v_reset = check.per_neuron("v_reset", v_reset, self.n)
         self.resistance = _positive_per_neuron("resistance", resistance, self.n)
         if np.any(self.v_threshold <= self.v_reset):
-            raise ValueError(f"population {name!r}: v_threshold must be above v_reset, got v_threshold="
-                             f"{self.v_threshold.min():g} <= v_reset={self.v_reset.max():g}")
+            raise ValueError(
+                f"population {name!r}: v_threshold must be above v_reset, got v_threshold="
+                f"{self.v_threshold.min():g} <= v_reset={self.v_reset.max():g}"
+            )
         if not (isinstance(v0, str) and v0 == "uniform") and v0 is not None:
             v0 = check.per_neuron("v0", v0, self.n)
             if np.any(v0 >= self.v_threshold):
@@ -99,10 +114,12 @@ class SpikeSource:
         self.times = check.finite_array("times", times).ravel()
         self.indices = np.asarray(indices).ravel()
         if self.times.shape != self.indices.shape:
-            raise ValueError(f"times and indices must have the same length, got {self.times.size} and "
-                             f"{self.indices.size}")
-        if self.indices.size and (not np.issubdtype(self.indices.dtype, np.integer) or self.indices.min() < 0
-                                  or self.indices.max() >= self.n):
+            raise ValueError(
+                f"times and indices must have the same length, got {self.times.size} and {self.indices.size}"
+            )
+        if self.indices.size and (
+            not np.issubdtype(self.indices.dtype, np.integer) or self.indices.min() < 0 or self.indices.max() >= self.n
+        ):
             raise ValueError(f"{name}: indices must be integers in [0, {self.n})")
         if np.any(self.times < 0):
             raise ValueError(f"{name}: spike times must be >= 0")

@@ -12,6 +12,7 @@ shape (n_post, n_pre); the builders below draw sparse ones. Delays: whole steps 
 ordered like the CSR entries of the matrix); a spike in step k with delay d reaches its target at the end of
 step k + d.
 """
+
 from __future__ import annotations
 
 import math
@@ -72,8 +73,9 @@ class Projection:
         self.pre, self.post = pre, post
         self.synapse = ExponentialCurrent() if synapse is None else synapse
         if not hasattr(self.synapse, "kind"):
-            raise TypeError(f"synapse must be ExponentialCurrent, AlphaCurrent or ExponentialConductance, "
-                            f"got {self.synapse!r}")
+            raise TypeError(
+                f"synapse must be ExponentialCurrent, AlphaCurrent or ExponentialConductance, got {self.synapse!r}"
+            )
         shape = (post.n, pre.n)
         if sparse.issparse(weights):
             matrix = sparse.csr_matrix(weights, dtype=np.float64)
@@ -93,8 +95,9 @@ class Projection:
         if not np.issubdtype(delay.dtype, np.integer) or np.any(delay < 0):
             raise ValueError(f"delay must be whole steps >= 0 (a scalar or one per synapse), got {delay!r}")
         if delay.ndim and delay.shape != (matrix.nnz,):
-            raise ValueError(f"delay must be a scalar or have one entry per synapse ({matrix.nnz}), "
-                             f"got shape {delay.shape}")
+            raise ValueError(
+                f"delay must be a scalar or have one entry per synapse ({matrix.nnz}), got shape {delay.shape}"
+            )
         self.delay = delay.astype(np.int64)
         self.s0 = check.per_neuron("s0", s0, post.n)
 
@@ -121,8 +124,7 @@ def _generator(seed):
 def _matrix(rows, cols, n_post, n_pre, weight, rng):
     import scipy.sparse as sparse
 
-    w = weight(rng, rows.size) if callable(weight) else np.full(rows.size, float(check.finite_array("weight",
-                                                                                                 weight)))
+    w = weight(rng, rows.size) if callable(weight) else np.full(rows.size, float(check.finite_array("weight", weight)))
     return sparse.csr_matrix((w, (rows, cols)), shape=(n_post, n_pre))
 
 
@@ -148,8 +150,11 @@ def fixed_indegree(n_pre: int, n_post: int, indegree: int, weight=1.0, seed=None
     if isinstance(indegree, bool) or not isinstance(indegree, (int, np.integer)) or not 0 <= indegree <= n_pre:
         raise ValueError(f"indegree must be an integer in [0, n_pre = {n_pre}], got {indegree!r}")
     rng = _generator(seed)
-    cols = np.concatenate([rng.choice(n_pre, indegree, replace=False) for _ in range(n_post)]) \
-        if indegree else np.zeros(0, dtype=np.int64)
+    cols = (
+        np.concatenate([rng.choice(n_pre, indegree, replace=False) for _ in range(n_post)])
+        if indegree
+        else np.zeros(0, dtype=np.int64)
+    )
     rows = np.repeat(np.arange(n_post), indegree)
     return _matrix(rows, cols, n_post, n_pre, weight, rng)
 

@@ -7,6 +7,7 @@ which stays small for large populations; the per-neuron lists (``spike_times``),
 Time convention: ``t = dt * arange(n_steps + 1)``; state arrays are sampled on ``t``; a spike during step
 ``k`` (between ``t[k]`` and ``t[k + 1]``) has ``spike_step == k`` and marks row ``k + 1`` of the raster.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -26,6 +26,7 @@ synaptic states; see ``population.py`` and ``projection.py`` for the equations):
 Monitors record only what is asked: every spike (neuron, step, time) of every population, and state traces
 (v or a projection's synaptic variable, by the projection's name) of the neurons a ``StateMonitor`` names.
 """
+
 from __future__ import annotations
 
 import math
@@ -85,8 +86,8 @@ class NetworkRun:
 class Network:
     """Populations, the projections between them (and from spike sources), and state monitors.
 
-        net = Network([exc, inh], [Projection(exc, exc, w, ExponentialCurrent(0.005)), ...], seed=1)
-        run = net.run(1.0, dt=1e-4)
+    net = Network([exc, inh], [Projection(exc, exc, w, ExponentialCurrent(0.005)), ...], seed=1)
+    run = net.run(1.0, dt=1e-4)
     """
 
     def __init__(self, populations, projections=(), monitors=(), seed: int | None = None):
@@ -112,10 +113,12 @@ class Network:
         for mon in self.monitors:
             if not any(mon.population is p for p in self.populations):
                 raise ValueError(f"monitor: population {mon.population.name!r} is not in the network")
-            if mon.variable != "v" and not any(q.name == mon.variable and q.post is mon.population
-                                               for q in self.projections):
-                raise ValueError(f"monitor: {mon.variable!r} is neither 'v' nor a projection onto "
-                                 f"{mon.population.name!r}")
+            if mon.variable != "v" and not any(
+                q.name == mon.variable and q.post is mon.population for q in self.projections
+            ):
+                raise ValueError(
+                    f"monitor: {mon.variable!r} is neither 'v' nor a projection onto {mon.population.name!r}"
+                )
         self.seed = seed
 
     def run(self, duration: float, dt: float = 1e-4, backend: str | None = None) -> NetworkRun:
@@ -130,8 +133,11 @@ class Network:
         wall = time.perf_counter() - start
         t = layout.dt * np.arange(layout.n_steps + 1)
         spikes = {}
-        neuron, step, when = (np.concatenate(part) if part else np.zeros(0) for part in zip(*layout.out)) \
-            if layout.out else (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        neuron, step, when = (
+            (np.concatenate(part) if part else np.zeros(0) for part in zip(*layout.out))
+            if layout.out
+            else (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        )
         for p, lo, hi in zip(self.populations, layout.pop_lo, layout.pop_hi):
             mine = (neuron >= lo) & (neuron < hi)
             args = sorted_spikes([neuron[mine].astype(np.int64) - lo], [step[mine].astype(np.int64)], [when[mine]])
@@ -159,12 +165,14 @@ class _Layout:
         self.v_threshold, self.v_reset, self.resistance = cat("v_threshold"), cat("v_reset"), cat("resistance")
         taus = [q.synapse.tau for q in projs]
         shortest = min([self.tau_m.min(), *taus])
-        self.n_steps = check.time_grid(duration, dt, max_dt=shortest, max_dt_name="the shortest time constant",
-                                       name="duration")
+        self.n_steps = check.time_grid(
+            duration, dt, max_dt=shortest, max_dt_name="the shortest time constant", name="duration"
+        )
         self.dt = dt = float(dt)
         if np.any(self.tau_ref < dt):
-            raise ValueError(f"tau_ref must be at least dt = {dt:g} (one spike per step at most), "
-                             f"got {self.tau_ref.min():g}")
+            raise ValueError(
+                f"tau_ref must be at least dt = {dt:g} (one spike per step at most), got {self.tau_ref.min():g}"
+            )
         rng = np.random.default_rng(net.seed)
         index = {id(p): lo for p, lo in zip(pops, self.pop_lo)}
         pop_of = {id(p): k for k, p in enumerate(pops)}
@@ -181,8 +189,9 @@ class _Layout:
         self.chan_list = np.array([c for cs in per_pop for c in cs], dtype=np.int64)
         # 0: current synapses only, 1: conductances only, 2: both (every step through the general update)
         conductances = [sum(projs[c].synapse.kind == CONDUCTANCE for c in cs) for cs in per_pop]
-        self.pop_mode = np.array([0 if g == 0 else 1 if g == len(cs) else 2 for g, cs in zip(conductances, per_pop)],
-                                 dtype=np.int64)
+        self.pop_mode = np.array(
+            [0 if g == 0 else 1 if g == len(cs) else 2 for g, cs in zip(conductances, per_pop)], dtype=np.int64
+        )
         self.g_mean = -np.expm1(-dt / self.tau) * self.tau / dt  # mean of g over a step, per unit of g(t_k)
         self.S = np.zeros((max(c_count, 1), n))
         self.Xa = np.zeros((max(c_count, 1), n))
@@ -232,14 +241,19 @@ class _Layout:
         rec_index, rec_var, self.monitor_columns = [], [], []
         for mon in net.monitors:
             lo = index[id(mon.population)]
-            var = -1 if mon.variable == "v" else next(c for c, q in enumerate(projs)
-                                                       if q.name == mon.variable and q.post is mon.population)
+            var = (
+                -1
+                if mon.variable == "v"
+                else next(c for c, q in enumerate(projs) if q.name == mon.variable and q.post is mon.population)
+            )
             self.monitor_columns.append(np.arange(len(rec_index), len(rec_index) + len(mon.indices)))
             rec_index += list(lo + mon.indices)
             rec_var += [var] * len(mon.indices)
         self.rec_index, self.rec_var = np.array(rec_index, np.int64), np.array(rec_var, np.int64)
-        check.memory(f"network run of {n} neurons over {self.n_steps:,} steps",
-                     {"recorded traces": 8.0 * (self.n_steps + 1) * len(rec_index)})
+        check.memory(
+            f"network run of {n} neurons over {self.n_steps:,} steps",
+            {"recorded traces": 8.0 * (self.n_steps + 1) * len(rec_index)},
+        )
         self.rec = np.empty((self.n_steps + 1, len(rec_index)))
         self.rec[0] = [self.v[i] if c < 0 else self.S[c, i] for i, c in zip(rec_index, rec_var)]
         self.out = []
@@ -249,8 +263,9 @@ class _Layout:
         parts = [check.time_input(f"{p.name}.current", p.current, p.n, self.n_steps, self.dt) for p in pops]
         rows = max(x.shape[0] for x in parts)
         check.memory(f"the input currents of {n} neurons", {"the input currents": 8.0 * rows * n})
-        return np.ascontiguousarray(np.concatenate([np.broadcast_to(x, (rows, p.n)) for x, p in zip(parts, pops)],
-                                                   axis=1))
+        return np.ascontiguousarray(
+            np.concatenate([np.broadcast_to(x, (rows, p.n)) for x, p in zip(parts, pops)], axis=1)
+        )
 
 
 def _exp_gain(u, lam, tau):
@@ -281,10 +296,49 @@ def _run_numba(layout: _Layout) -> None:
         capacity = max(4 * n, int(n * 100 * L.dt * (L.n_steps - k)))  # room for 100 Hz, grown as needed
         neuron, step, when = np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.empty(capacity)
         k_new, count = compiled.run_network(
-            k, L.n_steps, L.dt, L.pop_lo, L.pop_hi, L.pop_mode, L.chan_ptr, L.chan_list, L.kind, L.tau, L.e_rev,
-            L.decay, L.g_mean, L.tau_m, L.tau_ref, L.v_rest, L.v_threshold, L.v_reset, L.resistance, L.x, L.d_m, L.c_s,
-            L.c_x, L.v, L.t_free, L.S, L.Xa, L.buf, L.syn_ptr, L.syn_chan, L.syn_post, L.syn_w, L.syn_delay,
-            L.src_ptr, L.src_id, L.rec_index, L.rec_var, L.rec, neuron, step, when, 0)
+            k,
+            L.n_steps,
+            L.dt,
+            L.pop_lo,
+            L.pop_hi,
+            L.pop_mode,
+            L.chan_ptr,
+            L.chan_list,
+            L.kind,
+            L.tau,
+            L.e_rev,
+            L.decay,
+            L.g_mean,
+            L.tau_m,
+            L.tau_ref,
+            L.v_rest,
+            L.v_threshold,
+            L.v_reset,
+            L.resistance,
+            L.x,
+            L.d_m,
+            L.c_s,
+            L.c_x,
+            L.v,
+            L.t_free,
+            L.S,
+            L.Xa,
+            L.buf,
+            L.syn_ptr,
+            L.syn_chan,
+            L.syn_post,
+            L.syn_w,
+            L.syn_delay,
+            L.src_ptr,
+            L.src_id,
+            L.rec_index,
+            L.rec_var,
+            L.rec,
+            neuron,
+            step,
+            when,
+            0,
+        )
         L.out.append((neuron[:count], step[:count], when[:count]))
         k = k_new
 
@@ -300,7 +354,7 @@ def _run_numpy(layout: _Layout) -> None:
         fired, fired_at = [], []
         i_ext_all = L.x[k if L.x.shape[0] > 1 else 0]
         for p, (lo, hi) in enumerate(zip(L.pop_lo, L.pop_hi)):
-            chans = L.chan_list[L.chan_ptr[p]:L.chan_ptr[p + 1]]
+            chans = L.chan_list[L.chan_ptr[p] : L.chan_ptr[p + 1]]
             sl = slice(lo, hi)
             for c in chans if not direct else ():
                 a = buf[c, slot, sl]
@@ -332,8 +386,9 @@ def _run_numpy(layout: _Layout) -> None:
             v0 = v[i]
             part = (start > t_k) | (mode == 2)
             if part.any():
-                v1[part] = _partial(L, i[part], start[part] - t_k, t_next - start[part], v0[part],
-                                    i_ext_all[i[part]], chans)
+                v1[part] = _partial(
+                    L, i[part], start[part] - t_k, t_next - start[part], v0[part], i_ext_all[i[part]], chans
+                )
             spike = v1 >= L.v_threshold[i]
             j = i[spike]
             t_spike = start[spike] + (t_next - start[spike]) * (L.v_threshold[j] - v0[spike]) / (v1[spike] - v0[spike])
@@ -348,7 +403,7 @@ def _run_numpy(layout: _Layout) -> None:
                 else:
                     S[c, sl] *= L.decay[c]
         L.rec[k + 1] = [v[i] if c < 0 else S[c, i] for i, c in zip(L.rec_index, L.rec_var)]
-        who = np.concatenate(fired + [L.src_id[L.src_ptr[k]:L.src_ptr[k + 1]]])
+        who = np.concatenate(fired + [L.src_id[L.src_ptr[k] : L.src_ptr[k + 1]]])
         for jj in who:
             s = slice(L.syn_ptr[jj], L.syn_ptr[jj + 1])
             if not direct:

@@ -7,6 +7,7 @@ A spike arriving at t = 0 injects the current
 and a spike train a(t) = sum_p delta(t - t_p) induces s(t) = (a * h)(t) = sum_p h(t - t_p).
 n = 0 is the exponential synapse (the solution of tau_s ds/dt = -s, s(0) = 1 / tau_s); n = 1 the alpha synapse.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,7 @@ def psc_kernel(t, tau_s: float, n: int = 0):
     n = _order(n)
     t = check.finite_array("t", t)
     after = np.maximum(t, 0.0)
-    h = np.where(t >= 0.0, after ** n * np.exp(-after / tau_s), 0.0) / (math.factorial(n) * tau_s ** (n + 1))
+    h = np.where(t >= 0.0, after**n * np.exp(-after / tau_s), 0.0) / (math.factorial(n) * tau_s ** (n + 1))
     return float(h) if h.ndim == 0 else h
 
 
@@ -43,7 +44,7 @@ def _sampled_filter(tau_s: float, dt: float, power: int) -> np.ndarray:
     """
     r = math.exp(-dt / tau_s)
     a = np.array([math.comb(power + 1, i) * (-r) ** i for i in range(power + 2)])
-    g = np.array([(j * dt) ** power * r ** j for j in range(power + 1)])
+    g = np.array([(j * dt) ** power * r**j for j in range(power + 1)])
     b = np.convolve(g, a)[: power + 1]
     lead = int(np.argmax(b != 0.0))  # g[0] = 0 for power >= 1: a one-step delay
     zeros = np.roots(b[lead:]).real if len(b) - lead > 1 else np.zeros(0)
@@ -51,7 +52,7 @@ def _sampled_filter(tau_s: float, dt: float, power: int) -> np.ndarray:
     sos[:, 3], sos[:, 4] = 1.0, -r
     sos[:, 0] = 1.0
     sos[:lead, :3] = (0.0, 1.0, 0.0)
-    sos[lead:lead + len(zeros), 1] = -zeros
+    sos[lead : lead + len(zeros), 1] = -zeros
     sos[0, :3] *= b[lead]
     return sos
 
@@ -94,8 +95,10 @@ def filter_spikes(spikes, tau_s: float, n: int = 0, dt: float = 1e-3, t_end: flo
         last = max((train.max() for train in trains if train.size), default=0.0)
         t_end = last + (n + 5) * tau_s
     steps = int(math.floor(check.positive("t_end", t_end, allow_zero=True) / dt + 1e-9)) + 1
-    check.memory(f"filtering {len(trains)} spike trains on {steps:,} grid points",
-                 {"the filtered traces": 8.0 * (n + 3) * steps * len(trains)})
+    check.memory(
+        f"filtering {len(trains)} spike trains on {steps:,} grid points",
+        {"the filtered traces": 8.0 * (n + 3) * steps * len(trains)},
+    )
     # bin k holds spikes in (t_(k-1), t_k]; d = t_k - t_p
     drive = np.zeros((n + 1, steps, len(trains)))
     for column, train in enumerate(trains):
@@ -116,13 +119,17 @@ def _spike_times(train) -> np.ndarray:
     given = np.asarray(train)
     times = check.finite_array("spike times", train)
     if times.ndim != 1:
-        raise ValueError(f"spike times must be one 1-D array (or list) per train, got shape {times.shape}; "
-                         "a 2-D raster must be boolean: pass raster.astype(bool)")
+        raise ValueError(
+            f"spike times must be one 1-D array (or list) per train, got shape {times.shape}; "
+            "a 2-D raster must be boolean: pass raster.astype(bool)"
+        )
     binary = times.size > 0 and np.all((times == 0.0) | (times == 1.0))
     if binary and (np.issubdtype(given.dtype, np.integer) or np.unique(times).size < times.size):
-        raise ValueError(f"spikes look like a 0/1 raster given as {given.dtype} numbers, which would be read as "
-                         "spike times in seconds; pass a boolean raster (raster.astype(bool)), or spike times "
-                         "as floats")
+        raise ValueError(
+            f"spikes look like a 0/1 raster given as {given.dtype} numbers, which would be read as "
+            "spike times in seconds; pass a boolean raster (raster.astype(bool)), or spike times "
+            "as floats"
+        )
     if np.any(times < 0):
         raise ValueError("spike times must be >= 0")
     return times

@@ -12,14 +12,14 @@ threshold; the parameters of Brian2's examples, with R = 100 MOhm (a leak conduc
 
 The population is called "neurons" and its projections "exc" and "inh".
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from neuronlab.neurons import _validation as check
 from neuronlab.neurons.population import Population
-from neuronlab.neurons.projection import (ExponentialConductance, ExponentialCurrent, Projection,
-                                          fixed_probability)
+from neuronlab.neurons.projection import ExponentialConductance, ExponentialCurrent, Projection, fixed_probability
 from neuronlab.neurons.simulation import Network
 
 TAU_M, TAU_REF, TAU_E, TAU_I = 0.020, 0.005, 0.005, 0.010
@@ -35,20 +35,35 @@ def _halves(n_neurons: int, p: float, w_e: float, w_i: float, rng: np.random.Gen
     n_exc = int(round(EXCITATORY_FRACTION * n))
     exc = fixed_probability(n_exc, n, p, w_e, seed=rng)
     inh = fixed_probability(n - n_exc, n, p, w_i, seed=rng)
-    return (sparse.hstack([exc, sparse.csr_matrix((n, n - n_exc))], format="csr"),
-            sparse.hstack([sparse.csr_matrix((n, n_exc)), inh], format="csr"), n_exc)
+    return (
+        sparse.hstack([exc, sparse.csr_matrix((n, n - n_exc))], format="csr"),
+        sparse.hstack([sparse.csr_matrix((n, n_exc)), inh], format="csr"),
+        n_exc,
+    )
 
 
 def cuba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> Network:
     """Benchmark 2 (current-based); ``seed`` draws the connections and the initial voltages."""
     rng = np.random.default_rng(seed)
-    neurons = Population(n_neurons, "neurons", tau_m=TAU_M, tau_ref=TAU_REF, v_rest=-0.049,
-                         v_threshold=V_THRESHOLD, v_reset=V_RESET, resistance=RESISTANCE, v0="uniform")
+    neurons = Population(
+        n_neurons,
+        "neurons",
+        tau_m=TAU_M,
+        tau_ref=TAU_REF,
+        v_rest=-0.049,
+        v_threshold=V_THRESHOLD,
+        v_reset=V_RESET,
+        resistance=RESISTANCE,
+        v0="uniform",
+    )
     w_exc, w_inh, n_exc = _halves(n_neurons, p, 1.62e-3 / RESISTANCE, -9e-3 / RESISTANCE, rng)
-    projections = [Projection(neurons, neurons, w_exc, ExponentialCurrent(TAU_E), name="exc"),
-                   Projection(neurons, neurons, w_inh, ExponentialCurrent(TAU_I), name="inh")]
-    net = Network([neurons], projections, [m(neurons) if callable(m) else m for m in monitors],
-                  seed=int(rng.integers(2 ** 63)))
+    projections = [
+        Projection(neurons, neurons, w_exc, ExponentialCurrent(TAU_E), name="exc"),
+        Projection(neurons, neurons, w_inh, ExponentialCurrent(TAU_I), name="inh"),
+    ]
+    net = Network(
+        [neurons], projections, [m(neurons) if callable(m) else m for m in monitors], seed=int(rng.integers(2**63))
+    )
     net.n_excitatory = n_exc
     return net
 
@@ -56,15 +71,27 @@ def cuba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> 
 def coba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> Network:
     """Benchmark 1 (conductance-based); ``seed`` draws the connections and the initial state."""
     rng = np.random.default_rng(seed)
-    neurons = Population(n_neurons, "neurons", tau_m=TAU_M, tau_ref=TAU_REF, v_rest=-0.060,
-                         v_threshold=V_THRESHOLD, v_reset=V_RESET, resistance=RESISTANCE, v0="uniform")
+    neurons = Population(
+        n_neurons,
+        "neurons",
+        tau_m=TAU_M,
+        tau_ref=TAU_REF,
+        v_rest=-0.060,
+        v_threshold=V_THRESHOLD,
+        v_reset=V_RESET,
+        resistance=RESISTANCE,
+        v0="uniform",
+    )
     w_exc, w_inh, n_exc = _halves(n_neurons, p, 6e-9, 67e-9, rng)
     g_e = (rng.standard_normal(n_neurons) * 1.5 + 4.0) * 10e-9
     g_i = (rng.standard_normal(n_neurons) * 12.0 + 20.0) * 10e-9
-    projections = [Projection(neurons, neurons, w_exc, ExponentialConductance(TAU_E, 0.0), s0=g_e, name="exc"),
-                   Projection(neurons, neurons, w_inh, ExponentialConductance(TAU_I, -0.080), s0=g_i, name="inh")]
-    net = Network([neurons], projections, [m(neurons) if callable(m) else m for m in monitors],
-                  seed=int(rng.integers(2 ** 63)))
+    projections = [
+        Projection(neurons, neurons, w_exc, ExponentialConductance(TAU_E, 0.0), s0=g_e, name="exc"),
+        Projection(neurons, neurons, w_inh, ExponentialConductance(TAU_I, -0.080), s0=g_i, name="inh"),
+    ]
+    net = Network(
+        [neurons], projections, [m(neurons) if callable(m) else m for m in monitors], seed=int(rng.integers(2**63))
+    )
     net.n_excitatory = n_exc
     return net
 

@@ -1,5 +1,6 @@
 """Activation layers (notes 000 section 5.1, 001, 003): Modules around the activations of :mod:`neuronlab.ops`
 (where each derivative is written beside its forward)."""
+
 from __future__ import annotations
 
 from neuronlab._validation import one_of

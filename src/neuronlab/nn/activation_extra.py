@@ -1,6 +1,7 @@
 """Module forms of the activations in :mod:`neuronlab.ops.activation_extra` (PyTorch's names and defaults):
 Softplus, LogSigmoid, SiLU, Mish, SELU, CELU, ReLU6, Hardtanh, Hardsigmoid, Hardswish, Softsign, Softmin.
 Each holds only its hyper-parameters; ``config()``/``build_module`` round-trip them."""
+
 from __future__ import annotations
 
 from neuronlab.nn.module import Module, register_buildable
@@ -22,48 +23,56 @@ class _Parameterless(Module):
 @register_buildable
 class LogSigmoid(_Parameterless):
     """y = ln sigmoid(x).  dx = dy sigmoid(-x)."""
+
     function = staticmethod(act.logsigmoid)
 
 
 @register_buildable
 class SiLU(_Parameterless):
     """y = x sigmoid(x) (swish)."""
+
     function = staticmethod(act.silu)
 
 
 @register_buildable
 class Mish(_Parameterless):
     """y = x tanh(softplus(x))."""
+
     function = staticmethod(act.mish)
 
 
 @register_buildable
 class SELU(_Parameterless):
     """y = lambda x (x > 0), lambda alpha (e^x - 1) (x <= 0), lambda ~ 1.0507, alpha ~ 1.6733."""
+
     function = staticmethod(act.selu)
 
 
 @register_buildable
 class ReLU6(_Parameterless):
     """y = min(max(x, 0), 6)."""
+
     function = staticmethod(act.relu6)
 
 
 @register_buildable
 class Hardsigmoid(_Parameterless):
     """y = relu6(x + 3) / 6."""
+
     function = staticmethod(act.hardsigmoid)
 
 
 @register_buildable
 class Hardswish(_Parameterless):
     """y = x relu6(x + 3) / 6."""
+
     function = staticmethod(act.hardswish)
 
 
 @register_buildable
 class Softsign(_Parameterless):
     """y = x / (1 + |x|)."""
+
     function = staticmethod(act.softsign)
 
 
@@ -141,5 +150,17 @@ class Softmin(Module):
         return f"dim={self.dim}"
 
 
-__all__ = ["Softplus", "LogSigmoid", "SiLU", "Mish", "SELU", "CELU", "ReLU6", "Hardtanh", "Hardsigmoid",
-           "Hardswish", "Softsign", "Softmin"]
+__all__ = [
+    "Softplus",
+    "LogSigmoid",
+    "SiLU",
+    "Mish",
+    "SELU",
+    "CELU",
+    "ReLU6",
+    "Hardtanh",
+    "Hardsigmoid",
+    "Hardswish",
+    "Softsign",
+    "Softmin",
+]

@@ -1,4 +1,5 @@
 """Containers and shape-only layers: Sequential, ModuleList, Identity, Flatten."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -23,8 +24,9 @@ def children_from_config(cls, config: dict):
         return [build_module(c) for c in modules]
     if isinstance(modules, dict):
         return OrderedDict((name, build_module(c)) for name, c in modules.items())
-    raise ValueError(f"{cls.__name__}.from_config: 'modules' must be a list or a dict of module configs, "
-                     f"got {modules!r}")
+    raise ValueError(
+        f"{cls.__name__}.from_config: 'modules' must be a list or a dict of module configs, got {modules!r}"
+    )
 
 
 @register_buildable
@@ -64,7 +66,7 @@ class Sequential(Module):
         except (IndexError, TypeError):
             raise IndexError(f"Sequential index {index!r} out of range for {len(modules)} modules") from None
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self._modules)), _check_module(module, len(self._modules)))
         return self
 
@@ -72,7 +74,7 @@ class Sequential(Module):
         return {"type": "Sequential", "modules": child_configs(self)}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Sequential":
+    def from_config(cls, config: dict) -> Sequential:
         children = children_from_config(cls, config)
         return cls(children) if isinstance(children, OrderedDict) else cls(*children)
 
@@ -86,11 +88,11 @@ class ModuleList(Module):
         for module in modules:
             self.append(module)
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self._modules)), _check_module(module, len(self._modules)))
         return self
 
-    def extend(self, modules) -> "ModuleList":
+    def extend(self, modules) -> ModuleList:
         for module in modules:
             self.append(module)
         return self
@@ -114,7 +116,7 @@ class ModuleList(Module):
         return {"type": "ModuleList", "modules": child_configs(self)}
 
     @classmethod
-    def from_config(cls, config: dict) -> "ModuleList":
+    def from_config(cls, config: dict) -> ModuleList:
         children = children_from_config(cls, config)
         return cls(children.values() if isinstance(children, OrderedDict) else children)
 

@@ -6,6 +6,7 @@ weight layout is PyTorch's, (out_channels, in_channels/groups, *kernel_size), an
 initialization: W and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels/groups * prod(kernel)
 (``kaiming_uniform_`` with a = sqrt(5)). The computation is in ``neuronlab.ops.conv``.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,16 +27,30 @@ class _ConvNd(Module):
     dims = 2
     transposed = False
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                 padding_mode, dtype, output_padding=0) -> None:
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        groups,
+        bias,
+        padding_mode,
+        dtype,
+        output_padding=0,
+    ) -> None:
         super().__init__()
         name, n = type(self).__name__, self.dims
         for label, value in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name}: {label} must be a positive integer, got {value!r}")
         if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{name}: in_channels={in_channels} and out_channels={out_channels} must both be "
-                             f"divisible by groups={groups}")
+            raise ValueError(
+                f"{name}: in_channels={in_channels} and out_channels={out_channels} must both be "
+                f"divisible by groups={groups}"
+            )
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {', '.join(_PADDING_MODES)}, got {padding_mode!r}")
         if self.transposed and padding_mode != "zeros":
@@ -76,11 +91,18 @@ class _ConvNd(Module):
         return pad_spatial(x, self._pairs, self.padding_mode), 0
 
     def get_config(self) -> dict:
-        config = {"in_channels": self.in_channels, "out_channels": self.out_channels,
-                  "kernel_size": list(self.kernel_size), "stride": list(self.stride),
-                  "padding": self.padding if isinstance(self.padding, str) else list(self.padding),
-                  "dilation": list(self.dilation), "groups": self.groups, "bias": self.bias is not None,
-                  "padding_mode": self.padding_mode, "dtype": self.weight.dtype.name}
+        config = {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": list(self.kernel_size),
+            "stride": list(self.stride),
+            "padding": self.padding if isinstance(self.padding, str) else list(self.padding),
+            "dilation": list(self.dilation),
+            "groups": self.groups,
+            "bias": self.bias is not None,
+            "padding_mode": self.padding_mode,
+            "dtype": self.weight.dtype.name,
+        }
         if self.transposed:
             config["output_padding"] = list(self.output_padding)
         return config
@@ -110,10 +132,22 @@ class Conv2d(_ConvNd):
     ``padding_mode``: "zeros", "reflect", "replicate" or "circular". Weight (C_out, C_in/groups, KH, KW).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype=np.float32) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype=np.float32,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype
+        )
 
     def forward(self, x):
         x, padding = self._padded(x)
@@ -126,10 +160,22 @@ class Conv1d(_ConvNd):
 
     dims = 1
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype=np.float32) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype=np.float32,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype
+        )
 
     def forward(self, x):
         x, padding = self._padded(x)
@@ -145,14 +191,37 @@ class ConvTranspose2d(_ConvNd):
 
     transposed = True
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
-                 dtype=np.float32) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation=1,
+        padding_mode: str = "zeros",
+        dtype=np.float32,
+    ) -> None:
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got {padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, dtype, output_padding)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            dtype,
+            output_padding,
+        )
 
     def forward(self, x):
-        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
-                                self.groups, self.dilation)
+        return conv_transpose2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups, self.dilation
+        )

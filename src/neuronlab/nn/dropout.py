@@ -1,9 +1,10 @@
 """The Dropout layer (notes 000 section 9.2, 003); the mask, the two scalings and the gradient are in
 :mod:`neuronlab.ops.dropout`."""
+
 from __future__ import annotations
 
-from neuronlab.nn.module import Module, register_buildable
 from neuronlab._validation import probability
+from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops.dropout import dropout
 
 

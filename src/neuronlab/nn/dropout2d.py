@@ -4,6 +4,7 @@ Neighbouring pixels of a feature map are strongly correlated, so zeroing single 
 information; zeroing a whole channel does. Each channel of each sample is kept with probability 1 - p and
 scaled by 1/(1 - p) (inverted dropout): Y = X * M with M of shape (N, C, 1, 1). dX = dY * M.
 """
+
 from __future__ import annotations
 
 from neuronlab._validation import probability

@@ -1,4 +1,5 @@
 """Embedding: a lookup table of learned vectors, one row per token (PyTorch's ``nn.Embedding``)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,16 +19,18 @@ class Embedding(Module):
     ``one_hot(idx) @ W`` without building the one-hot matrix.
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
-                 dtype=np.float32) -> None:
+    def __init__(
+        self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, dtype=np.float32
+    ) -> None:
         super().__init__()
         for name, value in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Embedding: {name} must be a positive integer, got {value!r}")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx must be within num_embeddings={num_embeddings}, "
-                                 f"got {padding_idx}")
+                raise ValueError(
+                    f"Embedding: padding_idx must be within num_embeddings={num_embeddings}, got {padding_idx}"
+                )
             padding_idx = int(padding_idx) % num_embeddings
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
@@ -47,9 +50,14 @@ class Embedding(Module):
         return embedding(input, self.weight, self.padding_idx)
 
     def get_config(self) -> dict:
-        return {"num_embeddings": self.num_embeddings, "embedding_dim": self.embedding_dim,
-                "padding_idx": self.padding_idx, "dtype": self.weight.dtype.name}
+        return {
+            "num_embeddings": self.num_embeddings,
+            "embedding_dim": self.embedding_dim,
+            "padding_idx": self.padding_idx,
+            "dtype": self.weight.dtype.name,
+        }
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}" + (
-            "" if self.padding_idx is None else f", padding_idx={self.padding_idx}")
+            "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        )

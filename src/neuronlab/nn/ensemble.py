@@ -12,12 +12,12 @@ Probabilities are averaged, not logits: each member votes with a distribution. T
 all members at once. :func:`neuronlab.train.fit_ensemble` trains the members one after the other, member k after
 ``neuronlab.manual_seed(seeds[k])``, so each gets its own initialization, shuffling order and dropout masks.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd import no_grad
-from neuronlab.autograd import Tensor
+from neuronlab.autograd import Tensor, no_grad
 from neuronlab.nn.container import ModuleList, child_configs, children_from_config
 from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops import sigmoid, softmax, stack
@@ -63,12 +63,13 @@ class Ensemble(Module):
         self.members = ModuleList(models)
 
     @classmethod
-    def from_factory(cls, factory, seeds, task: str = "classification") -> "Ensemble":
+    def from_factory(cls, factory, seeds, task: str = "classification") -> Ensemble:
         """One member per seed: ``neuronlab.manual_seed(seed)`` then ``factory()`` (untrained members with
         different initial weights; train them with :func:`fit_ensemble` or your own loop)."""
         if not callable(factory):
-            raise TypeError("Ensemble.from_factory: factory must be callable () -> Module, "
-                            f"got {type(factory).__name__}")
+            raise TypeError(
+                f"Ensemble.from_factory: factory must be callable () -> Module, got {type(factory).__name__}"
+            )
         members = []
         for seed in check_seeds(seeds, "Ensemble.from_factory"):
             manual_seed(seed)
@@ -89,12 +90,16 @@ class Ensemble(Module):
         outputs = [member(x) for member in self.members]
         shapes = {tuple(out.shape) for out in outputs}
         if len(shapes) != 1:
-            raise ValueError(f"Ensemble: members produced outputs of different shapes {sorted(shapes)}; "
-                             "expected one shape shared by all members")
+            raise ValueError(
+                f"Ensemble: members produced outputs of different shapes {sorted(shapes)}; "
+                "expected one shape shared by all members"
+            )
         if self.task == "classification":
             if outputs[0].ndim < 2:
-                raise ValueError(f"Ensemble(task='classification'): members must output logits of shape "
-                                 f"(samples, classes), got {tuple(outputs[0].shape)}")
+                raise ValueError(
+                    f"Ensemble(task='classification'): members must output logits of shape "
+                    f"(samples, classes), got {tuple(outputs[0].shape)}"
+                )
             return [softmax(out, axis=-1) for out in outputs]
         if self.task == "binary":
             return [sigmoid(out) for out in outputs]
@@ -129,7 +134,7 @@ class Ensemble(Module):
         self.eval()
         try:
             with no_grad():
-                return np.concatenate([self(Tensor(x[i:i + batch_size])).data for i in range(0, len(x), batch_size)])
+                return np.concatenate([self(Tensor(x[i : i + batch_size])).data for i in range(0, len(x), batch_size)])
         finally:
             self.train(was_training)
 
@@ -137,7 +142,7 @@ class Ensemble(Module):
         return {"type": "Ensemble", "task": self.task, "modules": child_configs(self.members)}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Ensemble":
+    def from_config(cls, config: dict) -> Ensemble:
         children = children_from_config(cls, config)
         return cls(children.values() if isinstance(children, dict) else children, config.get("task", "classification"))
 

@@ -11,6 +11,7 @@ PyTorch's for the same layer.
 
 Every random draw comes from ``neuronlab.random.default_generator()`` unless ``generator=`` is given.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,8 +21,17 @@ import numpy as np
 from neuronlab.autograd import Tensor
 from neuronlab.random import default_generator
 
-_LINEAR_LIKE = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                "conv_transpose2d", "conv_transpose3d")
+_LINEAR_LIKE = (
+    "linear",
+    "identity",
+    "sigmoid",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+)
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -43,11 +53,13 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             slope = param
         else:
             raise ValueError(f"calculate_gain: negative_slope {param!r} is not a number")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of "
-                     f"{', '.join(_LINEAR_LIKE)}, tanh, relu, leaky_relu, selu")
+    raise ValueError(
+        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of "
+        f"{', '.join(_LINEAR_LIKE)}, tanh, relu, leaky_relu, selu"
+    )
 
 
 def calculate_fan_in_and_fan_out(tensor) -> tuple[int, int]:
@@ -61,8 +73,10 @@ def calculate_fan_in_and_fan_out(tensor) -> tuple[int, int]:
         field = math.prod(shape[2:])
         return shape[1] * field, shape[0] * field
     if len(shape) != 2:
-        raise ValueError(f"fan in and fan out are defined for 2-D weights of shape (in_features, out_features) "
-                         f"and convolution weights (out, in/groups, *kernel); got shape {shape}")
+        raise ValueError(
+            f"fan in and fan out are defined for 2-D weights of shape (in_features, out_features) "
+            f"and convolution weights (out, in/groups, *kernel); got shape {shape}"
+        )
     return shape[0], shape[1]
 
 
@@ -152,8 +166,9 @@ def xavier_normal_(tensor, gain: float = 1.0, *, generator=None) -> Tensor:
     return _normal(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *,
-                     generator=None) -> Tensor:
+def kaiming_uniform_(
+    tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *, generator=None
+) -> Tensor:
     """He: U(-b, b) with b = sqrt(3) gain / sqrt(fan), so that the variance is gain^2 / fan.
 
     ``a`` is the negative slope of the leaky ReLU that follows (gain sqrt(2/(1+a^2)); a = 0 gives He's 2/fan).
@@ -163,8 +178,9 @@ def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity:
     return _uniform(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *,
-                    generator=None) -> Tensor:
+def kaiming_normal_(
+    tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", *, generator=None
+) -> Tensor:
     """He: N(0, gain^2 / fan); with ReLU (a = 0) the variance is the notes' 2 / N_in, the recommended
     initialization for ReLU networks."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))

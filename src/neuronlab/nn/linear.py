@@ -4,6 +4,7 @@ Weight layout: ``weight`` has shape (in_features, out_features), as in the notes
 one matrix product X W with no transpose. PyTorch stores the transpose, (out_features, in_features), and
 computes X W^T; ``neuronlab.interop`` converts state dicts between the two layouts.
 """
+
 from __future__ import annotations
 
 import math
@@ -58,13 +59,18 @@ class Linear(Module):
         if not isinstance(x, Tensor):
             x = to_tensor(x)
         if x.shape[-1] != self.in_features:
-            raise ValueError(f"Linear: expected input with last dimension in_features={self.in_features}, "
-                             f"got shape {tuple(x.shape)}")
+            raise ValueError(
+                f"Linear: expected input with last dimension in_features={self.in_features}, got shape {tuple(x.shape)}"
+            )
         return linear(x, self.weight, self.bias)
 
     def get_config(self) -> dict:
-        return {"in_features": self.in_features, "out_features": self.out_features,
-                "bias": self.bias is not None, "dtype": self.weight.dtype.name}
+        return {
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "bias": self.bias is not None,
+            "dtype": self.weight.dtype.name,
+        }
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

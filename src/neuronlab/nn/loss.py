@@ -3,13 +3,23 @@
 Each wraps the fused Function of :mod:`neuronlab.ops.loss` (where the formulas and gradients are written);
 ``reduction`` is 'mean' (the default), 'sum' or 'none', as in PyTorch.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from neuronlab.nn.module import Module, register_buildable
-from neuronlab.ops.loss import (REDUCTIONS, as_weight, binary_cross_entropy, binary_cross_entropy_with_logits,
-                                check_reduction, cross_entropy, l1_loss, mse_loss, nll_loss)
+from neuronlab.ops.loss import (
+    REDUCTIONS,
+    as_weight,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    check_reduction,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
 
 
 def _listed(weight):
@@ -86,8 +96,9 @@ class BCEWithLogitsLoss(Module):
 class CrossEntropyLoss(Module):
     """Softmax + cross-entropy on logits, fused (log-sum-exp stable); gradient (Y - T)/N."""
 
-    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
-                 label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self, weight=None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0
+    ) -> None:
         super().__init__()
         self.weight, self.ignore_index = as_weight(weight, "CrossEntropyLoss"), int(ignore_index)
         self.reduction, self.label_smoothing = check_reduction(reduction), float(label_smoothing)
@@ -96,8 +107,12 @@ class CrossEntropyLoss(Module):
         return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
 
     def get_config(self) -> dict:
-        return {"weight": _listed(self.weight), "ignore_index": self.ignore_index, "reduction": self.reduction,
-                "label_smoothing": self.label_smoothing}
+        return {
+            "weight": _listed(self.weight),
+            "ignore_index": self.ignore_index,
+            "reduction": self.reduction,
+            "label_smoothing": self.label_smoothing,
+        }
 
 
 @register_buildable

@@ -11,6 +11,7 @@ forward; ``register_full_backward_hook(hook)`` calls ``hook(module, grad_input, 
 gradients with respect to the module's inputs are known (implemented with identity nodes around the
 module, whose Tensor hooks see exactly the gradient passing through it).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,8 +20,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from neuronlab._validation import floating_dtype
-from neuronlab.autograd import grad_mode
-from neuronlab.autograd import Tensor
+from neuronlab.autograd import Tensor, grad_mode
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops.shape import identity
 
@@ -42,21 +42,23 @@ def register_buildable(cls):
     return cls
 
 
-def build_module(config: dict) -> "Module":
+def build_module(config: dict) -> Module:
     """Rebuild a module (a tree of registered layers) from the dict ``module.config()`` returned."""
     if not isinstance(config, dict) or "type" not in config:
         raise ValueError(f"build_module expects a dict with a 'type' key (from Module.config()), got {config!r}")
     cls = _REGISTRY.get(config["type"])
     if cls is None:
-        raise ValueError(f"build_module: unknown module type {config['type']!r}; registered types: "
-                         f"{', '.join(sorted(_REGISTRY))} (decorate your class with @nn.register_buildable)")
+        raise ValueError(
+            f"build_module: unknown module type {config['type']!r}; registered types: "
+            f"{', '.join(sorted(_REGISTRY))} (decorate your class with @nn.register_buildable)"
+        )
     return cls.from_config(config)
 
 
 class RemovableHandle:
     """Returned by the ``register_*_hook`` methods: ``handle.remove()`` unregisters the hook."""
 
-    def __init__(self, module: "Module", hooks: dict, hook) -> None:
+    def __init__(self, module: Module, hooks: dict, hook) -> None:
         self.module, self.hooks, self.id = module, hooks, next(_hook_ids)
         hooks[self.id] = hook
         module._update_hooked()
@@ -65,7 +67,7 @@ class RemovableHandle:
         self.hooks.pop(self.id, None)
         self.module._update_hooked()
 
-    def __enter__(self) -> "RemovableHandle":
+    def __enter__(self) -> RemovableHandle:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -94,8 +96,10 @@ class Module:
         params = d.get("_parameters")
         if params is None:
             if isinstance(value, (Parameter, Module)):
-                raise AttributeError(f"cannot assign {type(value).__name__} '{name}' before Module.__init__() "
-                                     "was called: call super().__init__() first in your __init__")
+                raise AttributeError(
+                    f"cannot assign {type(value).__name__} '{name}' before Module.__init__() "
+                    "was called: call super().__init__() first in your __init__"
+                )
             object.__setattr__(self, name, value)
             return
         modules, buffers = d["_modules"], d["_buffers"]
@@ -107,13 +111,15 @@ class Module:
             modules[name] = value
         elif name in params:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
-                                "(a Parameter or None expected)")
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as parameter '{name}' (a Parameter or None expected)"
+                )
             params[name] = None
         elif name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} as child module '{name}' "
-                                "(a Module or None expected)")
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as child module '{name}' (a Module or None expected)"
+                )
             modules[name] = None
         elif name in buffers:
             value = self._as_buffer(name, value)
@@ -144,16 +150,21 @@ class Module:
             raise AttributeError(f"cannot register {what} '{name}' before Module.__init__() was called")
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"{what} name must be a non-empty string without '.', got {name!r}")
-        if hasattr(self, name) and name not in self._parameters and name not in self._buffers \
-                and name not in self._modules:
+        if (
+            hasattr(self, name)
+            and name not in self._parameters
+            and name not in self._buffers
+            and name not in self._modules
+        ):
             raise KeyError(f"attribute '{name}' already exists and is not a {what}")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` (or None: a declared but absent parameter, like a disabled bias) as ``name``."""
         self._check_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot register {type(param).__name__} as parameter '{name}' "
-                            "(a Parameter or None expected)")
+            raise TypeError(
+                f"cannot register {type(param).__name__} as parameter '{name}' (a Parameter or None expected)"
+            )
         self._forget(name)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
@@ -171,7 +182,7 @@ class Module:
             self._non_persistent_buffers.add(name)
         object.__setattr__(self, name, tensor)
 
-    def add_module(self, name: str, module: "Module | None") -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` as the child ``name``."""
         self._check_name(name, "module")
         if module is not None and not isinstance(module, Module):
@@ -236,6 +247,7 @@ class Module:
             state["grad_output"][j] = grad
             if state["pending"] == 0:  # no input requires grad: PyTorch calls the hooks with grad_input all None
                 self._run_backward_hooks(state)
+
         return hook
 
     def _input_grad_hook(self, state: dict, i: int):
@@ -245,6 +257,7 @@ class Module:
             if state["pending"] == 0:
                 return self._run_backward_hooks(state, replace=i)
             return None
+
         return hook
 
     def _run_backward_hooks(self, state: dict, replace: int | None = None):
@@ -255,8 +268,10 @@ class Module:
             if result is None:
                 continue
             if replace is None or len(state["inputs"]) > 1:
-                raise RuntimeError(f"{type(self).__name__}: a full backward hook may return a new grad_input only "
-                                   "for a module with exactly one input that requires grad")
+                raise RuntimeError(
+                    f"{type(self).__name__}: a full backward hook may return a new grad_input only "
+                    "for a module with exactly one input that requires grad"
+                )
             result = result if isinstance(result, tuple) else (result,)
             if len(result) != len(grad_input):
                 raise ValueError(f"backward hook returned {len(result)} gradients, expected {len(grad_input)}")
@@ -350,7 +365,7 @@ class Module:
         """Number of scalar parameters (each shared Parameter counted once)."""
         return sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only)
 
-    def apply(self, fn) -> "Module":
+    def apply(self, fn) -> Module:
         """Call ``fn(module)`` on every descendant, then on this module (e.g. a custom initialization)."""
         for module in self.children():
             module.apply(fn)
@@ -358,7 +373,7 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ modes and gradients
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Training mode (batch statistics, dropout masks); ``train(False)`` is ``eval()``."""
         if not isinstance(mode, bool):
             raise TypeError(f"train(mode) expects a bool, got {type(mode).__name__}")
@@ -366,11 +381,11 @@ class Module:
             module.__dict__["training"] = mode
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Inference mode: BatchNorm uses its running statistics, Dropout passes values through."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
@@ -384,7 +399,7 @@ class Module:
             elif param.grad is not None:
                 param.grad.data.fill(0)
 
-    def to(self, dtype) -> "Module":
+    def to(self, dtype) -> Module:
         """Convert floating parameters and buffers (and existing gradients) to ``dtype``, keeping the objects."""
         dtype = floating_dtype("Module.to: dtype", dtype)
         for module in self.modules():
@@ -396,10 +411,10 @@ class Module:
                     tensor.grad.data = tensor.grad.data.astype(dtype)
         return self
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self.to(np.float32)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self.to(np.float64)
 
     # ------------------------------------------------------------------ saving and loading
@@ -444,8 +459,10 @@ class Module:
             if array.dtype.kind not in "biuf":
                 errors.append(f"{key!r}: expected a numeric array, got dtype {array.dtype}.")
             elif array.shape != target.shape:
-                errors.append(f"size mismatch for {key!r}: copying an array of shape {array.shape}, the "
-                              f"shape in the current model is {target.shape}.")
+                errors.append(
+                    f"size mismatch for {key!r}: copying an array of shape {array.shape}, the "
+                    f"shape in the current model is {target.shape}."
+                )
             else:
                 arrays[key] = array
         if errors:
@@ -461,18 +478,20 @@ class Module:
         """The constructor's keyword arguments, JSON-able: ``type(self)(**self.get_config())`` rebuilds it."""
         raise NotImplementedError(
             f"{type(self).__name__} does not define get_config(); define it (returning the keyword arguments "
-            "of its constructor) and decorate the class with @neuronlab.nn.register_buildable to rebuild it")
+            "of its constructor) and decorate the class with @neuronlab.nn.register_buildable to rebuild it"
+        )
 
     def config(self) -> dict:
         """``{"type": class name, "args": get_config()}``; ``build_module`` turns it back into a module."""
         return {"type": type(self).__name__, "args": self.get_config()}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Module":
+    def from_config(cls, config: dict) -> Module:
         args = config.get("args", {})
         if not isinstance(args, dict):
-            raise ValueError(f"{cls.__name__}.from_config: 'args' must be a dict of constructor arguments, "
-                             f"got {args!r}")
+            raise ValueError(
+                f"{cls.__name__}.from_config: 'args' must be a dict of constructor arguments, got {args!r}"
+            )
         return cls(**args)
 
     # ------------------------------------------------------------------ display

@@ -1,5 +1,6 @@
 """The BatchNorm1d layer (notes 000 section 8): parameters gamma and beta, running statistics, and the
 train/eval switch; the normalization and its closed-form backward are in :mod:`neuronlab.ops.normalization`."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,15 @@ class BatchNorm1d(Module):
     ``track_running_stats``. ``momentum=None`` uses the cumulative average of the batch statistics.
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, dtype=np.float32) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype=np.float32,
+    ) -> None:
         super().__init__()
         num_features = positive_int("BatchNorm1d: num_features", num_features)
         if momentum is not None:
@@ -61,8 +69,10 @@ class BatchNorm1d(Module):
         if not isinstance(x, Tensor):
             x = to_tensor(x)
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
-                             f"(N, {self.num_features}, L), got {tuple(x.shape)}")
+            raise ValueError(
+                f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
+                f"(N, {self.num_features}, L), got {tuple(x.shape)}"
+            )
         factor = 0.0
         if self.training:
             values_per_feature(x.shape)  # before counting the batch
@@ -71,14 +81,29 @@ class BatchNorm1d(Module):
             factor = 1.0 / float(self.num_batches_tracked.data) if self.momentum is None else self.momentum
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
-                          self.weight, self.bias, use_batch_stats, factor, self.eps)
+        return batch_norm(
+            x,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
 
     def get_config(self) -> dict:
-        return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum,
-                "affine": self.affine, "track_running_stats": self.track_running_stats,
-                "dtype": next((t.dtype.name for t in (self.weight, self.running_mean) if t is not None), self.dtype)}
+        return {
+            "num_features": self.num_features,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "affine": self.affine,
+            "track_running_stats": self.track_running_stats,
+            "dtype": next((t.dtype.name for t in (self.weight, self.running_mean) if t is not None), self.dtype),
+        }
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )

@@ -4,6 +4,7 @@ The statistics of channel c are taken over the batch and every position, N * H *
 shares its weights across positions, so its normalization does too. (N, C, H, W) is normalized as the
 (N, C, H*W) input of ``BatchNorm1d``, whose Function and closed-form backward it reuses.
 """
+
 from __future__ import annotations
 
 from neuronlab.nn.module import register_buildable
@@ -20,7 +21,8 @@ class BatchNorm2d(BatchNorm1d):
     def forward(self, x):
         x = to_tensor(x)
         if x.ndim != 4 or x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm2d: expected input of shape (N, {self.num_features}, H, W), "
-                             f"got {tuple(x.shape)}")
+            raise ValueError(
+                f"BatchNorm2d: expected input of shape (N, {self.num_features}, H, W), got {tuple(x.shape)}"
+            )
         n, c, h, w = x.shape
         return reshape(super().forward(reshape(x, (n, c, h * w))), (n, c, h, w))

@@ -4,6 +4,7 @@ Assigning a Parameter to a Module attribute registers it: ``parameters()``, ``st
 optimizers find it by walking the module tree. A Parameter requires grad unless frozen; operations on it return
 plain Tensors, so only the leaves a model owns are Parameters.
 """
+
 from __future__ import annotations
 
 from neuronlab.autograd import Tensor

@@ -3,11 +3,19 @@
 Pooling summarises each window of a feature map by one number (its maximum or its mean), so the next layer
 sees a coarser map that changes little when the input shifts by a pixel; it has no parameters.
 """
+
 from __future__ import annotations
 
 from neuronlab.nn.module import Module, register_buildable
-from neuronlab.ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d,
-                                avg_pool2d, max_pool1d, max_pool2d)
+from neuronlab.ops.pool import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 
 def _plain(value):
@@ -35,11 +43,17 @@ class _Pool(Module):
 class _MaxPoolNd(_Pool):
     arguments = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
-                 ceil_mode: bool = False) -> None:
-        super().__init__(kernel_size=kernel_size, stride=stride if stride is not None else kernel_size,
-                         padding=padding, dilation=dilation, return_indices=bool(return_indices),
-                         ceil_mode=bool(ceil_mode))
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False, ceil_mode: bool = False
+    ) -> None:
+        super().__init__(
+            kernel_size=kernel_size,
+            stride=stride if stride is not None else kernel_size,
+            padding=padding,
+            dilation=dilation,
+            return_indices=bool(return_indices),
+            ceil_mode=bool(ceil_mode),
+        )
 
 
 @register_buildable
@@ -48,8 +62,9 @@ class MaxPool2d(_MaxPoolNd):
     The gradient goes to the maximum only (the first one on ties)."""
 
     def forward(self, x):
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return max_pool2d(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 @register_buildable
@@ -57,8 +72,9 @@ class MaxPool1d(_MaxPoolNd):
     """The maximum of each window of (N, C, L)."""
 
     def forward(self, x):
-        return max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+        return max_pool1d(
+            x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 @register_buildable
@@ -67,15 +83,34 @@ class AvgPool2d(_Pool):
 
     arguments = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override=None) -> None:
-        super().__init__(kernel_size=kernel_size, stride=stride if stride is not None else kernel_size,
-                         padding=padding, ceil_mode=bool(ceil_mode), count_include_pad=bool(count_include_pad),
-                         divisor_override=divisor_override)
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override=None,
+    ) -> None:
+        super().__init__(
+            kernel_size=kernel_size,
+            stride=stride if stride is not None else kernel_size,
+            padding=padding,
+            ceil_mode=bool(ceil_mode),
+            count_include_pad=bool(count_include_pad),
+            divisor_override=divisor_override,
+        )
 
     def forward(self, x):
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
-                          self.divisor_override)
+        return avg_pool2d(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
 
 @register_buildable
@@ -84,10 +119,16 @@ class AvgPool1d(_Pool):
 
     arguments = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad")
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True) -> None:
-        super().__init__(kernel_size=kernel_size, stride=stride if stride is not None else kernel_size,
-                         padding=padding, ceil_mode=bool(ceil_mode), count_include_pad=bool(count_include_pad))
+    def __init__(
+        self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True
+    ) -> None:
+        super().__init__(
+            kernel_size=kernel_size,
+            stride=stride if stride is not None else kernel_size,
+            padding=padding,
+            ceil_mode=bool(ceil_mode),
+            count_include_pad=bool(count_include_pad),
+        )
 
     def forward(self, x):
         return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)

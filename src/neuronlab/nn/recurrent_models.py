@@ -1,6 +1,7 @@
 """Two small recurrent models built from the layers: a sequence classifier and a character-level language
 model (with sampling). Both are registered, so checkpoints rebuild them and ``neuronlab train`` can build them.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,7 @@ LAYERS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
 def _layer(kind: str, input_size: int, hidden_size: int, num_layers: int, bidirectional: bool):
     if kind not in LAYERS:
         raise ValueError(f"unknown recurrent layer {kind!r}; expected one of {', '.join(LAYERS)}")
-    return LAYERS[kind](input_size, hidden_size, num_layers=num_layers, batch_first=True,
-                        bidirectional=bidirectional)
+    return LAYERS[kind](input_size, hidden_size, num_layers=num_layers, batch_first=True, bidirectional=bidirectional)
 
 
 @register_buildable
@@ -34,8 +34,17 @@ class SequenceClassifier(Module):
     last layer); ``readout="all"``: every output, flattened (needs ``seq_len``; the MNIST-1D paper's GRU).
     """
 
-    def __init__(self, kind: str, input_size: int, hidden_size: int, num_classes: int, num_layers: int = 1,
-                 bidirectional: bool = False, readout: str = "last", seq_len: int | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        readout: str = "last",
+        seq_len: int | None = None,
+    ) -> None:
         super().__init__()
         if readout not in ("last", "all"):
             raise ValueError(f"SequenceClassifier: readout must be 'last' or 'all', got {readout!r}")
@@ -52,8 +61,10 @@ class SequenceClassifier(Module):
         size = self.rnn.input_size
         if x.ndim == 2:
             if x.shape[1] % size:
-                raise ValueError(f"SequenceClassifier: {x.shape[1]} features are not a whole number of time steps "
-                                 f"of input_size={size}")
+                raise ValueError(
+                    f"SequenceClassifier: {x.shape[1]} features are not a whole number of time steps "
+                    f"of input_size={size}"
+                )
             x = x.reshape(x.shape[0], x.shape[1] // size, size)
         output, state = self.rnn(x)
         if self.readout == "all":
@@ -65,9 +76,16 @@ class SequenceClassifier(Module):
         return self.head(concatenate([last[k] for k in range(last.shape[0])], axis=1))
 
     def get_config(self) -> dict:
-        return {"kind": self.kind, "input_size": self.rnn.input_size, "hidden_size": self.rnn.hidden_size,
-                "num_classes": self.head.out_features, "num_layers": self.rnn.num_layers,
-                "bidirectional": self.rnn.bidirectional, "readout": self.readout, "seq_len": self.seq_len}
+        return {
+            "kind": self.kind,
+            "input_size": self.rnn.input_size,
+            "hidden_size": self.rnn.hidden_size,
+            "num_classes": self.head.out_features,
+            "num_layers": self.rnn.num_layers,
+            "bidirectional": self.rnn.bidirectional,
+            "readout": self.readout,
+            "seq_len": self.seq_len,
+        }
 
 
 @register_buildable
@@ -75,8 +93,9 @@ class CharacterModel(Module):
     """Embedding -> recurrent layers -> Linear to next-character logits: ``forward(indices (N, T), hx=None)``
     returns ``(logits (N, T, vocab_size), state)``; :func:`sample` generates text from it."""
 
-    def __init__(self, vocab_size: int, embedding_dim: int = 32, hidden_size: int = 128, kind: str = "lstm",
-                 num_layers: int = 1) -> None:
+    def __init__(
+        self, vocab_size: int, embedding_dim: int = 32, hidden_size: int = 128, kind: str = "lstm", num_layers: int = 1
+    ) -> None:
         super().__init__()
         self.kind = kind
         self.embedding = Embedding(vocab_size, embedding_dim)
@@ -88,12 +107,18 @@ class CharacterModel(Module):
         return self.head(output), state
 
     def get_config(self) -> dict:
-        return {"vocab_size": self.embedding.num_embeddings, "embedding_dim": self.embedding.embedding_dim,
-                "hidden_size": self.rnn.hidden_size, "kind": self.kind, "num_layers": self.rnn.num_layers}
+        return {
+            "vocab_size": self.embedding.num_embeddings,
+            "embedding_dim": self.embedding.embedding_dim,
+            "hidden_size": self.rnn.hidden_size,
+            "kind": self.kind,
+            "num_layers": self.rnn.num_layers,
+        }
 
 
-def sample(model: CharacterModel, prime, length: int, temperature: float = 1.0,
-           generator: np.random.Generator | None = None) -> np.ndarray:
+def sample(
+    model: CharacterModel, prime, length: int, temperature: float = 1.0, generator: np.random.Generator | None = None
+) -> np.ndarray:
     """``length`` indices drawn one at a time from softmax(logits / temperature), starting after the ``prime``
     indices (at least one); temperature -> 0 approaches the most likely character, 1 samples the model.
 

@@ -15,6 +15,7 @@ Variable-length batches: ``forward(input, hx, lengths=...)`` gives PyTorch's pac
 batch: outputs past each sequence's length are zero, ``h_n`` is the state at its last real step, and the
 backward direction starts at each sequence's last real step.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,13 +26,21 @@ import numpy as np
 from neuronlab.autograd import grad_mode
 from neuronlab.autograd._tensor import Tensor
 from neuronlab.nn import init
-from neuronlab.ops.dropout import dropout
 from neuronlab.nn.module import Module, register_buildable
 from neuronlab.nn.parameter import Parameter
 from neuronlab.ops._util import to_tensor
+from neuronlab.ops.dropout import dropout
 from neuronlab.ops.elementwise import where
-from neuronlab.ops.recurrent import (GRUStep, LSTMStep, RNNReLUStep, RNNTanhStep, gru_cell, lstm_cell,
-                                     rnn_relu_cell, rnn_tanh_cell)
+from neuronlab.ops.recurrent import (
+    GRUStep,
+    LSTMStep,
+    RNNReLUStep,
+    RNNTanhStep,
+    gru_cell,
+    lstm_cell,
+    rnn_relu_cell,
+    rnn_tanh_cell,
+)
 from neuronlab.ops.shape import concatenate, stack
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
@@ -88,8 +97,9 @@ class RNNCellBase(Module):
         x = to_tensor(input)
         op = type(self).__name__
         if x.ndim not in (1, 2) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{op}: expected input of shape (N, {self.input_size}) or ({self.input_size},), "
-                             f"got {tuple(x.shape)}")
+            raise ValueError(
+                f"{op}: expected input of shape (N, {self.input_size}) or ({self.input_size},), got {tuple(x.shape)}"
+            )
         batched = x.ndim == 2
         if not batched:
             x = x.unsqueeze(0)
@@ -102,8 +112,12 @@ class RNNCellBase(Module):
         return x, (h if batched else h.unsqueeze(0)), batched
 
     def get_config(self) -> dict:
-        return {"input_size": self.input_size, "hidden_size": self.hidden_size, "bias": self.bias_ih is not None,
-                "dtype": self.weight_ih.dtype.name}
+        return {
+            "input_size": self.input_size,
+            "hidden_size": self.hidden_size,
+            "bias": self.bias_ih is not None,
+            "dtype": self.weight_ih.dtype.name,
+        }
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias_ih is not None else ", bias=False")
@@ -116,8 +130,9 @@ class RNNCell(RNNCellBase):
     ``forward(input, hx=None)``: input (N, input_size) or (input_size,), hx (N, hidden_size) (zeros if None).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
-                 dtype=np.float32) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh", dtype=np.float32
+    ) -> None:
         mode = _nonlinearity_mode("RNNCell", nonlinearity)
         super().__init__(input_size, hidden_size, bias, 1, dtype)
         self.nonlinearity = nonlinearity
@@ -174,9 +189,19 @@ class LSTMCell(RNNCellBase):
 class RNNBase(Module):
     """The multi-layer, optionally bidirectional unrolled recurrence shared by RNN, GRU and LSTM."""
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
-                 dtype=np.float32) -> None:
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        dtype=np.float32,
+    ) -> None:
         super().__init__()
         op = type(self).__name__
         self.mode = mode
@@ -185,13 +210,15 @@ class RNNBase(Module):
         self.num_layers = _check_size(op, "num_layers", num_layers)
         self.proj_size = _check_size(op, "proj_size", proj_size, minimum=0)
         if self.proj_size >= self.hidden_size:
-            raise ValueError(f"{op}: proj_size ({self.proj_size}) must be smaller than hidden_size "
-                             f"({self.hidden_size})")
+            raise ValueError(
+                f"{op}: proj_size ({self.proj_size}) must be smaller than hidden_size ({self.hidden_size})"
+            )
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)) or not 0 <= dropout <= 1:
             raise ValueError(f"{op}: dropout must be a number in [0, 1], got {dropout!r}")
         if dropout > 0 and self.num_layers == 1:
-            warnings.warn(f"{op}: dropout={dropout} acts between layers, so it does nothing with num_layers=1",
-                          stacklevel=3)
+            warnings.warn(
+                f"{op}: dropout={dropout} acts between layers, so it does nothing with num_layers=1", stacklevel=3
+            )
         self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
         self.dropout = float(dropout)
         dtype = _float_dtype(op, dtype)
@@ -226,8 +253,10 @@ class RNNBase(Module):
 
     def _weights(self, k: int) -> tuple:
         names = self._weight_names[k]
-        return tuple(getattr(self, names[kind]) if kind in names else None
-                     for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"))
+        return tuple(
+            getattr(self, names[kind]) if kind in names else None
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+        )
 
     # ------------------------------------------------------------------ argument checks
     def _check_input(self, input) -> tuple:
@@ -235,8 +264,10 @@ class RNNBase(Module):
         op = type(self).__name__
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             layout = "(N, T, input_size)" if self.batch_first else "(T, N, input_size)"
-            raise ValueError(f"{op}: expected input of shape {layout} or (T, input_size) with input_size="
-                             f"{self.input_size}, got {tuple(x.shape)}")
+            raise ValueError(
+                f"{op}: expected input of shape {layout} or (T, input_size) with input_size="
+                f"{self.input_size}, got {tuple(x.shape)}"
+            )
         batched = x.ndim == 3
         if not batched:
             x = x.unsqueeze(1)
@@ -256,11 +287,13 @@ class RNNBase(Module):
     def _check_lengths(self, lengths, steps: int, batch: int):
         lengths = np.asarray(getattr(lengths, "data", lengths))
         if lengths.shape != (batch,) or lengths.dtype.kind not in "iu":
-            raise ValueError(f"{type(self).__name__}: lengths must be {batch} integers (one per sequence), got "
-                             f"{lengths!r}")
+            raise ValueError(
+                f"{type(self).__name__}: lengths must be {batch} integers (one per sequence), got {lengths!r}"
+            )
         if lengths.min() < 1 or lengths.max() > steps:
-            raise ValueError(f"{type(self).__name__}: lengths must lie in [1, {steps}] (the padded length), got "
-                             f"{lengths.tolist()}")
+            raise ValueError(
+                f"{type(self).__name__}: lengths must lie in [1, {steps}] (the padded length), got {lengths.tolist()}"
+            )
         return np.arange(steps)[:, None] < lengths[None, :]
 
     # ------------------------------------------------------------------ the recurrence
@@ -288,6 +321,7 @@ class RNNBase(Module):
         if b_ih is not None:
             xw += b_ih.data
         if self.mode == "LSTM":
+
             def step(x_t, s, xw_t):
                 return LSTMStep.apply(x_t, s, w_ih, w_hh, b_ih, b_hh, w_hr, xw=xw_t)
         else:
@@ -295,8 +329,9 @@ class RNNBase(Module):
 
             def step(x_t, s, xw_t):
                 return function.apply(x_t, s, w_ih, w_hh, b_ih, b_hh, xw=xw_t)
+
         outputs = [None] * len(steps)
-        for t in (range(len(steps) - 1, -1, -1) if reverse else range(len(steps))):
+        for t in range(len(steps) - 1, -1, -1) if reverse else range(len(steps)):
             new = step(steps[t], state, xw[t])
             if masks is not None and not masks[t].all():  # past a sequence's end: carry the state unchanged
                 new = where(masks[t][:, None], new, state)
@@ -352,18 +387,35 @@ class RNNBase(Module):
         return output, final
 
     def get_config(self) -> dict:
-        config = {"input_size": self.input_size, "hidden_size": self.hidden_size, "num_layers": self.num_layers,
-                  "bias": self.bias, "batch_first": self.batch_first, "dropout": self.dropout,
-                  "bidirectional": self.bidirectional}
+        config = {
+            "input_size": self.input_size,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bias": self.bias,
+            "batch_first": self.batch_first,
+            "dropout": self.dropout,
+            "bidirectional": self.bidirectional,
+        }
         return {**config, "dtype": self.weight_ih_l0.dtype.name}
 
     def extra_repr(self) -> str:
         parts = [f"{self.input_size}, {self.hidden_size}"]
         config = self.get_config()
-        defaults = {"num_layers": 1, "nonlinearity": "tanh", "bias": True, "batch_first": False, "dropout": 0.0,
-                    "bidirectional": False, "proj_size": 0, "dtype": "float32"}
-        parts += [f"{name}={config[name]!r}" for name, default in defaults.items()
-                  if name in config and config[name] != default]
+        defaults = {
+            "num_layers": 1,
+            "nonlinearity": "tanh",
+            "bias": True,
+            "batch_first": False,
+            "dropout": 0.0,
+            "bidirectional": False,
+            "proj_size": 0,
+            "dtype": "float32",
+        }
+        parts += [
+            f"{name}={config[name]!r}"
+            for name, default in defaults.items()
+            if name in config and config[name] != default
+        ]
         return ", ".join(parts)
 
 
@@ -375,11 +427,29 @@ class RNN(RNNBase):
     dropout=0.0, bidirectional=False)``; ``forward(input, hx=None, lengths=None)`` returns ``(output, h_n)``.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 dtype=np.float32) -> None:
-        super().__init__(_nonlinearity_mode("RNN", nonlinearity), input_size, hidden_size, num_layers, bias,
-                         batch_first, dropout, bidirectional, dtype=dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype=np.float32,
+    ) -> None:
+        super().__init__(
+            _nonlinearity_mode("RNN", nonlinearity),
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype=dtype,
+        )
         self.nonlinearity = nonlinearity
 
     def get_config(self) -> dict:
@@ -391,11 +461,20 @@ class GRU(RNNBase):
     """Gated recurrent unit layers (equations in :class:`neuronlab.ops.recurrent.GRUStep`); arguments as
     :class:`RNN` without ``nonlinearity``; ``forward(input, hx=None, lengths=None)`` returns ``(output, h_n)``."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 dtype=np.float32) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         dtype=dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype=np.float32,
+    ) -> None:
+        super().__init__(
+            "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype=dtype
+        )
 
 
 @register_buildable
@@ -404,11 +483,30 @@ class LSTM(RNNBase):
     ``proj_size=P > 0`` projecting each h_t to P features (``weight_hr``); ``forward(input, hx=None,
     lengths=None)`` with ``hx = (h_0, c_0)`` returns ``(output, (h_n, c_n))``."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
-                 dtype=np.float32) -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size, dtype=dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        dtype=np.float32,
+    ) -> None:
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            dtype=dtype,
+        )
 
     def get_config(self) -> dict:
         return {**super().get_config(), "proj_size": self.proj_size}

@@ -4,6 +4,7 @@
 neurons (:func:`neuronlab.snn.convert`). ``SpikingLIF`` is a discrete-time LIF layer trained directly by
 backpropagation through time, the spike's derivative replaced by a surrogate (:mod:`neuronlab.ops.lif_rate`).
 """
+
 from __future__ import annotations
 
 import math
@@ -47,8 +48,9 @@ class SoftLIFRate(Module):
     y = amplitude / (tau_ref + tau_m ln(1 + 1/rho)),  rho = sigma ln(1 + e^{(x - 1)/sigma});
     its gradient is finite everywhere, and it tends to LIFRate as sigma -> 0."""
 
-    def __init__(self, sigma: float = 0.02, tau_ref: float = 0.002, tau_m: float = 0.02,
-                 amplitude: float = 1.0) -> None:
+    def __init__(
+        self, sigma: float = 0.02, tau_ref: float = 0.002, tau_m: float = 0.02, amplitude: float = 1.0
+    ) -> None:
         super().__init__()
         self.sigma, self.tau_ref, self.tau_m = float(sigma), float(tau_ref), float(tau_m)
         self.amplitude = float(amplitude)
@@ -61,8 +63,7 @@ class SoftLIFRate(Module):
         return {"sigma": self.sigma, "tau_ref": self.tau_ref, "tau_m": self.tau_m, "amplitude": self.amplitude}
 
     def extra_repr(self) -> str:
-        return (f"sigma={self.sigma:g}, tau_ref={self.tau_ref:g}, tau_m={self.tau_m:g}, "
-                f"amplitude={self.amplitude:g}")
+        return f"sigma={self.sigma:g}, tau_ref={self.tau_ref:g}, tau_m={self.tau_m:g}, amplitude={self.amplitude:g}"
 
 
 @register_buildable
@@ -80,9 +81,18 @@ class SpikingLIF(Module):
     layer that never spikes: ``threshold=float('inf')``).
     """
 
-    def __init__(self, beta=0.9, threshold: float = 1.0, surrogate: str = "fast_sigmoid", slope: float | None = None,
-                 reset: str = "subtract", learn_beta: bool = False, detach_reset: bool = True,
-                 output: str = "spikes", dtype=np.float32) -> None:
+    def __init__(
+        self,
+        beta=0.9,
+        threshold: float = 1.0,
+        surrogate: str = "fast_sigmoid",
+        slope: float | None = None,
+        reset: str = "subtract",
+        learn_beta: bool = False,
+        detach_reset: bool = True,
+        output: str = "spikes",
+        dtype=np.float32,
+    ) -> None:
         super().__init__()
         if surrogate not in SURROGATES:
             raise ValueError(f"SpikingLIF: surrogate must be one of {SURROGATES}, got {surrogate!r}")
@@ -128,13 +138,22 @@ class SpikingLIF(Module):
 
     def get_config(self) -> dict:
         beta = self.beta.data if self.learn_beta else self.beta
-        return {"beta": beta.tolist(), "threshold": self.threshold, "surrogate": self.surrogate,
-                "slope": self.slope, "reset": self.reset, "learn_beta": self.learn_beta,
-                "detach_reset": self.detach_reset, "output": self.output}
+        return {
+            "beta": beta.tolist(),
+            "threshold": self.threshold,
+            "surrogate": self.surrogate,
+            "slope": self.slope,
+            "reset": self.reset,
+            "learn_beta": self.learn_beta,
+            "detach_reset": self.detach_reset,
+            "output": self.output,
+        }
 
     def extra_repr(self) -> str:
-        return (f"threshold={self.threshold:g}, surrogate={self.surrogate!r}, reset={self.reset!r}, "
-                f"learn_beta={self.learn_beta}, output={self.output!r}")
+        return (
+            f"threshold={self.threshold:g}, surrogate={self.surrogate!r}, reset={self.reset!r}, "
+            f"learn_beta={self.learn_beta}, output={self.output!r}"
+        )
 
 
 @register_buildable

@@ -1,4 +1,5 @@
 """Unflatten: the inverse of Flatten, one axis split into several (PyTorch's ``nn.Unflatten``)."""
+
 from __future__ import annotations
 
 from neuronlab.nn.module import Module, register_buildable
@@ -17,7 +18,7 @@ class Unflatten(Module):
     def forward(self, x):
         x = to_tensor(x)
         dim = axis_index("Unflatten", self.dim, x.ndim)
-        return reshape(x, x.shape[:dim] + self.unflattened_size + x.shape[dim + 1:])
+        return reshape(x, x.shape[:dim] + self.unflattened_size + x.shape[dim + 1 :])
 
     def get_config(self) -> dict:
         return {"dim": self.dim, "unflattened_size": list(self.unflattened_size)}

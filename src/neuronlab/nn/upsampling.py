@@ -1,4 +1,5 @@
 """Upsample: resize feature maps by nearest-neighbour or (bi)linear interpolation (``neuronlab.ops.pool``)."""
+
 from __future__ import annotations
 
 from neuronlab.nn.module import Module, register_buildable
@@ -20,8 +21,12 @@ class Upsample(Module):
         return interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners)
 
     def get_config(self) -> dict:
-        return {"size": self.size, "scale_factor": self.scale_factor, "mode": self.mode,
-                "align_corners": self.align_corners}
+        return {
+            "size": self.size,
+            "scale_factor": self.scale_factor,
+            "mode": self.mode,
+            "align_corners": self.align_corners,
+        }
 
     def extra_repr(self) -> str:
         which = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"

@@ -4,6 +4,7 @@ slope of the activation multiply the gradient layer after layer), as ``torch.nn.
 Both functions take a parameter or an iterable of parameters, skip those whose ``grad`` is None, and rescale
 the gradients in place, before ``optimizer.step()``.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,8 +47,10 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     dtype = np.result_type(*(p.grad.data.dtype for p in params))
     total = dtype.type(np.linalg.norm(norms.astype(dtype), ord=norm_type))
     if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}, "
-                           "so they cannot be clipped; pass error_if_nonfinite=False to scale by it anyway")
+        raise RuntimeError(
+            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}, "
+            "so they cannot be clipped; pass error_if_nonfinite=False to scale by it anyway"
+        )
     scale = min(max_norm / (float(total) + 1e-6), 1.0)
     with np.errstate(invalid="ignore"):  # an infinite norm scales by 0, and inf * 0 is nan, as in PyTorch
         for param in params:

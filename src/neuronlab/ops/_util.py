@@ -1,4 +1,5 @@
 """Small helpers shared by the op families: argument normalisation and re-expanding reduced gradients."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,9 @@ def normalize_axes(axis, ndim: int) -> tuple:
     n = max(ndim, 1)
     for a in axes:
         if not -n <= a < n:
-            raise IndexError(f"axis {a} is out of range for a tensor with {ndim} dimensions "
-                             f"(expected {-n} <= axis <= {n - 1})")
+            raise IndexError(
+                f"axis {a} is out of range for a tensor with {ndim} dimensions (expected {-n} <= axis <= {n - 1})"
+            )
     if ndim == 0:
         return ()
     return tuple(sorted(a % ndim for a in axes))
@@ -54,8 +56,10 @@ def normalize_axes(axis, ndim: int) -> tuple:
 def axis_index(op: str, axis, ndim: int) -> int:
     """One axis of a ``ndim``-dimensional tensor as a non-negative index; out of range is an error (no wrapping)."""
     if not -ndim <= axis < ndim:
-        raise IndexError(f"{op}: dimension out of range: axis {axis} for a tensor with {ndim} dimensions "
-                         f"(expected {-ndim} <= axis <= {ndim - 1})")
+        raise IndexError(
+            f"{op}: dimension out of range: axis {axis} for a tensor with {ndim} dimensions "
+            f"(expected {-ndim} <= axis <= {ndim - 1})"
+        )
     return axis % ndim
 
 

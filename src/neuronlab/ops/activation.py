@@ -5,6 +5,7 @@
 usual backward is one multiplication; with ``create_graph=True`` the backward rebuilds the derivative from
 x with Tensor operations, so second derivatives are exact too.
 """
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@ softmin) are written as such, so their derivatives (first and second) come from 
 Functions with the derivative beside the forward; every backward uses operators and NumPy ufuncs only, so it
 runs on Tensors under ``create_graph=True``.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,8 +64,9 @@ class ScaledExponentialLinear(Function):
 
     def backward(self, gy):
         (x,) = self.saved
-        slope = np.where(x > 0, self.scale, (self.scale * self.alpha / self.beta) * np.exp(np.minimum(x, 0) /
-                                                                                           self.beta))
+        slope = np.where(
+            x > 0, self.scale, (self.scale * self.alpha / self.beta) * np.exp(np.minimum(x, 0) / self.beta)
+        )
         return gy * slope
 
 
@@ -176,5 +178,18 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
     return x / norm.clip(min=eps)
 
 
-__all__ = ["softplus", "logsigmoid", "silu", "mish", "selu", "celu", "hardtanh", "relu6", "hardsigmoid",
-           "hardswish", "softsign", "softmin", "normalize"]
+__all__ = [
+    "softplus",
+    "logsigmoid",
+    "silu",
+    "mish",
+    "selu",
+    "celu",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "softsign",
+    "softmin",
+    "normalize",
+]

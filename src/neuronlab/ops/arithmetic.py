@@ -1,4 +1,5 @@
 """Arithmetic: +, -, *, /, unary minus, powers. Broadcasting is undone once, in the engine (sum_to_shape)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -72,7 +73,7 @@ class Pow(Function):
     """
 
     def forward(self, x, p):
-        y = x ** p
+        y = x**p
         self.save_for_backward(x, p, y)
         return y
 

@@ -1,5 +1,6 @@
 """Tests of values: NaN, infinity, finiteness, closeness. The results are boolean arrays (plain ndarrays, like
 the comparison operators and ``argmax``: they are not differentiable); ``allclose`` is a Python bool."""
+
 from __future__ import annotations
 
 import numpy as np

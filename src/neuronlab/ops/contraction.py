@@ -5,6 +5,7 @@ with the other operands, written to that operand's subscripts. Two cases need a 
 repeated within the operand (a diagonal, as in 'ii->i') is written through an identity matrix, and a letter
 summed away in that operand only (as j in 'ij->i') is broadcast back with a vector of ones.
 """
+
 from __future__ import annotations
 
 import string
@@ -31,7 +32,7 @@ def _explicit(equation: str, ndims: list) -> tuple[list, str]:
     for term, n in zip(terms, ndims):
         if "..." in term:
             width = n - len(term.replace("...", ""))
-            term = term.replace("...", batch[len(batch) - width:] if width else "")
+            term = term.replace("...", batch[len(batch) - width :] if width else "")
         if len(term) != n:
             raise ValueError(f"einsum: subscripts {term!r} for an operand with {n} dimensions")
         expanded.append(term)

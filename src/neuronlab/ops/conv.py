@@ -21,6 +21,7 @@ The three products are three Functions whose derivatives are each other (Convolu
 ConvolutionWeight), as ``unfold`` and ``fold`` are each other's: their backward passes are written with
 these Functions, so under ``backward(create_graph=True)`` they are recorded and second derivatives are exact.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -28,8 +29,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from neuronlab.autograd.function import Function
 from neuronlab.autograd._tensor import Tensor
+from neuronlab.autograd.function import Function
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape
@@ -52,6 +53,7 @@ def call(cls, *inputs, **params):
 class Geometry(NamedTuple):
     """How windows slide over the spatial axes (H, W): stride, ((top, bottom), (left, right)) zero padding,
     dilation, and the number of channel groups."""
+
     stride: tuple
     padding: tuple
     dilation: tuple
@@ -76,11 +78,13 @@ def windows(x: np.ndarray, kernel: tuple, geometry: Geometry, value: float = 0.0
     (kh, kw), (sh, sw), (dh, dw) = kernel, geometry.stride, geometry.dilation
     oh, ow = output_size(h, kh, sh, (0, 0), dh), output_size(w, kw, sw, (0, 0), dw)
     if oh <= 0 or ow <= 0:
-        raise ValueError(f"the padded input ({h}x{w}) is smaller than the dilated kernel "
-                         f"({dh * (kh - 1) + 1}x{dw * (kw - 1) + 1})")
+        raise ValueError(
+            f"the padded input ({h}x{w}) is smaller than the dilated kernel ({dh * (kh - 1) + 1}x{dw * (kw - 1) + 1})"
+        )
     s = x.strides
-    return as_strided(x, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw),
-                      writeable=False)
+    return as_strided(
+        x, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw), writeable=False
+    )
 
 
 def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
@@ -96,9 +100,11 @@ def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
     out = np.zeros((n, c, h, w), dtype=cols.dtype)
     for p in range(kh):
         for q in range(kw):
-            out[:, :, p * dh:p * dh + sh * (oh - 1) + 1:sh, q * dw:q * dw + sw * (ow - 1) + 1:sw] += cols[:, :, p, q]
+            out[:, :, p * dh : p * dh + sh * (oh - 1) + 1 : sh, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += cols[
+                :, :, p, q
+            ]
     if top or bottom or left or right:
-        out = np.ascontiguousarray(out[:, :, top:top + shape[2], left:left + shape[3]])
+        out = np.ascontiguousarray(out[:, :, top : top + shape[2], left : left + shape[3]])
     return out
 
 
@@ -144,7 +150,7 @@ def _convolution_transpose(z, w, geometry: Geometry, size: tuple):
     n, _, oh, ow = z.shape
     o, cg, kh, kw = w.shape
     g = geometry.groups
-    grad_cols = _per_group(_grouped_weight(w, g).transpose(0, 2, 1), _columns(z, g))   # (g, C/g*KH*KW, N*OH*OW)
+    grad_cols = _per_group(_grouped_weight(w, g).transpose(0, 2, 1), _columns(z, g))  # (g, C/g*KH*KW, N*OH*OW)
     grad_cols = grad_cols.reshape(g * cg, kh, kw, n, oh, ow).transpose(3, 0, 1, 2, 4, 5)
     return col2im(grad_cols, (n, g * cg) + tuple(size), geometry)
 
@@ -229,7 +235,7 @@ class Unfold(Function):
         view = windows(x, kernel, geometry)
         n, c, oh, ow, kh, kw = view.shape
         cols = view.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)
-        return cols if cols.flags.writeable else cols.copy()   # a 1x1 kernel can reshape without copying
+        return cols if cols.flags.writeable else cols.copy()  # a 1x1 kernel can reshape without copying
 
     def backward(self, gy):
         return call(Fold, gy, size=self.size, kernel=self.kernel, geometry=self.geometry)
@@ -245,8 +251,9 @@ class Fold(Function):
         oh = output_size(size[0], kh, geometry.stride[0], geometry.padding[0], geometry.dilation[0])
         ow = output_size(size[1], kw, geometry.stride[1], geometry.padding[1], geometry.dilation[1])
         if ckk % (kh * kw) or cols.shape[2] != oh * ow:
-            raise ValueError(f"expected input of shape (N, C*{kh * kw}, {oh * ow}) for output_size "
-                             f"{tuple(size)}, got {cols.shape}")
+            raise ValueError(
+                f"expected input of shape (N, C*{kh * kw}, {oh * ow}) for output_size {tuple(size)}, got {cols.shape}"
+            )
         c = ckk // (kh * kw)
         return col2im(cols.reshape(n, c, kh, kw, oh, ow), (n, c) + tuple(size), geometry)
 
@@ -284,8 +291,10 @@ def pad_pairs(op: str, padding, kernel: tuple, stride: tuple, dilation: tuple) -
 
 def _check_conv(op: str, x: Tensor, w: Tensor, b, dims: int, groups: int, transposed: bool) -> None:
     if x.ndim != dims + 2:
-        raise ValueError(f"{op}: expected a {dims + 2}-D input (N, C, {'H, W' if dims == 2 else 'L'}) "
-                         f"or {dims + 1}-D unbatched input, got shape {x.shape}")
+        raise ValueError(
+            f"{op}: expected a {dims + 2}-D input (N, C, {'H, W' if dims == 2 else 'L'}) "
+            f"or {dims + 1}-D unbatched input, got shape {x.shape}"
+        )
     if w.ndim != dims + 2:
         raise ValueError(f"{op}: expected a {dims + 2}-D weight, got shape {w.shape}")
     if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
@@ -293,14 +302,18 @@ def _check_conv(op: str, x: Tensor, w: Tensor, b, dims: int, groups: int, transp
     c = x.shape[1]
     if transposed:
         if c != w.shape[0] or c % groups:
-            raise ValueError(f"{op}: input shape {x.shape} and weight shape {w.shape}: the weight's first axis "
-                             f"must equal the input's channels {c}, divisible by groups={groups}")
+            raise ValueError(
+                f"{op}: input shape {x.shape} and weight shape {w.shape}: the weight's first axis "
+                f"must equal the input's channels {c}, divisible by groups={groups}"
+            )
         out = w.shape[1] * groups
     else:
         if c != w.shape[1] * groups or w.shape[0] % groups:
-            raise ValueError(f"{op}: input shape {x.shape} and weight shape {w.shape}: expected weight shape "
-                             f"(out_channels, in_channels/groups = {c}/{groups}, *kernel) with out_channels "
-                             f"divisible by groups")
+            raise ValueError(
+                f"{op}: input shape {x.shape} and weight shape {w.shape}: expected weight shape "
+                f"(out_channels, in_channels/groups = {c}/{groups}, *kernel) with out_channels "
+                f"divisible by groups"
+            )
         out = w.shape[0]
     if b is not None and tuple(b.shape) != (out,):
         raise ValueError(f"{op}: bias of shape {tuple(b.shape)} for {out} output channels; expected ({out},)")
@@ -346,13 +359,16 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
     dilation = _tuple("conv1d", "dilation", dilation, 1, 1)
     pairs = pad_pairs("conv1d", padding, w.shape[2:], stride, dilation)
     geometry = Geometry((1,) + stride, ((0, 0),) + pairs, (1,) + dilation, int(groups))
-    y = Convolution.apply(reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2])),
-                          reshape(w, (w.shape[0], w.shape[1], 1, w.shape[2])), b, geometry=geometry)
+    y = Convolution.apply(
+        reshape(x, (x.shape[0], x.shape[1], 1, x.shape[2])),
+        reshape(w, (w.shape[0], w.shape[1], 1, w.shape[2])),
+        b,
+        geometry=geometry,
+    )
     return _unbatched(reshape(y, (y.shape[0], y.shape[1], y.shape[3])), added)
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1,
-                     dilation=1):
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1, dilation=1):
     """Transposed convolution (the input-gradient of conv2d as a layer) of input (N, C_in, H, W) with weight
     (C_in, C_out/groups, KH, KW); PyTorch's argument order. Output size per axis:
     (H - 1) stride - 2 padding + dilation (KH - 1) + output_padding + 1.
@@ -366,10 +382,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     pads = _tuple("conv_transpose2d", "padding", padding, 2, 0)
     extra = _tuple("conv_transpose2d", "output_padding", output_padding, 2, 0)
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
-        raise ValueError(f"conv_transpose2d: output_padding {extra} must be smaller than either stride {stride} "
-                         f"or dilation {dilation}")
-    size = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1
-                 for n, s, p, d, k, e in zip(x.shape[2:], stride, pads, dilation, kernel, extra))
+        raise ValueError(
+            f"conv_transpose2d: output_padding {extra} must be smaller than either stride {stride} "
+            f"or dilation {dilation}"
+        )
+    size = tuple(
+        (n - 1) * s - 2 * p + d * (k - 1) + e + 1
+        for n, s, p, d, k, e in zip(x.shape[2:], stride, pads, dilation, kernel, extra)
+    )
     if min(size) <= 0:
         raise ValueError(f"conv_transpose2d: the output size {size} for input shape {x.shape} is not positive")
     geometry = Geometry(stride, tuple((p, p) for p in pads), dilation, int(groups))
@@ -383,9 +403,11 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     if x.ndim != 4:
         raise ValueError(f"unfold: expected a 4-D input (N, C, H, W), got shape {x.shape}")
     kernel = _tuple("unfold", "kernel_size", kernel_size, 2, 1)
-    geometry = Geometry(_tuple("unfold", "stride", stride, 2, 1),
-                        tuple((p, p) for p in _tuple("unfold", "padding", padding, 2, 0)),
-                        _tuple("unfold", "dilation", dilation, 2, 1))
+    geometry = Geometry(
+        _tuple("unfold", "stride", stride, 2, 1),
+        tuple((p, p) for p in _tuple("unfold", "padding", padding, 2, 0)),
+        _tuple("unfold", "dilation", dilation, 2, 1),
+    )
     return Unfold.apply(x, kernel=kernel, geometry=geometry)
 
 
@@ -397,9 +419,11 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         raise ValueError(f"fold: expected a 3-D input (N, C*KH*KW, L), got shape {cols.shape}")
     size = _tuple("fold", "output_size", output_size, 2, 1)
     kernel = _tuple("fold", "kernel_size", kernel_size, 2, 1)
-    geometry = Geometry(_tuple("fold", "stride", stride, 2, 1),
-                        tuple((p, p) for p in _tuple("fold", "padding", padding, 2, 0)),
-                        _tuple("fold", "dilation", dilation, 2, 1))
+    geometry = Geometry(
+        _tuple("fold", "stride", stride, 2, 1),
+        tuple((p, p) for p in _tuple("fold", "padding", padding, 2, 0)),
+        _tuple("fold", "dilation", dilation, 2, 1),
+    )
     return Fold.apply(cols, size=size, kernel=kernel, geometry=geometry)
 
 
@@ -436,17 +460,22 @@ def pad_spatial(x, pairs: tuple, mode: str):
         if not any(any(p) for p in pairs):
             return x
         from neuronlab.ops.shape import pad
+
         return pad(x, ((0, 0),) * (x.ndim - len(pairs)) + tuple(pairs))
     if mode not in ("reflect", "replicate", "circular"):
         raise ValueError(f"padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', got {mode!r}")
-    sizes = x.shape[x.ndim - len(pairs):]
+    sizes = x.shape[x.ndim - len(pairs) :]
     for n, (before, after) in zip(sizes, pairs):
         if mode == "reflect" and max(before, after) >= n:
-            raise ValueError(f"padding_mode='reflect': padding ({before}, {after}) must be smaller than the "
-                             f"input size {n} along that axis (input shape {x.shape})")
+            raise ValueError(
+                f"padding_mode='reflect': padding ({before}, {after}) must be smaller than the "
+                f"input size {n} along that axis (input shape {x.shape})"
+            )
         if mode == "circular" and max(before, after) > n:
-            raise ValueError(f"padding_mode='circular': padding ({before}, {after}) must not exceed the "
-                             f"input size {n} along that axis (input shape {x.shape})")
+            raise ValueError(
+                f"padding_mode='circular': padding ({before}, {after}) must not exceed the "
+                f"input size {n} along that axis (input shape {x.shape})"
+            )
     dtype = x.dtype if x.dtype.kind == "f" else np.float64
     last = sizes[-1]
     y = matmul(x, _selection(_source_index(last, *pairs[-1], mode), last, dtype).T)

@@ -9,6 +9,7 @@ Two conventions keep the expected activation of the next layer the same in train
 Backward in both: dX = dY * M (times 1/(1 - p) when inverted). Masks are drawn from the library's
 generator (``neuronlab.manual_seed`` makes them reproducible) or from ``generator=``.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Elementwise functions and activations, each with its derivative beside it."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,10 +1,11 @@
 """Embedding lookup: rows of a weight matrix picked by integer indices."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
 from neuronlab.autograd._tensor import Tensor, as_array
+from neuronlab.autograd.function import Function
 
 
 class EmbeddingLookup(Function):
@@ -36,8 +37,10 @@ def embedding(input, weight, padding_idx: int | None = None):
         raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
     num_embeddings = weight.shape[0]
     if indices.size and (indices.min() < 0 or indices.max() >= num_embeddings):
-        raise IndexError(f"embedding: index out of range: indices span [{indices.min()}, {indices.max()}], "
-                         f"expected 0 <= index < num_embeddings={num_embeddings}")
+        raise IndexError(
+            f"embedding: index out of range: indices span [{indices.min()}, {indices.max()}], "
+            f"expected 0 <= index < num_embeddings={num_embeddings}"
+        )
     if padding_idx is not None:
         if not -num_embeddings <= padding_idx < num_embeddings:
             raise IndexError(f"embedding: padding_idx {padding_idx} is out of range for {num_embeddings} embeddings")

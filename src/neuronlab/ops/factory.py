@@ -5,6 +5,7 @@ Sizes are given as ``zeros(2, 3)`` or ``zeros((2, 3))``. Floating results defaul
 from the library's seeded generator (``neuronlab.manual_seed``) unless a ``generator`` is passed. Every
 result is a leaf; ``requires_grad=True`` makes it one that collects a gradient (floating dtypes only).
 """
+
 from __future__ import annotations
 
 import math
@@ -52,8 +53,13 @@ def full(size, fill_value, *, dtype=None, requires_grad: bool = False) -> Tensor
     """A tensor of ``size`` filled with ``fill_value``; the dtype follows the value (bool, int64, float32)
     unless given, as in PyTorch."""
     if dtype is None:
-        dtype = (np.bool_ if isinstance(fill_value, (bool, np.bool_)) else
-                 np.int64 if isinstance(fill_value, (int, np.integer)) else np.float32)
+        dtype = (
+            np.bool_
+            if isinstance(fill_value, (bool, np.bool_))
+            else np.int64
+            if isinstance(fill_value, (int, np.integer))
+            else np.float32
+        )
     return _leaf(np.full(_size("full", (size,)), fill_value, dtype=dtype), requires_grad)
 
 
@@ -136,5 +142,19 @@ def eye(n: int, m: int | None = None, *, dtype=None, requires_grad: bool = False
     return _leaf(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-__all__ = ["zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like", "rand",
-           "randn", "randint", "arange", "linspace", "eye"]
+__all__ = [
+    "zeros",
+    "ones",
+    "empty",
+    "full",
+    "zeros_like",
+    "ones_like",
+    "empty_like",
+    "full_like",
+    "rand",
+    "randn",
+    "randint",
+    "arange",
+    "linspace",
+    "eye",
+]

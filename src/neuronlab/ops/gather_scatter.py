@@ -5,12 +5,13 @@ Reading ops are written as indexing with an explicit index tuple (``x[index]``),
 getitem gradient (np.add.at: repeated indices accumulate); scatter_add adds through ``IndexAdd``, the adjoint
 of getitem. Index results (``nonzero``, ``one_hot``) are plain integer arrays, like ``argmax``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
 from neuronlab.autograd._tensor import Tensor
+from neuronlab.autograd.function import Function
 from neuronlab.ops._util import axis_index, to_tensor
 from neuronlab.ops.elementwise import where
 from neuronlab.ops.indexing import IndexAdd, getitem
@@ -29,15 +30,19 @@ def _along_dim(op: str, x, dim: int, index) -> tuple[int, tuple, np.ndarray]:
     index = _index_array(op, index)
     dim = axis_index(op, dim, max(x.ndim, 1))
     if index.ndim != x.ndim:
-        raise ValueError(f"{op}: index has {index.ndim} dimensions but the input has {x.ndim} "
-                         f"(shapes {index.shape} and {x.shape})")
+        raise ValueError(
+            f"{op}: index has {index.ndim} dimensions but the input has {x.ndim} (shapes {index.shape} and {x.shape})"
+        )
     for d, (n, m) in enumerate(zip(index.shape, x.shape)):
         if d != dim and n > m:
-            raise ValueError(f"{op}: index shape {index.shape} is larger than the input shape {x.shape} "
-                             f"in dimension {d}")
+            raise ValueError(
+                f"{op}: index shape {index.shape} is larger than the input shape {x.shape} in dimension {d}"
+            )
     if index.size and (index.min() < 0 or index.max() >= x.shape[dim]):
-        raise IndexError(f"{op}: index out of range for dimension {dim} of size {x.shape[dim]} "
-                         f"(indices from {index.min()} to {index.max()})")
+        raise IndexError(
+            f"{op}: index out of range for dimension {dim} of size {x.shape[dim]} "
+            f"(indices from {index.min()} to {index.max()})"
+        )
     grids = list(np.ogrid[tuple(slice(n) for n in index.shape)])
     grids[dim] = index
     return dim, tuple(grids), index
@@ -76,8 +81,10 @@ class Scatter(Function):
 
 def _block(index: np.ndarray, src_shape: tuple, op: str) -> tuple:
     if len(src_shape) != index.ndim or any(n > s for n, s in zip(index.shape, src_shape)):
-        raise ValueError(f"{op}: src of shape {src_shape} must have index's number of dimensions and be at least "
-                         f"as large as index {index.shape} in every dimension")
+        raise ValueError(
+            f"{op}: src of shape {src_shape} must have index's number of dimensions and be at least "
+            f"as large as index {index.shape} in every dimension"
+        )
     return tuple(slice(n) for n in index.shape)
 
 
@@ -172,5 +179,4 @@ def one_hot(tensor, num_classes: int = -1) -> np.ndarray:
     return (labels[..., None] == np.arange(num_classes)).astype(np.int64)
 
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
-           "one_hot"]
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero", "one_hot"]

@@ -1,10 +1,11 @@
 """Indexing and slicing. The backward pass scatters the gradient back, adding on repeated indices."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
 from neuronlab.autograd import Tensor
+from neuronlab.autograd.function import Function
 
 
 def _plain_index(index):

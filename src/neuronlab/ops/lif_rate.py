@@ -24,6 +24,7 @@ arctan(pi alpha x / 2) / pi, which is how the tests check them.
 Every backward below uses only the saved input and output and NumPy ufuncs, so the same code gives second
 derivatives under ``create_graph=True``.
 """
+
 from __future__ import annotations
 
 import math
@@ -134,18 +135,24 @@ def _number(name: str, value, *, allow_zero: bool = False) -> float:
 def lif_rate(x, tau_ref: float = 0.002, tau_m: float = 0.02, amplitude: float = 1.0):
     """The LIF tuning curve as an activation: amplitude / (tau_ref - tau_m ln(1 - 1/x)) for x > 1, else 0
     (Hz times ``amplitude`` when the time constants are in seconds)."""
-    return LIFRate.apply(to_tensor(x), tau_ref=_number("lif_rate: tau_ref", tau_ref, allow_zero=True),
-                         tau_m=_number("lif_rate: tau_m", tau_m),
-                         amplitude=_number("lif_rate: amplitude", amplitude))
+    return LIFRate.apply(
+        to_tensor(x),
+        tau_ref=_number("lif_rate: tau_ref", tau_ref, allow_zero=True),
+        tau_m=_number("lif_rate: tau_m", tau_m),
+        amplitude=_number("lif_rate: amplitude", amplitude),
+    )
 
 
 def soft_lif_rate(x, sigma: float = 0.02, tau_ref: float = 0.002, tau_m: float = 0.02, amplitude: float = 1.0):
     """The smoothed LIF tuning curve (Hunsberger and Eliasmith 2015): the LIF rate of rho = sigma
     softplus((x - 1)/sigma) + 1 instead of x; finite gradient everywhere, equal to lif_rate as sigma -> 0."""
-    return SoftLIFRate.apply(to_tensor(x), sigma=_number("soft_lif_rate: sigma", sigma),
-                             tau_ref=_number("soft_lif_rate: tau_ref", tau_ref, allow_zero=True),
-                             tau_m=_number("soft_lif_rate: tau_m", tau_m),
-                             amplitude=_number("soft_lif_rate: amplitude", amplitude))
+    return SoftLIFRate.apply(
+        to_tensor(x),
+        sigma=_number("soft_lif_rate: sigma", sigma),
+        tau_ref=_number("soft_lif_rate: tau_ref", tau_ref, allow_zero=True),
+        tau_m=_number("soft_lif_rate: tau_m", tau_m),
+        amplitude=_number("soft_lif_rate: amplitude", amplitude),
+    )
 
 
 def spike(x, surrogate: str = "fast_sigmoid", slope: float | None = None):
@@ -154,5 +161,6 @@ def spike(x, surrogate: str = "fast_sigmoid", slope: float | None = None):
     if surrogate not in SURROGATES:
         raise ValueError(f"spike: surrogate must be one of {SURROGATES}, got {surrogate!r}")
     default = 25.0 if surrogate == "fast_sigmoid" else 2.0
-    return SurrogateSpike.apply(to_tensor(x), surrogate=surrogate,
-                                slope=_number("spike: slope", default if slope is None else slope))
+    return SurrogateSpike.apply(
+        to_tensor(x), surrogate=surrogate, slope=_number("spike: slope", default if slope is None else slope)
+    )

@@ -1,4 +1,5 @@
 """Matrix multiplication, the workhorse of the affine layer (notes 000 section 3.5)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,7 +51,10 @@ def matmul(x, w):
         return _matmul(x, w)
     except ValueError:
         if np.ndim(x) == 0 or np.ndim(w) == 0:
-            raise ValueError(f"matmul: shapes {np.shape(x)} and {np.shape(w)}: an operand is a scalar "
-                             "(0-d); use * to scale") from None
-        raise ValueError(f"matmul: shapes {np.shape(x)} and {np.shape(w)} are not aligned "
-                         "(the last axis of the first must equal the second-to-last of the second)") from None
+            raise ValueError(
+                f"matmul: shapes {np.shape(x)} and {np.shape(w)}: an operand is a scalar (0-d); use * to scale"
+            ) from None
+        raise ValueError(
+            f"matmul: shapes {np.shape(x)} and {np.shape(w)} are not aligned "
+            "(the last axis of the first must equal the second-to-last of the second)"
+        ) from None

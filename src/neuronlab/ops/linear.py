@@ -2,6 +2,7 @@
 
 W has shape (in_features, out_features), the notes' layout: the forward pass is one matrix product X W.
 """
+
 from __future__ import annotations
 
 from neuronlab.autograd.function import Function

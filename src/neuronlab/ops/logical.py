@@ -1,4 +1,5 @@
 """Logical reductions: any, all (boolean arrays, like the comparison operators: not differentiable)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -9,13 +9,14 @@ directly instead of differentiating log(softmax(x)) or log(sigmoid(x)) piece by 
 
 ``reduction`` is 'mean' (the default), 'sum' or 'none' (one loss per element/sample), as in PyTorch.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from neuronlab._validation import one_of, probability
-from neuronlab.autograd.function import Function
 from neuronlab.autograd import Tensor
+from neuronlab.autograd.function import Function
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.elementwise import logistic
 
@@ -39,8 +40,10 @@ def _float_target(target, x: Tensor, name: str):
     else:
         target = np.asarray(target, dtype=x.dtype)
     if target.shape != x.shape:
-        raise ValueError(f"{name}: target shape {tuple(target.shape)} must equal input shape {tuple(x.shape)} "
-                         "(no broadcasting: a (N, 1) vs (N,) mismatch would silently compare every pair)")
+        raise ValueError(
+            f"{name}: target shape {tuple(target.shape)} must equal input shape {tuple(x.shape)} "
+            "(no broadcasting: a (N, 1) vs (N,) mismatch would silently compare every pair)"
+        )
     return target
 
 
@@ -163,10 +166,16 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean"):
     check_reduction(reduction)
     y = to_tensor(input)
     if y.data.size and (y.data.min() < 0 or y.data.max() > 1):
-        raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1] (apply sigmoid first, "
-                         "or use binary_cross_entropy_with_logits on the raw scores)")
-    return BCELossFunction.apply(y, _float_target(target, y, "binary_cross_entropy"),
-                                 weight=as_weight(weight, "binary_cross_entropy"), reduction=reduction)
+        raise ValueError(
+            "binary_cross_entropy: every input must be a probability in [0, 1] (apply sigmoid first, "
+            "or use binary_cross_entropy_with_logits on the raw scores)"
+        )
+    return BCELossFunction.apply(
+        y,
+        _float_target(target, y, "binary_cross_entropy"),
+        weight=as_weight(weight, "binary_cross_entropy"),
+        reduction=reduction,
+    )
 
 
 def _softplus_of_minus(x, log1p=np.log1p):
@@ -217,9 +226,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     check_reduction(reduction)
     x = to_tensor(input)
     return BCEWithLogitsFunction.apply(
-        x, _float_target(target, x, "binary_cross_entropy_with_logits"),
+        x,
+        _float_target(target, x, "binary_cross_entropy_with_logits"),
         weight=as_weight(weight, "binary_cross_entropy_with_logits"),
-        pos_weight=as_weight(pos_weight, "binary_cross_entropy_with_logits"), reduction=reduction)
+        pos_weight=as_weight(pos_weight, "binary_cross_entropy_with_logits"),
+        reduction=reduction,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- K classes
@@ -249,7 +261,7 @@ class CrossEntropyFunction(Function):
                 q[rows] += smoothing / c
             if weight is not None:
                 q *= weight
-            denominator = (weight[indices[rows]].sum() if weight is not None else rows.size)
+            denominator = weight[indices[rows]].sum() if weight is not None else rows.size
         else:
             q = self._distribution(target, c)
             denominator = m
@@ -299,16 +311,21 @@ def _classes_last(x: Tensor, target, name: str):
     probabilities = t.dtype.kind == "f"
     if probabilities:
         if t.shape != x.shape:
-            raise ValueError(f"{name}: probability targets must have the input's shape {tuple(x.shape)}, got "
-                             f"{t.shape} (class-index targets must be integers)")
+            raise ValueError(
+                f"{name}: probability targets must have the input's shape {tuple(x.shape)}, got "
+                f"{t.shape} (class-index targets must be integers)"
+            )
     else:
         if t.dtype.kind not in "iu":
-            raise TypeError(f"{name}: targets must be integer class indices or float probabilities, "
-                            f"got dtype {t.dtype}")
+            raise TypeError(
+                f"{name}: targets must be integer class indices or float probabilities, got dtype {t.dtype}"
+            )
         expected = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
         if t.shape != expected:
-            raise ValueError(f"{name}: class-index targets for input of shape {tuple(x.shape)} must have shape "
-                             f"{expected}, got {t.shape}")
+            raise ValueError(
+                f"{name}: class-index targets for input of shape {tuple(x.shape)} must have shape "
+                f"{expected}, got {t.shape}"
+            )
     out_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
     if x.ndim == 1:
         x2 = x.reshape(1, -1)
@@ -331,12 +348,15 @@ def _classes_last(x: Tensor, target, name: str):
 def _check_indices(indices: np.ndarray, classes: int, ignore_index: int, name: str) -> None:
     bad = (indices != ignore_index) & ((indices < 0) | (indices >= classes))
     if bad.any():
-        raise ValueError(f"{name}: target {indices[bad][0]} is out of bounds: expected class indices in "
-                         f"[0, {classes}) or ignore_index={ignore_index}")
+        raise ValueError(
+            f"{name}: target {indices[bad][0]} is out of bounds: expected class indices in "
+            f"[0, {classes}) or ignore_index={ignore_index}"
+        )
 
 
-def cross_entropy(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
-                  label_smoothing: float = 0.0):
+def cross_entropy(
+    input, target, weight=None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0
+):
     """Softmax + cross-entropy on logits (C,), (N, C) or (N, C, d1, ...); targets are class indices
     (integers, ``ignore_index`` skipped) or probabilities (floats, the input's shape). PyTorch's semantics for
     ``weight``, ``label_smoothing`` and ``reduction``; the gradient is the notes' (Y - T)/N."""
@@ -350,8 +370,15 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         raise ValueError(f"cross_entropy: weight must have shape ({classes},), one per class, got {weight.shape}")
     if indices is not None:
         _check_indices(indices, classes, ignore_index, "cross_entropy")
-    loss = CrossEntropyFunction.apply(x2, t2, indices=indices, weight=weight, smoothing=float(label_smoothing),
-                                      ignore_index=ignore_index, reduction=reduction)
+    loss = CrossEntropyFunction.apply(
+        x2,
+        t2,
+        indices=indices,
+        weight=weight,
+        smoothing=float(label_smoothing),
+        ignore_index=ignore_index,
+        reduction=reduction,
+    )
     return loss.reshape(out_shape) if reduction == "none" and loss.shape != out_shape else loss
 
 

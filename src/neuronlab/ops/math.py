@@ -5,14 +5,15 @@ Each backward uses only operators and NumPy ufuncs, which dispatch to the differ
 Tensors (see ``ops/methods.py``), so second derivatives work with ``create_graph=True``. The rounding
 functions are differentiable with a zero gradient, as in PyTorch.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
 from neuronlab.autograd._tensor import Tensor
+from neuronlab.autograd.function import Function
 from neuronlab.ops._util import operand, to_tensor
 from neuronlab.ops.activation import Erf, erf  # noqa: F401  (erf is defined once, beside GELU, and listed here)
 
@@ -401,7 +402,40 @@ arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 fix = trunc
 
-__all__ = ["tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "exp2", "expm1",
-           "log2", "log10", "log1p", "rsqrt", "erf", "sign", "floor", "ceil", "round", "trunc", "fmod",
-           "remainder", "floor_divide", "lerp", "logaddexp", "arcsin", "arccos", "arctan", "arctan2",
-           "arcsinh", "arccosh", "arctanh", "fix"]
+__all__ = [
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "sinh",
+    "cosh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "exp2",
+    "expm1",
+    "log2",
+    "log10",
+    "log1p",
+    "rsqrt",
+    "erf",
+    "sign",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "fmod",
+    "remainder",
+    "floor_divide",
+    "lerp",
+    "logaddexp",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arctan2",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "fix",
+]

@@ -15,12 +15,13 @@ running averages of mu and v collected during training replace the batch statist
 running_mean <- (1 - momentum) running_mean + momentum mu, and the same for running_var with the unbiased
 batch variance v M/(M-1) (M values per feature).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
 from neuronlab.autograd import Tensor
+from neuronlab.autograd.function import Function
 
 
 class BatchNormFunction(Function):
@@ -79,8 +80,10 @@ class BatchNormFunction(Function):
 def values_per_feature(shape: tuple) -> int:
     count = shape[0] * (shape[2] if len(shape) == 3 else 1)
     if count <= 1:
-        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
-                         f"shape {tuple(shape)}; use eval() to normalize single samples by the running statistics")
+        raise ValueError(
+            f"batch_norm: expected more than 1 value per channel when training, got input of "
+            f"shape {tuple(shape)}; use eval() to normalize single samples by the running statistics"
+        )
     return count
 
 
@@ -88,8 +91,16 @@ def _array(t):
     return None if t is None else (t.data if isinstance(t, Tensor) else t)
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5):
+def batch_norm(
+    x,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
     """Batch normalization of an (N, C) or (N, C, L) input over every axis but C (PyTorch's F.batch_norm).
 
     ``training=True``: normalize by the batch statistics and, when running_mean/running_var are given,

@@ -3,13 +3,14 @@
 Each is one Function over all the penalized weights, added to the data loss:
 ``loss = criterion(model(x), t) + l2_penalty(model, 1e-4)``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from neuronlab._validation import nonnegative
-from neuronlab.autograd.function import Function
 from neuronlab.autograd import Tensor
+from neuronlab.autograd.function import Function
 
 
 class SquaredNorm(Function):
@@ -18,12 +19,10 @@ class SquaredNorm(Function):
     def forward(self, *weights, alpha):
         self.alpha = alpha
         self.save_for_backward(*weights)
-        return np.asarray(alpha * sum(float(w.ravel() @ w.ravel()) for w in weights),
-                          dtype=np.result_type(*weights))
+        return np.asarray(alpha * sum(float(w.ravel() @ w.ravel()) for w in weights), dtype=np.result_type(*weights))
 
     def backward(self, gy):
-        return tuple(gy * (2 * self.alpha) * w if need else None
-                     for w, need in zip(self.saved, self.needs_input_grad))
+        return tuple(gy * (2 * self.alpha) * w if need else None for w, need in zip(self.saved, self.needs_input_grad))
 
 
 class AbsoluteNorm(Function):
@@ -35,8 +34,9 @@ class AbsoluteNorm(Function):
         return np.asarray(alpha * sum(float(np.abs(w).sum()) for w in weights), dtype=np.result_type(*weights))
 
     def backward(self, gy):
-        return tuple(gy * (self.alpha * sign) if need else None
-                     for sign, need in zip(self.saved, self.needs_input_grad))
+        return tuple(
+            gy * (self.alpha * sign) if need else None for sign, need in zip(self.saved, self.needs_input_grad)
+        )
 
 
 def penalized_parameters(params, weights_only: bool = True) -> list:

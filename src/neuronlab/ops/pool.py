@@ -11,6 +11,7 @@ separately, Y = A_H X A_W^T with constant matrices A (window averages, one-hot p
 interpolation weights per output). Their gradients (A_H^T dY A_W, ``fold``) follow from the ops they are
 built from, and so do their second derivatives.
 """
+
 from __future__ import annotations
 
 import math
@@ -67,13 +68,18 @@ def _pool_geometry(op: str, shape: tuple, kernel_size, stride, padding, dilation
     if any(2 * p > k for p, k in zip(pads, kernel)):
         raise ValueError(f"{op}: padding {pads} should be at most half of kernel_size {kernel}")
     sizes = shape[-dims:]
-    out = tuple(pool_output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(sizes, kernel, stride, pads,
-                                                                                      dilation))
+    out = tuple(
+        pool_output_size(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(sizes, kernel, stride, pads, dilation)
+    )
     if min(out) <= 0:
-        raise ValueError(f"{op}: input shape {shape} is too small for kernel_size {kernel} with padding {pads} and "
-                         f"dilation {dilation} (output size {out})")
-    extra = [max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
-             for o, s, d, k, n, p in zip(out, stride, dilation, kernel, sizes, pads)]
+        raise ValueError(
+            f"{op}: input shape {shape} is too small for kernel_size {kernel} with padding {pads} and "
+            f"dilation {dilation} (output size {out})"
+        )
+    extra = [
+        max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
+        for o, s, d, k, n, p in zip(out, stride, dilation, kernel, sizes, pads)
+    ]
     if dims == 1:
         kernel, stride, dilation, out = (1,) + kernel, (1,) + stride, (1,) + dilation, (1,) + out
         pairs = ((0, 0), (pads[0], pads[0] + extra[0]))
@@ -86,8 +92,10 @@ def _as_4d(op: str, x, dims: int):
     """x as (N, C, H, W) (1-D inputs get H = 1; unbatched inputs a batch of 1) and the shape to return to."""
     x = to_tensor(x)
     if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{op}: expected a {dims + 2}-D input (N, C, {'H, W' if dims == 2 else 'L'}) or a "
-                         f"{dims + 1}-D unbatched one, got shape {x.shape}")
+        raise ValueError(
+            f"{op}: expected a {dims + 2}-D input (N, C, {'H, W' if dims == 2 else 'L'}) or a "
+            f"{dims + 1}-D unbatched one, got shape {x.shape}"
+        )
     lead = x.shape[:-dims]
     n = math.prod(lead[:-1]) if len(lead) > 1 else 1
     spatial = x.shape[-dims:] if dims == 2 else (1,) + x.shape[-1:]
@@ -95,7 +103,7 @@ def _as_4d(op: str, x, dims: int):
 
 
 def _back(y, lead: tuple, dims: int):
-    return reshape(y, lead + y.shape[4 - dims:])
+    return reshape(y, lead + y.shape[4 - dims :])
 
 
 # ------------------------------------------------------------------------------------------ max pooling
@@ -103,27 +111,29 @@ def _max_pool(op: str, input, kernel_size, stride, padding, dilation, ceil_mode,
     x, lead = _as_4d(op, input, dims)
     kernel, geometry, _ = _pool_geometry(op, x.shape, kernel_size, stride, padding, dilation, ceil_mode, dims)
     n, c, h, w = x.shape
-    view = windows(x.data, kernel, geometry, value=-np.inf)           # (N, C, OH, OW, KH, KW)
+    view = windows(x.data, kernel, geometry, value=-np.inf)  # (N, C, OH, OW, KH, KW)
     oh, ow = view.shape[2:4]
-    k = view.reshape(n, c, oh, ow, -1).argmax(axis=-1)                # first maximum (NaN counts as one)
+    k = view.reshape(n, c, oh, ow, -1).argmax(axis=-1)  # first maximum (NaN counts as one)
     p, q = np.divmod(k, kernel[1])
     rows = np.arange(oh).reshape(-1, 1) * geometry.stride[0] - geometry.padding[0][0] + p * geometry.dilation[0]
     cols = np.arange(ow) * geometry.stride[1] - geometry.padding[1][0] + q * geometry.dilation[1]
-    local = rows * w + cols                                           # PyTorch's index into each H*W plane
+    local = rows * w + cols  # PyTorch's index into each H*W plane
     planes = np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
     y = _back(Gather.apply(x, index=planes + local), lead, dims)
     return (y, to_tensor(local.reshape(y.shape))) if return_indices else y
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False, return_indices: bool = False
+):
     """The maximum of each window of input (N, C, H, W) (padding counts as -inf). With ``return_indices``
     also the position of each maximum, as an index into its H*W plane (PyTorch's convention)."""
     return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool1d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False, return_indices: bool = False
+):
     """The maximum of each window of input (N, C, L); indices into L with ``return_indices``."""
     return _max_pool("max_pool1d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
 
@@ -156,12 +166,20 @@ def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_
     return _back(sums * scale, lead, dims)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
-               divisor_override=None):
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override=None,
+):
     """The mean of each window of input (N, C, H, W): the sum of the window's ``unfold`` column divided by
     the kernel's area (zero padding counted unless ``count_include_pad=False``) or ``divisor_override``."""
-    return _avg_pool("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override, 2)
+    return _avg_pool(
+        "avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2
+    )
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
@@ -186,11 +204,15 @@ def _averaging(size: int, out: int, dtype) -> np.ndarray:
 
 def _output_size(op: str, output_size, sizes: tuple) -> tuple:
     dims = len(sizes)
-    values = (output_size,) * dims if output_size is None or isinstance(output_size, (int, np.integer)) \
+    values = (
+        (output_size,) * dims
+        if output_size is None or isinstance(output_size, (int, np.integer))
         else tuple(output_size)
+    )
     if len(values) != dims:
-        raise ValueError(f"{op}: output_size must be an int or {dims} ints (None keeps the input size), "
-                         f"got {output_size!r}")
+        raise ValueError(
+            f"{op}: output_size must be an int or {dims} ints (None keeps the input size), got {output_size!r}"
+        )
     values = tuple(n if v is None else v for v, n in zip(values, sizes))
     if any(not isinstance(v, (int, np.integer)) or v < 1 for v in values):
         raise ValueError(f"{op}: output_size must be positive, got {output_size!r}")
@@ -230,7 +252,7 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
     local = np.empty((n, c, oh, ow), dtype=np.int64)
     for i in range(oh):
         for j in range(ow):
-            window = x.data[:, :, hs[i]:he[i], ws[j]:we[j]]
+            window = x.data[:, :, hs[i] : he[i], ws[j] : we[j]]
             p, q = np.divmod(window.reshape(n, c, -1).argmax(axis=-1), we[j] - ws[j])
             local[:, :, i, j] = (hs[i] + p) * w + ws[j] + q
     planes = np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
@@ -277,8 +299,10 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         raise ValueError(f"interpolate: mode must be one of {', '.join(_MODES)}, got {mode!r}")
     dims = x.ndim - 2
     if dims not in (1, 2) or (_MODES[mode] and _MODES[mode] != dims):
-        raise ValueError(f"interpolate: mode {mode!r} got an input of shape {x.shape}; expected (N, C, L) for "
-                         "'linear', (N, C, H, W) for 'bilinear', either for 'nearest'")
+        raise ValueError(
+            f"interpolate: mode {mode!r} got an input of shape {x.shape}; expected (N, C, L) for "
+            "'linear', (N, C, H, W) for 'bilinear', either for 'nearest'"
+        )
     if mode == "nearest" and align_corners is not None:
         raise ValueError("interpolate: align_corners only applies to the linear modes")
     if (size is None) == (scale_factor is None):
@@ -293,7 +317,9 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
             raise ValueError(f"interpolate: scale_factor must be positive, one per spatial axis, got {scale_factor!r}")
         out = tuple(int(math.floor(n * s)) for n, s in zip(sizes, scales))
     dtype = _float_dtype(x)
-    matrices = [(_nearest(n, o, s) if mode == "nearest" else _linear(n, o, s, bool(align_corners))).astype(dtype)
-                for n, o, s in zip(sizes, out, scales)]
+    matrices = [
+        (_nearest(n, o, s) if mode == "nearest" else _linear(n, o, s, bool(align_corners))).astype(dtype)
+        for n, o, s in zip(sizes, out, scales)
+    ]
     y = matmul(x, matrices[-1].T)
     return matmul(matrices[0], y) if dims == 2 else y

@@ -12,6 +12,7 @@ Division and the floating functions (exp, log, sqrt, ...) turn integer tensors i
 NumPy 2 alone would differ for NumPy scalars (float32 * np.float64(3) is float64 there), for integers with
 floats (float64) and for 0-d arrays (as strong as the others).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -88,6 +89,7 @@ def binary_op(function, name: str, doc: str, floating: bool = False):
     """The public function of a two-operand ``function``: ``op(a, b)`` applies it to the operands promoted by
     ``promote`` (array-likes such as lists become arrays). The common cases, a float32 or float64 Tensor with a
     Python number or a Tensor of its dtype, go straight through: dtypes compared by identity, one call."""
+
     def op(a, b):
         if type(a) is Tensor:
             dtype = a.data.dtype
@@ -100,6 +102,7 @@ def binary_op(function, name: str, doc: str, floating: bool = False):
             if (dtype is _F32 or dtype is _F64) and (type(a) is float or type(a) is int):
                 return function.apply(a, b)
         return function.apply(*promote(operand(a), operand(b), floating=floating))
+
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
     return op

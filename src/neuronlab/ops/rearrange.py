@@ -5,6 +5,7 @@ reflect, replicate, circular; negative pads crop).
 Each is composed from indexing, reshape, broadcast and transpose, whose gradients move the values back
 (repeated positions add up), so no new Function is needed and second derivatives come for free.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -62,8 +63,7 @@ def repeat(input, *sizes):
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     if len(sizes) < x.ndim:
-        raise ValueError(f"repeat: {len(sizes)} sizes for a tensor with {x.ndim} dimensions (need at least "
-                         f"{x.ndim})")
+        raise ValueError(f"repeat: {len(sizes)} sizes for a tensor with {x.ndim} dimensions (need at least {x.ndim})")
     shape = (1,) * (len(sizes) - x.ndim) + x.shape
     interleaved = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
     ones = tuple(v for n in shape for v in (1, n))
@@ -96,8 +96,9 @@ def _triangle(op: str, input, diagonal: int, lower: bool):
     x = to_tensor(input)
     if x.ndim < 2:
         raise ValueError(f"{op}: the input must have at least 2 dimensions, got shape {x.shape}")
-    keep = (np.tri(*x.shape[-2:], k=diagonal, dtype=bool) if lower else
-            ~np.tri(*x.shape[-2:], k=diagonal - 1, dtype=bool))
+    keep = (
+        np.tri(*x.shape[-2:], k=diagonal, dtype=bool) if lower else ~np.tri(*x.shape[-2:], k=diagonal - 1, dtype=bool)
+    )
     return where(keep, x, 0)
 
 
@@ -191,7 +192,7 @@ def unflatten(input, dim: int, sizes):
     known = int(np.prod([s for s in sizes if s != -1]))
     if (-1 not in sizes and known != x.shape[dim]) or (-1 in sizes and (known == 0 or x.shape[dim] % known)):
         raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size {x.shape[dim]}")
-    return reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1:])
+    return reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1 :])
 
 
 def meshgrid(*tensors, indexing: str = "ij") -> tuple:
@@ -202,7 +203,7 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     if indexing not in ("ij", "xy"):
         raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     xs = [reshape(to_tensor(t), (-1,)) for t in tensors]
-    for t, x in zip(tensors, xs):
+    for t in tensors:
         if np.ndim(getattr(t, "data", t)) > 1:
             raise ValueError(f"meshgrid: inputs must be 0-D or 1-D, got shape {np.shape(getattr(t, 'data', t))}")
     shape = [x.shape[0] for x in xs]
@@ -210,8 +211,10 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     if indexing == "xy" and len(xs) >= 2:
         shape[0], shape[1] = shape[1], shape[0]
         axes[0], axes[1] = 1, 0
-    return tuple(broadcast_to(reshape(x, tuple(-1 if d == a else 1 for d in range(len(xs)))), tuple(shape))
-                 for x, a in zip(xs, axes))
+    return tuple(
+        broadcast_to(reshape(x, tuple(-1 if d == a else 1 for d in range(len(xs)))), tuple(shape))
+        for x, a in zip(xs, axes)
+    )
 
 
 _NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -243,11 +246,28 @@ def pad(input, pad, mode: str = "constant", value=None):
             n = x.shape[dim]
             limit = {"reflect": n - 1, "circular": n, "replicate": np.inf}[mode]
             if max(before, after) > limit or n == 0:
-                raise ValueError(f"pad: {mode} padding of ({before}, {after}) is too large for dimension {dim} "
-                                 f"of size {n} (at most {limit})")
+                raise ValueError(
+                    f"pad: {mode} padding of ({before}, {after}) is too large for dimension {dim} "
+                    f"of size {n} (at most {limit})"
+                )
             x = _take(x, dim, np.pad(np.arange(n), (before, after), mode=_NUMPY_MODES[mode]))
     return x
 
 
-__all__ = ["flip", "roll", "repeat", "tile", "repeat_interleave", "tril", "triu", "diag", "diagonal", "split",
-           "chunk", "unbind", "unflatten", "movedim", "meshgrid"]
+__all__ = [
+    "flip",
+    "roll",
+    "repeat",
+    "tile",
+    "repeat_interleave",
+    "tril",
+    "triu",
+    "diag",
+    "diagonal",
+    "split",
+    "chunk",
+    "unbind",
+    "unflatten",
+    "movedim",
+    "meshgrid",
+]

@@ -18,6 +18,7 @@ A layer computes a_x for all time steps in one matrix product and hands each ste
 forward pass runs one small product per step (h W_hh^T) as PyTorch's CPU path does. The LSTM's state (h, c)
 travels as one array [h | c] of shape (N, P + H), so one Function per step carries both.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,7 @@ def _affine(x, w, b):
 
 
 def _input_gradients(da_x, x, w_ih, need_x, need_w_ih, need_b_ih) -> tuple:
-    return (da_x @ w_ih if need_x else None, da_x.T @ x if need_w_ih else None,
-            da_x.sum(axis=0) if need_b_ih else None)
+    return (da_x @ w_ih if need_x else None, da_x.T @ x if need_w_ih else None, da_x.sum(axis=0) if need_b_ih else None)
 
 
 class RNNTanhStep(Function):
@@ -80,8 +80,14 @@ class RNNReLUStep(Function):
 def _elman_gradients(fn, da, x, h, w_ih, w_hh) -> tuple:
     need_x, need_h, need_w_ih, need_w_hh, need_b_ih, need_b_hh = fn.needs_input_grad
     gx, gw_ih, gb_ih = _input_gradients(da, x, w_ih, need_x, need_w_ih, need_b_ih)
-    return (gx, da @ w_hh if need_h else None, gw_ih, da.T @ h if need_w_hh else None, gb_ih,
-            da.sum(axis=0) if need_b_hh else None)
+    return (
+        gx,
+        da @ w_hh if need_h else None,
+        gw_ih,
+        da.T @ h if need_w_hh else None,
+        gb_ih,
+        da.sum(axis=0) if need_b_hh else None,
+    )
 
 
 class GRUStep(Function):
@@ -103,9 +109,9 @@ class GRUStep(Function):
         ax = _affine(x, w_ih, b_ih) if xw is None else xw
         ah = _affine(h, w_hh, b_hh)
         H = h.shape[1]
-        rz = logistic(ax[:, :2 * H] + ah[:, :2 * H])
-        ahn = ah[:, 2 * H:]
-        n = np.tanh(ax[:, 2 * H:] + rz[:, :H] * ahn)
+        rz = logistic(ax[:, : 2 * H] + ah[:, : 2 * H])
+        ahn = ah[:, 2 * H :]
+        n = np.tanh(ax[:, 2 * H :] + rz[:, :H] * ahn)
         z = rz[:, H:]
         self.save_for_backward(x, h, w_ih, w_hh, rz, n, ahn)
         return n + z * (h - n)
@@ -114,9 +120,9 @@ class GRUStep(Function):
         x, h, w_ih, w_hh, b_ih, b_hh = inputs
         ax, ah = _affine(x, w_ih, b_ih), _affine(h, w_hh, b_hh)
         H = h.shape[1]
-        rz = sigmoid(ax[:, :2 * H] + ah[:, :2 * H])
-        ahn = ah[:, 2 * H:]
-        return x, h, w_ih, w_hh, rz, tanh(ax[:, 2 * H:] + rz[:, :H] * ahn), ahn
+        rz = sigmoid(ax[:, : 2 * H] + ah[:, : 2 * H])
+        ahn = ah[:, 2 * H :]
+        return x, h, w_ih, w_hh, rz, tanh(ax[:, 2 * H :] + rz[:, :H] * ahn), ahn
 
     def backward(self, gy):
         x, h, w_ih, w_hh, rz, n, ahn = self.saved
@@ -129,8 +135,14 @@ class GRUStep(Function):
         da_h = np.concatenate([da_r, da_z, da_n * r], axis=1)
         need_x, need_h, need_w_ih, need_w_hh, need_b_ih, need_b_hh = self.needs_input_grad
         gx, gw_ih, gb_ih = _input_gradients(da_x, x, w_ih, need_x, need_w_ih, need_b_ih)
-        return (gx, gy * z + da_h @ w_hh if need_h else None, gw_ih, da_h.T @ h if need_w_hh else None, gb_ih,
-                da_h.sum(axis=0) if need_b_hh else None)
+        return (
+            gx,
+            gy * z + da_h @ w_hh if need_h else None,
+            gw_ih,
+            da_h.T @ h if need_w_hh else None,
+            gb_ih,
+            da_h.sum(axis=0) if need_b_hh else None,
+        )
 
 
 class LSTMStep(Function):
@@ -157,8 +169,8 @@ class LSTMStep(Function):
         if b_hh is not None:
             a += b_hh
         ifgo = logistic(a)
-        ifgo[:, 2 * H:3 * H] = np.tanh(a[:, 2 * H:3 * H])
-        i, f, g, o = ifgo[:, :H], ifgo[:, H:2 * H], ifgo[:, 2 * H:3 * H], ifgo[:, 3 * H:]
+        ifgo[:, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])
+        i, f, g, o = ifgo[:, :H], ifgo[:, H : 2 * H], ifgo[:, 2 * H : 3 * H], ifgo[:, 3 * H :]
         c_new = f * c + i * g
         tanh_c = np.tanh(c_new)
         m = o * tanh_c
@@ -170,7 +182,7 @@ class LSTMStep(Function):
         H = w_hh.shape[0] // 4
         P = hc.shape[1] - H
         a = _affine(x, w_ih, b_ih) + _affine(hc[:, :P], w_hh, b_hh)
-        ifgo = np.concatenate([sigmoid(a[:, :2 * H]), tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])], axis=1)
+        ifgo = np.concatenate([sigmoid(a[:, : 2 * H]), tanh(a[:, 2 * H : 3 * H]), sigmoid(a[:, 3 * H :])], axis=1)
         return x, hc, w_ih, w_hh, w_hr, ifgo, tanh(output[:, P:])
 
     def backward(self, gy):
@@ -178,28 +190,32 @@ class LSTMStep(Function):
         H = w_hh.shape[0] // 4
         P = hc.shape[1] - H
         h, c = hc[:, :P], hc[:, P:]
-        i, f, g, o = ifgo[:, :H], ifgo[:, H:2 * H], ifgo[:, 2 * H:3 * H], ifgo[:, 3 * H:]
+        i, f, g, o = ifgo[:, :H], ifgo[:, H : 2 * H], ifgo[:, 2 * H : 3 * H], ifgo[:, 3 * H :]
         gh, gc = gy[:, :P], gy[:, P:]
         gm = gh if w_hr is None else gh @ w_hr
         gc = gc + gm * o * (1 - tanh_c * tanh_c)
-        da = np.concatenate([gc * g * i * (1 - i), gc * c * f * (1 - f), gc * i * (1 - g * g),
-                             gm * tanh_c * o * (1 - o)], axis=1)
+        da = np.concatenate(
+            [gc * g * i * (1 - i), gc * c * f * (1 - f), gc * i * (1 - g * g), gm * tanh_c * o * (1 - o)], axis=1
+        )
         need_x, need_hc, need_w_ih, need_w_hh, need_b_ih, need_b_hh, need_w_hr = self.needs_input_grad
         gx, gw_ih, gb_ih = _input_gradients(da, x, w_ih, need_x, need_w_ih, need_b_ih)
         ghc = np.concatenate([da @ w_hh, gc * f], axis=1) if need_hc else None
         gw_hr = gh.T @ (o * tanh_c) if need_w_hr else None
-        return (gx, ghc, gw_ih, da.T @ h if need_w_hh else None, gb_ih, da.sum(axis=0) if need_b_hh else None,
-                gw_hr)
+        return (gx, ghc, gw_ih, da.T @ h if need_w_hh else None, gb_ih, da.sum(axis=0) if need_b_hh else None, gw_hr)
 
 
 # ---------------------------------------------------------------------------------------------- functional forms
 def _check_cell(op: str, x, h, w_ih, w_hh, gates: int) -> None:
     if x.ndim != 2 or h.ndim != 2 or x.shape[0] != h.shape[0]:
-        raise ValueError(f"{op}: expected input (N, input_size) and state (N, hidden_size) with the same N, got "
-                         f"input {tuple(x.shape)} and state {tuple(h.shape)}")
+        raise ValueError(
+            f"{op}: expected input (N, input_size) and state (N, hidden_size) with the same N, got "
+            f"input {tuple(x.shape)} and state {tuple(h.shape)}"
+        )
     if w_ih.shape[1] != x.shape[1] or w_ih.shape[0] % gates or w_hh.shape[0] != w_ih.shape[0]:
-        raise ValueError(f"{op}: weight_ih {tuple(w_ih.shape)} and weight_hh {tuple(w_hh.shape)} do not fit "
-                         f"input {tuple(x.shape)} ({gates} gates)")
+        raise ValueError(
+            f"{op}: weight_ih {tuple(w_ih.shape)} and weight_hh {tuple(w_hh.shape)} do not fit "
+            f"input {tuple(x.shape)} ({gates} gates)"
+        )
 
 
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):

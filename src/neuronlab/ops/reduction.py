@@ -4,6 +4,7 @@ Where NumPy and PyTorch disagree this library sides with NumPy and the notes: ``
 population statistics (ddof=0, as in batch normalization) unless ``ddof`` is given, and ``max``/``min``
 with an axis return values only (``argmax``/``argmin`` give indices).
 """
+
 from __future__ import annotations
 
 import math

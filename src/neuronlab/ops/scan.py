@@ -6,6 +6,7 @@ operators and NumPy functions that dispatch to the differentiable ops on Tensors
 cummax/cummin return (values, indices): the values are gathered at the indices, so the gradient goes to the
 entry each running extremum came from.
 """
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -29,7 +30,7 @@ def exclusive_cumprod(x, axis: int):
     """prod_{k < i} x_k along ``axis`` (1 at i = 0), without division (arrays or Tensors)."""
     n = x.shape[axis]
     head = (slice(None),) * axis
-    ones = np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1:], dtype=x.dtype)
+    ones = np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1 :], dtype=x.dtype)
     shifted = np.concatenate([ones, x[head + (slice(0, max(n - 1, 0)),)]], axis)
     return np.cumprod(shifted[head + (slice(0, n),)], axis)
 
@@ -81,10 +82,11 @@ class Prod(Function):
         (x,) = self.saved
         if self.axis is None:
             flat = x.reshape(-1)
-            others = (exclusive_cumprod(flat, 0) * np.flip(exclusive_cumprod(np.flip(flat, 0), 0), 0))
+            others = exclusive_cumprod(flat, 0) * np.flip(exclusive_cumprod(np.flip(flat, 0), 0), 0)
             return gy * others.reshape(self.shape)
-        others = exclusive_cumprod(x, self.axis) * np.flip(exclusive_cumprod(np.flip(x, self.axis), self.axis),
-                                                           self.axis)
+        others = exclusive_cumprod(x, self.axis) * np.flip(
+            exclusive_cumprod(np.flip(x, self.axis), self.axis), self.axis
+        )
         return expand_reduced(gy, self.shape, (self.axis,), self.keepdims) * others
 
 

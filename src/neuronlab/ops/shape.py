@@ -1,4 +1,5 @@
 """Shape operations: the values move, the gradient moves back the same way."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -87,8 +88,10 @@ class Pad(Function):
     """y = x surrounded by a constant.  dx = the interior of dy."""
 
     def forward(self, x, pad_width, value):
-        pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int).reshape(-1, 2) if np.ndim(pad_width) else
-                                    np.full((1, 2), int(pad_width)), (x.ndim, 2))
+        pad_width = np.broadcast_to(
+            np.asarray(pad_width, dtype=int).reshape(-1, 2) if np.ndim(pad_width) else np.full((1, 2), int(pad_width)),
+            (x.ndim, 2),
+        )
         self.interior = tuple(slice(before, before + n) for (before, _), n in zip(pad_width, x.shape))
         return np.pad(x, pad_width, mode="constant", constant_values=value)
 
@@ -112,8 +115,10 @@ def _permutation(op: str, axes: tuple, ndim: int) -> tuple:
     """``axes`` (possibly negative) as a permutation of 0 .. ndim-1, or a ValueError naming ``op``."""
     order = tuple(axis_index(op, a, ndim) for a in axes)
     if len(order) != ndim or len(set(order)) != ndim:
-        raise ValueError(f"{op}: axes {tuple(axes)} are not a permutation of the {ndim} axes of the tensor "
-                         f"(each of 0..{ndim - 1}, or its negative alias, exactly once)")
+        raise ValueError(
+            f"{op}: axes {tuple(axes)} are not a permutation of the {ndim} axes of the tensor "
+            f"(each of 0..{ndim - 1}, or its negative alias, exactly once)"
+        )
     return order
 
 
@@ -189,11 +194,12 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1):
     start = axis_index("flatten", start_dim, max(x.ndim, 1))
     end = axis_index("flatten", end_dim, max(x.ndim, 1))
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
-                         f"for a tensor with {x.ndim} dimensions")
+        raise ValueError(
+            f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a tensor with {x.ndim} dimensions"
+        )
     if x.ndim == 0:
         return reshape(x, (1,))
-    return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1:])
+    return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1 :])
 
 
 def concatenate(tensors, axis: int = 0):

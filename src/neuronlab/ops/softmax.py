@@ -1,4 +1,5 @@
 """Softmax, log-softmax and log-sum-exp, shifted by the maximum so that exp never overflows."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,6 +4,7 @@ The order is computed on the data (indices are plain int64 arrays, like ``argmax
 at those indices, so the gradient flows to the entries that were picked (one entry per tie, the one whose
 index is returned). Sorting is stable: ties keep their order in the input (descending too).
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Optimizers and learning-rate schedules (notes 000 §6), with PyTorch's names: ``neuronlab.optim.SGD`` etc."""
+
 from neuronlab.optim import lr_scheduler
 from neuronlab.optim.adadelta import Adadelta
 from neuronlab.optim.adagrad import Adagrad

@@ -12,6 +12,7 @@ PyTorch's formulation, with g the gradient (negated if ``maximize``)::
 The ratio sqrt(u + eps) / sqrt(h + eps) is AdaGrad's lr / sqrt(h) with lr replaced by the recent steps' root mean
 square; ``lr`` (default 1) only rescales the step.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,8 +44,17 @@ class Adadelta(Optimizer):
     and ``'acc_delta'`` (PyTorch's names).
     """
 
-    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0, *,
-                 maximize: bool = False, fused: bool | None = None) -> None:
+    def __init__(
+        self,
+        params,
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+        *,
+        maximize: bool = False,
+        fused: bool | None = None,
+    ) -> None:
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, fused=fused)
         super().__init__(params, defaults)
 
@@ -60,5 +70,14 @@ class Adadelta(Optimizer):
         acc_delta = self._buffer(state, "acc_delta", param).reshape(-1)
         state["step"] = state.get("step", 0) + 1
         update = fused_kernels.adadelta_update if self._fused(group) else adadelta_update
-        update(param.reshape(-1), grad.reshape(-1), square_avg, acc_delta, float(group["lr"]), float(group["rho"]),
-               float(group["eps"]), float(group["weight_decay"]), bool(group["maximize"]))
+        update(
+            param.reshape(-1),
+            grad.reshape(-1),
+            square_avg,
+            acc_delta,
+            float(group["lr"]),
+            float(group["rho"]),
+            float(group["eps"]),
+            float(group["weight_decay"]),
+            bool(group["maximize"]),
+        )

@@ -8,6 +8,7 @@ PyTorch's formulation, at step t with g the gradient (negated if ``maximize``)::
     lr_t  =  lr / (1 + (t - 1) * lr_decay)
     theta <- theta - lr_t * g / (sqrt(h) + eps)
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,12 +38,27 @@ class Adagrad(Optimizer):
     accumulated squared gradients h), PyTorch's names.
     """
 
-    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False,
-                 fused: bool | None = None) -> None:
-        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize,
-                        fused=fused)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+            maximize=maximize,
+            fused=fused,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
@@ -55,5 +71,12 @@ class Adagrad(Optimizer):
         state["step"] = step = state.get("step", 0) + 1
         lr_t = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         update = fused_kernels.adagrad_update if self._fused(group) else adagrad_update
-        update(param.reshape(-1), grad.reshape(-1), accumulated.reshape(-1), float(lr_t), float(group["eps"]),
-               float(group["weight_decay"]), bool(group["maximize"]))
+        update(
+            param.reshape(-1),
+            grad.reshape(-1),
+            accumulated.reshape(-1),
+            float(lr_t),
+            float(group["eps"]),
+            float(group["weight_decay"]),
+            bool(group["maximize"]),
+        )

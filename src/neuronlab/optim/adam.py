@@ -14,6 +14,7 @@ r~ = r/(1 - beta2^t), rewritten as lr_t = lr sqrt(1 - beta2^t)/(1 - beta1^t), th
 Both are this update when eps = 0; with eps > 0 the notes put eps under the square root, PyTorch (and neuronlab)
 adds it after (here: eps * sqrt(1 - beta2^t) added to sqrt(r)), which matters only while r is about eps or less.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,8 +23,23 @@ from neuronlab.backend import optim as fused_kernels
 from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype
 
 
-def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
-                step_size, bias_correction2_sqrt, amsgrad, decoupled_weight_decay, maximize):
+def adam_update(
+    param,
+    grad,
+    exp_avg,
+    exp_avg_sq,
+    max_exp_avg_sq,
+    lr,
+    beta1,
+    beta2,
+    eps,
+    weight_decay,
+    step_size,
+    bias_correction2_sqrt,
+    amsgrad,
+    decoupled_weight_decay,
+    maximize,
+):
     """The update in this module's docstring on whole (flat) arrays, in place, with ``step_size`` =
     lr / (1 - beta1^t) and ``bias_correction2_sqrt`` = sqrt(1 - beta2^t): the reference for
     ``neuronlab.backend.optim.adam_update``, which does the same arithmetic element by element."""
@@ -55,11 +71,29 @@ class Adam(Optimizer):
     amsgrad, ``'max_exp_avg_sq'`` (PyTorch's names).
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
-                 decoupled_weight_decay: bool = False, fused: bool | None = None) -> None:
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+            fused=fused,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
@@ -80,17 +114,32 @@ class Adam(Optimizer):
         exp_avg = self._buffer(state, "exp_avg", param).reshape(-1)
         exp_avg_sq = self._buffer(state, "exp_avg_sq", param).reshape(-1)
         amsgrad = bool(group["amsgrad"])
-        max_exp_avg_sq = (self._buffer(state, "max_exp_avg_sq", param).reshape(-1) if amsgrad
-                          else empty_like_dtype(param))
+        max_exp_avg_sq = (
+            self._buffer(state, "max_exp_avg_sq", param).reshape(-1) if amsgrad else empty_like_dtype(param)
+        )
         state["step"] = step = state.get("step", 0) + 1
         beta1, beta2 = group["betas"]
         lr = float(group["lr"])
-        step_size = lr / (1 - beta1 ** step)
-        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+        step_size = lr / (1 - beta1**step)
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         update = fused_kernels.adam_update if self._fused(group) else adam_update
-        update(param.reshape(-1), grad.reshape(-1), exp_avg, exp_avg_sq, max_exp_avg_sq, lr, beta1, beta2,
-               float(group["eps"]), float(group["weight_decay"]), step_size, bias_correction2_sqrt, amsgrad,
-               bool(group["decoupled_weight_decay"]), bool(group["maximize"]))
+        update(
+            param.reshape(-1),
+            grad.reshape(-1),
+            exp_avg,
+            exp_avg_sq,
+            max_exp_avg_sq,
+            lr,
+            beta1,
+            beta2,
+            float(group["eps"]),
+            float(group["weight_decay"]),
+            step_size,
+            bias_correction2_sqrt,
+            amsgrad,
+            bool(group["decoupled_weight_decay"]),
+            bool(group["maximize"]),
+        )
 
 
 class AdamW(Adam):
@@ -101,11 +150,29 @@ class AdamW(Adam):
     Adam step, so the decay is not rescaled by the adaptive denominator as an L2 term in the gradient would be.
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
-                 fused: bool | None = None) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize, decoupled_weight_decay=True, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+            fused=fused,
+        )
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)

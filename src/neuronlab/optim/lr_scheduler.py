@@ -19,6 +19,7 @@ As in PyTorch, the step-based schedulers apply their rule as a multiplication of
 (so they compose with other changes to it); CosineAnnealingLR uses PyTorch's recursive form of the closed form
 above, so the sequences agree with PyTorch's to rounding.
 """
+
 from __future__ import annotations
 
 import abc
@@ -43,8 +44,10 @@ class _SchedulerState:
     def state_dict(self) -> dict:
         """The attributes named in ``_state_keys`` (the base learning rates, the epoch, the last lr, ...) as plain
         Python numbers and lists: JSON-ready, except ReduceLROnPlateau's ``best`` (+-inf before its first step)."""
-        return {key: list(value) if isinstance(value, list) else value
-                for key, value in ((key, getattr(self, key)) for key in self._state_keys)}
+        return {
+            key: list(value) if isinstance(value, list) else value
+            for key, value in ((key, getattr(self, key)) for key in self._state_keys)
+        }
 
     def load_state_dict(self, state_dict: dict) -> None:
         missing = set(self._state_keys) - set(state_dict)
@@ -69,8 +72,10 @@ class LRScheduler(_SchedulerState, abc.ABC):
         else:
             for number, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
-                    raise KeyError(f"{type(self).__name__}: param_groups[{number}] has no 'initial_lr'; resuming "
-                                   "with last_epoch >= 0 needs the optimizer state saved alongside the scheduler")
+                    raise KeyError(
+                        f"{type(self).__name__}: param_groups[{number}] has no 'initial_lr'; resuming "
+                        "with last_epoch >= 0 needs the optimizer state saved alongside the scheduler"
+                    )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = int(last_epoch)
         self._initial = True
@@ -130,8 +135,10 @@ class LambdaLR(LRScheduler):
 
     def state_dict(self) -> dict:
         state = super().state_dict()
-        state["lr_lambdas"] = [None if isinstance(function, types.FunctionType) else dict(function.__dict__)
-                               for function in self.lr_lambdas]
+        state["lr_lambdas"] = [
+            None if isinstance(function, types.FunctionType) else dict(function.__dict__)
+            for function in self.lr_lambdas
+        ]
         return state
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -174,7 +181,7 @@ class MultiStepLR(LRScheduler):
         hits = bisect_right(self.milestones, self.last_epoch) - bisect_right(self.milestones, self.last_epoch - 1)
         if hits == 0:
             return self._current_lrs()
-        return [lr * self.gamma ** hits for lr in self._current_lrs()]
+        return [lr * self.gamma**hits for lr in self._current_lrs()]
 
 
 class ExponentialLR(LRScheduler):
@@ -212,10 +219,14 @@ class CosineAnnealingLR(LRScheduler):
         if self._initial:
             return self._current_lrs()
         if (t - 1 - T) % (2 * T) == 0:  # the cosine's minimum, where the ratio below is 0/0
-            return [lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for lr, base_lr in zip(self._current_lrs(), self.base_lrs)]
-        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - eta_min) + eta_min
-                for lr in self._current_lrs()]
+            return [
+                lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                for lr, base_lr in zip(self._current_lrs(), self.base_lrs)
+            ]
+        return [
+            (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (lr - eta_min) + eta_min
+            for lr in self._current_lrs()
+        ]
 
 
 class ReduceLROnPlateau(_SchedulerState):
@@ -228,13 +239,35 @@ class ReduceLROnPlateau(_SchedulerState):
     bad epochs are not counted.
     """
 
-    _state_keys = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lrs",
-                   "default_min_lr", "eps",
-                   "best", "num_bad_epochs", "cooldown_counter", "last_epoch", "_last_lr")
+    _state_keys = (
+        "mode",
+        "factor",
+        "patience",
+        "threshold",
+        "threshold_mode",
+        "cooldown",
+        "min_lrs",
+        "default_min_lr",
+        "eps",
+        "best",
+        "num_bad_epochs",
+        "cooldown_counter",
+        "last_epoch",
+        "_last_lr",
+    )
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0.0,
-                 eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr=0.0,
+        eps: float = 1e-8,
+    ) -> None:
         _check_optimizer("ReduceLROnPlateau", optimizer)
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
@@ -250,8 +283,9 @@ class ReduceLROnPlateau(_SchedulerState):
         groups = len(optimizer.param_groups)
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != groups:
-                raise ValueError(f"ReduceLROnPlateau: expected {groups} min_lr values (one per group), "
-                                 f"got {len(min_lr)}")
+                raise ValueError(
+                    f"ReduceLROnPlateau: expected {groups} min_lr values (one per group), got {len(min_lr)}"
+                )
             self.default_min_lr = None
             self.min_lrs = [check_number("ReduceLROnPlateau", "min_lr", value, low=0.0) for value in min_lr]
         else:
@@ -288,8 +322,10 @@ class ReduceLROnPlateau(_SchedulerState):
             if len(self.min_lrs) != len(self.optimizer.param_groups) and self.default_min_lr is not None:
                 self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)  # a group was added
             if len(self.min_lrs) != len(self.optimizer.param_groups):
-                raise RuntimeError(f"ReduceLROnPlateau: the optimizer has {len(self.optimizer.param_groups)} "
-                                   f"parameter groups but min_lr was given for {len(self.min_lrs)}")
+                raise RuntimeError(
+                    f"ReduceLROnPlateau: the optimizer has {len(self.optimizer.param_groups)} "
+                    f"parameter groups but min_lr was given for {len(self.min_lrs)}"
+                )
             for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
                 new_lr = max(group["lr"] * self.factor, min_lr)
                 if group["lr"] - new_lr > self.eps:

@@ -11,6 +11,7 @@ reference and reads like the docstring's formula line by line, and the same arit
 (``fused=None``, the default) or asked for (``fused=True``). Both keep the parameter's dtype (float32 stays
 float32, the hyperparameters are rounded to it as PyTorch does).
 """
+
 from __future__ import annotations
 
 import numbers
@@ -66,8 +67,9 @@ class ParameterState(MutableMapping):
         return f"ParameterState({len(self)} parameters)"
 
 
-def check_number(owner: str, name: str, value, *, low: float | None = None, high: float | None = None,
-                 include_high: bool = False) -> float:
+def check_number(
+    owner: str, name: str, value, *, low: float | None = None, high: float | None = None, include_high: bool = False
+) -> float:
     """Validate a hyperparameter: a real number with ``low <= value`` and ``value < high`` (``<=`` if include_high)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__} {value!r}")
@@ -106,14 +108,20 @@ class Optimizer:
         self.state = ParameterState()
         self.param_groups: list[dict] = []
         if _is_parameter(params):
-            raise TypeError(f"{type(self).__name__}: params must be an iterable of parameters or of dicts, "
-                            f"got a single {type(params).__name__}; wrap it in a list")
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of parameters or of dicts, "
+                f"got a single {type(params).__name__}; wrap it in a list"
+            )
         if isinstance(params, (set, frozenset)):
-            raise TypeError(f"{type(self).__name__}: params must be an ordered collection (list, tuple, generator), "
-                            "got a set, whose order changes between runs")
+            raise TypeError(
+                f"{type(self).__name__}: params must be an ordered collection (list, tuple, generator), "
+                "got a set, whose order changes between runs"
+            )
         if not isinstance(params, Iterable):
-            raise TypeError(f"{type(self).__name__}: params must be an iterable of parameters or of dicts, "
-                            f"got {type(params).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of parameters or of dicts, "
+                f"got {type(params).__name__}"
+            )
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -139,11 +147,15 @@ class Optimizer:
             params = list(params)
         for index, param in enumerate(params):
             if not _is_parameter(param):
-                raise TypeError(f"{name}: parameter {index} of the group is a {type(param).__name__}; expected an "
-                                "object with an ndarray .data (a neuronlab Parameter or Tensor)")
+                raise TypeError(
+                    f"{name}: parameter {index} of the group is a {type(param).__name__}; expected an "
+                    "object with an ndarray .data (a neuronlab Parameter or Tensor)"
+                )
             if param.data.dtype not in _EMPTY:
-                raise TypeError(f"{name}: parameter {index} has dtype {param.data.dtype}; optimizers update "
-                                "float32 or float64 parameters")
+                raise TypeError(
+                    f"{name}: parameter {index} has dtype {param.data.dtype}; optimizers update "
+                    "float32 or float64 parameters"
+                )
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
             raise ValueError(f"{name}: a parameter group contains the same parameter twice")
@@ -152,8 +164,10 @@ class Optimizer:
             raise ValueError(f"{name}: some parameters appear in more than one parameter group")
         unknown = set(param_group) - set(self.defaults) - {"params", "initial_lr"}
         if unknown:
-            raise ValueError(f"{name}: unknown hyperparameter(s) {sorted(unknown)} in a parameter group; "
-                             f"expected some of {sorted(self.defaults)}")
+            raise ValueError(
+                f"{name}: unknown hyperparameter(s) {sorted(unknown)} in a parameter group; "
+                f"expected some of {sorted(self.defaults)}"
+            )
         group = {**self.defaults, **param_group, "params": params}
         self._check_group(group)
         self._check_fused(group)
@@ -168,8 +182,10 @@ class Optimizer:
             return
         check_bool(type(self).__name__, "fused", fused)
         if fused and not NUMBA_AVAILABLE:
-            raise RuntimeError(f"{type(self).__name__}: fused=True needs Numba (pip install numba); "
-                               "fused=None falls back to the NumPy update")
+            raise RuntimeError(
+                f"{type(self).__name__}: fused=True needs Numba (pip install numba); "
+                "fused=None falls back to the NumPy update"
+            )
 
     @staticmethod
     def _fused(group: dict) -> bool:
@@ -204,12 +220,15 @@ class Optimizer:
                     continue
                 data = param.data
                 if not data.flags.writeable:
-                    raise RuntimeError(f"{type(self).__name__}: a parameter of shape {data.shape} is read-only; "
-                                       "optimizers update parameters in place")
+                    raise RuntimeError(
+                        f"{type(self).__name__}: a parameter of shape {data.shape} is read-only; "
+                        "optimizers update parameters in place"
+                    )
                 grad = param.grad.data
                 if grad.shape != data.shape:
-                    raise ValueError(f"{type(self).__name__}: a parameter of shape {data.shape} has a gradient "
-                                     f"of shape {grad.shape}")
+                    raise ValueError(
+                        f"{type(self).__name__}: a parameter of shape {data.shape} has a gradient of shape {grad.shape}"
+                    )
                 grad = np.ascontiguousarray(grad, dtype=data.dtype)
                 work = data if data.flags.c_contiguous else np.ascontiguousarray(data)
                 self._update(work, grad, group, self.state[param])
@@ -255,8 +274,10 @@ class Optimizer:
         for param in self.state:
             entry = self.state[param]
             if entry and id(param) in index_of:
-                state[index_of[id(param)]] = {name: value.copy() if isinstance(value, np.ndarray) else _plain(value)
-                                              for name, value in entry.items()}
+                state[index_of[id(param)]] = {
+                    name: value.copy() if isinstance(value, np.ndarray) else _plain(value)
+                    for name, value in entry.items()
+                }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -270,13 +291,17 @@ class Optimizer:
             raise ValueError(f"{name}.load_state_dict: expected a dict with keys 'state' and 'param_groups'")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter groups, "
-                             f"this optimizer has {len(self.param_groups)}")
+            raise ValueError(
+                f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter groups, "
+                f"this optimizer has {len(self.param_groups)}"
+            )
         params_by_index = {}
         for number, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"{name}.load_state_dict: parameter group {number} has {len(saved['params'])} "
-                                 f"parameters in the state dict and {len(group['params'])} in this optimizer")
+                raise ValueError(
+                    f"{name}.load_state_dict: parameter group {number} has {len(saved['params'])} "
+                    f"parameters in the state dict and {len(group['params'])} in this optimizer"
+                )
             params_by_index.update(zip((int(i) for i in saved["params"]), group["params"]))
         new_state = ParameterState()
         for key, entry in state_dict["state"].items():
@@ -289,8 +314,10 @@ class Optimizer:
                 if isinstance(value, (np.ndarray, list)):
                     value = np.array(value, dtype=param.data.dtype, order="C")
                     if value.shape != param.data.shape:
-                        raise ValueError(f"{name}.load_state_dict: state '{buffer_name}' of parameter {index} has "
-                                         f"shape {value.shape}, the parameter has shape {param.data.shape}")
+                        raise ValueError(
+                            f"{name}.load_state_dict: state '{buffer_name}' of parameter {index} has "
+                            f"shape {value.shape}, the parameter has shape {param.data.shape}"
+                        )
                 elif isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool):
                     value = int(value)
                 restored[buffer_name] = value

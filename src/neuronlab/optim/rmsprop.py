@@ -10,6 +10,7 @@ PyTorch's formulation, with g the gradient (negated if ``maximize``)::
     b     <- momentum * b + g / s;  theta <- theta - lr * b     if momentum > 0   (state 'momentum_buffer')
     theta <- theta - lr * g / s                                  otherwise
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,9 @@ from neuronlab.backend import optim as fused_kernels
 from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype
 
 
-def rmsprop_update(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps, weight_decay, momentum,
-                   centered, maximize):
+def rmsprop_update(
+    param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps, weight_decay, momentum, centered, maximize
+):
     """The update in this module's docstring on whole (flat) arrays, in place: the reference for
     ``neuronlab.backend.optim.rmsprop_update``, which does the same arithmetic element by element."""
     cast = param.dtype.type
@@ -51,11 +53,29 @@ class RMSprop(Optimizer):
     and ``'grad_avg'`` / ``'momentum_buffer'`` when used.
     """
 
-    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False, *, maximize: bool = False,
-                 fused: bool | None = None) -> None:
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+            fused=fused,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
@@ -74,6 +94,17 @@ class RMSprop(Optimizer):
         buffer = self._buffer(state, "momentum_buffer", param).reshape(-1) if group["momentum"] > 0 else empty
         state["step"] = state.get("step", 0) + 1
         update = fused_kernels.rmsprop_update if self._fused(group) else rmsprop_update
-        update(param.reshape(-1), grad.reshape(-1), square_avg, grad_avg, buffer, float(group["lr"]),
-               float(group["alpha"]), float(group["eps"]), float(group["weight_decay"]), float(group["momentum"]),
-               bool(group["centered"]), bool(group["maximize"]))
+        update(
+            param.reshape(-1),
+            grad.reshape(-1),
+            square_avg,
+            grad_avg,
+            buffer,
+            float(group["lr"]),
+            float(group["alpha"]),
+            float(group["eps"]),
+            float(group["weight_decay"]),
+            float(group["momentum"]),
+            bool(group["centered"]),
+            bool(group["maximize"]),
+        )

@@ -14,14 +14,14 @@ The notes' three momentum formulations are this update with these arguments (see
 * 002 (Racharak):   V <- b V + (1-b) g;  W <- W - alpha V       ->  SGD(lr=alpha*(1-b), momentum=b) (V = (1-b) b_buf)
 * 003 (Orchard):    V <- b V + g;  W <- W - kappa V             ->  SGD(lr=kappa, momentum=b)
 """
+
 from __future__ import annotations
 
 from neuronlab.backend import optim as fused_kernels
 from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype
 
 
-def sgd_update(param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, nesterov, maximize,
-               first_step):
+def sgd_update(param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, nesterov, maximize, first_step):
     """The update in this module's docstring on whole (flat) arrays, in place: the reference for
     ``neuronlab.backend.optim.sgd_update``, which does the same arithmetic element by element."""
     cast = param.dtype.type
@@ -47,11 +47,27 @@ class SGD(Optimizer):
     (PyTorch's name).
     """
 
-    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
-                 fused: bool | None = None) -> None:
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+            fused=fused,
+        )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
@@ -61,8 +77,10 @@ class SGD(Optimizer):
         check_number("SGD", "weight_decay", group["weight_decay"], low=0.0)
         check_bool("SGD", "maximize", group["maximize"])
         if check_bool("SGD", "nesterov", group["nesterov"]) and (momentum == 0 or dampening != 0):
-            raise ValueError(f"SGD: nesterov=True requires momentum > 0 and dampening = 0, "
-                             f"got momentum={momentum}, dampening={dampening}")
+            raise ValueError(
+                f"SGD: nesterov=True requires momentum > 0 and dampening = 0, "
+                f"got momentum={momentum}, dampening={dampening}"
+            )
 
     def _update(self, param, grad, group, state) -> None:
         if group["momentum"] != 0:
@@ -71,6 +89,15 @@ class SGD(Optimizer):
         else:
             first_step, buffer = False, empty_like_dtype(param)
         update = fused_kernels.sgd_update if self._fused(group) else sgd_update
-        update(param.reshape(-1), grad.reshape(-1), buffer, float(group["lr"]), float(group["momentum"]),
-               float(group["dampening"]), float(group["weight_decay"]), bool(group["nesterov"]),
-               bool(group["maximize"]), first_step)
+        update(
+            param.reshape(-1),
+            grad.reshape(-1),
+            buffer,
+            float(group["lr"]),
+            float(group["momentum"]),
+            float(group["dampening"]),
+            float(group["weight_decay"]),
+            bool(group["nesterov"]),
+            bool(group["maximize"]),
+            first_step,
+        )

@@ -12,6 +12,7 @@ activations on training data; without data, lambda = 1.
 Batch normalization directly after a Linear layer is folded into it (its running statistics); dropout is
 the identity at inference (a ``scale_at_inference`` dropout scales the next layer's weights).
 """
+
 from __future__ import annotations
 
 import math
@@ -77,8 +78,11 @@ class SpikingModel:
             if isinstance(s, Affine):
                 parts.append(f"{s.name}: Affine({s.weight.shape[0]} -> {s.weight.shape[1]})")
             elif isinstance(s, Population):
-                detail = (f"tau_m={s.tau_m:g}, tau_ref={s.tau_ref:g}, amplitude={s.amplitude:g}" if s.kind == "lif"
-                          else f"scale={s.scale:.4g}")
+                detail = (
+                    f"tau_m={s.tau_m:g}, tau_ref={s.tau_ref:g}, amplitude={s.amplitude:g}"
+                    if s.kind == "lif"
+                    else f"scale={s.scale:.4g}"
+                )
                 parts.append(f"{s.name}: {s.kind.upper()}({s.size}, {detail})")
             else:
                 parts.append(s)
@@ -90,8 +94,9 @@ def _supported() -> str:
 
 
 def _refuse(index: int, layer, why: str = "") -> TypeError:
-    return TypeError(f"convert: cannot convert layer {index} ({type(layer).__name__}){why}; supported layers: "
-                     f"{_supported()}")
+    return TypeError(
+        f"convert: cannot convert layer {index} ({type(layer).__name__}){why}; supported layers: {_supported()}"
+    )
 
 
 def _fold_batchnorm(affine: Affine, bn) -> None:
@@ -114,7 +119,7 @@ def _stages(model) -> list:
         name = f"{i}:{type(layer).__name__}"
         if isinstance(layer, nn.Linear):
             w = layer.weight.data.astype(np.float64) * pending_scale
-            b = (layer.bias.data.astype(np.float64) if layer.bias is not None else np.zeros(w.shape[1]))
+            b = layer.bias.data.astype(np.float64) if layer.bias is not None else np.zeros(w.shape[1])
             stages.append(Affine(w, b, name))
             pending_scale = 1.0
         elif isinstance(layer, nn.BatchNorm1d):
@@ -127,8 +132,16 @@ def _stages(model) -> list:
             if isinstance(layer, nn.Dropout) and layer.scale_at_inference:
                 pending_scale *= 1.0 - layer.p
         elif isinstance(layer, (nn.LIFRate, nn.SoftLIFRate)):
-            stages.append(Population("lif", _width(stages, i, layer), name, tau_m=layer.tau_m, tau_ref=layer.tau_ref,
-                                     amplitude=layer.amplitude))
+            stages.append(
+                Population(
+                    "lif",
+                    _width(stages, i, layer),
+                    name,
+                    tau_m=layer.tau_m,
+                    tau_ref=layer.tau_ref,
+                    amplitude=layer.amplitude,
+                )
+            )
         elif isinstance(layer, nn.ReLU):
             stages.append(Population("if", _width(stages, i, layer), name))
         else:
@@ -161,8 +174,9 @@ def rate_forward(network: SpikingModel, X, dt: float = 1e-3, upto: int | None = 
     return a
 
 
-def convert(model, data=None, normalize: str | None = "percentile", percentile: float = 99.9,
-            tau_s: float = 0.005) -> SpikingModel:
+def convert(
+    model, data=None, normalize: str | None = "percentile", percentile: float = 99.9, tau_s: float = 0.005
+) -> SpikingModel:
     """Turn a trained Sequential into a :class:`SpikingModel` (run it with :func:`neuronlab.snn.simulate`).
 
     ``data``: training inputs for the data-based scale of ReLU layers (``normalize="max"`` or
@@ -185,8 +199,11 @@ def convert(model, data=None, normalize: str | None = "percentile", percentile: 
         if isinstance(stage, Population) and stage.kind == "if":
             z = rate_forward(network, X, upto=k)  # earlier layers already scaled: activations in true units
             positive = z[z > 0]
-            scale = (positive.max() if normalize == "max" else np.percentile(positive, percentile)) if positive.size \
+            scale = (
+                (positive.max() if normalize == "max" else np.percentile(positive, percentile))
+                if positive.size
                 else 1.0
+            )
             stage.scale = float(scale)
             network.scales[stage.name] = stage.scale
     return network

@@ -4,6 +4,7 @@
 of mean rate x spikes per step. ``latency``: one spike per input, earlier for stronger inputs (time to
 first spike of an RC neuron charged by x: t = tau ln(x / (x - threshold)), or linear in x).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,10 @@ def _intensities(name: str, x) -> np.ndarray:
     if data.dtype.kind not in "fiub":
         raise TypeError(f"{name}: expected numbers, got an array of {data.dtype}")
     if data.size and (not np.all(np.isfinite(data)) or data.min() < 0 or data.max() > 1):
-        raise ValueError(f"{name}: inputs must be intensities in [0, 1] (scale them first), "
-                         f"got values in [{data.min():g}, {data.max():g}]")
+        raise ValueError(
+            f"{name}: inputs must be intensities in [0, 1] (scale them first), "
+            f"got values in [{data.min():g}, {data.max():g}]"
+        )
     return data
 
 

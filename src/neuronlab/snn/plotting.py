@@ -2,6 +2,7 @@
 
 matplotlib is imported on first use (Agg backend: no display needed).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,10 @@ from neuronlab.io import atomic
 
 def _pyplot():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -24,11 +27,17 @@ def plot_accuracy_curve(path, curves: dict, rate_accuracy: dict | None = None, t
     plt = _pyplot()
     figure, ax = plt.subplots(figsize=(6, 4))
     for label, (times, accuracy) in curves.items():
-        line, = ax.plot(1000 * np.asarray(times), accuracy, "-" if len(times) > 30 else "o-", markersize=3,
-                        label=f"{label}: spikes")
+        (line,) = ax.plot(
+            1000 * np.asarray(times), accuracy, "-" if len(times) > 30 else "o-", markersize=3, label=f"{label}: spikes"
+        )
         if rate_accuracy and label in rate_accuracy:
-            ax.axhline(rate_accuracy[label], color=line.get_color(), linestyle="--", linewidth=1,
-                       label=f"{label}: rates ({rate_accuracy[label]:.3f})")
+            ax.axhline(
+                rate_accuracy[label],
+                color=line.get_color(),
+                linestyle="--",
+                linewidth=1,
+                label=f"{label}: rates ({rate_accuracy[label]:.3f})",
+            )
     ax.set_xlabel("presentation time (ms)")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.02)
@@ -45,8 +54,9 @@ def plot_raster(path, result, names: list, example: int = 0, title: str = "") ->
     if not result.spikes:
         raise ValueError("plot_raster: the simulation did not record spikes (simulate(..., record=True))")
     plt = _pyplot()
-    figure, axes = plt.subplots(len(result.spikes), 1, figsize=(7, 1.6 + 1.4 * len(result.spikes)), sharex=True,
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        len(result.spikes), 1, figsize=(7, 1.6 + 1.4 * len(result.spikes)), sharex=True, squeeze=False
+    )
     for ax, spikes, name in zip(axes[:, 0], result.spikes, names):
         steps, neurons = np.nonzero(spikes[:, example, :])
         ax.scatter(1000 * (steps + 1) * result.dt, neurons, s=2, marker="|", color="k")

@@ -1,4 +1,5 @@
 """One call for a trained model: convert it, run the test set with spikes, and write the numbers and figures."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,19 @@ from neuronlab.snn.simulate import accuracy_curve, simulate
 REPORT_NAME = "conversion.json"
 
 
-def conversion_report(model, X_test, y_test, out, X_train=None, presentation: float = 0.2, dt: float = 1e-3,
-                      tau_s: float = 0.005, normalize: str | None = "percentile", percentile: float = 99.9,
-                      n_times: int = 20) -> dict:
+def conversion_report(
+    model,
+    X_test,
+    y_test,
+    out,
+    X_train=None,
+    presentation: float = 0.2,
+    dt: float = 1e-3,
+    tau_s: float = 0.005,
+    normalize: str | None = "percentile",
+    percentile: float = 99.9,
+    n_times: int = 20,
+) -> dict:
     """Convert ``model`` (ReLU layers normalized on ``X_train``), measure its accuracy on (``X_test``, ``y_test``)
     with rates and with spikes at ``n_times`` presentation times up to ``presentation``, and write
     ``conversion.json`` (rate_accuracy, spiking_accuracy at ``presentation``, the curve and the settings),
@@ -40,16 +51,36 @@ def conversion_report(model, X_test, y_test, out, X_train=None, presentation: fl
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     names = [p.name for p in network.stages if isinstance(p, Population)]
-    figures = [plot_accuracy_curve(out / "conversion_accuracy.png", {"converted": (times, curve)},
-                                   {"converted": rate_accuracy},
-                                   title=f"{len(y_test)} test inputs, dt {dt:g} s, tau_s {tau_s:g} s").name]
+    figures = [
+        plot_accuracy_curve(
+            out / "conversion_accuracy.png",
+            {"converted": (times, curve)},
+            {"converted": rate_accuracy},
+            title=f"{len(y_test)} test inputs, dt {dt:g} s, tau_s {tau_s:g} s",
+        ).name
+    ]
     if names:
-        figures.append(plot_raster(out / "conversion_raster.png", simulate(network, X_test[:1], presentation, dt,
-                                                                           n_times=1, record=True),
-                                   names, title=f"spikes of every layer for test input 0 (label {y_test[0]})").name)
-    report = {"rate_accuracy": rate_accuracy, "spiking_accuracy": float(curve[-1]), "presentation": presentation,
-              "dt": dt, "tau_s": tau_s, "normalize": normalize, "percentile": percentile, "samples": len(y_test),
-              "curve": {"times": times.tolist(), "accuracy": curve.tolist()}, "scales": network.scales,
-              "simulation_seconds": seconds, "figures": figures}
+        figures.append(
+            plot_raster(
+                out / "conversion_raster.png",
+                simulate(network, X_test[:1], presentation, dt, n_times=1, record=True),
+                names,
+                title=f"spikes of every layer for test input 0 (label {y_test[0]})",
+            ).name
+        )
+    report = {
+        "rate_accuracy": rate_accuracy,
+        "spiking_accuracy": float(curve[-1]),
+        "presentation": presentation,
+        "dt": dt,
+        "tau_s": tau_s,
+        "normalize": normalize,
+        "percentile": percentile,
+        "samples": len(y_test),
+        "curve": {"times": times.tolist(), "accuracy": curve.tolist()},
+        "scales": network.scales,
+        "simulation_seconds": seconds,
+        "figures": figures,
+    }
     atomic.write_text(out / REPORT_NAME, json.dumps(report, indent=2) + "\n")
     return report

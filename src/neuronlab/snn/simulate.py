@@ -13,6 +13,7 @@ same exponential) and starts the refractory period tau_ref there (Nengo's scheme
 while tau_ref >= dt), so constant inputs fire at the tuning curve's rate independently of dt. IF neurons
 (the ReLU conversion) add J each step and subtract the threshold 1 when they spike.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,8 +83,9 @@ class _IFState:
         return spiked
 
 
-def simulate(network: SpikingModel, X, presentation: float = 0.2, dt: float = 1e-3, n_times: int = 20,
-             record: bool = False) -> SimulationResult:
+def simulate(
+    network: SpikingModel, X, presentation: float = 0.2, dt: float = 1e-3, n_times: int = 20, record: bool = False
+) -> SimulationResult:
     """Present each input of ``X`` (N, ...) for ``presentation`` seconds in steps of ``dt``; the running output is
     kept at ``n_times`` equally spaced times ending at ``presentation``. ``record=True`` also keeps every spike (memory: n_steps x N x units)."""
     n_steps = _check(presentation, dt)
@@ -130,12 +132,18 @@ def simulate(network: SpikingModel, X, presentation: float = 0.2, dt: float = 1e
         if step + 1 in keep:
             outputs.append(out_sum / (step + 1))
     order = sorted(states)
-    return SimulationResult(times=keep * dt, outputs=np.stack(outputs), counts=[counts[k] for k in order],
-                            spikes=[spikes[k] for k in order] if record else [], dt=dt)
+    return SimulationResult(
+        times=keep * dt,
+        outputs=np.stack(outputs),
+        counts=[counts[k] for k in order],
+        spikes=[spikes[k] for k in order] if record else [],
+        dt=dt,
+    )
 
 
-def accuracy_curve(network: SpikingModel, X, y, presentation: float = 0.2, dt: float = 1e-3, n_times: int = 20,
-                   batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+def accuracy_curve(
+    network: SpikingModel, X, y, presentation: float = 0.2, dt: float = 1e-3, n_times: int = 20, batch_size: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
     """Accuracy of the spiking network as a function of presentation time: (times, accuracy at each time)."""
     y = np.asarray(y)
     X = _as_batch(X)
@@ -143,7 +151,7 @@ def accuracy_curve(network: SpikingModel, X, y, presentation: float = 0.2, dt: f
         raise ValueError(f"accuracy_curve: {len(X)} inputs but {len(y)} labels")
     correct, times = 0, None
     for start in range(0, len(X), batch_size):
-        result = simulate(network, X[start:start + batch_size], presentation, dt, n_times)
-        correct = correct + (result.predictions() == y[start:start + batch_size]).sum(axis=1)
+        result = simulate(network, X[start : start + batch_size], presentation, dt, n_times)
+        correct = correct + (result.predictions() == y[start : start + batch_size]).sum(axis=1)
         times = result.times
     return times, correct / len(y)

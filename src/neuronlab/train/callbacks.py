@@ -15,6 +15,7 @@ The loop of :class:`~neuronlab.train.trainer.Trainer` calls, in order::
 training by setting ``trainer.stop_training = True``. Callbacks with state that a resumed run needs
 (EarlyStopping's best value, a scheduler's epoch) return it from ``state_dict()``.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,10 @@ class Callback:
 def _monitored(logs: dict, monitor: str, owner: str) -> float:
     if monitor not in logs:
         available = ", ".join(k for k in logs if k not in ("epoch", "time"))
-        raise ValueError(f"{owner} monitors {monitor!r}, which this run does not record; available: {available}"
-                         + ("" if monitor.startswith("train_") else " (val_* needs validation data)"))
+        raise ValueError(
+            f"{owner} monitors {monitor!r}, which this run does not record; available: {available}"
+            + ("" if monitor.startswith("train_") else " (val_* needs validation data)")
+        )
     return float(logs[monitor])
 
 
@@ -77,8 +80,14 @@ class EarlyStopping(Callback):
     so an overfitting tail costs nothing. ``mode``: 'min', 'max', or 'auto' (max for accuracy/r2).
     """
 
-    def __init__(self, monitor: str = "val_loss", patience: int = 10, min_delta: float = 0.0,
-                 mode: str = "auto", restore_best: bool = True) -> None:
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        mode: str = "auto",
+        restore_best: bool = True,
+    ) -> None:
         if not isinstance(patience, (int, np.integer)) or isinstance(patience, bool) or patience < 1:
             raise ValueError(f"EarlyStopping: patience must be an integer >= 1, got {patience!r}")
         if not min_delta >= 0:
@@ -141,8 +150,15 @@ class ModelCheckpoint(Callback):
     passed on to ``neuronlab.save``.
     """
 
-    def __init__(self, path, monitor: str = "val_loss", save_best_only: bool = False, mode: str = "auto",
-                 every_seconds: float = 0.0, **save_kwargs) -> None:
+    def __init__(
+        self,
+        path,
+        monitor: str = "val_loss",
+        save_best_only: bool = False,
+        mode: str = "auto",
+        every_seconds: float = 0.0,
+        **save_kwargs,
+    ) -> None:
         if not every_seconds >= 0:
             raise ValueError(f"ModelCheckpoint: every_seconds must be >= 0, got {every_seconds!r}")
         self.path = str(path)
@@ -237,10 +253,14 @@ class NaNGuard(Callback):
     def on_after_backward(self, trainer, batch, loss) -> None:
         where = f"epoch {trainer.epoch}, batch {batch}"
         if not math.isfinite(loss):
-            raise TrainingDivergedError(f"the loss is {loss} at {where}: training diverged; "
-                                        "expected a finite loss (try a smaller learning rate or gradient clipping)")
+            raise TrainingDivergedError(
+                f"the loss is {loss} at {where}: training diverged; "
+                "expected a finite loss (try a smaller learning rate or gradient clipping)"
+            )
         for name, param in trainer.model.named_parameters():
             if param.grad is not None and not np.isfinite(param.grad.data).all():
-                raise TrainingDivergedError(f"the gradient of {name!r} is not finite at {where}: training "
-                                            "diverged; expected finite gradients (try a smaller learning rate "
-                                            "or gradient clipping)")
+                raise TrainingDivergedError(
+                    f"the gradient of {name!r} is not finite at {where}: training "
+                    "diverged; expected finite gradients (try a smaller learning rate "
+                    "or gradient clipping)"
+                )

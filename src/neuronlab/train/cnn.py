@@ -10,23 +10,36 @@ Unflatten, so it takes the rows (n, C*H*W) that the datasets and loaders yield f
 Initialization as ``build_mlp``'s (``he`` by default: W ~ N(0, 2 / fan_in), fan_in = C_in * k * k for a
 convolution; biases 0).
 """
+
 from __future__ import annotations
 
 import math
 
 from neuronlab import nn
-from neuronlab.train.mlp import ACTIVATIONS, INITS, _GAIN_NAME, _initialize
+from neuronlab.train.mlp import _GAIN_NAME, ACTIVATIONS, INITS, _initialize
 
 
-def build_cnn(input_shape, n_classes: int, *, channels=(6, 16), hidden=(120, 84), kernel_size: int | None = None,
-              activation: str = "relu", init: str = "he", batchnorm: bool = False, dropout: float = 0.0,
-              flat_input: bool = True) -> nn.Sequential:
+def build_cnn(
+    input_shape,
+    n_classes: int,
+    *,
+    channels=(6, 16),
+    hidden=(120, 84),
+    kernel_size: int | None = None,
+    activation: str = "relu",
+    init: str = "he",
+    batchnorm: bool = False,
+    dropout: float = 0.0,
+    flat_input: bool = True,
+) -> nn.Sequential:
     """A LeNet-style CNN for inputs of ``input_shape`` ((C, H, W) images or (C, L) signals) and ``n_classes``
     outputs (logits), as an ``nn.Sequential``."""
     shape = tuple(int(n) for n in input_shape)
     if len(shape) not in (2, 3) or min(shape) < 1:
-        raise ValueError(f"build_cnn: input_shape must be (C, H, W) or (C, L), got {input_shape!r} (grey (H, W) "
-                         "images: data.channels_first(image_shape))")
+        raise ValueError(
+            f"build_cnn: input_shape must be (C, H, W) or (C, L), got {input_shape!r} (grey (H, W) "
+            "images: data.channels_first(image_shape))"
+        )
     if activation not in ACTIVATIONS:
         raise ValueError(f"build_cnn: unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
     if init not in INITS:
@@ -36,8 +49,9 @@ def build_cnn(input_shape, n_classes: int, *, channels=(6, 16), hidden=(120, 84)
     if int(n_classes) < 1 or not channels or any(int(c) < 1 for c in channels):
         raise ValueError(f"build_cnn: n_classes and channels must be positive, got {n_classes!r} and {channels!r}")
     images = len(shape) == 3
-    conv, norm, pool = (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d) if images else (nn.Conv1d, nn.BatchNorm1d,
-                                                                                   nn.MaxPool1d)
+    conv, norm, pool = (
+        (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d) if images else (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d)
+    )
     spatial = list(shape[1:])
     k = kernel_size if kernel_size is not None else (5 if min(spatial) >= 20 else 3)
     layers = [nn.Unflatten(1, shape)] if flat_input else []

@@ -3,6 +3,7 @@
 initialization, shuffling order and dropout masks; with a Dask ``client`` the members train in parallel on its
 workers. The :class:`~neuronlab.nn.Ensemble` Module itself lives in ``neuronlab.nn``.
 """
+
 from __future__ import annotations
 
 from neuronlab.nn.ensemble import Ensemble, check_seeds, check_task
@@ -12,8 +13,19 @@ from neuronlab.train.trainer import fit
 __all__ = ["Ensemble", "fit_ensemble"]
 
 
-def fit_ensemble(factory, seeds, loss_fn, make_optimizer, train_loader, val_loader=None, *, epochs: int,
-                 task: str = "classification", client=None, **fit_kwargs):
+def fit_ensemble(
+    factory,
+    seeds,
+    loss_fn,
+    make_optimizer,
+    train_loader,
+    val_loader=None,
+    *,
+    epochs: int,
+    task: str = "classification",
+    client=None,
+    **fit_kwargs,
+):
     """Train one member per seed and return ``(Ensemble, [History per member])``.
 
     For each seed: ``neuronlab.manual_seed(seed)``, ``model = factory()``, ``optimizer =
@@ -30,14 +42,16 @@ def fit_ensemble(factory, seeds, loss_fn, make_optimizer, train_loader, val_load
     if not callable(factory):
         raise TypeError(f"fit_ensemble: factory must be callable () -> Module, got {type(factory).__name__}")
     if not callable(make_optimizer):
-        raise TypeError("fit_ensemble: make_optimizer must be callable (parameters -> Optimizer), "
-                        f"got {type(make_optimizer).__name__}")
+        raise TypeError(
+            "fit_ensemble: make_optimizer must be callable (parameters -> Optimizer), "
+            f"got {type(make_optimizer).__name__}"
+        )
     check_task(task)
     seeds = check_seeds(seeds, "fit_ensemble")
     arguments = (factory, loss_fn, make_optimizer, train_loader, val_loader, epochs, fit_kwargs)
     if client is None:
         results = [_fit_member(seed, *arguments) for seed in seeds]
-    else:                                                       # Distributed (issue 16)
+    else:  # Distributed (issue 16)
         results = client.gather([client.submit(_fit_member, seed, *arguments, pure=False) for seed in seeds])
     return Ensemble([model for model, _ in results], task), [history for _, history in results]
 
@@ -46,6 +60,7 @@ def _fit_member(seed, factory, loss_fn, make_optimizer, train_loader, val_loader
     """One member: seed, build, train; ``(model, history)``."""
     manual_seed(seed)
     model = factory()
-    history = fit(model, loss_fn, make_optimizer(model.parameters()), train_loader, val_loader, epochs=epochs,
-                  **fit_kwargs)
+    history = fit(
+        model, loss_fn, make_optimizer(model.parameters()), train_loader, val_loader, epochs=epochs, **fit_kwargs
+    )
     return model, history

@@ -1,6 +1,7 @@
 """Scoring a saved model (``neuronlab evaluate``): on the run's own train/val/test split of the data it was
 trained on (re-created by :class:`~neuronlab.train.run_folder.RunFolder` from the run record, refused when
 the data has changed since), or on all samples of any dataset with the model's features."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,13 +36,22 @@ def _choose_split(split: str, same_data: bool, run: dict) -> str:
         return "test" if same_data and run.get("split", {}).get("test_size", 0) > 0 else "all"
     if split != "all" and not same_data:
         trained_on = run.get("dataset", "not recorded in the checkpoint")
-        raise ConfigError("split", f"{split} re-creates the training run's split, which needs the dataset the model "
-                                   f"was trained on ({trained_on}); use --split all")
+        raise ConfigError(
+            "split",
+            f"{split} re-creates the training run's split, which needs the dataset the model "
+            f"was trained on ({trained_on}); use --split all",
+        )
     return split
 
 
-def evaluate_checkpoint(checkpoint, dataset: str | None = None, data_dir=None, target: str | None = None,
-                        task: str | None = None, split: str = "auto") -> Evaluation:
+def evaluate_checkpoint(
+    checkpoint,
+    dataset: str | None = None,
+    data_dir=None,
+    target: str | None = None,
+    task: str | None = None,
+    split: str = "auto",
+) -> Evaluation:
     """Score the model in ``checkpoint`` (a ``model.safetensors`` of a finished run) on ``dataset`` (default:
     the one it was trained on, with its data folder and target column). ``split``: ``auto`` (the run's test
     split of its own dataset, all samples of another), ``all``, or ``train``/``val``/``test`` of the run's
@@ -68,12 +78,16 @@ def evaluate_checkpoint(checkpoint, dataset: str | None = None, data_dir=None, t
     split = _choose_split(split, same_data, run)
     X, y = bundle.X, bundle.y
     if split != "all":
-        RunFolder.check_same_data(run, bundle, f"its {split} split cannot be re-created (it would mix in other "
-                                               "rows); use --split all to score every row")
+        RunFolder.check_same_data(
+            run,
+            bundle,
+            f"its {split} split cannot be re-created (it would mix in other rows); use --split all to score every row",
+        )
         parts = RunFolder.split(bundle, run["split"])
         if split not in parts:
             raise ConfigError("split", f"the training run held out no {split} data; use another --split")
         X, y = parts[split]
     metrics = score(task, y, Preprocessing.from_checkpoint(ckpt).outputs(ckpt.model, X))
-    return Evaluation(dataset=bundle.name, task=task, split=split, samples=len(y), metrics=metrics,
-                      class_names=bundle.class_names)
+    return Evaluation(
+        dataset=bundle.name, task=task, split=split, samples=len(y), metrics=metrics, class_names=bundle.class_names
+    )

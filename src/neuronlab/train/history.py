@@ -4,6 +4,7 @@ Each row holds ``epoch`` (1-based), ``train_loss``, ``val_loss`` when there is v
 ``train_<metric>`` and ``val_<metric>`` for every metric, ``lr`` (the first parameter group's learning
 rate during the epoch) and ``time`` (wall seconds). ``history["val_loss"]`` gives a column as a list.
 """
+
 from __future__ import annotations
 
 import csv
@@ -60,11 +61,14 @@ class History:
 
     def state_dict(self) -> dict:
         """JSON-able copy (stored with checkpoints so that a resumed run continues the same table)."""
-        return {"records": [dict(r) for r in self.records], "best_epoch": self.best_epoch,
-                "stopped_early": self.stopped_early}
+        return {
+            "records": [dict(r) for r in self.records],
+            "best_epoch": self.best_epoch,
+            "stopped_early": self.stopped_early,
+        }
 
     @classmethod
-    def from_state_dict(cls, state: dict) -> "History":
+    def from_state_dict(cls, state: dict) -> History:
         history = cls(state.get("records", []))
         history.best_epoch = state.get("best_epoch")
         history.stopped_early = bool(state.get("stopped_early", False))

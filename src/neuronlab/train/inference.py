@@ -1,14 +1,15 @@
 """Using a trained model on raw inputs: apply the saved preprocessing, run the model in inference mode,
 undo the target scaling, and score or tabulate the result. Shared by the run workflow (in memory) and
 by ``neuronlab evaluate`` / ``neuronlab predict`` (from a checkpoint)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
 
-from neuronlab.autograd.grad_mode import no_grad
 from neuronlab.autograd import Tensor
+from neuronlab.autograd.grad_mode import no_grad
 from neuronlab.ops.loss import cross_entropy
 from neuronlab.ops.softmax import softmax
 from neuronlab.train.metrics import accuracy, confusion_matrix, mae, mse, r2
@@ -40,10 +41,13 @@ def score(task: str, y_true: np.ndarray, outputs: np.ndarray) -> dict:
         k = outputs.shape[1]
         with no_grad():
             loss = cross_entropy(Tensor(outputs.astype(np.float64)), np.asarray(y_true, dtype=np.int64)).item()
-        return {"accuracy": accuracy(y_true, outputs), "loss": loss,
-                "confusion_matrix": confusion_matrix(y_true, outputs, k).tolist()}
+        return {
+            "accuracy": accuracy(y_true, outputs),
+            "loss": loss,
+            "confusion_matrix": confusion_matrix(y_true, outputs, k).tolist(),
+        }
     predictions = outputs[:, 0] if np.ndim(y_true) == 1 else outputs
-    r_squared = r2(y_true, predictions) if len(y_true) >= 2 else float("nan")    # undefined for 0 or 1 sample
+    r_squared = r2(y_true, predictions) if len(y_true) >= 2 else float("nan")  # undefined for 0 or 1 sample
     return {"mse": mse(y_true, predictions), "mae": mae(y_true, predictions), "r2": r_squared}
 
 
@@ -64,19 +68,28 @@ def check_compatible(checkpoint, bundle):
     some classes) comes back with its labels mapped by name onto the checkpoint's class indices."""
     expected = checkpoint_input_size(checkpoint)
     if expected is not None and bundle.n_features != expected:
-        raise ValueError(f"the checkpoint's model takes {expected} input features; dataset {bundle.name!r} has "
-                         f"{bundle.n_features} (a checkpoint from another model?)")
+        raise ValueError(
+            f"the checkpoint's model takes {expected} input features; dataset {bundle.name!r} has "
+            f"{bundle.n_features} (a checkpoint from another model?)"
+        )
     if checkpoint.task is not None and bundle.task != checkpoint.task:
-        raise ValueError(f"the checkpoint is a {checkpoint.task} model; dataset {bundle.name!r} is a "
-                         f"{bundle.task} dataset (use --task to read it differently)")
-    if bundle.task != "classification" or checkpoint.class_names is None \
-            or list(bundle.class_names) == list(checkpoint.class_names):
+        raise ValueError(
+            f"the checkpoint is a {checkpoint.task} model; dataset {bundle.name!r} is a "
+            f"{bundle.task} dataset (use --task to read it differently)"
+        )
+    if (
+        bundle.task != "classification"
+        or checkpoint.class_names is None
+        or list(bundle.class_names) == list(checkpoint.class_names)
+    ):
         return bundle
     known = {name: index for index, name in enumerate(checkpoint.class_names)}
     unknown = [name for name in bundle.class_names if name not in known]
     if unknown:
-        raise ValueError(f"dataset {bundle.name!r} has classes {_short(unknown)} that the checkpoint's model does not "
-                         f"know; its classes are {_short(checkpoint.class_names)}")
+        raise ValueError(
+            f"dataset {bundle.name!r} has classes {_short(unknown)} that the checkpoint's model does not "
+            f"know; its classes are {_short(checkpoint.class_names)}"
+        )
     index = np.array([known[name] for name in bundle.class_names], dtype=np.int64)
     return replace(bundle, y=index[bundle.y], class_names=list(checkpoint.class_names))
 

@@ -5,6 +5,7 @@ or scores (n, K) (logits or probabilities; the prediction is the arg-max). Regre
 targets and predictions of the same shape, (n,) or (n, k); with several outputs they average the
 per-output values (scikit-learn's ``multioutput="uniform_average"``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,10 @@ def _predicted_classes(y_true: np.ndarray, y_pred, what: str) -> np.ndarray:
     if pred.ndim == 2:
         pred = pred.argmax(axis=1)
     if pred.shape != y_true.shape:
-        raise ValueError(f"{what}: {len(y_true)} targets but predictions of shape {pred.shape}; expected "
-                         f"class indices ({len(y_true)},) or scores ({len(y_true)}, classes)")
+        raise ValueError(
+            f"{what}: {len(y_true)} targets but predictions of shape {pred.shape}; expected "
+            f"class indices ({len(y_true)},) or scores ({len(y_true)}, classes)"
+        )
     return pred
 
 

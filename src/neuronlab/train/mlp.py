@@ -6,19 +6,33 @@ activation's gain (2 / N_in for ReLU), ``xavier`` U(-a, a) with a = sqrt(6 / (N_
 ``lecun`` N(0, 1 / N_in), ``default`` keeps PyTorch's U(-1/sqrt(N_in), 1/sqrt(N_in)); biases start at 0
 except with ``default``. The output layer is linear, so it gets gain 1.
 """
+
 from __future__ import annotations
 
 from functools import partial
 
 from neuronlab import nn
 
-ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid,
-               "elu": nn.ELU, "gelu": nn.GELU}
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+}
 # Spiking bridge (issue 15): the smoothed LIF tuning curve, rates of up to 500 Hz as activations of up to 5
 ACTIVATIONS["softlif"] = partial(nn.SoftLIFRate, amplitude=0.01)
 INITS = ("he", "xavier", "lecun", "default")
-_GAIN_NAME = {"relu": "relu", "leaky_relu": "leaky_relu", "tanh": "tanh", "sigmoid": "sigmoid",
-              "elu": "relu", "gelu": "relu", "softlif": "relu"}
+_GAIN_NAME = {
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "elu": "relu",
+    "gelu": "relu",
+    "softlif": "relu",
+}
 
 
 def _initialize(layer: nn.Linear, init: str, nonlinearity: str) -> None:
@@ -33,8 +47,16 @@ def _initialize(layer: nn.Linear, init: str, nonlinearity: str) -> None:
     nn.init.zeros_(layer.bias)
 
 
-def build_mlp(in_features: int, hidden: tuple[int, ...] | list[int], out_features: int, *, activation: str = "relu",
-              init: str = "he", batchnorm: bool = False, dropout: float = 0.0) -> nn.Sequential:
+def build_mlp(
+    in_features: int,
+    hidden: tuple[int, ...] | list[int],
+    out_features: int,
+    *,
+    activation: str = "relu",
+    init: str = "he",
+    batchnorm: bool = False,
+    dropout: float = 0.0,
+) -> nn.Sequential:
     """An MLP ``in_features -> hidden[0] -> ... -> out_features`` as an ``nn.Sequential`` (weights drawn from
     the library's generator, so ``neuronlab.manual_seed`` fixes them)."""
     if activation not in ACTIVATIONS:

@@ -1,6 +1,7 @@
 """Figures of a training run: learning curves (the notes' overfitting picture: training loss keeps falling
 while the validation loss turns up, notes 003 §5.2) and the confusion matrix. Matplotlib is imported here,
 inside the functions, with the Agg backend, so ``import neuronlab`` stays fast and headless."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,7 +25,7 @@ def plot_curves(history, path, title: str | None = None) -> Path:
     epoch whose weights were kept by early stopping. Returns the path of the PNG."""
     plt = _pyplot()
     epochs = history["epoch"]
-    metrics = [c[len("train_"):] for c in history.columns if c.startswith("train_") and c != "train_loss"]
+    metrics = [c[len("train_") :] for c in history.columns if c.startswith("train_") and c != "train_loss"]
     panels = ["loss"] + metrics[:1]
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.8), squeeze=False)
     for ax, name in zip(axes[0], panels):
@@ -32,8 +33,9 @@ def plot_curves(history, path, title: str | None = None) -> Path:
         if f"val_{name}" in history:
             ax.plot(epochs, history[f"val_{name}"], label="validation", color="tab:orange")
         if history.best_epoch is not None:
-            ax.axvline(history.best_epoch, color="0.5", linestyle="--", linewidth=1,
-                       label=f"best epoch ({history.best_epoch})")
+            ax.axvline(
+                history.best_epoch, color="0.5", linestyle="--", linewidth=1, label=f"best epoch ({history.best_epoch})"
+            )
         if name == "loss":
             values = np.array([v for k in ("train_loss", "val_loss") if k in history for v in history[k]], float)
             if values.size and np.all(values > 0) and values.max() / values.min() > 50:
@@ -68,8 +70,15 @@ def plot_confusion(matrix, class_names, path, title: str | None = None) -> Path:
     if k <= 30:
         for i in range(k):
             for j in range(k):
-                ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if matrix[i, j] > threshold else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(matrix[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if matrix[i, j] > threshold else "black",
+                )
     ax.set_title(title or f"confusion matrix ({int(matrix.trace())}/{int(matrix.sum())} correct)")
     fig.tight_layout()
     path = atomic.save_figure(fig, path, dpi=110)

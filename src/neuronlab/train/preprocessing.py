@@ -7,6 +7,7 @@
 One object carries both transforms from the run to the checkpoint (``as_dict()`` is what ``neuronlab.save``
 stores as ``preprocessing``) and back (:meth:`Preprocessing.from_checkpoint`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,13 @@ import numpy as np
 from neuronlab.data import MinMaxScale, Standardize, TensorDataset, Whiten
 from neuronlab.train.inference import model_outputs
 
-INPUT_TRANSFORMS = {"standardize": Standardize, "minmax": MinMaxScale, "pca": lambda: Whiten("pca"),
-                    "zca": lambda: Whiten("zca"), "none": lambda: None}
+INPUT_TRANSFORMS = {
+    "standardize": Standardize,
+    "minmax": MinMaxScale,
+    "pca": lambda: Whiten("pca"),
+    "zca": lambda: Whiten("zca"),
+    "none": lambda: None,
+}
 
 
 class Preprocessing:
@@ -25,7 +31,7 @@ class Preprocessing:
         self.inputs, self.targets = inputs, targets
 
     @classmethod
-    def fit(cls, name: str, task: str, X_train: np.ndarray, y_train: np.ndarray) -> "Preprocessing":
+    def fit(cls, name: str, task: str, X_train: np.ndarray, y_train: np.ndarray) -> Preprocessing:
         """Fit input transform ``name`` (one of :data:`INPUT_TRANSFORMS`) and, for regression, the target
         standardization on the training split."""
         inputs = INPUT_TRANSFORMS[name]()
@@ -37,7 +43,7 @@ class Preprocessing:
         return cls(inputs, targets)
 
     @classmethod
-    def from_checkpoint(cls, checkpoint) -> "Preprocessing":
+    def from_checkpoint(cls, checkpoint) -> Preprocessing:
         return cls(checkpoint.input_transform, checkpoint.target_transform)
 
     def transform_inputs(self, X: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
 """Progress display: a tqdm bar per epoch on a terminal, one plain line per epoch otherwise (logs, CI, pipes)."""
+
 from __future__ import annotations
 
 import math
@@ -53,8 +54,9 @@ class ProgressBar(Callback):
         from tqdm.auto import tqdm
 
         total = len(trainer.train_loader) if hasattr(trainer.train_loader, "__len__") else None
-        self._bar = tqdm(total=total, desc=self._label(trainer, epoch), file=self._out, unit="batch",
-                         leave=False, dynamic_ncols=True)
+        self._bar = tqdm(
+            total=total, desc=self._label(trainer, epoch), file=self._out, unit="batch", leave=False, dynamic_ncols=True
+        )
 
     def on_batch_end(self, trainer, batch, loss) -> None:
         if self._bar is None:
@@ -71,7 +73,7 @@ class ProgressBar(Callback):
             return
         from tqdm.auto import tqdm
 
-        self._bar.close()           # the bar disappears (leave=False); its postfix would be cut to the terminal width
+        self._bar.close()  # the bar disappears (leave=False); its postfix would be cut to the terminal width
         self._bar = None
         tqdm.write(line, file=self._out)
 

@@ -4,6 +4,7 @@
 sequence of n / input_size steps); ``train_character_model`` fits a ``CharacterModel`` to a text file and saves a
 checkpoint whose ``extra["vocab"]`` holds the characters; ``generate`` samples text from such a checkpoint.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,9 +16,16 @@ from neuronlab.nn.recurrent_models import LAYERS, CharacterModel, SequenceClassi
 MODELS = tuple(LAYERS)  # "rnn", "gru", "lstm"
 
 
-def build_recurrent_classifier(kind: str, n_features: int, num_classes: int, hidden: tuple[int, ...] | list[int], *,
-                               input_size: int = 1, bidirectional: bool = False,
-                               readout: str = "last") -> SequenceClassifier:
+def build_recurrent_classifier(
+    kind: str,
+    n_features: int,
+    num_classes: int,
+    hidden: tuple[int, ...] | list[int],
+    *,
+    input_size: int = 1,
+    bidirectional: bool = False,
+    readout: str = "last",
+) -> SequenceClassifier:
     """A ``SequenceClassifier`` for rows of ``n_features`` values read as n_features / input_size time steps:
     ``len(hidden)`` stacked layers of size ``hidden[0]`` (recurrent layers share one size), a Linear readout."""
     hidden = [int(h) for h in hidden]
@@ -25,14 +33,34 @@ def build_recurrent_classifier(kind: str, n_features: int, num_classes: int, hid
         raise ValueError(f"a recurrent model needs one positive hidden size repeated per layer, got {hidden}")
     if n_features % input_size:
         raise ValueError(f"{n_features} features are not a whole number of time steps of input_size={input_size}")
-    return SequenceClassifier(kind, input_size, hidden[0], num_classes, num_layers=len(hidden),
-                              bidirectional=bidirectional, readout=readout, seq_len=n_features // input_size)
+    return SequenceClassifier(
+        kind,
+        input_size,
+        hidden[0],
+        num_classes,
+        num_layers=len(hidden),
+        bidirectional=bidirectional,
+        readout=readout,
+        seq_len=n_features // input_size,
+    )
 
 
-def train_character_model(text_path, checkpoint_path, *, kind: str = "lstm", seq_len: int = 100,
-                          embedding_dim: int = 32, hidden_size: int = 128, num_layers: int = 1, epochs: int = 10,
-                          batch_size: int = 32, lr: float = 3e-3, clip: float = 1.0, seed: int = 0,
-                          log=None) -> list[float]:
+def train_character_model(
+    text_path,
+    checkpoint_path,
+    *,
+    kind: str = "lstm",
+    seq_len: int = 100,
+    embedding_dim: int = 32,
+    hidden_size: int = 128,
+    num_layers: int = 1,
+    epochs: int = 10,
+    batch_size: int = 32,
+    lr: float = 3e-3,
+    clip: float = 1.0,
+    seed: int = 0,
+    log=None,
+) -> list[float]:
     """Fit a ``CharacterModel`` to the next character of a text file (cross-entropy on every step, Adam,
     clipping by norm), save it with its vocabulary to ``checkpoint_path``; returns the mean loss per epoch."""
     import neuronlab
@@ -58,8 +86,14 @@ def train_character_model(text_path, checkpoint_path, *, kind: str = "lstm", seq
         losses.append(total / len(data))
         if log is not None:
             log(f"epoch {epoch + 1}: loss {losses[-1]:.4f}")
-    neuronlab.save(model, checkpoint_path, optimizer=opt, epoch=epochs, task="generation",
-                   extra={"vocab": "".join(data.vocab), "seq_len": seq_len})
+    neuronlab.save(
+        model,
+        checkpoint_path,
+        optimizer=opt,
+        epoch=epochs,
+        task="generation",
+        extra={"vocab": "".join(data.vocab), "seq_len": seq_len},
+    )
     return losses
 
 
@@ -70,15 +104,23 @@ def generate(checkpoint_path, prime: str, length: int = 200, temperature: float 
     checkpoint = neuronlab.load(checkpoint_path)
     vocab = (checkpoint.extra or {}).get("vocab")
     if not isinstance(checkpoint.model, CharacterModel) or vocab is None:
-        raise ValueError(f"{checkpoint_path} is not a character model checkpoint (train one with "
-                         "train_character_model)")
+        raise ValueError(
+            f"{checkpoint_path} is not a character model checkpoint (train one with train_character_model)"
+        )
     index = {ch: i for i, ch in enumerate(vocab)}
     unknown = sorted(set(prime) - set(index))
     if not prime or unknown:
-        raise ValueError(f"generate: the prime must be non-empty text from the model's vocabulary"
-                         + (f"; not in it: {''.join(unknown)!r}" if unknown else ""))
-    drawn = sample(checkpoint.model, [index[ch] for ch in prime], length, temperature,
-                   None if seed is None else np.random.default_rng(seed))
+        raise ValueError(
+            "generate: the prime must be non-empty text from the model's vocabulary"
+            + (f"; not in it: {''.join(unknown)!r}" if unknown else "")
+        )
+    drawn = sample(
+        checkpoint.model,
+        [index[ch] for ch in prime],
+        length,
+        temperature,
+        None if seed is None else np.random.default_rng(seed),
+    )
     return "".join(vocab[i] for i in drawn)
 
 

@@ -23,6 +23,7 @@ states and files are :class:`~neuronlab.train.run_folder.RunFolder`'s).
 bit for bit with the same number of BLAS threads (``--threads``: threads change the float rounding of the
 matrix products).
 """
+
 from __future__ import annotations
 
 import numbers
@@ -47,7 +48,7 @@ from neuronlab.train.run_folder import RunFolder, RunFolderError
 from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, ConfigError, validate
 from neuronlab.train.trainer import Trainer
 
-RESUME_SAVE_SECONDS = 2.0   # saves of last.safetensors are at least this far apart
+RESUME_SAVE_SECONDS = 2.0  # saves of last.safetensors are at least this far apart
 
 
 def _default(name: str):
@@ -96,10 +97,11 @@ class RunConfig:
     seed: int = _default("seed")
 
     def __post_init__(self) -> None:
-        self.hidden = tuple(int(h) if isinstance(h, numbers.Integral) and not isinstance(h, bool) else h
-                            for h in self.hidden)
+        self.hidden = tuple(
+            int(h) if isinstance(h, numbers.Integral) and not isinstance(h, bool) else h for h in self.hidden
+        )
         if isinstance(self.dataset, str) and self.dataset.startswith("csv:") and self.dataset[4:]:
-            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])   # absolute: the record works from any folder
+            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])  # absolute: the record works from any folder
         if isinstance(self.data_dir, str):
             self.data_dir = os.path.abspath(self.data_dir)
         validate(asdict(self))
@@ -138,7 +140,7 @@ class RunResult:
 
 # ---------------------------------------------------------------------------------------- building blocks
 OPTIMIZER_SLOTS = {"sgd": 0, "momentum": 1, "nesterov": 1, "adagrad": 1, "rmsprop": 1, "adam": 2, "adamw": 2}
-MAX_CLASSES_PER_SAMPLE = 0.2    # --task classification: at least 5 samples per class on average
+MAX_CLASSES_PER_SAMPLE = 0.2  # --task classification: at least 5 samples per class on average
 
 
 def make_optimizer(config: RunConfig, params):
@@ -146,8 +148,9 @@ def make_optimizer(config: RunConfig, params):
     if config.optimizer in ("sgd", "momentum", "nesterov"):
         momentum = 0.0 if config.optimizer == "sgd" else config.momentum
         return optim.SGD(params, lr=lr, momentum=momentum, nesterov=config.optimizer == "nesterov", weight_decay=wd)
-    cls = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam,
-           "adamw": optim.AdamW}[config.optimizer]
+    cls = {"adagrad": optim.Adagrad, "rmsprop": optim.RMSprop, "adam": optim.Adam, "adamw": optim.AdamW}[
+        config.optimizer
+    ]
     return cls(params, lr=lr, weight_decay=wd)
 
 
@@ -178,6 +181,7 @@ def make_regularizer(config: RunConfig):
         if config.l2:
             terms.append(F.l2_penalty(model, config.l2))
         return terms[0] if len(terms) == 1 else terms[0] + terms[1]
+
     return penalty
 
 
@@ -192,12 +196,17 @@ def load_bundle(config: RunConfig):
         except ValueError as error:
             raise ConfigError("task", str(error)) from None
         if bundle.task == "classification" and bundle.num_classes > MAX_CLASSES_PER_SAMPLE * len(bundle.y):
-            raise ConfigError("task", f"classification of {bundle.name!r} would make {bundle.num_classes} classes "
-                                      f"from {len(bundle.y)} samples (a continuous target?); expected at least "
-                                      f"{round(1 / MAX_CLASSES_PER_SAMPLE)} samples per class, or --task regression")
+            raise ConfigError(
+                "task",
+                f"classification of {bundle.name!r} would make {bundle.num_classes} classes "
+                f"from {len(bundle.y)} samples (a continuous target?); expected at least "
+                f"{round(1 / MAX_CLASSES_PER_SAMPLE)} samples per class, or --task regression",
+            )
     if bundle.task == "classification" and bundle.num_classes < 2:
-        raise RunFolderError(f"dataset {bundle.name!r} has a single class ({bundle.class_names[0]!r}) in its "
-                             "target; a classifier needs at least 2 classes (or use --task regression)")
+        raise RunFolderError(
+            f"dataset {bundle.name!r} has a single class ({bundle.class_names[0]!r}) in its "
+            "target; a classifier needs at least 2 classes (or use --task regression)"
+        )
     return bundle
 
 
@@ -246,18 +255,24 @@ def check_memory(config: RunConfig, in_features: int, out_features: int) -> None
     parameters, need = model_memory(config, in_features, out_features)
     have = available_memory()
     if need > have:
-        raise ConfigError("hidden", f"{list(config.hidden)}: the model has {parameters:,} parameters and needs about "
-                                    f"{need / 2**30:.1f} GiB (weights, gradients, optimizer state, copies); "
-                                    f"{have / 2**30:.1f} GiB is available; expected smaller layers")
+        raise ConfigError(
+            "hidden",
+            f"{list(config.hidden)}: the model has {parameters:,} parameters and needs about "
+            f"{need / 2**30:.1f} GiB (weights, gradients, optimizer state, copies); "
+            f"{have / 2**30:.1f} GiB is available; expected smaller layers",
+        )
 
 
 # ---------------------------------------------------------------------------------------- the run's steps
 def _describe(bundle, config: RunConfig, parts: dict) -> str:
     """The run's first line: dataset, task (inferred or forced by --task), features, classes, split sizes."""
     how = "" if config.task is None else " (--task)"
-    return (f"{bundle.name}: {bundle.task}{how}, {bundle.n_features} features"
-            + (f", {bundle.num_classes} classes" if bundle.task == "classification" else "")
-            + "; " + ", ".join(f"{name} {len(x)}" for name, (x, _) in parts.items()))
+    return (
+        f"{bundle.name}: {bundle.task}{how}, {bundle.n_features} features"
+        + (f", {bundle.num_classes} classes" if bundle.task == "classification" else "")
+        + "; "
+        + ", ".join(f"{name} {len(x)}" for name, (x, _) in parts.items())
+    )
 
 
 def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
@@ -265,10 +280,17 @@ def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
     variance is 0) is dropped each epoch (a different sample each time, as the order is shuffled)."""
     drop_last = config.batchnorm and len(dataset) % config.batch_size == 1 and len(dataset) > 1
     if drop_last:
-        say(f"note: {len(dataset)} training samples leave a last batch of 1; batch normalization needs 2 or more, "
-            "so it is dropped each epoch")
-    return DataLoader(dataset, batch_size=config.batch_size, shuffle=True,
-                      generator=np.random.default_rng([config.seed, 1]), drop_last=drop_last)
+        say(
+            f"note: {len(dataset)} training samples leave a last batch of 1; batch normalization needs 2 or more, "
+            "so it is dropped each epoch"
+        )
+    return DataLoader(
+        dataset,
+        batch_size=config.batch_size,
+        shuffle=True,
+        generator=np.random.default_rng([config.seed, 1]),
+        drop_last=drop_last,
+    )
 
 
 def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:
@@ -285,8 +307,14 @@ def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record
     if progress:
         callbacks.append(ProgressBar())
     loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
-    return Trainer(model, loss_fn, optimizer, metrics=["accuracy" if task == "classification" else "r2"],
-                   callbacks=callbacks, regularizer=make_regularizer(config))
+    return Trainer(
+        model,
+        loss_fn,
+        optimizer,
+        metrics=["accuracy" if task == "classification" else "r2"],
+        callbacks=callbacks,
+        regularizer=make_regularizer(config),
+    )
 
 
 def _score_splits(bundle, model, preprocessing: Preprocessing, parts: dict, say) -> dict:
@@ -298,30 +326,56 @@ def _score_splits(bundle, model, preprocessing: Preprocessing, parts: dict, say)
     return scores
 
 
-def _write_outputs(folder: RunFolder, bundle, model, trainer, history, preprocessing: Preprocessing, record: dict,
-                   metrics: dict, plots: bool) -> list[Path]:
+def _write_outputs(
+    folder: RunFolder,
+    bundle,
+    model,
+    trainer,
+    history,
+    preprocessing: Preprocessing,
+    record: dict,
+    metrics: dict,
+    plots: bool,
+) -> list[Path]:
     """Every file of a finished run, then the commit (``complete.json``; ``last.safetensors`` removed)."""
     restored = any(isinstance(c, EarlyStopping) and c.best_weights is not None for c in trainer.callbacks)
     files = [folder.config_file, history.to_csv(folder / folder.HISTORY), folder.write_metrics(metrics)]
-    files.append(neuronlab.save(model, folder.checkpoint,        # the model only: resuming uses last.safetensors
-                                epoch=history.best_epoch if restored else trainer.epoch,
-                                preprocessing=preprocessing.as_dict(), class_names=bundle.class_names,
-                                task=bundle.task, feature_names=bundle.feature_names, extra={"run": record}))
+    files.append(
+        neuronlab.save(
+            model,
+            folder.checkpoint,  # the model only: resuming uses last.safetensors
+            epoch=history.best_epoch if restored else trainer.epoch,
+            preprocessing=preprocessing.as_dict(),
+            class_names=bundle.class_names,
+            task=bundle.task,
+            feature_names=bundle.feature_names,
+            extra={"run": record},
+        )
+    )
     if plots:
-        from neuronlab.train.plots import plot_confusion, plot_curves     # matplotlib: imported when plotting
+        from neuronlab.train.plots import plot_confusion, plot_curves  # matplotlib: imported when plotting
 
         files.append(plot_curves(history, folder / folder.CURVES, title=f"{bundle.name}: learning curves"))
         if bundle.task == "classification":
             final = metrics["evaluated_on"]
-            files.append(plot_confusion(metrics[final]["confusion_matrix"], bundle.class_names,
-                                        folder / folder.CONFUSION))
+            files.append(
+                plot_confusion(metrics[final]["confusion_matrix"], bundle.class_names, folder / folder.CONFUSION)
+            )
     files.append(folder.mark_complete(files))
     return files
 
 
 # ---------------------------------------------------------------------------------------- the run
-def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, overwrite: bool = False,
-              progress: bool = True, plots: bool = True, log=print) -> RunResult:
+def train_run(
+    config: RunConfig,
+    run_dir=None,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool = True,
+    plots: bool = True,
+    log=print,
+) -> RunResult:
     """Train as described in this module's docstring and write the run folder (``run_dir``, default
     :func:`default_run_dir`). An existing non-empty run folder is refused unless ``overwrite=True`` (then its
     files are removed once the data has loaded). ``resume=True`` continues the interrupted run in ``run_dir``
@@ -342,8 +396,9 @@ def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, overwrit
     record = RunFolder.record(bundle, config.resolved(), split)
     if resume:
         last = neuronlab.load(folder.last_epoch)
-        RunFolder.check_same_data(last.extra.get("run", {}), bundle, "resuming would train on another split; "
-                                  "start a new run")
+        RunFolder.check_same_data(
+            last.extra.get("run", {}), bundle, "resuming would train on another split; start a new run"
+        )
     parts = RunFolder.split(bundle, split)
     say(_describe(bundle, config, parts))
 
@@ -351,8 +406,15 @@ def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, overwrit
     preprocessing = Preprocessing.fit(config.preprocess, bundle.task, X_train, y_train)
     out_features = bundle.num_classes if bundle.task == "classification" else y_train.reshape(len(y_train), -1).shape[1]
     check_memory(config, bundle.n_features, out_features)
-    model = build_mlp(bundle.n_features, config.hidden, out_features, activation=config.activation,
-                      init=config.init, batchnorm=config.batchnorm, dropout=config.dropout)
+    model = build_mlp(
+        bundle.n_features,
+        config.hidden,
+        out_features,
+        activation=config.activation,
+        init=config.init,
+        batchnorm=config.batchnorm,
+        dropout=config.dropout,
+    )
     trainer = _make_trainer(config, model, bundle.task, folder, record, progress)
     train_loader = _train_loader(config, preprocessing.dataset(X_train, y_train), say)
     val_loader = DataLoader(preprocessing.dataset(*parts["val"]), batch_size=1024) if "val" in parts else None
@@ -364,17 +426,23 @@ def train_run(config: RunConfig, run_dir=None, *, resume: bool = False, overwrit
         folder.write_config(config.resolved())
 
     start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # NaNGuard reports divergence
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NaNGuard reports divergence
         history = trainer.fit(train_loader, val_loader, epochs=config.epochs)
     train_time = time.perf_counter() - start
 
     scores = _score_splits(bundle, model, preprocessing, parts, say)
     metrics = {
-        "dataset": bundle.name, "task": bundle.task, "evaluated_on": "test" if "test" in scores else "train",
+        "dataset": bundle.name,
+        "task": bundle.task,
+        "evaluated_on": "test" if "test" in scores else "train",
         **scores,
-        "epochs_run": len(history), "best_epoch": history.best_epoch, "stopped_early": history.stopped_early,
-        "train_time_s": train_time, "samples": {name: len(x) for name, (x, _) in parts.items()},
-        "seed": config.seed, "library_version": neuronlab.__version__,
+        "epochs_run": len(history),
+        "best_epoch": history.best_epoch,
+        "stopped_early": history.stopped_early,
+        "train_time_s": train_time,
+        "samples": {name: len(x) for name, (x, _) in parts.items()},
+        "seed": config.seed,
+        "library_version": neuronlab.__version__,
     }
     files = _write_outputs(folder, bundle, model, trainer, history, preprocessing, record, metrics, plots)
     return RunResult(run_dir=folder.path, metrics=metrics, history=history, checkpoint=folder.checkpoint, files=files)

@@ -23,18 +23,20 @@ The run record (stored in both checkpoints under ``extra["run"]``) names the dat
 features, the resolved settings, the split, and a SHA-256 content hash of the data (:func:`data_hash`), so
 that ``evaluate`` and ``--resume`` refuse to re-create the run's split from data that has changed since.
 """
+
 from __future__ import annotations
 
 import errno
 import hashlib
-import re
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 
 import numpy as np
+
 from neuronlab.data import train_val_test_split
 from neuronlab.io import atomic
 from neuronlab.train.settings import write_settings_file
@@ -105,13 +107,13 @@ class RunFolder:
         if self.last_epoch.is_file():
             return "resumable"
         if (self.path / self.METRICS).is_file() and self.checkpoint.is_file():
-            return "complete"             # written before completion markers existed
+            return "complete"  # written before completion markers existed
         return "not_started"
 
     def prepare(self, overwrite: bool = False) -> None:
         """Check, before any work, that a new run may be written here: a missing or empty folder, or (with
         ``overwrite``) the folder of an earlier run. Nothing is deleted yet (see :meth:`clear`)."""
-        for part in (self.path, *self.path.parents):     # the first existing folder on the way must be one
+        for part in (self.path, *self.path.parents):  # the first existing folder on the way must be one
             if part.exists():
                 if not part.is_dir():
                     raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(part))
@@ -120,13 +122,19 @@ class RunFolder:
         if state == "new":
             return
         if state == "not_a_run":
-            raise RunFolderError(f"{self.path} is not empty and holds no neuronlab run (no {self.CONFIG}); "
-                                 "expected a new or empty folder (it is never cleared, even with --overwrite)")
+            raise RunFolderError(
+                f"{self.path} is not empty and holds no neuronlab run (no {self.CONFIG}); "
+                "expected a new or empty folder (it is never cleared, even with --overwrite)"
+            )
         if not overwrite:
-            what = {"complete": "a finished run", "resumable": "an interrupted run (continue it with "
-                    f"neuronlab train --resume {self.path})", "not_started": "a run interrupted before its first epoch"}
-            raise RunFolderError(f"{self.path} already holds {what[state]}; give --overwrite to replace it, or "
-                                 "another --out/--name")
+            what = {
+                "complete": "a finished run",
+                "resumable": f"an interrupted run (continue it with neuronlab train --resume {self.path})",
+                "not_started": "a run interrupted before its first epoch",
+            }
+            raise RunFolderError(
+                f"{self.path} already holds {what[state]}; give --overwrite to replace it, or another --out/--name"
+            )
 
     def clear(self) -> None:
         """Remove the files of the earlier run in this folder (after :meth:`prepare` allowed it)."""
@@ -148,7 +156,7 @@ class RunFolder:
             "not_a_run": f"{self.path} has no {self.CONFIG}: expected the folder of a neuronlab train run",
             "complete": f"the run in {self.path} has finished ({self._finished_by()} is there); nothing to resume",
             "not_started": f"{self.last_epoch} not found: the run in {self.path} saved no finished epoch to resume "
-                           "from; train it again with --overwrite",
+            "from; train it again with --overwrite",
         }
         raise RunFolderError(messages[state])
 
@@ -162,17 +170,25 @@ class RunFolder:
             return
         state = self.state
         if state == "resumable":
-            raise RunFolderError(f"the run in {self.path} did not finish (interrupted; no {self.COMPLETE}); "
-                                 f"complete it with: neuronlab train --resume {self.path}")
+            raise RunFolderError(
+                f"the run in {self.path} did not finish (interrupted; no {self.COMPLETE}); "
+                f"complete it with: neuronlab train --resume {self.path}"
+            )
         if state == "not_started":
-            raise RunFolderError(f"the run in {self.path} did not finish (no {self.COMPLETE}, nothing to resume); "
-                                 "train it again with --overwrite")
+            raise RunFolderError(
+                f"the run in {self.path} did not finish (no {self.COMPLETE}, nothing to resume); "
+                "train it again with --overwrite"
+            )
 
     # ------------------------------------------------------------------------------------ files
     def write_config(self, values: dict) -> Path:
         """The resolved settings as ``config.toml`` (None values left out)."""
-        return write_settings_file(self.config_file, values, "neuronlab train settings; rerun with: neuronlab "
-                                   "train --config config.toml (bit for bit with the same --threads)")
+        return write_settings_file(
+            self.config_file,
+            values,
+            "neuronlab train settings; rerun with: neuronlab "
+            "train --config config.toml (bit for bit with the same --threads)",
+        )
 
     def write_metrics(self, metrics: dict) -> Path:
         return atomic.write_text(self.path / self.METRICS, _json_dumps(metrics) + "\n")
@@ -188,8 +204,13 @@ class RunFolder:
     @staticmethod
     def record(bundle, config_values: dict, split: dict) -> dict:
         """The run record saved with the checkpoints (``extra["run"]``)."""
-        return {"dataset": bundle.name, "n_features": bundle.n_features, "config": config_values, "split": split,
-                "data_sha256": data_hash(bundle)}
+        return {
+            "dataset": bundle.name,
+            "n_features": bundle.n_features,
+            "config": config_values,
+            "split": split,
+            "data_sha256": data_hash(bundle),
+        }
 
     @staticmethod
     def check_same_data(record: dict, bundle, what: str) -> None:
@@ -197,22 +218,34 @@ class RunFolder:
         (records without a hash, written by older versions, are trusted)."""
         recorded = record.get("data_sha256")
         if recorded is not None and recorded != data_hash(bundle):
-            raise RunFolderError(f"dataset {bundle.name!r} has changed since the run was trained (its content hash "
-                                 f"differs from the one recorded); {what}")
+            raise RunFolderError(
+                f"dataset {bundle.name!r} has changed since the run was trained (its content hash "
+                f"differs from the one recorded); {what}"
+            )
 
     @staticmethod
     def split(bundle, split: dict) -> dict:
         """The recorded train/val/test split of ``bundle``: ``{"train": (X, y), "val": ..., "test": ...}``,
         leaving out empty parts (``split`` holds ``seed``, ``val_size``, ``test_size``)."""
-        parts = train_val_test_split(bundle.X, bundle.y, val_size=split["val_size"], test_size=split["test_size"],
-                                     stratify=bundle.task == "classification", seed=split["seed"])
-        named = {"train": (parts.X_train, parts.y_train), "val": (parts.X_val, parts.y_val),
-                 "test": (parts.X_test, parts.y_test)}
+        parts = train_val_test_split(
+            bundle.X,
+            bundle.y,
+            val_size=split["val_size"],
+            test_size=split["test_size"],
+            stratify=bundle.task == "classification",
+            seed=split["seed"],
+        )
+        named = {
+            "train": (parts.X_train, parts.y_train),
+            "val": (parts.X_val, parts.y_val),
+            "test": (parts.X_test, parts.y_test),
+        }
         return {name: part for name, part in named.items() if len(part[0])}
 
 
 def _json_dumps(values: dict) -> str:
     """Indented JSON with every list of numbers (a confusion-matrix row) kept on one line."""
     text = json.dumps(values, indent=2)
-    return re.sub(r"\[\s*([-\d.eE+,\s]*?)\s*\]",
-                  lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text)
+    return re.sub(
+        r"\[\s*([-\d.eE+,\s]*?)\s*\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]", text
+    )

@@ -11,6 +11,7 @@
 A constraint checks one value and says what it expected: :class:`Choice`, :class:`Number` (an interval),
 :class:`Sizes`, :class:`Flag`, :class:`Text`.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,12 +28,19 @@ from neuronlab.train.mlp import ACTIVATIONS, INITS
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:                                         # Python 3.10: the same parser, packaged as tomli
+else:  # Python 3.10: the same parser, packaged as tomli
     import tomli as tomllib
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
-DEFAULT_LR = {"sgd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 1e-3, "adam": 1e-3,
-              "adamw": 1e-3}
+DEFAULT_LR = {
+    "sgd": 0.01,
+    "momentum": 0.01,
+    "nesterov": 0.01,
+    "adagrad": 0.01,
+    "rmsprop": 1e-3,
+    "adam": 1e-3,
+    "adamw": 1e-3,
+}
 LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
 TASKS = ("classification", "regression")
@@ -122,38 +130,76 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("dataset", "digits", Text(), "digits, iris, wine, breast_cancer, diabetes, xor, discrete_mapping, "
-            "blood_sugar, spirals, moons, mnist (needs --data-dir), or csv:PATH."),
+    Setting(
+        "dataset",
+        "digits",
+        Text(),
+        "digits, iris, wine, breast_cancer, diabetes, xor, discrete_mapping, "
+        "blood_sugar, spirals, moons, mnist (needs --data-dir), or csv:PATH.",
+    ),
     Setting("data_dir", None, Text(), "Folder of the MNIST IDX files.", optional=True),
     Setting("target", None, Text(), "Target column of a csv:PATH dataset (default: the last column).", optional=True),
-    Setting("task", None, Choice(TASKS), "Override the task inferred from the dataset (reported on the run's "
-            "first line; absurd overrides are refused).", optional=True),
+    Setting(
+        "task",
+        None,
+        Choice(TASKS),
+        "Override the task inferred from the dataset (reported on the run's first line; absurd overrides are refused).",
+        optional=True,
+    ),
     Setting("hidden", (128, 64), Sizes(), "Hidden layer sizes."),
     Setting("activation", "relu", Choice(tuple(ACTIVATIONS)), "Activation after every hidden layer."),
-    Setting("init", "he", Choice(INITS), "Weight initialization: he (2/N_in for ReLU), xavier (Glorot), "
-            "lecun (1/N_in), default (PyTorch's)."),
-    Setting("batchnorm", False, Flag(), "Batch normalization after every hidden Linear layer (a last batch of "
-            "1 sample is dropped)."),
+    Setting(
+        "init",
+        "he",
+        Choice(INITS),
+        "Weight initialization: he (2/N_in for ReLU), xavier (Glorot), lecun (1/N_in), default (PyTorch's).",
+    ),
+    Setting(
+        "batchnorm",
+        False,
+        Flag(),
+        "Batch normalization after every hidden Linear layer (a last batch of 1 sample is dropped).",
+    ),
     Setting("dropout", 0.0, Number(0, 1, high_open=True), "Dropout probability after every hidden activation."),
     Setting("optimizer", "adam", Choice(OPTIMIZERS), "The optimizer."),
-    Setting("lr", None, Number(0, low_open=True), "Learning rate [default: 1e-3 for adam, adamw, rmsprop; 1e-2 "
-            "for sgd, momentum, nesterov, adagrad].", optional=True),
+    Setting(
+        "lr",
+        None,
+        Number(0, low_open=True),
+        "Learning rate [default: 1e-3 for adam, adamw, rmsprop; 1e-2 for sgd, momentum, nesterov, adagrad].",
+        optional=True,
+    ),
     Setting("momentum", 0.9, Number(0, 1, high_open=True), "Momentum of --optimizer momentum/nesterov."),
     Setting("weight_decay", 1e-3, Number(0), "Weight decay of the optimizer (decoupled for adamw)."),
     Setting("l1", 0.0, Number(0), "L1 penalty l1 * sum|W| on the weight matrices."),
     Setting("l2", 0.0, Number(0), "L2 penalty l2 * sum W^2 on the weight matrices."),
-    Setting("lr_schedule", "none", Choice(LR_SCHEDULES), "step: x0.1 every third of the epochs; exponential: "
-            "x0.97 per epoch; cosine: to 0 over the epochs; plateau: x0.5 when val loss stalls 5 epochs."),
+    Setting(
+        "lr_schedule",
+        "none",
+        Choice(LR_SCHEDULES),
+        "step: x0.1 every third of the epochs; exponential: "
+        "x0.97 per epoch; cosine: to 0 over the epochs; plateau: x0.5 when val loss stalls 5 epochs.",
+    ),
     Setting("clip_grad", 0.0, Number(0), "Clip the gradients' joint norm to this value (0: off)."),
     Setting("epochs", 200, Number(1, integer=True), "Maximum number of epochs."),
     Setting("batch_size", 64, Number(1, integer=True), "Mini-batch size."),
-    Setting("early_stopping", None, Number(0, integer=True), "Stop after PATIENCE epochs without a lower "
-            f"validation loss and keep the best weights (0: off) [default: {DEFAULT_PATIENCE}; 0 with "
-            "--val-size 0].", optional=True),
+    Setting(
+        "early_stopping",
+        None,
+        Number(0, integer=True),
+        "Stop after PATIENCE epochs without a lower "
+        f"validation loss and keep the best weights (0: off) [default: {DEFAULT_PATIENCE}; 0 with "
+        "--val-size 0].",
+        optional=True,
+    ),
     Setting("val_size", 0.15, Number(0, 1, high_open=True), "Fraction of the data held out for validation."),
     Setting("test_size", 0.15, Number(0, 1, high_open=True), "Fraction of the data held out for the final test."),
-    Setting("preprocess", "standardize", Choice(PREPROCESSING), "Input preprocessing fitted on the training "
-            "split (pca/zca: whitening)."),
+    Setting(
+        "preprocess",
+        "standardize",
+        Choice(PREPROCESSING),
+        "Input preprocessing fitted on the training split (pca/zca: whitening).",
+    ),
     Setting("seed", 0, Number(0, integer=True), "Seed of the split, the initialization, the shuffling and dropout."),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -162,15 +208,13 @@ BY_NAME = {setting.name: setting for setting in SETTINGS}
 def _no_training_data(values: dict) -> str | None:
     if values["val_size"] + values["test_size"] < 1:
         return None
-    return (f"val_size {values['val_size']} + test_size {values['test_size']} leave no training data; "
-            "expected a sum < 1")
+    return f"val_size {values['val_size']} + test_size {values['test_size']} leave no training data; expected a sum < 1"
 
 
 def _patience_without_validation(values: dict) -> str | None:
     if not values["early_stopping"] or values["val_size"] > 0:
         return None
-    return ("early stopping watches the validation loss, but val_size is 0; expected val_size > 0 or "
-            "early_stopping 0")
+    return "early stopping watches the validation loss, but val_size is 0; expected val_size > 0 or early_stopping 0"
 
 
 def _plateau_without_validation(values: dict) -> str | None:
@@ -179,8 +223,11 @@ def _plateau_without_validation(values: dict) -> str | None:
     return "'plateau' watches the validation loss; it needs --val-size > 0"
 
 
-JOINT_RULES = (("val_size", _no_training_data), ("early_stopping", _patience_without_validation),
-               ("lr_schedule", _plateau_without_validation))
+JOINT_RULES = (
+    ("val_size", _no_training_data),
+    ("early_stopping", _patience_without_validation),
+    ("lr_schedule", _plateau_without_validation),
+)
 
 
 def validate(values: dict) -> None:
@@ -193,7 +240,7 @@ def validate(values: dict) -> None:
         if problem is not None:
             raise ConfigError(setting.name, problem)
     arguments = argument_problem(values["dataset"], data_dir=values["data_dir"], target=values["target"])
-    if arguments is not None:          # --data-dir and --target fit only some datasets (the registry's rule)
+    if arguments is not None:  # --data-dir and --target fit only some datasets (the registry's rule)
         raise ConfigError(*arguments)
     for name, rule in JOINT_RULES:
         problem = rule(values)
@@ -216,8 +263,10 @@ def read_settings_file(path) -> dict:
     except tomllib.TOMLDecodeError as error:
         raise SettingsFileError(f"{path} is not valid TOML: {error}") from None
     except UnicodeDecodeError as error:
-        raise SettingsFileError(f"{path} is not UTF-8 text (byte {error.start}: "
-                                f"{error.object[error.start:error.start + 1]!r}); expected a TOML file") from None
+        raise SettingsFileError(
+            f"{path} is not UTF-8 text (byte {error.start}: "
+            f"{error.object[error.start : error.start + 1]!r}); expected a TOML file"
+        ) from None
     tables = [key for key, value in values.items() if isinstance(value, dict)]
     if tables:
         raise SettingsFileError(f"{path}: expected flat 'key = value' settings, found the table(s) {tables}")

@@ -32,6 +32,7 @@ single-threaded worker processes, one per core by default, or an existing cluste
 the trials run in local processes (``concurrent.futures``). Every trial pins BLAS to one thread, so trials
 do not compete for cores and their numbers do not depend on where they ran.
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,7 +55,7 @@ from neuronlab.train.run_folder import RunFolder
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:                                         # Python 3.10: the same parser, packaged as tomli
+else:  # Python 3.10: the same parser, packaged as tomli
     import tomli as tomllib
 
 DISTRIBUTIONS = ("uniform", "loguniform", "choice")
@@ -90,12 +91,15 @@ class Sweep:
         if not self.random:
             return [{**self.base, **combo} for combo in combinations]
         rng = np.random.default_rng(self.seed)
-        return [{**self.base, **combo, **{name: _draw(rng, spec) for name, spec in self.random.items()}}
-                for combo in combinations for _ in range(self.trials)]
+        return [
+            {**self.base, **combo, **{name: _draw(rng, spec) for name, spec in self.random.items()}}
+            for combo in combinations
+            for _ in range(self.trials)
+        ]
 
 
 def _draw(rng: np.random.Generator, spec: dict):
-    (kind, args), = spec.items()
+    ((kind, args),) = spec.items()
     if kind == "uniform":
         return float(rng.uniform(args[0], args[1]))
     if kind == "loguniform":
@@ -122,8 +126,9 @@ def parse_sweep(values: dict, where: str = "sweep") -> Sweep:
     def setting(key: str, table: str) -> str:
         name = key.replace("-", "_")
         if name not in settings:
-            raise SweepError(f"{where}: [{table}] {key}: not a training setting; expected some of: "
-                             f"{', '.join(sorted(settings))}")
+            raise SweepError(
+                f"{where}: [{table}] {key}: not a training setting; expected some of: {', '.join(sorted(settings))}"
+            )
         return name
 
     base = {setting(k, "train"): v for k, v in tables["train"].items()}
@@ -141,8 +146,9 @@ def parse_sweep(values: dict, where: str = "sweep") -> Sweep:
             raise SweepError(f"{where}: {key} is in both [grid] and [random]; vary it in one of them")
         distributions[name] = _check_distribution(spec, f"{where}: [random] {key}")
     if distributions and (isinstance(trials, bool) or not isinstance(trials, int) or trials < 1):
-        raise SweepError(f"{where}: [random] needs trials = N (a positive integer, the draws per grid combination), "
-                         f"got {trials!r}")
+        raise SweepError(
+            f"{where}: [random] needs trials = N (a positive integer, the draws per grid combination), got {trials!r}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SweepError(f"{where}: [random] seed = {seed!r}: expected a non-negative integer")
     if not grid and not distributions:
@@ -152,15 +158,20 @@ def parse_sweep(values: dict, where: str = "sweep") -> Sweep:
 
 def _check_distribution(spec, where: str) -> dict:
     if not isinstance(spec, dict) or len(spec) != 1 or next(iter(spec)) not in DISTRIBUTIONS:
-        raise SweepError(f"{where} = {spec!r}: expected one of {{ uniform = [low, high] }}, "
-                         "{ loguniform = [low, high] }, { choice = [values] }")
-    (kind, args), = spec.items()
+        raise SweepError(
+            f"{where} = {spec!r}: expected one of {{ uniform = [low, high] }}, "
+            "{ loguniform = [low, high] }, { choice = [values] }"
+        )
+    ((kind, args),) = spec.items()
     if kind == "choice":
         if not isinstance(args, list) or not args:
             raise SweepError(f"{where}: choice needs a non-empty list of values, got {args!r}")
         return spec
-    numbers = isinstance(args, list) and len(args) == 2 and all(
-        isinstance(a, (int, float)) and not isinstance(a, bool) and math.isfinite(a) for a in args)
+    numbers = (
+        isinstance(args, list)
+        and len(args) == 2
+        and all(isinstance(a, (int, float)) and not isinstance(a, bool) and math.isfinite(a) for a in args)
+    )
     if not numbers or not args[0] < args[1] or (kind == "loguniform" and args[0] <= 0):
         lower = "0 < low < high" if kind == "loguniform" else "low < high"
         raise SweepError(f"{where}: {kind} needs [low, high] with {lower}, got {args!r}")
@@ -181,8 +192,11 @@ def load_sweep(path) -> Sweep:
     for table in (sweep.base, sweep.grid):
         for key in ("dataset", "data_dir"):
             if key in table:
-                table[key] = (_anchored(key, table[key], folder) if table is sweep.base
-                              else [_anchored(key, v, folder) for v in table[key]])
+                table[key] = (
+                    _anchored(key, table[key], folder)
+                    if table is sweep.base
+                    else [_anchored(key, v, folder) for v in table[key]]
+                )
     return sweep
 
 
@@ -206,8 +220,9 @@ def run_config(settings: dict):
         try:
             values["hidden"] = tuple(int(h) for h in text.split(",")) if text.lower() not in ("", "none") else ()
         except ValueError:
-            raise ConfigError("hidden", f"expected comma-separated positive integers such as '128,64', "
-                                        f"got {hidden!r}") from None
+            raise ConfigError(
+                "hidden", f"expected comma-separated positive integers such as '128,64', got {hidden!r}"
+            ) from None
     elif isinstance(hidden, int) and not isinstance(hidden, bool):
         values["hidden"] = (hidden,)
     if values.get("task") == "auto":
@@ -246,12 +261,23 @@ def run_trial(settings: dict, run_dir: str, plots: bool = True) -> dict:
         else:
             config = run_config(settings)
             with threadpool_limits(limits=1, user_api="blas"):
-                metrics = train_run(config, folder.path, resume=state == "resumable", overwrite=True,
-                                    progress=False, plots=plots, log=None).metrics
+                metrics = train_run(
+                    config,
+                    folder.path,
+                    resume=state == "resumable",
+                    overwrite=True,
+                    progress=False,
+                    plots=plots,
+                    log=None,
+                ).metrics
         return {"status": "ok", **_flat_metrics(metrics), "wall_s": time.perf_counter() - start}
-    except Exception as error:   # noqa: BLE001  (any failure of a trial is its result; the sweep goes on)
+    except Exception as error:  # noqa: BLE001  (any failure of a trial is its result; the sweep goes on)
         message = " ".join(str(error).split()) or type(error).__name__
-        return {"status": "failed", "error": f"{type(error).__name__}: {message}", "wall_s": time.perf_counter() - start}
+        return {
+            "status": "failed",
+            "error": f"{type(error).__name__}: {message}",
+            "wall_s": time.perf_counter() - start,
+        }
 
 
 # ---------------------------------------------------------------------------------------- executors
@@ -291,8 +317,13 @@ class _Dask:
         if scheduler is not None:
             self.client = Client(scheduler, timeout="30s")
         else:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             self.client = Client(self.cluster)
         self.owned = True
 
@@ -325,8 +356,10 @@ def _executor(workers, scheduler, client, say):
         if not dask_available():
             raise ImportError(f"--scheduler needs dask.distributed: {INSTALL_HINT}")
         return _Dask(workers, scheduler, client)
-    say(f"dask.distributed is not installed: running the trials in {workers} local processes "
-        f"({INSTALL_HINT} to run them on a Dask cluster)")
+    say(
+        f"dask.distributed is not installed: running the trials in {workers} local processes "
+        f"({INSTALL_HINT} to run them on a Dask cluster)"
+    )
     return _LocalProcesses(workers)
 
 
@@ -350,8 +383,9 @@ def _read_table(path: Path) -> dict[str, dict]:
 
 
 def _write_table(path: Path, rows: list[dict], parameters: list[str]) -> None:
-    metrics = sorted({key for row in rows for key in row} - {"trial", "status", "run_dir", "error", "wall_s",
-                                                              *parameters})
+    metrics = sorted(
+        {key for row in rows for key in row} - {"trial", "status", "run_dir", "error", "wall_s", *parameters}
+    )
     header = ["trial", "status", *parameters, *metrics, "wall_s", "run_dir", "error"]
     text = io.StringIO()
     writer = csv.DictWriter(text, header, lineterminator="\n", extrasaction="ignore")
@@ -378,15 +412,31 @@ def _choose_metric(rows: list[dict]) -> tuple[str | None, bool]:
     """The validation metric (``val_accuracy`` or ``val_r2``, higher is better; else ``val_loss`` or
     ``val_mse``, lower is better) that the finished rows have; the test split's when there is no validation."""
     finished = [row for row in rows if row["status"] == "ok"]
-    for name, higher in (("val_accuracy", True), ("val_r2", True), ("val_loss", False), ("val_mse", False),
-                         ("test_accuracy", True), ("test_r2", True)):
+    for name, higher in (
+        ("val_accuracy", True),
+        ("val_r2", True),
+        ("val_loss", False),
+        ("val_mse", False),
+        ("test_accuracy", True),
+        ("test_r2", True),
+    ):
         if finished and all(row.get(name) not in (None, "") for row in finished):
             return name, higher
     return None, True
 
 
-def run_sweep(sweep: Sweep, out, *, workers: int | None = None, scheduler: str | None = None, client=None,
-              plots: bool = True, progress: bool = True, log=print, source_text: str | None = None) -> SweepResult:
+def run_sweep(
+    sweep: Sweep,
+    out,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client=None,
+    plots: bool = True,
+    progress: bool = True,
+    log=print,
+    source_text: str | None = None,
+) -> SweepResult:
     """Run every trial of ``sweep`` not yet recorded in ``out/sweep.csv`` and return the :class:`SweepResult`.
 
     ``workers``: processes of the LocalCluster (or of the local fallback without Dask; default: one per
@@ -424,7 +474,7 @@ def run_sweep(sweep: Sweep, out, *, workers: int | None = None, scheduler: str |
                 i = futures[future]
                 try:
                     result = future.result()
-                except Exception as error:   # noqa: BLE001  (the worker died, not the run: rerun on resume)
+                except Exception as error:  # noqa: BLE001  (the worker died, not the run: rerun on resume)
                     result = {"status": "lost", "error": f"{type(error).__name__}: {error}"}
                 rows[names[i]] = {"trial": i, **{p: trials[i][p] for p in parameters}, **result, "run_dir": names[i]}
                 _write_table(out / CSV_NAME, list(rows.values()), parameters)
@@ -451,8 +501,9 @@ def run_sweep(sweep: Sweep, out, *, workers: int | None = None, scheduler: str |
     files = [out / CSV_NAME]
     if plots and metric is not None:
         files.append(plot_sweep(table, parameters, metric, best, out / FIGURE_NAME))
-    return SweepResult(out=out, rows=sorted(table, key=lambda r: int(r["trial"])), metric=metric, best=best,
-                       files=files)
+    return SweepResult(
+        out=out, rows=sorted(table, key=lambda r: int(r["trial"])), metric=metric, best=best, files=files
+    )
 
 
 def _as_number(value: str):
@@ -481,19 +532,25 @@ def plot_sweep(rows: list[dict], parameters: list[str], metric: str, best: dict 
             if len(positive) == len(numbers) and max(positive) / min(positive) >= 10:
                 ax.set_xscale("log")
             distinct = sorted(set(numbers))
-            if len(distinct) <= 6:                          # grid values: label exactly those
+            if len(distinct) <= 6:  # grid values: label exactly those
                 ax.set_xticks(distinct, [f"{v:g}" for v in distinct])
                 ax.minorticks_off()
         else:
-            labels = list(dict.fromkeys(values))           # in the sweep's order
+            labels = list(dict.fromkeys(values))  # in the sweep's order
             xs = [labels.index(v) for v in values]
             ax.set_xticks(range(len(labels)), labels)
             ax.set_xlim(-0.5, len(labels) - 0.5)
         ys = [float(row[metric]) for row in finished]
         ax.scatter(xs, ys, color="tab:blue", alpha=0.7)
         if best is not None:
-            ax.scatter([xs[finished.index(best)]], [float(best[metric])], color="tab:red", marker="*", s=160,
-                       label=f"best: trial {best['trial']}")
+            ax.scatter(
+                [xs[finished.index(best)]],
+                [float(best[metric])],
+                color="tab:red",
+                marker="*",
+                s=160,
+                label=f"best: trial {best['trial']}",
+            )
         ax.set_xlabel(name)
     axes[0][0].set_ylabel(metric)
     if best is not None:

@@ -10,6 +10,7 @@ A resumed run purges the steps after the epoch it resumes from, so the curves sh
 The writer is ``tensorboardX`` (a small library without TensorFlow or PyTorch), the optional extra
 ``pip install 'neuronlab[tensorboard]'``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,18 +26,22 @@ class TensorBoard(Callback):
         try:
             import tensorboardX  # noqa: F401
         except ImportError:
-            raise ImportError("TensorBoard logs need the tensorboardX package: pip install 'neuronlab[tensorboard]'") \
-                from None
+            raise ImportError(
+                "TensorBoard logs need the tensorboardX package: pip install 'neuronlab[tensorboard]'"
+            ) from None
         self.log_dir = Path(log_dir)
         self.histograms = bool(histograms)
-        self.writer: Any = None      # a tensorboardX SummaryWriter while training
+        self.writer: Any = None  # a tensorboardX SummaryWriter while training
 
     def on_train_begin(self, trainer) -> None:
         from tensorboardX import SummaryWriter
 
-        if self.writer is None:     # file names hold the second and the first epoch: a resumed run's file sorts last
-            self.writer = SummaryWriter(logdir=str(self.log_dir), filename_suffix=f".epoch{trainer.epoch + 1:06d}",
-                                        purge_step=trainer.epoch + 1 if trainer.epoch else None)
+        if self.writer is None:  # file names hold the second and the first epoch: a resumed run's file sorts last
+            self.writer = SummaryWriter(
+                logdir=str(self.log_dir),
+                filename_suffix=f".epoch{trainer.epoch + 1:06d}",
+                purge_step=trainer.epoch + 1 if trainer.epoch else None,
+            )
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
         for key, value in logs.items():

@@ -7,6 +7,7 @@ no graph), the epoch's row is added to the :class:`History`, and the callbacks r
 computed on the outputs the model produced while training during that epoch (Keras's convention);
 the reported training loss is the mean data loss over the epoch's samples, without the penalty.
 """
+
 from __future__ import annotations
 
 import time
@@ -22,8 +23,10 @@ from neuronlab.train.metrics import get_metric
 
 def _batch(batch, where: str):
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        raise ValueError(f"{where}: each batch must be an (inputs, targets) pair, got {type(batch).__name__}"
-                         + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""))
+        raise ValueError(
+            f"{where}: each batch must be an (inputs, targets) pair, got {type(batch).__name__}"
+            + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else "")
+        )
     return batch
 
 
@@ -47,7 +50,9 @@ class Trainer:
             if not isinstance(callback, Callback):
                 raise TypeError(f"Trainer: callbacks must be Callback instances, got {type(callback).__name__}")
         if regularizer is not None and not callable(regularizer):
-            raise TypeError(f"Trainer: regularizer must be callable (model -> scalar Tensor), got {type(regularizer).__name__}")
+            raise TypeError(
+                f"Trainer: regularizer must be callable (model -> scalar Tensor), got {type(regularizer).__name__}"
+            )
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.metrics = [get_metric(m) for m in metrics]
         self.callbacks = list(callbacks)
@@ -134,15 +139,20 @@ class Trainer:
 
     def state_dict(self) -> dict:
         """The loop's own state: finished epochs, the history, and every callback's state."""
-        return {"epoch": self.epoch, "history": self.history.state_dict(),
-                "callbacks": {self._callback_key(i, c): c.state_dict() for i, c in enumerate(self.callbacks)}}
+        return {
+            "epoch": self.epoch,
+            "history": self.history.state_dict(),
+            "callbacks": {self._callback_key(i, c): c.state_dict() for i, c in enumerate(self.callbacks)},
+        }
 
     def load_state_dict(self, state: dict) -> None:
         saved = state.get("callbacks", {})
         keys = [self._callback_key(i, c) for i, c in enumerate(self.callbacks)]
         if sorted(saved) != sorted(keys):
-            raise ValueError(f"Trainer.load_state_dict: the checkpoint was saved with callbacks {sorted(saved)}, "
-                             f"this trainer has {sorted(keys)}; build the trainer with the same callbacks")
+            raise ValueError(
+                f"Trainer.load_state_dict: the checkpoint was saved with callbacks {sorted(saved)}, "
+                f"this trainer has {sorted(keys)}; build the trainer with the same callbacks"
+            )
         self.epoch = int(state["epoch"])
         self.history = History.from_state_dict(state["history"])
         for key, callback in zip(keys, self.callbacks):
@@ -157,8 +167,15 @@ class Trainer:
         extra = dict(save_kwargs.pop("extra", None) or {})
         extra["trainer"] = self.state_dict()
         generator = getattr(self.train_loader, "generator", None)
-        return save(self.model, path, optimizer=self.optimizer, epoch=self.epoch, generator=generator,
-                    extra=extra, **save_kwargs)
+        return save(
+            self.model,
+            path,
+            optimizer=self.optimizer,
+            epoch=self.epoch,
+            generator=generator,
+            extra=extra,
+            **save_kwargs,
+        )
 
     def load_checkpoint(self, checkpoint, train_loader=None) -> None:
         """Restore what :meth:`save_checkpoint` saved: weights (into this trainer's model), optimizer,
@@ -168,8 +185,10 @@ class Trainer:
         if not isinstance(checkpoint, Checkpoint):
             checkpoint = load(checkpoint)
         if "trainer" not in checkpoint.extra:
-            raise ValueError("Trainer.load_checkpoint: the checkpoint has no trainer state; "
-                             "expected one written by Trainer.save_checkpoint or ModelCheckpoint")
+            raise ValueError(
+                "Trainer.load_checkpoint: the checkpoint has no trainer state; "
+                "expected one written by Trainer.save_checkpoint or ModelCheckpoint"
+            )
         self.model.load_state_dict(checkpoint.model.state_dict())
         if checkpoint.optimizer_state is None:
             raise ValueError("Trainer.load_checkpoint: the checkpoint has no optimizer state")
@@ -195,7 +214,7 @@ def predict(model, data, batch_size: int = 1024, with_targets: bool = False):
             if with_targets:
                 raise ValueError("predict: with_targets needs a loader of (inputs, targets) batches")
             x = data.data if isinstance(data, Tensor) else data
-            return _concat([model(Tensor(x[i:i + batch_size])).data for i in range(0, len(x), batch_size)])
+            return _concat([model(Tensor(x[i : i + batch_size])).data for i in range(0, len(x), batch_size)])
         outputs, targets = [], []
         for batch in data:
             x, y = _batch(batch, "predict")
@@ -206,8 +225,19 @@ def predict(model, data, batch_size: int = 1024, with_targets: bool = False):
         model.train(was_training)
 
 
-def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int, callbacks=(), metrics=(),
-        regularizer=None, progress: bool = False) -> History:
+def fit(
+    model,
+    loss_fn,
+    optimizer,
+    train_loader,
+    val_loader=None,
+    *,
+    epochs: int,
+    callbacks=(),
+    metrics=(),
+    regularizer=None,
+    progress: bool = False,
+) -> History:
     """Train ``model`` for ``epochs`` epochs and return the :class:`History` (see :class:`Trainer`).
 
     ``progress=True`` adds a :class:`~neuronlab.train.progress.ProgressBar` (a tqdm bar per epoch on a
@@ -216,6 +246,7 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
     callbacks = list(callbacks)
     if progress:
         from neuronlab.train.progress import ProgressBar
+
         callbacks.append(ProgressBar())
     trainer = Trainer(model, loss_fn, optimizer, metrics=metrics, callbacks=callbacks, regularizer=regularizer)
     return trainer.fit(train_loader, val_loader, epochs=epochs)

@@ -2,6 +2,7 @@
 
 Nothing here imports matplotlib at import time, so ``import neuronlab.viz`` stays fast and headless.
 """
+
 from neuronlab.viz.graph import render, to_dot
 
 __all__ = ["to_dot", "render"]

@@ -11,6 +11,7 @@ The graph is walked from the output along ``creator`` and ``inputs`` with an exp
 any depth are drawn. A graph whose saved inputs were freed by ``backward()`` (without ``retain_graph``)
 can only be drawn down to the first freed Function: draw before calling ``backward``.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -22,10 +23,12 @@ import numpy as np
 from neuronlab.autograd import Tensor
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
-INSTALL_HINT = ("neuronlab.viz.render: Graphviz's `dot` program was not found, so no image was written; install "
-                "Graphviz (apt-get install graphviz / brew install graphviz / conda install graphviz; "
-                "`pip install graphviz` gives only the Python bindings, not `dot`) or paste to_dot() text into a "
-                "Graphviz viewer.")
+INSTALL_HINT = (
+    "neuronlab.viz.render: Graphviz's `dot` program was not found, so no image was written; install "
+    "Graphviz (apt-get install graphviz / brew install graphviz / conda install graphviz; "
+    "`pip install graphviz` gives only the Python bindings, not `dot`) or paste to_dot() text into a "
+    "Graphviz viewer."
+)
 
 _LEAF_PARAMETER = "lightblue"
 _LEAF_CONSTANT = "lightgrey"
@@ -69,8 +72,12 @@ def to_dot(output, names: dict | None = None, rankdir: str = "BT") -> str:
             raise TypeError(f"to_dot: expected a Tensor or a list of Tensors, got {type(root).__name__}")
     labels = {id(t): label for t, label in (names or {}).items()}
     root_ids = {id(r) for r in roots}
-    lines = ["digraph computational_graph {", f"  rankdir={rankdir};",
-             '  node [fontname="Helvetica", fontsize=11];', "  edge [arrowsize=0.7];"]
+    lines = [
+        "digraph computational_graph {",
+        f"  rankdir={rankdir};",
+        '  node [fontname="Helvetica", fontsize=11];',
+        "  edge [arrowsize=0.7];",
+    ]
     tensor_nodes = {}  # id -> node name, numbered in the order the walk meets them
     functions = constants = 0
 
@@ -94,8 +101,10 @@ def to_dot(output, names: dict | None = None, rankdir: str = "BT") -> str:
         else:
             color = "white"
         border = ", peripheries=2" if t.creator is None and t.requires_grad else ""
-        lines.append(f"  {node} [label={_quote(_tensor_label(t, labels.get(id(t))))}, shape=ellipse, "
-                     f"style=filled, fillcolor={color}{border}];")
+        lines.append(
+            f"  {node} [label={_quote(_tensor_label(t, labels.get(id(t))))}, shape=ellipse, "
+            f"style=filled, fillcolor={color}{border}];"
+        )
         fn = t.creator
         if fn is None:
             continue
@@ -129,8 +138,9 @@ def render(output, path, names: dict | None = None, rankdir: str = "BT") -> Path
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix != ".dot" and suffix not in FORMATS:
-        raise ValueError(f"render: cannot tell the image format from {path.name!r}; use a .svg, .png, .pdf or "
-                         ".dot file name")
+        raise ValueError(
+            f"render: cannot tell the image format from {path.name!r}; use a .svg, .png, .pdf or .dot file name"
+        )
     text = to_dot(output, names=names, rankdir=rankdir)
     if suffix == ".dot":
         path.write_text(text)
@@ -139,8 +149,9 @@ def render(output, path, names: dict | None = None, rankdir: str = "BT") -> Path
     if dot is None:
         print(INSTALL_HINT)
         return None
-    result = subprocess.run([dot, f"-T{FORMATS[suffix]}", "-o", str(path)], input=text, text=True,
-                            capture_output=True, check=False)
+    result = subprocess.run(
+        [dot, f"-T{FORMATS[suffix]}", "-o", str(path)], input=text, text=True, capture_output=True, check=False
+    )
     if result.returncode != 0:
         raise RuntimeError(f"render: dot failed (exit {result.returncode}): {result.stderr.strip()}")
     return path

@@ -1,4 +1,5 @@
 """Datasets that ship with neuronlab, MNIST from local IDX files, and CSV files."""
+
 from neuronlab.data.datasets.bundle import DatasetBundle
 from neuronlab.data.datasets.csv_table import load_csv, read_feature_csv
 from neuronlab.data.datasets.idx import load_mnist, read_idx
@@ -13,6 +14,18 @@ from neuronlab.data.datasets.synthetic import (
 )
 
 __all__ = [
-    "DATASETS", "DatasetBundle", "blood_sugar_curve", "list_datasets", "load_csv", "load_dataset", "load_mnist",
-    "make_blood_sugar", "make_discrete_mapping", "make_moons", "make_spirals", "make_xor", "read_feature_csv", "read_idx",
+    "DATASETS",
+    "DatasetBundle",
+    "blood_sugar_curve",
+    "list_datasets",
+    "load_csv",
+    "load_dataset",
+    "load_mnist",
+    "make_blood_sugar",
+    "make_discrete_mapping",
+    "make_moons",
+    "make_spirals",
+    "make_xor",
+    "read_feature_csv",
+    "read_idx",
 ]

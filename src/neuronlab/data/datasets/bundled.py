@@ -1,4 +1,5 @@
 """scikit-learn's bundled datasets (shipped inside scikit-learn, read from disk, never downloaded)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,13 @@ def load_sklearn(name: str) -> DatasetBundle:
 
     if name == "diabetes":
         raw = datasets.load_diabetes(scaled=False)
-        return DatasetBundle(name=name, X=raw.data.astype(np.float32), y=raw.target.astype(np.float32),
-                             task="regression", feature_names=list(raw.feature_names))
+        return DatasetBundle(
+            name=name,
+            X=raw.data.astype(np.float32),
+            y=raw.target.astype(np.float32),
+            task="regression",
+            feature_names=list(raw.feature_names),
+        )
     raw = getattr(datasets, f"load_{name}")()
     return DatasetBundle(
         name=name,

@@ -11,6 +11,7 @@ refuses the file, the reference reader (Python's ``csv`` module, row by row) rea
 the first problem in file order with its row, line and column, or reads a valid file the fast parser
 does not accept (a line of spaces, a number written ``1_000``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -87,9 +88,9 @@ def _take_columns(table: np.ndarray, columns: list[int]) -> np.ndarray:
     n, width = table.shape
     if columns == list(range(width)):
         return table
-    out = table.reshape(-1)[:n * len(columns)].reshape(n, len(columns))
+    out = table.reshape(-1)[: n * len(columns)].reshape(n, len(columns))
     for start in range(0, n, _CHUNK_ROWS):
-        out[start:start + _CHUNK_ROWS] = table[start:start + _CHUNK_ROWS, columns]
+        out[start : start + _CHUNK_ROWS] = table[start : start + _CHUNK_ROWS, columns]
     return out
 
 
@@ -126,8 +127,10 @@ class CsvTable:
         self.header = [c.strip() for c in next(csv.reader([header_text], delimiter=self.delimiter))]
         if all(_is_number(c) for c in self.header):
             shown = ", ".join(self.header[:5]) + (", ..." if len(self.header) > 5 else "")
-            raise DataError(f"{self.path}: the first row ({shown}) holds only numbers: it looks like data, not a header; "
-                            f"add a first line of column names")
+            raise DataError(
+                f"{self.path}: the first row ({shown}) holds only numbers: it looks like data, not a header; "
+                f"add a first line of column names"
+            )
 
     def _open(self):
         check_regular_file(self.path, "a CSV file")
@@ -153,7 +156,9 @@ class CsvTable:
             seen.setdefault(name, []).append(i + 1)
         repeated = [f"{name!r} (columns {', '.join(map(str, cols))})" for name, cols in seen.items() if len(cols) > 1]
         if repeated:
-            raise DataError(f"{self.path}: duplicate column names {'; '.join(repeated)}; every column needs its own name")
+            raise DataError(
+                f"{self.path}: duplicate column names {'; '.join(repeated)}; every column needs its own name"
+            )
 
     def cell_error(self, row: int, line: int, col: int, problem: str) -> DataError:
         return DataError(f"{self.path}, row {row + 1} (line {line}), column {self.header[col]!r}: {problem}")
@@ -187,12 +192,14 @@ class CsvTable:
             result = self.read_reference(columns, target)
         if len(result.X) == 0:
             raise DataError(f"{self.path}: no data rows after the header")
-        if not np.isfinite(result.X.sum(dtype=np.float64)):      # NaN or inf anywhere (float32 sums cannot overflow)
+        if not np.isfinite(result.X.sum(dtype=np.float64)):  # NaN or inf anywhere (float32 sums cannot overflow)
             finite = np.isfinite(result.X)
             r, j = divmod(int(np.argmin(finite)), len(columns))
             line, cells = self.row(r)
             cell = cells[columns[j]].strip()
-            raise self.cell_error(r, line, columns[j], _number_problem(cell) or f"value {cell!r} is not finite in float32")
+            raise self.cell_error(
+                r, line, columns[j], _number_problem(cell) or f"value {cell!r} is not finite in float32"
+            )
         return result
 
     def _read_fast(self, columns: list[int], target: int | None) -> Columns | None:
@@ -200,14 +207,21 @@ class CsvTable:
         the target's labels numbered and the unused columns skipped; None when the file needs the
         reference reader."""
         width = len(self.header)
-        options = dict(delimiter=self.delimiter, skiprows=self.header_line, dtype=np.float32, quotechar='"',
-                       comments=None, ndmin=2, encoding="utf-8")
+        options = dict(
+            delimiter=self.delimiter,
+            skiprows=self.header_line,
+            dtype=np.float32,
+            quotechar='"',
+            comments=None,
+            ndmin=2,
+            encoding="utf-8",
+        )
         labels = None
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)           # "input contained no data"
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data"
             try:
                 table = np.loadtxt(self.path, **options)
-            except ValueError:                                     # a text cell, a missing one, a short row
+            except ValueError:  # a text cell, a missing one, a short row
                 converters = {j: _ignore for j in range(width) if j not in columns and j != target}
                 if target is not None:
                     labels = converters[target] = _Labels()
@@ -221,8 +235,8 @@ class CsvTable:
                 raise DataError(f"{self.path}: cannot read file ({error.strerror or error})") from None
         if len(table) == 0:
             return Columns(np.zeros((0, len(columns)), np.float32))
-        if table.shape[1] != width or (labels is not None and len(labels.codes) > 2 ** 24):
-            return None                                            # rows all of one other width; codes beyond float32
+        if table.shape[1] != width or (labels is not None and len(labels.codes) > 2**24):
+            return None  # rows all of one other width; codes beyond float32
         if target is None:
             return Columns(_take_columns(table, columns))
         if labels is None:
@@ -271,14 +285,15 @@ def _target(table: CsvTable, col: int, read: Columns):
             r = int(np.argmin(finite))
             line, cells = table.row(r)
             cell = cells[col].strip()
-            raise table.cell_error(r, line, col, _number_problem(cell, "target value")
-                                   or f"target value {cell!r} is not finite in float32")
+            raise table.cell_error(
+                r, line, col, _number_problem(cell, "target value") or f"target value {cell!r} is not finite in float32"
+            )
         return values, infer_task(values)
     codes, labels = read.target_codes, read.target_labels
     numeric = np.array([_is_number(label) for label in labels], dtype=bool)
     rows_per_label = np.bincount(codes, minlength=len(labels))
     numeric_rows = int(rows_per_label[numeric].sum())
-    if 0 < numeric_rows < len(codes):                        # numbers and text: the minority kind is the problem
+    if 0 < numeric_rows < len(codes):  # numbers and text: the minority kind is the problem
         bad = ~numeric if 2 * numeric_rows >= len(codes) else numeric
     else:
         bad = np.zeros(len(labels), dtype=bool)
@@ -293,11 +308,15 @@ def _target(table: CsvTable, col: int, read: Columns):
         if label == "" or numeric_rows == len(codes):
             problem = _number_problem(label, "target value") if label else "missing target value"
         elif numeric[codes[r]]:
-            problem = (f"number {label!r} among text labels ({len(codes) - numeric_rows} of the {len(codes)} "
-                       "target values are text); expected a class label")
+            problem = (
+                f"number {label!r} among text labels ({len(codes) - numeric_rows} of the {len(codes)} "
+                "target values are text); expected a class label"
+            )
         else:
-            problem = (f"non-numeric target value {label!r} ({numeric_rows} of the {len(codes)} target values are "
-                       "numbers); expected a number")
+            problem = (
+                f"non-numeric target value {label!r} ({numeric_rows} of the {len(codes)} target values are "
+                "numbers); expected a number"
+            )
         raise table.cell_error(r, line, col, problem)
     if numeric_rows == len(codes):
         values = np.array([float(label) for label in labels], dtype=np.float32)[codes]
@@ -348,7 +367,9 @@ def read_feature_csv(path, feature_names: list[str] | None = None) -> np.ndarray
     else:
         missing = [f for f in feature_names if f not in table.header]
         if missing:
-            raise DataError(f"{table.path}: missing feature columns {_first(missing)} ({len(missing)} of the model's "
-                            f"{len(feature_names)}); the file's columns are {_first(table.header)}")
+            raise DataError(
+                f"{table.path}: missing feature columns {_first(missing)} ({len(missing)} of the model's "
+                f"{len(feature_names)}); the file's columns are {_first(table.header)}"
+            )
         columns = [table.column_index(f) for f in feature_names]
     return table.read(columns).X

@@ -7,12 +7,12 @@ length the server announced and the SHA-256 sum, and only then renames the file 
 interrupted or corrupt download never leaves a file that looks complete. Mirrors are tried in order (those
 torchvision uses). Offline, the error is one line that names ``--data-dir`` for local copies.
 """
+
 from __future__ import annotations
 
 import hashlib
 import http.client
 import os
-import socket
 import tempfile
 import urllib.error
 import urllib.request
@@ -20,8 +20,12 @@ from pathlib import Path
 
 from neuronlab.data.errors import DataError
 
-_IDX_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-              "t10k-labels-idx1-ubyte.gz")
+_IDX_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
 
 MIRRORS = {
     "mnist": ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"),
@@ -29,16 +33,28 @@ MIRRORS = {
 }
 
 SHA256 = {
-    "mnist": dict(zip(_IDX_FILES, (
-        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"))),
-    "fashion_mnist": dict(zip(_IDX_FILES, (
-        "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
-        "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
-        "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
-        "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf"))),
+    "mnist": dict(
+        zip(
+            _IDX_FILES,
+            (
+                "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+                "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+                "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+                "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+            ),
+        )
+    ),
+    "fashion_mnist": dict(
+        zip(
+            _IDX_FILES,
+            (
+                "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
+                "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
+                "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
+                "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
+            ),
+        )
+    ),
 }
 
 _CHUNK = 1 << 16
@@ -92,10 +108,12 @@ def fetch(url: str, destination, sha256: str, *, progress: bool = True, timeout:
         if expected is not None and received != expected:
             raise DataError(f"{url}: truncated download ({received} of {expected} bytes); run again to retry")
         if digest.hexdigest() != sha256:
-            raise DataError(f"{url}: SHA-256 checksum mismatch (got {digest.hexdigest()}, expected {sha256}); "
-                            "the file is corrupt or not the one expected, and was not kept")
+            raise DataError(
+                f"{url}: SHA-256 checksum mismatch (got {digest.hexdigest()}, expected {sha256}); "
+                "the file is corrupt or not the one expected, and was not kept"
+            )
         os.replace(temporary, destination)
-    except (urllib.error.URLError, http.client.HTTPException, socket.timeout, ConnectionError) as error:
+    except (TimeoutError, urllib.error.URLError, http.client.HTTPException, ConnectionError) as error:
         reason = getattr(error, "reason", None) or error
         raise DataError(f"{url}: download failed ({type(error).__name__}: {reason})") from None
     finally:
@@ -106,6 +124,7 @@ def fetch(url: str, destination, sha256: str, *, progress: bool = True, timeout:
 
 def _progress_bar(name: str, total: int | None):
     from tqdm import tqdm
+
     return tqdm(total=total, unit="B", unit_scale=True, desc=f"downloading {name}", leave=False)
 
 
@@ -123,13 +142,15 @@ def download_dataset(name: str, root=None, *, mirrors=None, progress: bool = Tru
         if path.is_file() and sha256_of(path) == checksum:
             continue
         failures = []
-        for mirror in (mirrors if mirrors is not None else MIRRORS[name]):
+        for mirror in mirrors if mirrors is not None else MIRRORS[name]:
             try:
                 fetch(mirror + file_name, path, checksum, progress=progress)
                 break
             except DataError as error:
                 failures.append(str(error))
         else:
-            raise DataError(f"{name}: could not download {file_name} into {folder} ({'; '.join(failures)}); "
-                            f"if you are offline, download the files yourself and pass --data-dir FOLDER")
+            raise DataError(
+                f"{name}: could not download {file_name} into {folder} ({'; '.join(failures)}); "
+                f"if you are offline, download the files yourself and pass --data-dir FOLDER"
+            )
     return folder

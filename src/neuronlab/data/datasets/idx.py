@@ -4,6 +4,7 @@ Layout: magic number 0x0000TTNN (TT = element type code, NN = number of dimensio
 uint32 sizes, then the elements big-endian in C order. MNIST images are 0x00000803 (uint8, 3-D:
 count x rows x cols), labels 0x00000801 (uint8, 1-D).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -42,12 +43,14 @@ def read_idx(path) -> np.ndarray:
     magic = int.from_bytes(data[:4], "big")
     type_code, ndim = data[2], data[3]
     if data[0] != 0 or data[1] != 0 or type_code not in IDX_TYPES or ndim == 0:
-        raise DataError(f"{path}: bad magic number 0x{magic:08X}; expected an IDX file, 0x0000TTNN with type "
-                        f"TT in {{{', '.join(f'{t:02X}' for t in IDX_TYPES)}}} and NN >= 1 dimensions")
+        raise DataError(
+            f"{path}: bad magic number 0x{magic:08X}; expected an IDX file, 0x0000TTNN with type "
+            f"TT in {{{', '.join(f'{t:02X}' for t in IDX_TYPES)}}} and NN >= 1 dimensions"
+        )
     header = 4 + 4 * ndim
     if len(data) < header:
         raise DataError(f"{path}: truncated header: {ndim} dimensions need {header} bytes, the file has {len(data)}")
-    shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(IDX_TYPES[type_code]).newbyteorder(">")
     expected = math.prod(shape) * dtype.itemsize
     found = len(data) - header
@@ -70,13 +73,17 @@ def _find(data_dir: Path, split: str, kind: str) -> Path | None:
 def _read_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise DataError(f"{images_path}: expected uint8 images of shape (count, rows, cols), got {images.dtype} {images.shape}")
+        raise DataError(
+            f"{images_path}: expected uint8 images of shape (count, rows, cols), got {images.dtype} {images.shape}"
+        )
     if labels.ndim != 1 or labels.dtype != np.uint8:
         raise DataError(f"{labels_path}: expected uint8 labels of shape (count,), got {labels.dtype} {labels.shape}")
     if len(images) != len(labels):
         raise DataError(f"{images_path} has {len(images)} images but {labels_path} has {len(labels)} labels")
     if labels.size and labels.max() > 9:
-        raise DataError(f"{labels_path}: label {labels.max()} at index {int(np.argmax(labels > 9))}; expected digits 0-9")
+        raise DataError(
+            f"{labels_path}: label {labels.max()} at index {int(np.argmax(labels > 9))}; expected digits 0-9"
+        )
     return images, labels
 
 
@@ -96,11 +103,15 @@ def load_mnist(data_dir) -> DatasetBundle:
             continue
         if images_path is None or labels_path is None:
             missing = f"{split}-images-idx3-ubyte" if images_path is None else f"{split}-labels-idx1-ubyte"
-            raise DataError(f"{data_dir}: missing {missing}[.gz]; expected MNIST's train-images-idx3-ubyte, "
-                            "train-labels-idx1-ubyte (and optionally t10k-*) files")
+            raise DataError(
+                f"{data_dir}: missing {missing}[.gz]; expected MNIST's train-images-idx3-ubyte, "
+                "train-labels-idx1-ubyte (and optionally t10k-*) files"
+            )
         parts.append(_read_pair(images_path, labels_path))
     if len(parts) == 2 and parts[0][0].shape[1:] != parts[1][0].shape[1:]:
-        raise DataError(f"{data_dir}: train images are {parts[0][0].shape[1:]} but t10k images are {parts[1][0].shape[1:]}")
+        raise DataError(
+            f"{data_dir}: train images are {parts[0][0].shape[1:]} but t10k images are {parts[1][0].shape[1:]}"
+        )
     images = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
     return DatasetBundle(

@@ -1,9 +1,10 @@
 """The dataset registry: ``load_dataset(name)`` for every dataset that ships, MNIST from local files,
 and any CSV file as ``csv:PATH``."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from neuronlab.data.datasets import synthetic
 from neuronlab.data.datasets.bundle import DatasetBundle
@@ -27,6 +28,7 @@ def _synthetic(name, make, task, class_names=None, feature_names=None) -> Callab
     def load(*, data_dir=None, target=None, seed=0) -> DatasetBundle:
         X, y = make(seed)
         return DatasetBundle(name=name, X=X, y=y, task=task, class_names=class_names, feature_names=feature_names)
+
     return load
 
 
@@ -35,30 +37,70 @@ def _bundled(name: str) -> Callable[..., DatasetBundle]:
 
 
 DATASETS: dict[str, DatasetSpec] = {
-    "digits": DatasetSpec("8x8 handwritten digits, 1797 images, 10 classes (scikit-learn)", "classification", _bundled("digits")),
-    "iris": DatasetSpec("iris flowers, 150 samples, 4 features, 3 species (scikit-learn)", "classification", _bundled("iris")),
-    "wine": DatasetSpec("wine cultivars, 178 samples, 13 chemical features, 3 classes (scikit-learn)", "classification", _bundled("wine")),
-    "breast_cancer": DatasetSpec("breast tumours, 569 samples, 30 features, malignant/benign (scikit-learn)", "classification", _bundled("breast_cancer")),
-    "diabetes": DatasetSpec("diabetes progression, 442 patients, 10 raw features, regression (scikit-learn)", "regression", _bundled("diabetes")),
-    "xor": DatasetSpec("the XOR truth table, 4 samples, 2 classes (notes 003)", "classification",
-                       _synthetic("xor", lambda seed: synthetic.make_xor(), "classification", ["0", "1"], ["A", "B"])),
-    "discrete_mapping": DatasetSpec("3 noisy 6-D prototypes, 300 samples, 3 classes (notes 003 DiscreteMapping)", "classification",
-                                    _synthetic("discrete_mapping", lambda seed: synthetic.make_discrete_mapping(seed=seed),
-                                               "classification", ["0", "1", "2"])),
-    "blood_sugar": DatasetSpec("dose -> blood sugar, 6 noisy samples, regression (notes 003 overfitting)", "regression",
-                               _synthetic("blood_sugar", lambda seed: synthetic.make_blood_sugar(seed=seed),
-                                          "regression", None, ["dose"])),
-    "spirals": DatasetSpec("3 interleaved 2-D spiral arms, 600 samples, 3 classes", "classification",
-                           _synthetic("spirals", lambda seed: synthetic.make_spirals(seed=seed), "classification",
-                                      ["0", "1", "2"], ["x1", "x2"])),
-    "moons": DatasetSpec("two interleaving 2-D half moons, 500 samples, noise 0.1, 2 classes", "classification",
-                         _synthetic("moons", lambda seed: synthetic.make_moons(seed=seed), "classification",
-                                    ["0", "1"], ["x1", "x2"])),
-    "mnist": DatasetSpec("28x28 handwritten digits from local IDX files (needs data_dir / --data-dir)", "classification",
-                         lambda *, data_dir=None, target=None, seed=0: load_mnist(data_dir)),
+    "digits": DatasetSpec(
+        "8x8 handwritten digits, 1797 images, 10 classes (scikit-learn)", "classification", _bundled("digits")
+    ),
+    "iris": DatasetSpec(
+        "iris flowers, 150 samples, 4 features, 3 species (scikit-learn)", "classification", _bundled("iris")
+    ),
+    "wine": DatasetSpec(
+        "wine cultivars, 178 samples, 13 chemical features, 3 classes (scikit-learn)",
+        "classification",
+        _bundled("wine"),
+    ),
+    "breast_cancer": DatasetSpec(
+        "breast tumours, 569 samples, 30 features, malignant/benign (scikit-learn)",
+        "classification",
+        _bundled("breast_cancer"),
+    ),
+    "diabetes": DatasetSpec(
+        "diabetes progression, 442 patients, 10 raw features, regression (scikit-learn)",
+        "regression",
+        _bundled("diabetes"),
+    ),
+    "xor": DatasetSpec(
+        "the XOR truth table, 4 samples, 2 classes (notes 003)",
+        "classification",
+        _synthetic("xor", lambda seed: synthetic.make_xor(), "classification", ["0", "1"], ["A", "B"]),
+    ),
+    "discrete_mapping": DatasetSpec(
+        "3 noisy 6-D prototypes, 300 samples, 3 classes (notes 003 DiscreteMapping)",
+        "classification",
+        _synthetic(
+            "discrete_mapping",
+            lambda seed: synthetic.make_discrete_mapping(seed=seed),
+            "classification",
+            ["0", "1", "2"],
+        ),
+    ),
+    "blood_sugar": DatasetSpec(
+        "dose -> blood sugar, 6 noisy samples, regression (notes 003 overfitting)",
+        "regression",
+        _synthetic("blood_sugar", lambda seed: synthetic.make_blood_sugar(seed=seed), "regression", None, ["dose"]),
+    ),
+    "spirals": DatasetSpec(
+        "3 interleaved 2-D spiral arms, 600 samples, 3 classes",
+        "classification",
+        _synthetic(
+            "spirals", lambda seed: synthetic.make_spirals(seed=seed), "classification", ["0", "1", "2"], ["x1", "x2"]
+        ),
+    ),
+    "moons": DatasetSpec(
+        "two interleaving 2-D half moons, 500 samples, noise 0.1, 2 classes",
+        "classification",
+        _synthetic("moons", lambda seed: synthetic.make_moons(seed=seed), "classification", ["0", "1"], ["x1", "x2"]),
+    ),
+    "mnist": DatasetSpec(
+        "28x28 handwritten digits from local IDX files (needs data_dir / --data-dir)",
+        "classification",
+        lambda *, data_dir=None, target=None, seed=0: load_mnist(data_dir),
+    ),
     # Recurrence (issue 13): generated by the optional mnist1d package (the paper's seed 42, not the run's seed)
-    "mnist1d": DatasetSpec("MNIST-1D, 5000 sequences of 40 values, 10 classes (needs the mnist1d package)", "classification",
-                           lambda *, data_dir=None, target=None, seed=0: load_mnist1d()),
+    "mnist1d": DatasetSpec(
+        "MNIST-1D, 5000 sequences of 40 values, 10 classes (needs the mnist1d package)",
+        "classification",
+        lambda *, data_dir=None, target=None, seed=0: load_mnist1d(),
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 Both return arrays laid out batch first, (samples, T, features), as ``nn.GRU(..., batch_first=True)`` takes
 them; wrap them in ``TensorDataset`` for a ``DataLoader``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,9 @@ def _positive(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
-def make_adding_problem(n: int = 1000, length: int = 50,
-                        seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_adding_problem(
+    n: int = 1000, length: int = 50, seed: int | np.random.Generator = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem (Hochreiter and Schmidhuber 1997; Le et al. 2015): each step carries a value
     U(0, 1) and a marker; exactly two steps are marked, one in each half of the sequence, and the target is
     the sum of the two marked values. Returns X (n, length, 2) float32 (value, marker) and y (n,) float32.
@@ -37,8 +39,9 @@ def make_adding_problem(n: int = 1000, length: int = 50,
     return X, (values[rows, first] + values[rows, second]).astype(np.float32)
 
 
-def make_copy_task(n: int = 1000, length: int = 10, delay: int = 50, num_symbols: int = 8,
-                   seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_copy_task(
+    n: int = 1000, length: int = 10, delay: int = 50, num_symbols: int = 8, seed: int | np.random.Generator = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """The copy (memory) task (Hochreiter and Schmidhuber 1997; Arjovsky et al. 2016): ``length`` random
     symbols from 1..num_symbols, ``delay - 1`` blanks (0), a delimiter (num_symbols + 1) and ``length``
     blanks; the target is blank everywhere except the last ``length`` steps, which repeat the symbols.

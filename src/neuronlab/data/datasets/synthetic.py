@@ -1,5 +1,6 @@
 """The notes' small synthetic datasets and two classic 2-D generators. Each ``make_*`` takes a
 ``numpy.random.Generator`` (or an int seed) and returns ``(X float32, y)``."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,9 @@ def make_xor() -> tuple[np.ndarray, np.ndarray]:
     return X, np.array([0, 1, 1, 0], dtype=np.int64)
 
 
-def make_discrete_mapping(n: int = 300, noise: float = 0.1, n_classes: int = 3, input_dim: int = 6,
-                          seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_discrete_mapping(
+    n: int = 300, noise: float = 0.1, n_classes: int = 3, input_dim: int = 6, seed: int | np.random.Generator = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Notes 003 §5.1.2 ``DiscreteMapping``: class prototypes A = 3 (U[0, 1)^(classes x dim) - 1/2);
     each of the ``n`` samples picks a class r uniformly and is A[r] + noise * N(0, I)."""
     rng = _rng(seed)
@@ -32,7 +34,9 @@ def blood_sugar_curve(dose) -> np.ndarray:
     return 0.6 + 1.6 * dose * (1.0 - dose)
 
 
-def make_blood_sugar(n: int = 6, noise: float = 0.1, seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_blood_sugar(
+    n: int = 6, noise: float = 0.1, seed: int | np.random.Generator = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Notes 003 §5.2's overfitting example: ``n`` doses uniform in [0, 1], blood sugar
     :func:`blood_sugar_curve` (dose) + noise * N(0, 1). Returns X (n, 1), y (n,).
 
@@ -47,8 +51,9 @@ def make_blood_sugar(n: int = 6, noise: float = 0.1, seed: int | np.random.Gener
     return dose.reshape(-1, 1).astype(np.float32), sugar.astype(np.float32)
 
 
-def make_spirals(n_per_class: int = 200, n_classes: int = 3, noise: float = 0.2,
-                 seed: int | np.random.Generator = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_spirals(
+    n_per_class: int = 200, n_classes: int = 3, noise: float = 0.2, seed: int | np.random.Generator = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms: class k has radius r in [0, 1] and angle 4 (k + r) + noise * N(0, 1),
     point (r sin t, r cos t). Not linearly separable: needs a hidden layer."""
     rng = _rng(seed)

@@ -1,4 +1,5 @@
 """A character-level text dataset from a text file the user gives: next-character prediction."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,15 +25,16 @@ class CharacterText(Dataset):
         if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
             raise ValueError(f"CharacterText: stride must be a positive integer, got {stride!r}")
         if len(text) < seq_len + 1:
-            raise DataError(f"CharacterText: the text has {len(text)} characters; seq_len={seq_len} needs at least "
-                            f"{seq_len + 1}")
+            raise DataError(
+                f"CharacterText: the text has {len(text)} characters; seq_len={seq_len} needs at least {seq_len + 1}"
+            )
         self.vocab = sorted(set(text))
         self._index = {ch: i for i, ch in enumerate(self.vocab)}
         self.data = self.encode(text)
         self.seq_len, self.stride = int(seq_len), int(stride)
 
     @classmethod
-    def from_file(cls, path, seq_len: int = 100, stride: int | None = None, encoding: str = "utf-8") -> "CharacterText":
+    def from_file(cls, path, seq_len: int = 100, stride: int | None = None, encoding: str = "utf-8") -> CharacterText:
         """Read a text file (``text:PATH``)."""
         path = Path(path)
         try:
@@ -63,7 +65,7 @@ class CharacterText(Dataset):
         if not -len(self) <= index < len(self):
             raise IndexError(f"CharacterText: index {index} out of range for {len(self)} windows")
         start = (index % len(self)) * self.stride
-        window = self.data[start:start + self.seq_len + 1]
+        window = self.data[start : start + self.seq_len + 1]
         return window[:-1], window[1:]
 
     def __getitems__(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
