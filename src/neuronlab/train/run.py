@@ -37,15 +37,19 @@ import numpy as np
 import neuronlab
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, load_dataset
+from neuronlab.data.images import channels_first
 from neuronlab.nn import functional as F
 from neuronlab.optim import lr_scheduler
 from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
+from neuronlab.train.cnn import build_cnn
 from neuronlab.train.inference import score
 from neuronlab.train.mlp import build_mlp
 from neuronlab.train.preprocessing import Preprocessing
 from neuronlab.train.progress import ProgressBar
+from neuronlab.train.recurrent import build_recurrent_classifier
 from neuronlab.train.run_folder import RunFolder, RunFolderError
 from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, ConfigError, validate
+from neuronlab.train.tensorboard import TensorBoard
 from neuronlab.train.trainer import Trainer
 
 RESUME_SAVE_SECONDS = 2.0  # saves of last.safetensors are at least this far apart
@@ -75,6 +79,7 @@ class RunConfig:
     data_dir: str | None = _default("data_dir")
     target: str | None = _default("target")
     task: str | None = _default("task")
+    model: str = _default("model")
     hidden: tuple[int, ...] = _default("hidden")
     activation: str = _default("activation")
     init: str = _default("init")
@@ -95,6 +100,7 @@ class RunConfig:
     test_size: float = _default("test_size")
     preprocess: str = _default("preprocess")
     seed: int = _default("seed")
+    tensorboard: bool = _default("tensorboard")
 
     def __post_init__(self) -> None:
         self.hidden = tuple(
@@ -293,6 +299,38 @@ def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
     )
 
 
+def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
+    """The network ``config.model`` names, sized to the dataset: an MLP, a LeNet-style CNN over the bundle's
+    image shape, or a recurrent classifier reading each row as a sequence of its features."""
+    if config.model == "cnn":
+        if bundle.image_shape is None:
+            raise ConfigError("model", f"cnn needs an image dataset; {bundle.name!r} has no image shape (try digits)")
+        return build_cnn(
+            channels_first(bundle.image_shape),
+            out_features,
+            activation=config.activation,
+            init=config.init,
+            batchnorm=config.batchnorm,
+            dropout=config.dropout,
+        )
+    if config.model in ("rnn", "gru", "lstm"):
+        if bundle.task != "classification":
+            raise ConfigError("model", f"{config.model} builds a classifier; {bundle.name!r} is a regression task")
+        try:
+            return build_recurrent_classifier(config.model, bundle.n_features, out_features, config.hidden)
+        except ValueError as error:
+            raise ConfigError("hidden", str(error)) from None
+    return build_mlp(
+        bundle.n_features,
+        config.hidden,
+        out_features,
+        activation=config.activation,
+        init=config.init,
+        batchnorm=config.batchnorm,
+        dropout=config.dropout,
+    )
+
+
 def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:
     optimizer = make_optimizer(config, model.parameters())
     scheduler = make_scheduler(config, optimizer)
@@ -304,6 +342,8 @@ def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record
     if config.patience:
         callbacks.append(EarlyStopping("val_loss", patience=config.patience, restore_best=True))
     callbacks.append(ModelCheckpoint(folder.last_epoch, every_seconds=RESUME_SAVE_SECONDS, extra={"run": record}))
+    if config.tensorboard:
+        callbacks.append(TensorBoard(folder.path))
     if progress:
         callbacks.append(ProgressBar())
     loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
@@ -406,15 +446,7 @@ def train_run(
     preprocessing = Preprocessing.fit(config.preprocess, bundle.task, X_train, y_train)
     out_features = bundle.num_classes if bundle.task == "classification" else y_train.reshape(len(y_train), -1).shape[1]
     check_memory(config, bundle.n_features, out_features)
-    model = build_mlp(
-        bundle.n_features,
-        config.hidden,
-        out_features,
-        activation=config.activation,
-        init=config.init,
-        batchnorm=config.batchnorm,
-        dropout=config.dropout,
-    )
+    model = build_model(config, bundle, out_features)
     trainer = _make_trainer(config, model, bundle.task, folder, record, progress)
     train_loader = _train_loader(config, preprocessing.dataset(X_train, y_train), say)
     val_loader = DataLoader(preprocessing.dataset(*parts["val"]), batch_size=1024) if "val" in parts else None

@@ -43,6 +43,7 @@ DEFAULT_LR = {
 }
 LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
+MODELS = ("mlp", "cnn", "rnn", "gru", "lstm")
 TASKS = ("classification", "regression")
 DEFAULT_PATIENCE = 15
 
@@ -146,6 +147,13 @@ SETTINGS = (
         "Override the task inferred from the dataset (reported on the run's first line; absurd overrides are refused).",
         optional=True,
     ),
+    Setting(
+        "model",
+        "mlp",
+        Choice(MODELS),
+        "Architecture: mlp; cnn (LeNet-style, for image datasets such as digits); rnn, gru, lstm (each input row "
+        "read as a sequence of its features, one per time step; --hidden: one size per layer).",
+    ),
     Setting("hidden", (128, 64), Sizes(), "Hidden layer sizes."),
     Setting("activation", "relu", Choice(tuple(ACTIVATIONS)), "Activation after every hidden layer."),
     Setting(
@@ -201,6 +209,9 @@ SETTINGS = (
         "Input preprocessing fitted on the training split (pca/zca: whitening).",
     ),
     Setting("seed", 0, Number(0, integer=True), "Seed of the split, the initialization, the shuffling and dropout."),
+    Setting(
+        "tensorboard", False, Flag(), "Write TensorBoard event files into the run folder (neuronlab[tensorboard])."
+    ),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 
