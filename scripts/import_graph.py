@@ -31,12 +31,12 @@ PACKAGE = "neuronlab"
 # ``neuronlab`` is the root ``__init__`` (the public namespace: it imports autograd, ops, io, random),
 # ``__main__`` only starts the CLI.
 LAYERS: list[tuple[str, ...]] = [
-    ("_validation", "random", "backend"),
-    ("autograd",),
+    ("_validation", "_version", "random", "backend"),
+    ("autograd", "neurons"),  # the neuron models share only NumPy and the compiled-kernel convention
     ("ops",),
     ("nn",),
     ("optim", "data", "io", PACKAGE),
-    ("neurons", "snn", "diagnostics", "viz", "interop"),
+    ("snn", "diagnostics", "viz", "interop"),
     ("train",),
     ("experiments",),
     ("cli", "__main__"),

@@ -14,19 +14,6 @@ spec = importlib.util.spec_from_file_location("import_graph", SCRIPT)
 import_graph = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(import_graph)
 
-# Violations present today, listed one by one so that no new one slips in; each is xfail(strict):
-# when it is fixed the test XPASSes, fails, and the entry must be removed here.
-KNOWN_VIOLATIONS = {
-    "backend -> neurons": "backend/hodgkin_huxley.py takes GATE_RANGE and derivatives from neurons/hodgkin_huxley.py "
-    "(the HH formulas should live below the backend, or the kernel take them as arguments)",
-    "ops -> neurons": "ops/lif_rate.py takes the LIF tuning curve from neurons/lif.py "
-    "(the formula should live in ops or a lower shared module)",
-}
-# backend <-> neurons follows from the first violation; io <-> neuronlab is the root namespace re-exporting
-# io.save/load while io/checkpoint.py and io/onnx.py read neuronlab.__version__ (harmless: any import of a
-# subpackage runs the root __init__ first).
-KNOWN_CYCLES = [["backend", "neurons"], ["io", "neuronlab"]]
-
 
 @pytest.fixture(scope="module")
 def graph():
@@ -37,28 +24,13 @@ def test_every_unit_is_placed_in_a_layer(graph):
     assert graph["unplaced"] == [], f"add these to LAYERS in scripts/import_graph.py: {graph['unplaced']}"
 
 
-def test_no_new_layer_violation(graph):
-    new = [
-        f"{e['src']} -> {e['dst']} at {e['sites']}"
-        for e in graph["violations"]
-        if f"{e['src']} -> {e['dst']}" not in KNOWN_VIOLATIONS
-    ]
-    assert new == [], "a layer imports a layer above it:\n" + "\n".join(new)
+def test_no_layer_imports_a_layer_above_it(graph):
+    found = [f"{e['src']} -> {e['dst']} at {e['sites']}" for e in graph["violations"]]
+    assert found == [], "a layer imports a layer above it:\n" + "\n".join(found)
 
 
-def test_no_new_cycle(graph):
-    assert [c for c in graph["cycles"] if c not in KNOWN_CYCLES] == []
-
-
-@pytest.mark.parametrize(
-    "edge",
-    [
-        pytest.param(edge, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for edge, reason in KNOWN_VIOLATIONS.items()
-    ],
-)
-def test_known_violation_is_gone(graph, edge):
-    assert edge not in {f"{e['src']} -> {e['dst']}" for e in graph["violations"]}
+def test_no_import_cycle_between_packages(graph):
+    assert graph["cycles"] == []
 
 
 @pytest.mark.parametrize("lower", ["io", "nn"])

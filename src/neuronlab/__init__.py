@@ -6,8 +6,7 @@ Subpackages (``neuronlab.nn``, ``neuronlab.optim``, ``neuronlab.neurons``, ``neu
 on first use, so ``import neuronlab`` stays light.
 """
 
-__version__ = "0.1.0"
-
+from neuronlab._version import __version__ as __version__
 from neuronlab.autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
 from neuronlab.io import Checkpoint, CheckpointError, load, save  # checkpoints: safetensors + JSON, never pickle
 from neuronlab.ops import *  # noqa: F401,F403  (the op functions: add, exp, matmul, softmax, ...)

@@ -25,7 +25,7 @@ from safetensors import SafetensorError
 from safetensors.numpy import load as from_bytes
 from safetensors.numpy import save as to_bytes
 
-import neuronlab
+from neuronlab._version import __version__
 from neuronlab.io import atomic
 from neuronlab.random import get_rng_state, set_rng_state
 
@@ -137,7 +137,7 @@ def save(
         tensors[f"model/{key}"] = _contiguous(value)
     meta = {
         "format_version": FORMAT_VERSION,
-        "library_version": neuronlab.__version__,
+        "library_version": __version__,
         "architecture": architecture,
         "task": task,
         "class_names": None if class_names is None else [str(c) for c in class_names],

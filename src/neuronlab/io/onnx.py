@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neuronlab._version import __version__
 from neuronlab.io import atomic
 
 DEFAULT_OPSET = 17
@@ -306,12 +307,10 @@ def to_onnx(
         [helper.make_tensor_value_info(OUTPUT_NAME, elem, [output_batch, *output.shape[1:]])],
         graph.initializers,
     )
-    import neuronlab
-
     proto = helper.make_model(
         graph_proto,
         producer_name="neuronlab",
-        producer_version=neuronlab.__version__,
+        producer_version=__version__,
         opset_imports=[helper.make_opsetid("", opset)],
     )
     if metadata:

@@ -13,7 +13,7 @@ alpha/beta in 1/ms. :meth:`HodgkinHuxley.simulate` takes and returns times in se
 of the package (and converts at its edges); the old form in ms is deprecated.
 
 Two backends integrate the same equations: ``"numpy"``, the reference (``_NumpyRun``, each step vectorized over
-the population), and ``"numba"`` (``neuronlab.backend.hodgkin_huxley``, a compiled loop over neurons and steps
+the population), and ``"numba"`` (``neuronlab.neurons.hodgkin_huxley_kernel``, a compiled loop over neurons and steps
 that calls the functions below).
 """
 
@@ -325,10 +325,10 @@ def _spike_bound(steps: int, dt: float, dead_time: float) -> int:
 
 
 class _NumbaRun:
-    """The compiled loop of ``neuronlab.backend.hodgkin_huxley``; ``advance`` continues from the last state."""
+    """The compiled loop of ``neuronlab.neurons.hodgkin_huxley_kernel``; ``advance`` continues from the last state."""
 
     def __init__(self, model, currents, dt, rk4, state, recorded, traces, threshold, dead_time):
-        from neuronlab.backend.hodgkin_huxley import integrate
+        from neuronlab.neurons.hodgkin_huxley_kernel import integrate
 
         self.integrate, self.model, self.currents, self.dt, self.rk4 = integrate, model, currents, dt, rk4
         self.state, self.traces, self.threshold, self.dead_time = state, traces, threshold, dead_time

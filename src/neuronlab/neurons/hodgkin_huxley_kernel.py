@@ -1,7 +1,8 @@
 """The compiled Hodgkin-Huxley loop; ``neurons.hodgkin_huxley._NumpyRun`` is its NumPy reference.
 
 The equations live once, in ``neurons/hodgkin_huxley.py``, as plain NumPy functions marked
-:func:`neuronlab.backend.helper`, which this loop calls (compiled into it). The loop goes neuron by neuron, each
+:func:`neuronlab.backend.helper`, which this loop calls (compiled into it); that is why this kernel sits beside
+its equations rather than in ``neuronlab/backend/`` with the other kernels (whose loops are self-contained). The loop goes neuron by neuron, each
 through steps [k_start, k_end) of the run, so a long run can go in chunks and give the result of one call.
 Units as in that module: V in mV, t in ms.
 """
