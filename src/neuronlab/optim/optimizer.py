@@ -15,6 +15,7 @@ float32, the hyperparameters are rounded to it as PyTorch does).
 from __future__ import annotations
 
 import numbers
+from typing import Any
 from collections.abc import Iterable, MutableMapping
 
 import numpy as np
@@ -295,7 +296,7 @@ class Optimizer:
                 f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter groups, "
                 f"this optimizer has {len(self.param_groups)}"
             )
-        params_by_index = {}
+        params_by_index: dict[int, Any] = {}
         for number, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
