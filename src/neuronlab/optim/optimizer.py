@@ -15,8 +15,8 @@ float32, the hyperparameters are rounded to it as PyTorch does).
 from __future__ import annotations
 
 import numbers
-from typing import Any
 from collections.abc import Iterable, MutableMapping
+from typing import Any
 
 import numpy as np
 

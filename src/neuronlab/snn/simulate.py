@@ -17,8 +17,8 @@ while tau_ref >= dt), so constant inputs fire at the tuning curve's rate indepen
 from __future__ import annotations
 
 import math
-from typing import Any, cast
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 
