@@ -94,7 +94,7 @@ def max_threads() -> int:
     """The size of Numba's thread pool (the most threads a parallel kernel can use)."""
     from numba import config
 
-    return config.NUMBA_NUM_THREADS
+    return config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # numba sets its config attributes at runtime
 
 
 @contextmanager

@@ -447,7 +447,7 @@ def _selection(index: np.ndarray, n: int, dtype) -> np.ndarray:
     return s
 
 
-def pad_spatial(x, pairs: tuple, mode: str):
+def pad_spatial(x, pairs: tuple[tuple[int, int], ...], mode: str):
     """Pad the last ``len(pairs)`` axes of x (a Tensor) by ((before, after), ...) with ``mode``:
     "zeros", "reflect" (mirror without repeating the edge), "replicate" (repeat the edge) or "circular" (wrap).
 

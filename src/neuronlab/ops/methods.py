@@ -319,7 +319,16 @@ def attach() -> None:
     """Install the operators and methods on Tensor (called once, on import of neuronlab.ops)."""
     for name, function in METHODS.items():
         setattr(Tensor, name, function)
-    Tensor.__array_ufunc__ = __array_ufunc__
-    Tensor.__array_function__ = __array_function__
-    Tensor.T = property(_transpose_property, doc="The axes reversed (NumPy's ``.T``; for a matrix, its transpose).")
-    Tensor.mT = property(_matrix_transpose_property, doc="The last two axes swapped (a batch of matrices transposed).")
+    # setattr: these are installed on the class at runtime, Tensor's class body does not declare them
+    setattr(Tensor, "__array_ufunc__", __array_ufunc__)  # noqa: B010
+    setattr(Tensor, "__array_function__", __array_function__)  # noqa: B010
+    setattr(  # noqa: B010
+        Tensor,
+        "T",
+        property(_transpose_property, doc="The axes reversed (NumPy's ``.T``; for a matrix, its transpose)."),
+    )
+    setattr(  # noqa: B010
+        Tensor,
+        "mT",
+        property(_matrix_transpose_property, doc="The last two axes swapped (a batch of matrices transposed)."),
+    )

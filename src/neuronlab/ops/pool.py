@@ -15,6 +15,7 @@ built from, and so do their second derivatives.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -80,6 +81,7 @@ def _pool_geometry(op: str, shape: tuple, kernel_size, stride, padding, dilation
         max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
         for o, s, d, k, n, p in zip(out, stride, dilation, kernel, sizes, pads)
     ]
+    pairs: tuple[tuple[int, int], ...]
     if dims == 1:
         kernel, stride, dilation, out = (1,) + kernel, (1,) + stride, (1,) + dilation, (1,) + out
         pairs = ((0, 0), (pads[0], pads[0] + extra[0]))
@@ -204,7 +206,7 @@ def _averaging(size: int, out: int, dtype) -> np.ndarray:
 
 def _output_size(op: str, output_size, sizes: tuple) -> tuple:
     dims = len(sizes)
-    values = (
+    values: tuple[Any, ...] = (
         (output_size,) * dims
         if output_size is None or isinstance(output_size, (int, np.integer))
         else tuple(output_size)
@@ -308,6 +310,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
     sizes = x.shape[2:]
+    scales: tuple[Any, ...]
     if size is not None:
         out = _output_size("interpolate", size, sizes)
         scales = (None,) * dims

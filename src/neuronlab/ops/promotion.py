@@ -38,9 +38,9 @@ def _scalar_dtype(x) -> np.dtype | None:
     return None
 
 
-def result_type(*operands) -> np.dtype:
+def result_type(*operands) -> np.dtype | None:
     """The dtype of an op's result on ``operands`` (Tensors, arrays, numbers), by the rules above."""
-    groups = ([], [], [])  # dimensioned, 0-d, numbers
+    groups: tuple[list[np.dtype], list[np.dtype], list[np.dtype]] = ([], [], [])  # dimensioned, 0-d, numbers
     for x in operands:
         data = x.data if isinstance(x, Tensor) else x
         if isinstance(data, np.ndarray):
@@ -49,7 +49,7 @@ def result_type(*operands) -> np.dtype:
             dtype = _scalar_dtype(data)
             if dtype is not None:
                 groups[2].append(dtype)
-    result = None
+    result: np.dtype | None = None
     for group in groups:
         if group:
             top = max(_KIND[d.kind] for d in group)  # int64 with float32 is float32 (NumPy: float64)

@@ -8,6 +8,8 @@ Each is composed from indexing, reshape, broadcast and transpose, whose gradient
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from neuronlab.ops._util import axis_index, to_tensor
@@ -96,9 +98,8 @@ def _triangle(op: str, input, diagonal: int, lower: bool):
     x = to_tensor(input)
     if x.ndim < 2:
         raise ValueError(f"{op}: the input must have at least 2 dimensions, got shape {x.shape}")
-    keep = (
-        np.tri(*x.shape[-2:], k=diagonal, dtype=bool) if lower else ~np.tri(*x.shape[-2:], k=diagonal - 1, dtype=bool)
-    )
+    rows, cols = x.shape[-2:]
+    keep = np.tri(rows, cols, k=diagonal, dtype=bool) if lower else ~np.tri(rows, cols, k=diagonal - 1, dtype=bool)
     return where(keep, x, 0)
 
 
@@ -125,7 +126,8 @@ def diag(input, diagonal: int = 0):
         n = x.shape[0] + abs(diagonal)
         return IndexAdd.apply(x, index=_diagonal_positions(n, n, diagonal), shape=(n, n))
     if x.ndim == 2:
-        return getitem(x, _diagonal_positions(*x.shape, diagonal))
+        rows, cols = x.shape
+        return getitem(x, _diagonal_positions(rows, cols, diagonal))
     raise ValueError(f"diag: the input must be 1-D or 2-D, got shape {x.shape}")
 
 
@@ -147,7 +149,8 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     if x.ndim < 2:
         raise ValueError(f"diagonal: the input must have at least 2 dimensions, got shape {x.shape}")
     moved = movedim(x, (dim1, dim2), (-2, -1))
-    return getitem(moved, (Ellipsis,) + _diagonal_positions(*moved.shape[-2:], offset))
+    rows, cols = moved.shape[-2:]
+    return getitem(moved, (Ellipsis,) + _diagonal_positions(rows, cols, offset))
 
 
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
@@ -217,7 +220,11 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     )
 
 
-_NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_NUMPY_MODES: dict[str, Literal["reflect", "edge", "wrap"]] = {
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
 
 
 def pad(input, pad, mode: str = "constant", value=None):

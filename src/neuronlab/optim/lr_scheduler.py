@@ -36,6 +36,7 @@ class _SchedulerState:
     ``_state_keys``."""
 
     _state_keys: tuple[str, ...] = ()
+    _last_lr: list[float]
 
     def get_last_lr(self) -> list[float]:
         """The learning rates written by the last ``step()`` (one per parameter group)."""
@@ -60,6 +61,11 @@ class _SchedulerState:
 
 class LRScheduler(_SchedulerState, abc.ABC):
     """Base class: subclasses implement ``get_lr()``, the learning rates for epoch ``self.last_epoch``."""
+
+    optimizer: Optimizer
+    base_lrs: list[float]
+    last_epoch: int
+    _initial: bool
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         _check_optimizer(type(self).__name__, optimizer)
@@ -96,7 +102,7 @@ class LRScheduler(_SchedulerState, abc.ABC):
     def _current_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
 
-    _state_keys = ("base_lrs", "last_epoch", "_last_lr")
+    _state_keys: tuple[str, ...] = ("base_lrs", "last_epoch", "_last_lr")
 
 
 def _check_optimizer(owner: str, optimizer) -> None:

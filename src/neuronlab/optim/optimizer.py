@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, MutableMapping
+from typing import Any
 
 import numpy as np
 
@@ -295,7 +296,7 @@ class Optimizer:
                 f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter groups, "
                 f"this optimizer has {len(self.param_groups)}"
             )
-        params_by_index = {}
+        params_by_index: dict[int, Any] = {}
         for number, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(

@@ -114,7 +114,8 @@ def _fold_batchnorm(affine: Affine, bn) -> None:
 
 def _stages(model) -> list:
     layers = list(model.children()) if isinstance(model, nn.Sequential) else [model]
-    stages, pending_scale = [], 1.0
+    stages: list[Affine | Population | str] = []
+    pending_scale = 1.0
     for i, layer in enumerate(layers):
         name = f"{i}:{type(layer).__name__}"
         if isinstance(layer, nn.Linear):

@@ -53,6 +53,7 @@ def latency(x, steps: int, tau: float = 5.0, threshold: float = 0.01, linear: bo
     data = _intensities("latency", x).astype(np.float64)
     steps = _steps("latency", steps)
     fires = data > threshold
+    t: np.ndarray
     if linear:
         t = np.round((1 - data) * (steps - 1))
     else:

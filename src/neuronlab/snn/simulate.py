@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 
@@ -149,9 +150,10 @@ def accuracy_curve(
     X = _as_batch(X)
     if len(X) != len(y):
         raise ValueError(f"accuracy_curve: {len(X)} inputs but {len(y)} labels")
-    correct, times = 0, None
+    correct: Any = 0
+    times: np.ndarray | None = None
     for start in range(0, len(X), batch_size):
         result = simulate(network, X[start : start + batch_size], presentation, dt, n_times)
         correct = correct + (result.predictions() == y[start : start + batch_size]).sum(axis=1)
         times = result.times
-    return times, correct / len(y)
+    return cast(np.ndarray, times), correct / len(y)

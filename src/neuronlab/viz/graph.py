@@ -78,7 +78,7 @@ def to_dot(output, names: dict | None = None, rankdir: str = "BT") -> str:
         '  node [fontname="Helvetica", fontsize=11];',
         "  edge [arrowsize=0.7];",
     ]
-    tensor_nodes = {}  # id -> node name, numbered in the order the walk meets them
+    tensor_nodes: dict[int, str] = {}  # id -> node name, numbered in the order the walk meets them
     functions = constants = 0
 
     def tensor_node(t):
