@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 _generator = np.random.default_rng()
@@ -26,7 +28,7 @@ def default_generator() -> np.random.Generator:
 
 def get_rng_state() -> dict:
     """The global generator's state as a JSON-serialisable dict (saved in checkpoints)."""
-    return _generator.bit_generator.state
+    return cast(dict, _generator.bit_generator.state)
 
 
 def set_rng_state(state: dict) -> None:

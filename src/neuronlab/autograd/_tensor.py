@@ -8,6 +8,8 @@ and the behaviour that is not an operation.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from neuronlab.autograd import grad_mode, versioning
@@ -36,6 +38,19 @@ class Tensor:
 
     __slots__ = ("data", "grad", "requires_grad", "creator", "_versions", "_hooks", "__weakref__")
     __array_priority__ = 1000.0
+
+    # Slot types, for type checkers.
+    data: np.ndarray
+    grad: Any
+    requires_grad: bool
+    creator: Any
+    _versions: int
+    _hooks: list[Any] | None
+
+    if TYPE_CHECKING:
+        # Operators and array methods are installed at import time by neuronlab.ops.methods.attach().
+        def __getattr__(self, name: str) -> Any: ...
+        def __getitem__(self, key: Any) -> Any: ...
 
     def __init__(self, data, requires_grad: bool = False, dtype=None) -> None:
         self.data = as_array(data, dtype)

@@ -8,6 +8,8 @@ gradients from all of its consumers have been summed: cost linear in the size of
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 
 from neuronlab.autograd import grad_mode, versioning
@@ -47,7 +49,9 @@ def topological_order(roots) -> tuple[list, dict]:
     and the list is then reversed. Also returns the output Tensor of each Function (every output except a
     root is some Function's input).
     """
-    outputs, state, order = {}, {}, []
+    outputs: dict[Any, Any] = {}
+    state: dict[Any, Any] = {}
+    order: list[Any] = []
     stack = []
     for root in roots:
         if root.creator is not None:
@@ -80,7 +84,7 @@ def topological_order(roots) -> tuple[list, dict]:
 
 
 def _run_hooks(tensor: Tensor, g, create_graph: bool):
-    for hook in tensor._hooks:
+    for hook in cast(list, tensor._hooks):  # called only for a tensor with hooks
         result = hook(g if create_graph else Tensor._make(g))
         if result is not None:
             g = result if create_graph else as_array(result)
@@ -95,7 +99,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
     """
     order, outputs = topological_order(roots)
     capture_fns = {t.creator: t for t in capture if t.creator is not None}
-    grads, leaf_grads, captured = {}, {}, {}
+    grads: dict[Any, Any] = {}
+    leaf_grads: dict[Any, Any] = {}
+    captured: dict[Any, Any] = {}
 
     for root, g in zip(roots, root_grads):
         table, key = (grads, root.creator) if root.creator is not None else (leaf_grads, root)

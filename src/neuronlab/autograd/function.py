@@ -8,6 +8,8 @@ links the output to the Function through ``creator`` (the notes' "yellow line").
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from neuronlab.autograd import grad_mode, versioning
@@ -59,6 +61,10 @@ class Function:
     saved: tuple = ()
     write_count: int
     once_differentiable: bool = False
+
+    if TYPE_CHECKING:
+        # Every subclass defines forward (see the class docstring); declared for type checkers.
+        def forward(self, *args: Any, **kwargs: Any) -> Any: ...
 
     def save_for_backward(self, *arrays) -> None:
         self.saved = arrays

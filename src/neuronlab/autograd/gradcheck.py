@@ -83,7 +83,7 @@ def numerical_grad(f, *inputs, eps: float = 1e-6, grad_output=None) -> tuple:
     if not eps > 0:
         raise ValueError(f"numerical_grad: eps must be positive, got {eps}")
     cotangents = None
-    gradients = []
+    gradients: list[np.ndarray | None] = []
     for x in inputs:
         if not (isinstance(x, Tensor) and x.requires_grad):
             gradients.append(None)

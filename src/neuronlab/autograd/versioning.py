@@ -11,6 +11,7 @@ one was written after the recording. The common case, no write in between, costs
 
 from __future__ import annotations
 
+import functools
 import weakref
 
 import numpy as np
@@ -42,7 +43,7 @@ def mark_modified(array: np.ndarray) -> None:
     if entry is not None and entry[0]() is buffer:
         _last_write[key] = (entry[0], write_count[0])
     else:
-        _last_write[key] = (weakref.ref(buffer, lambda reference, key=key: _forget(key, reference)), write_count[0])
+        _last_write[key] = (weakref.ref(buffer, functools.partial(_forget, key)), write_count[0])
 
 
 def written_since(array: np.ndarray, since: int) -> bool:

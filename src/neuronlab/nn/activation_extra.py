@@ -4,6 +4,8 @@ Each holds only its hyper-parameters; ``config()``/``build_module`` round-trip t
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from neuronlab.nn.module import Module, register_buildable
 from neuronlab.ops import activation_extra as act
 
@@ -11,7 +13,7 @@ from neuronlab.ops import activation_extra as act
 class _Parameterless(Module):
     """An activation without settings: ``forward`` applies ``function``."""
 
-    function = None
+    function: ClassVar[Any] = None
 
     def forward(self, x):
         return type(self).function(x)

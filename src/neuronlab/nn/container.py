@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import cast
 
 from neuronlab.nn.module import Module, build_module, register_buildable
 from neuronlab.ops.shape import flatten
@@ -11,7 +12,7 @@ from neuronlab.ops.shape import flatten
 def child_configs(container: Module):
     """The configs of ``container``'s submodules: a list when they are named 0, 1, ..., else a dict by name."""
     names = list(container._modules)
-    configs = [m.config() for m in container._modules.values()]
+    configs = [cast(Module, m).config() for m in container._modules.values()]
     if names == [str(i) for i in range(len(names))]:
         return configs
     return dict(zip(names, configs))

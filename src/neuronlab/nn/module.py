@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -77,6 +78,21 @@ class RemovableHandle:
 class Module:
     """Base class of every layer and model: subclass it, assign layers and Parameters in ``__init__``
     (after ``super().__init__()``), and write ``forward``."""
+
+    # Set in ``__init__`` through ``self.__dict__`` (bypassing ``__setattr__``); declared for type checkers.
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers: set[str]
+    _modules: dict[str, Module | None]
+    _forward_pre_hooks: dict[int, Any]
+    _forward_hooks: dict[int, Any]
+    _backward_hooks: dict[int, Any]
+    _hooked: bool
+
+    if TYPE_CHECKING:
+        # Registered parameters, buffers and child modules are dynamic attributes.
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self) -> None:
         d = self.__dict__
@@ -220,7 +236,7 @@ class Module:
         return y
 
     def _wrap_inputs(self, args: tuple):
-        state = {"grad_input": [None] * len(args), "grad_output": None, "pending": 0, "inputs": []}
+        state: dict[str, Any] = {"grad_input": [None] * len(args), "grad_output": None, "pending": 0, "inputs": []}
         wrapped = []
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and a.requires_grad:

@@ -4,6 +4,8 @@ model (with sampling). Both are registered, so checkpoints rebuild them and ``ne
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from neuronlab.autograd import grad_mode
@@ -53,7 +55,7 @@ class SequenceClassifier(Module):
         self.kind, self.readout, self.seq_len = kind, readout, seq_len
         self.rnn = _layer(kind, input_size, hidden_size, num_layers, bidirectional)
         directions = 2 if bidirectional else 1
-        features = directions * hidden_size * (seq_len if readout == "all" else 1)
+        features = directions * hidden_size * (cast(int, seq_len) if readout == "all" else 1)
         self.head = Linear(features, num_classes)
 
     def forward(self, x):

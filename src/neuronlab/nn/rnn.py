@@ -229,7 +229,10 @@ class RNNBase(Module):
         for layer in range(self.num_layers):
             layer_input = self.input_size if layer == 0 else real_hidden * directions
             for suffix in ("", "_reverse")[:directions]:
-                shapes = {"weight_ih": (gate_size, layer_input), "weight_hh": (gate_size, real_hidden)}
+                shapes: dict[str, tuple[int, ...]] = {
+                    "weight_ih": (gate_size, layer_input),
+                    "weight_hh": (gate_size, real_hidden),
+                }
                 if self.bias:
                     shapes.update(bias_ih=(gate_size,), bias_hh=(gate_size,))
                 if self.proj_size:

@@ -108,7 +108,7 @@ class SpikingLIF(Module):
         self.threshold, self.surrogate, self.slope = float(threshold), surrogate, slope
         self.reset, self.detach_reset, self.output, self.learn_beta = reset, bool(detach_reset), output, learn_beta
         if learn_beta:
-            self.beta = Parameter(beta_array.astype(dtype))
+            self.beta: Parameter | np.ndarray = Parameter(beta_array.astype(dtype))
         else:
             self.beta = beta_array  # a constant: used in the input's dtype
 
