@@ -119,7 +119,7 @@ def train_val_test_split(
     if stratify:
         classes, inverse, class_counts = np.unique(y, return_inverse=True, return_counts=True)
         counts = _stratified_counts(class_counts, sizes, rng)
-        parts = [[], [], []]
+        parts: list[list[np.ndarray]] = [[], [], []]
         for k in range(len(classes)):
             members = rng.permutation(np.flatnonzero(inverse == k))
             for j, chunk in enumerate(np.split(members, np.cumsum(counts[k])[:-1])):

@@ -262,6 +262,7 @@ class Whiten(Transform):
 
     def _matrix(self, power: float) -> np.ndarray:
         """PCA: U diag(lambda + eps)^power;  ZCA: U diag(lambda + eps)^power U^T."""
+        assert self._state is not None  # only called by _forward/_inverse, after _apply's fitted check
         U, lam = self._state["eigenvectors"], self._state["eigenvalues"]
         M = U * (lam + self.eps) ** power
         return M @ U.T if self.method == "zca" else M

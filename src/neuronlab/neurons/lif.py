@@ -29,6 +29,7 @@ default when Numba is importable).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -210,7 +211,7 @@ class _NumpyRun:
         # constant input: v reaches 1 at t_0 + t_fire after being 0 at t_0 (-inf: t_0 unknown)
         self.origin = np.where(v == 0.0, 0.0, -np.inf) if self.constant else np.full(model.n_neurons, -np.inf)
         self.t_fire = _time_to_threshold(model, x) if self.constant else None
-        self.chunks = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def advance(self, k_start: int, k_end: int) -> None:
         model, x, dt, v, t_resume, origin, t_fire = (
@@ -224,7 +225,8 @@ class _NumpyRun:
         )
         tau_m, tau_ref, constant = model.tau_m, model.tau_ref, self.constant
         neurons, steps, times = [], [], []
-        j_in = j_step = None
+        j_in: Any = None
+        j_step: Any = None
         for k in range(k_start, k_end):
             if k == k_start or not constant:  # 1. the step's input
                 j_in = model.gain * x[0 if constant else k] + model.bias
@@ -249,6 +251,7 @@ class _NumpyRun:
                 known = since > -np.inf
                 t_cross = tau_m * np.log((j - vi) / (j - 1.0))
                 if constant:
+                    assert t_fire is not None  # set in __init__ whenever the input is constant
                     t_cross[known] = np.maximum(since[known] + t_fire[idx[known]] - start[known], 0.0)
                 t_spike = start + np.minimum(t_cross, t_next - start)
                 neurons.append(idx)

@@ -21,6 +21,7 @@ w_ij e^(-(t_(k+1) - t_p)/tau_s) / tau_s: transmission is delayed by less than on
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -170,13 +171,13 @@ class _NetworkRun:
         self.s = np.zeros(n)
         self.t_resume = np.zeros(n)
         self.synaptic_decay = math.exp(-dt / net.tau_s)
-        self.chunks = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def advance(self, k_start: int, k_end: int) -> None:
         net, x, dt, v, s, t_resume = self.net, self.x, self.dt, self.v, self.s, self.t_resume
         n = net.n_neurons
         neurons, steps, times = [], [], []
-        j_in = None
+        j_in: Any = None  # set at k == k_start
         for k in range(k_start, k_end):
             if k == k_start or x.shape[0] > 1:
                 j_in = np.broadcast_to(net.gain * x[k if x.shape[0] > 1 else 0] + net.bias, (n,))

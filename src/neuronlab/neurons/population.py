@@ -91,12 +91,13 @@ class PoissonSource:
         if np.any(rate < 0) or np.any(rate * dt > 1.0):
             raise ValueError(f"{self.name}: rates must be in [0, 1/dt] = [0, {1 / dt:g}] Hz")
         if rate.shape[0] == 1:
-            steps, index = [], []
+            step_chunks: list[np.ndarray] = []
+            index_chunks: list[np.ndarray] = []
             for i, p in enumerate(np.broadcast_to(rate[0] * dt, (self.n,))):
                 k = _bernoulli_positions(rng, float(p), n_steps)
-                steps.append(k)
-                index.append(np.full(k.size, i))
-            steps, index = np.concatenate(steps), np.concatenate(index)
+                step_chunks.append(k)
+                index_chunks.append(np.full(k.size, i))
+            steps, index = np.concatenate(step_chunks), np.concatenate(index_chunks)
             order = np.argsort(steps, kind="stable")
             return steps[order], index[order]
         probability = np.broadcast_to(rate * dt, (n_steps, self.n))

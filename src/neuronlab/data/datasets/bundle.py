@@ -67,7 +67,10 @@ class DatasetBundle:
     @property
     def num_classes(self) -> int | None:
         """Number of classes, or None for regression."""
-        return len(self.class_names) if self.task == "classification" else None
+        if self.task != "classification":
+            return None
+        assert self.class_names is not None  # __post_init__ requires class_names for classification
+        return len(self.class_names)
 
     def with_task(self, task: str) -> DatasetBundle:
         """The same data read as the other task (the CLI's override of the inferred task), checked
@@ -82,6 +85,7 @@ class DatasetBundle:
         if task == self.task:
             return self
         if task == "regression":
+            assert self.class_names is not None  # self.task is classification, checked by __post_init__
             try:
                 values = np.array([float(c) for c in self.class_names], dtype=np.float64)
             except ValueError:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import math
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -207,7 +208,7 @@ class CsvTable:
         the target's labels numbered and the unused columns skipped; None when the file needs the
         reference reader."""
         width = len(self.header)
-        options = dict(
+        options: dict[str, Any] = dict(
             delimiter=self.delimiter,
             skiprows=self.header_line,
             dtype=np.float32,
@@ -222,7 +223,9 @@ class CsvTable:
             try:
                 table = np.loadtxt(self.path, **options)
             except ValueError:  # a text cell, a missing one, a short row
-                converters = {j: _ignore for j in range(width) if j not in columns and j != target}
+                converters: dict[int | str, Callable[[str], Any]] = {
+                    j: _ignore for j in range(width) if j not in columns and j != target
+                }
                 if target is not None:
                     labels = converters[target] = _Labels()
                 if not converters:
@@ -290,14 +293,15 @@ def _target(table: CsvTable, col: int, read: Columns):
             )
         return values, infer_task(values)
     codes, labels = read.target_codes, read.target_labels
-    numeric = np.array([_is_number(label) for label in labels], dtype=bool)
+    assert codes is not None and labels is not None  # a read with a target has values or codes and labels
+    numeric = np.array([_is_number(label) for label in labels], dtype=np.bool_)
     rows_per_label = np.bincount(codes, minlength=len(labels))
     numeric_rows = int(rows_per_label[numeric].sum())
     if 0 < numeric_rows < len(codes):  # numbers and text: the minority kind is the problem
         bad = ~numeric if 2 * numeric_rows >= len(codes) else numeric
     else:
-        bad = np.zeros(len(labels), dtype=bool)
-    bad |= np.array([label == "" for label in labels], dtype=bool)
+        bad = np.zeros(len(labels), dtype=np.bool_)
+    bad |= np.array([label == "" for label in labels], dtype=np.bool_)
     if numeric_rows == len(codes):
         number = np.array([float(label) for label in labels])
         bad |= ~np.isfinite(number) | (np.abs(number) >= FLOAT32_OVERFLOW)
@@ -305,6 +309,7 @@ def _target(table: CsvTable, col: int, read: Columns):
         r = int(np.argmax(bad[codes]))
         line, _ = table.row(r)
         label = labels[codes[r]]
+        problem: str | None
         if label == "" or numeric_rows == len(codes):
             problem = _number_problem(label, "target value") if label else "missing target value"
         elif numeric[codes[r]]:
@@ -317,6 +322,7 @@ def _target(table: CsvTable, col: int, read: Columns):
                 f"non-numeric target value {label!r} ({numeric_rows} of the {len(codes)} target values are "
                 "numbers); expected a number"
             )
+        assert problem is not None  # a bad numeric label is missing, not finite or overflows float32
         raise table.cell_error(r, line, col, problem)
     if numeric_rows == len(codes):
         values = np.array([float(label) for label in labels], dtype=np.float32)[codes]
