@@ -49,7 +49,7 @@ def _along_dim(op: str, x, dim: int, index) -> tuple[int, tuple, np.ndarray]:
 
 
 def gather(input, dim: int, index):
-    """out[i][j][k] = input[i][index[i][j][k]][k] for dim = 1 (and likewise for other dims).
+    """``out[i][j][k] = input[i][index[i][j][k]][k]`` for dim = 1 (and likewise for other dims).
     The gradient adds back at the gathered positions (repeated indices accumulate)."""
     x = to_tensor(input)
     _, positions, _ = _along_dim("gather", x, dim, index)
@@ -90,7 +90,7 @@ def _block(index: np.ndarray, src_shape: tuple, op: str) -> tuple:
 
 def scatter(input, dim: int, index, src):
     """A copy of ``input`` with ``src`` (a tensor, or one number) written at ``index`` along ``dim``:
-    out[i][index[i][j][k]][k] = src[i][j][k] for dim = 1. Differentiable in input and src."""
+    ``out[i][index[i][j][k]][k] = src[i][j][k]`` for dim = 1. Differentiable in input and src."""
     x = to_tensor(input)
     _, positions, index = _along_dim("scatter", x, dim, index)
     if isinstance(src, (int, float, np.number)):
@@ -102,7 +102,7 @@ def scatter(input, dim: int, index, src):
 
 def scatter_add(input, dim: int, index, src):
     """``input`` plus ``src`` added at ``index`` along ``dim`` (repeated indices accumulate):
-    out[i][index[i][j][k]][k] += src[i][j][k] for dim = 1."""
+    ``out[i][index[i][j][k]][k] += src[i][j][k]`` for dim = 1."""
     x = to_tensor(input)
     _, positions, index = _along_dim("scatter_add", x, dim, index)
     src = to_tensor(src)
