@@ -150,7 +150,12 @@ def settings_options(command):
     is_flag=True,
     help="Replace the earlier run in an existing --out/--name folder (its files are removed first).",
 )
-@click.option("--plots/--no-plots", default=True, show_default=True, help="Write curves.png and confusion.png.")
+@click.option(
+    "--plots/--no-plots",
+    default=True,
+    show_default=True,
+    help="Write curves.png, confusion.png (and for convolutional models filters.png, feature_maps.png).",
+)
 @click.option(
     "--threads",
     type=click.IntRange(1),
@@ -167,7 +172,8 @@ def settings_options(command):
 @click.pass_context
 def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings):
     """Train a multilayer perceptron and write a run folder with the resolved config, metrics.json,
-    history.csv, curves.png, confusion.png and the checkpoint model.safetensors.
+    history.csv, curves.png, confusion.png (convolutional models: filters.png, feature_maps.png) and the
+    checkpoint model.safetensors.
 
     With no options: digits, hidden layers 128 and 64, ReLU, He initialization, Adam (lr 1e-3, weight decay
     1e-3), batch 64, standardized inputs, 15% validation data with early stopping, 15% held-out test data.

@@ -6,7 +6,9 @@
 3. build the MLP, the loss (softmax cross-entropy or mean squared error), the optimizer, the schedule;
 4. train with mini-batches, validate every epoch, stop early and keep the best weights;
 5. score every split and write the run folder: ``config.toml``, ``metrics.json``, ``history.csv``,
-   ``curves.png``, ``confusion.png`` (classification) and ``model.safetensors`` (the model's architecture and
+   ``curves.png``, ``confusion.png`` (classification), ``filters.png`` and ``feature_maps.png`` (models with a
+   convolution: the first convolution's kernels and the first evaluated example's feature maps) and
+   ``model.safetensors`` (the model's architecture and
    final weights, the preprocessing, class and feature names and the run's record; its epoch is the best
    epoch when early stopping restored that epoch's weights; no optimizer or training-loop state).
 
@@ -376,8 +378,10 @@ def _write_outputs(
     record: dict,
     metrics: dict,
     plots: bool,
+    example: np.ndarray,
 ) -> list[Path]:
-    """Every file of a finished run, then the commit (``complete.json``; ``last.safetensors`` removed)."""
+    """Every file of a finished run, then the commit (``complete.json``; ``last.safetensors`` removed).
+    ``example``: one preprocessed input, drawn through a convolutional model's first layer."""
     restored = any(isinstance(c, EarlyStopping) and c.best_weights is not None for c in trainer.callbacks)
     files = [folder.config_file, history.to_csv(folder / folder.HISTORY), folder.write_metrics(metrics)]
     files.append(
@@ -393,14 +397,20 @@ def _write_outputs(
         )
     )
     if plots:
-        from neuronlab.train.plots import plot_confusion, plot_curves  # matplotlib: imported when plotting
+        from neuronlab.train import plots as figures  # matplotlib: imported when plotting
 
-        files.append(plot_curves(history, folder / folder.CURVES, title=f"{bundle.name}: learning curves"))
+        files.append(figures.plot_curves(history, folder / folder.CURVES, title=f"{bundle.name}: learning curves"))
         if bundle.task == "classification":
             final = metrics["evaluated_on"]
             files.append(
-                plot_confusion(metrics[final]["confusion_matrix"], bundle.class_names, folder / folder.CONFUSION)
+                figures.plot_confusion(
+                    metrics[final]["confusion_matrix"], bundle.class_names, folder / folder.CONFUSION
+                )
             )
+        conv = figures.first_convolution(model)
+        if conv is not None:
+            files.append(figures.plot_filters(conv, folder / folder.FILTERS))
+            files.append(figures.plot_feature_maps(model, example, folder / folder.FEATURE_MAPS))
     files.append(folder.mark_complete(files))
     return files
 
@@ -476,5 +486,6 @@ def train_run(
         "seed": config.seed,
         "library_version": neuronlab.__version__,
     }
-    files = _write_outputs(folder, bundle, model, trainer, history, preprocessing, record, metrics, plots)
+    example = preprocessing.transform_inputs(parts[metrics["evaluated_on"]][0][:1])[0]
+    files = _write_outputs(folder, bundle, model, trainer, history, preprocessing, record, metrics, plots, example)
     return RunResult(run_dir=folder.path, metrics=metrics, history=history, checkpoint=folder.checkpoint, files=files)

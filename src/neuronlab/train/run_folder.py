@@ -72,6 +72,8 @@ class RunFolder:
     COMPLETE = "complete.json"
     CURVES = "curves.png"
     CONFUSION = "confusion.png"
+    FILTERS = "filters.png"  # models with a convolution: the first layer's kernels
+    FEATURE_MAPS = "feature_maps.png"  # and one test example's maps after it
 
     def __init__(self, path) -> None:
         self.path = Path(path)
