@@ -56,14 +56,14 @@ def test_digits_keeps_its_image_shape_and_class_names():
 
 def test_list_datasets_describes_every_name_in_one_line():
     listing = list_datasets()
-    assert set(SHIPPED) | {"mnist", "mnist1d", "csv:PATH"} == set(listing)
+    assert set(SHIPPED) | {"mnist", "fashion_mnist", "cifar10", "mnist1d", "csv:PATH"} == set(listing)
     assert all(desc and "\n" not in desc for desc in listing.values())
 
 
 def test_names_are_forgiving_about_case_and_dashes_and_unknown_names_list_the_known():
     assert load_dataset("Breast-Cancer").name == "breast_cancer"
-    with pytest.raises(ValueError, match="unknown dataset 'cifar10'; known datasets: digits, iris"):
-        load_dataset("cifar10")
+    with pytest.raises(ValueError, match="unknown dataset 'imagenet'; known datasets: digits, iris"):
+        load_dataset("imagenet")
     with pytest.raises(ValueError, match="only applies to csv:PATH datasets, not .iris."):
         load_dataset("iris", target="species")
 

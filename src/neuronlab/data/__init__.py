@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 # Convolution (issue 12): image batches, image augmentation, downloaded datasets
+from neuronlab.data.datasets.cifar import load_cifar10  # noqa: E402
 from neuronlab.data.datasets.download import cache_dir, download_dataset  # noqa: E402
 from neuronlab.data.image_augmentation import RandomCrop, RandomHorizontalFlip, RandomVerticalFlip  # noqa: E402
 from neuronlab.data.images import as_images, channels_first  # noqa: E402
@@ -81,5 +82,6 @@ __all__ += [
     "cache_dir",
     "channels_first",
     "download_dataset",
+    "load_cifar10",
 ]
 # end Convolution (issue 12)

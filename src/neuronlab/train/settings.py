@@ -135,10 +135,18 @@ SETTINGS = (
         "dataset",
         "digits",
         Text(),
-        "digits, iris, wine, breast_cancer, diabetes, xor, discrete_mapping, "
-        "blood_sugar, spirals, moons, mnist (needs --data-dir), or csv:PATH.",
+        "digits, iris, wine, breast_cancer, diabetes, xor, discrete_mapping, blood_sugar, spirals, moons, "
+        "mnist1d, mnist, fashion_mnist, cifar10 (these three downloaded once into $NEURONLAB_DATA, default "
+        "~/.cache/neuronlab), or csv:PATH.",
     ),
-    Setting("data_dir", None, Text(), "Folder of the MNIST IDX files.", optional=True),
+    Setting(
+        "data_dir",
+        None,
+        Text(),
+        "Folder with local copies of mnist / fashion_mnist (IDX files) or cifar10 (binary version) instead of "
+        "the download.",
+        optional=True,
+    ),
     Setting("target", None, Text(), "Target column of a csv:PATH dataset (default: the last column).", optional=True),
     Setting(
         "task",

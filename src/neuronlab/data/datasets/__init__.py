@@ -1,7 +1,9 @@
-"""Datasets that ship with neuronlab, MNIST from local IDX files, and CSV files."""
+"""Datasets that ship with neuronlab, downloaded ones (MNIST, Fashion-MNIST, CIFAR-10), and CSV files."""
 
 from neuronlab.data.datasets.bundle import DatasetBundle
+from neuronlab.data.datasets.cifar import load_cifar10
 from neuronlab.data.datasets.csv_table import load_csv, read_feature_csv
+from neuronlab.data.datasets.download import download_dataset
 from neuronlab.data.datasets.idx import load_mnist, read_idx
 from neuronlab.data.datasets.registry import DATASETS, list_datasets, load_dataset
 from neuronlab.data.datasets.synthetic import (
@@ -17,7 +19,9 @@ __all__ = [
     "DATASETS",
     "DatasetBundle",
     "blood_sugar_curve",
+    "download_dataset",
     "list_datasets",
+    "load_cifar10",
     "load_csv",
     "load_dataset",
     "load_mnist",
