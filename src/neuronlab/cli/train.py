@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from neuronlab.cli.options import blas_threads, dataset_option
 from neuronlab.io.checkpoint import load
 from neuronlab.train.run import RunConfig, default_run_dir, train_run
 from neuronlab.train.run_folder import RunFolder, RunFolderError
-from neuronlab.train.settings import SETTINGS, TASKS, Choice, Flag, Number, Sizes
+from neuronlab.train.settings import SETTINGS, TASKS, Choice, Flag, Layers, Number, Sizes
 
 
 class HiddenSizes(click.ParamType):
@@ -40,6 +41,23 @@ class HiddenSizes(click.ParamType):
         if any(size < 1 for size in sizes):
             self.fail(f"layer sizes must be positive, got {value!r}", param, ctx)
         return sizes
+
+
+class LayerList(click.ParamType):
+    """A list of layers: ``[[layers]]`` tables in a TOML file, a JSON list on the command line (the settings
+    table checks each layer)."""
+
+    name = "JSON"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                self.fail(f'expected a JSON list of layers such as \'[{{"type": "Flatten"}}]\' ({error})', param, ctx)
+        if not isinstance(value, list):
+            self.fail(f"expected a list of layers, got {value!r}", param, ctx)
+        return value
 
 
 def _resumable_run(run_dir: Path, explicit: set, config, out, name, overwrite) -> Path:
@@ -104,6 +122,8 @@ def _click_type(constraint):
         return click.Choice(list(constraint.options))
     if isinstance(constraint, Sizes):
         return HiddenSizes()
+    if isinstance(constraint, Layers):
+        return LayerList()
     if isinstance(constraint, Number):
         ends = {
             "min": constraint.low if math.isfinite(constraint.low) else None,

@@ -21,7 +21,7 @@ from neuronlab.nn.activation_extra import (
     Softplus,
     Softsign,
 )
-from neuronlab.nn.container import Flatten, Identity, ModuleList, Sequential
+from neuronlab.nn.container import Flatten, Identity, ModuleList, SelectOutput, Sequential
 from neuronlab.nn.conv import Conv1d, Conv2d, ConvTranspose2d
 from neuronlab.nn.dropout import Dropout
 from neuronlab.nn.dropout2d import Dropout2d
@@ -63,6 +63,7 @@ __all__ = [
     "Identity",
     "Flatten",
     "Unflatten",
+    "SelectOutput",
     # layers
     "Linear",
     "BatchNorm1d",

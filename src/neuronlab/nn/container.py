@@ -1,4 +1,4 @@
-"""Containers and shape-only layers: Sequential, ModuleList, Identity, Flatten."""
+"""Containers and shape-only layers: Sequential, ModuleList, Identity, Flatten, SelectOutput."""
 
 from __future__ import annotations
 
@@ -155,3 +155,36 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+@register_buildable
+class SelectOutput(Module):
+    """Pick one part of a layer's output, so layers that return tuples fit in a ``Sequential``:
+    ``y = x[index]`` for a tuple ``x`` (the recurrent layers return ``(output, h_n)``; ``index=0`` keeps the
+    outputs of every step), then, with ``step``, ``y[:, step]``: one time step of a batch-first sequence
+    (``step=-1``: the last one). ``Sequential(Unflatten(1, (40, 1)), GRU(1, 6, batch_first=True),
+    SelectOutput(), Flatten(), Linear(240, 10))`` classifies rows of 40 values from all GRU outputs."""
+
+    def __init__(self, index: int = 0, step: int | None = None) -> None:
+        super().__init__()
+        self.index, self.step = int(index), None if step is None else int(step)
+
+    def forward(self, x):
+        if isinstance(x, tuple):
+            if not -len(x) <= self.index < len(x):
+                raise IndexError(f"SelectOutput: index {self.index} is out of range for a tuple of {len(x)} outputs")
+            x = x[self.index]
+        if self.step is None:
+            return x
+        if isinstance(x, tuple) or x.ndim < 2:
+            raise ValueError(
+                f"SelectOutput: step={self.step} needs a batch-first sequence (N, T, ...), got "
+                + ("a tuple" if isinstance(x, tuple) else f"shape {x.shape}")
+            )
+        return x[:, self.step]
+
+    def get_config(self) -> dict:
+        return {"index": self.index} | ({} if self.step is None else {"step": self.step})  # TOML has no None
+
+    def extra_repr(self) -> str:
+        return f"index={self.index}" + ("" if self.step is None else f", step={self.step}")

@@ -14,6 +14,7 @@ module, whose Tensor hooks see exactly the gradient passing through it).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from collections import OrderedDict, namedtuple
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,51 @@ def build_module(config: dict) -> Module:
             f"{', '.join(sorted(_REGISTRY))} (decorate your class with @nn.register_buildable)"
         )
     return cls.from_config(config)
+
+
+def config_problem(config) -> str | None:
+    """What keeps ``build_module(config)`` from building ``config``, found without building it (no weights
+    are allocated): not a ``{"type": ..., "args": {...}}`` dict, an unknown type, or ``args`` that do not
+    fit the constructor's signature (children of containers, ``"modules"``, are checked in turn). None if it
+    fits; values the constructor itself refuses are left to it."""
+    if not isinstance(config, dict) or not isinstance(config.get("type"), str):
+        return f'expected a layer such as {{type = "Linear", args = {{in_features = 64, out_features = 10}}}}, got {config!r}'
+    name = config["type"]
+    cls = _REGISTRY.get(name)
+    if cls is None:
+        return f"unknown layer type {name!r}; expected one of {', '.join(sorted(_REGISTRY))}"
+    extra = sorted(set(config) - {"type", "args", "modules"})
+    if extra:
+        return f"{name}: unexpected key(s) {', '.join(extra)}; constructor arguments go in args = {{...}}"
+    if "modules" in config:
+        modules = config["modules"]
+        items = (
+            modules.items() if isinstance(modules, dict) else enumerate(modules if isinstance(modules, list) else [])
+        )
+        for key, child in items:
+            problem = config_problem(child)
+            if problem is not None:
+                return f"{name} module {key}: {problem}"
+    args = config.get("args", {})
+    if not isinstance(args, dict):
+        return f"{name}: args must be a table of constructor arguments, got {args!r}"
+    signature = inspect.signature(cls.__init__)
+    try:
+        signature.bind(None, **args)
+    except TypeError as error:
+        expected = ", ".join(_describe_parameter(p) for p in list(signature.parameters.values())[1:])
+        return f"{name}: {error}; expected arguments ({expected})"
+    return None
+
+
+def _describe_parameter(parameter: inspect.Parameter) -> str:
+    """``name`` or ``name=default`` (a class default by its name: ``dtype=float32``)."""
+    if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+        return f"*{parameter.name}"
+    if parameter.default is inspect.Parameter.empty:
+        return parameter.name
+    default = parameter.default
+    return f"{parameter.name}={default.__name__ if isinstance(default, type) else repr(default)}"
 
 
 class RemovableHandle:

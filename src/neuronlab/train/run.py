@@ -45,6 +45,7 @@ from neuronlab.optim import lr_scheduler
 from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
 from neuronlab.train.cnn import build_cnn
 from neuronlab.train.inference import score
+from neuronlab.train.layers import build_layers
 from neuronlab.train.mlp import build_mlp
 from neuronlab.train.preprocessing import Preprocessing
 from neuronlab.train.progress import ProgressBar
@@ -82,6 +83,7 @@ class RunConfig:
     target: str | None = _default("target")
     task: str | None = _default("task")
     model: str = _default("model")
+    layers: list | None = _default("layers")
     hidden: tuple[int, ...] = _default("hidden")
     activation: str = _default("activation")
     init: str = _default("init")
@@ -302,8 +304,11 @@ def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
 
 
 def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
-    """The network ``config.model`` names, sized to the dataset: an MLP, a LeNet-style CNN over the bundle's
-    image shape, or a recurrent classifier reading each row as a sequence of its features."""
+    """The network ``config.layers`` lists (checked on the bundle's first row), else the one ``config.model``
+    names, sized to the dataset: an MLP, a LeNet-style CNN over the bundle's image shape, or a recurrent
+    classifier reading each row as a sequence of its features."""
+    if config.layers is not None:
+        return build_layers(config.layers, bundle.X[0], out_features, bundle.image_shape)
     if config.model == "cnn":
         if bundle.image_shape is None:
             raise ConfigError("model", f"cnn needs an image dataset; {bundle.name!r} has no image shape (try digits)")
@@ -455,7 +460,8 @@ def train_run(
     X_train, y_train = parts["train"]
     preprocessing = Preprocessing.fit(config.preprocess, bundle.task, X_train, y_train)
     out_features = bundle.num_classes if bundle.task == "classification" else y_train.reshape(len(y_train), -1).shape[1]
-    check_memory(config, bundle.n_features, out_features)
+    if config.layers is None:  # the estimate is an MLP's (a layer list is checked when it is built)
+        check_memory(config, bundle.n_features, out_features)
     model = build_model(config, bundle, out_features)
     trainer = _make_trainer(config, model, bundle.task, folder, record, progress)
     train_loader = _train_loader(config, preprocessing.dataset(X_train, y_train), say)

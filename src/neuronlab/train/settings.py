@@ -9,7 +9,15 @@
   the CLI checks each value read with the option's click type, as if it had been given as a flag.
 
 A constraint checks one value and says what it expected: :class:`Choice`, :class:`Number` (an interval),
-:class:`Sizes`, :class:`Flag`, :class:`Text`.
+:class:`Sizes`, :class:`Flag`, :class:`Text`, :class:`Layers`.
+
+``layers``, an architecture as a list of layers, is written as checkpoints store a model's layers
+(``Module.config()``): one TOML table per layer, ``type`` a built-in layer's class name and ``args`` its
+constructor's keyword arguments::
+
+    [[layers]]
+    type = "Conv2d"
+    args = { in_channels = 1, out_channels = 8, kernel_size = 3, padding = "same" }
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import tomli_w
 
 from neuronlab.data.datasets.registry import argument_problem
 from neuronlab.io import atomic
+from neuronlab.nn.module import config_problem
 from neuronlab.train.mlp import ACTIVATIONS, INITS
 
 if sys.version_info >= (3, 11):
@@ -115,6 +124,24 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Layers:
+    """A non-empty list of layer configs (``{type = NAME, args = {...}}``, as ``Module.config()`` writes them),
+    each a registered layer whose args fit its constructor (checked without building it)."""
+
+    def problem(self, value) -> str | None:
+        if not isinstance(value, (list, tuple)) or not value:
+            return (
+                "expected a non-empty list of layers, each {type = NAME, args = {...}} "
+                f"(in TOML: [[layers]] tables), got {value!r}"
+            )
+        for index, layer in enumerate(value):
+            problem = config_problem(layer)
+            if problem is not None:
+                return f"layers[{index}]: {problem}"
+        return None
+
+
+@dataclass(frozen=True)
 class Setting:
     """One run setting: name (``--name-with-dashes`` on the command line), default, constraint (None
     values pass when ``optional``), help text."""
@@ -161,6 +188,16 @@ SETTINGS = (
         Choice(MODELS),
         "Architecture: mlp; cnn (LeNet-style, for image datasets such as digits); rnn, gru, lstm (each input row "
         "read as a sequence of its features, one per time step; --hidden: one size per layer).",
+    ),
+    Setting(
+        "layers",
+        None,
+        Layers(),
+        "The architecture as a list of layers, in config.toml one [[layers]] table per layer: type = a layer "
+        "class (Conv2d, MaxPool2d, Flatten, Linear, GRU, SelectOutput, ...), args = its constructor's arguments, "
+        "as checkpoints store them; on the command line the same list as JSON. Replaces --model and --hidden; "
+        "the model gets the dataset's rows (start with Unflatten for images).",
+        optional=True,
     ),
     Setting("hidden", (128, 64), Sizes(), "Hidden layer sizes."),
     Setting("activation", "relu", Choice(tuple(ACTIVATIONS)), "Activation after every hidden layer."),
@@ -242,7 +279,21 @@ def _plateau_without_validation(values: dict) -> str | None:
     return "'plateau' watches the validation loss; it needs --val-size > 0"
 
 
+def _layers_and_a_preset(values: dict) -> str | None:
+    if values["layers"] is None:
+        return None
+    presets = [
+        f"{name} = {values[name]!r}"
+        for name, off in (("model", "mlp"), ("batchnorm", False), ("dropout", 0.0))
+        if values[name] != off
+    ]
+    if not presets:
+        return None
+    return f"a layer list is the whole architecture; drop {', '.join(presets)} (or the layers)"
+
+
 JOINT_RULES = (
+    ("layers", _layers_and_a_preset),
     ("val_size", _no_training_data),
     ("early_stopping", _patience_without_validation),
     ("lr_schedule", _plateau_without_validation),
@@ -272,7 +323,7 @@ class SettingsFileError(ValueError):
 
 
 def read_settings_file(path) -> dict:
-    """The key/value pairs of a flat TOML file such as ``config.toml``."""
+    """The key/value pairs of a TOML file of settings such as ``config.toml`` (flat, but for ``[[layers]]``)."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
@@ -286,13 +337,23 @@ def read_settings_file(path) -> dict:
             f"{path} is not UTF-8 text (byte {error.start}: "
             f"{error.object[error.start : error.start + 1]!r}); expected a TOML file"
         ) from None
-    tables = [key for key, value in values.items() if isinstance(value, dict)]
+    tables = [key for key, value in values.items() if isinstance(value, dict)]  # [[layers]] is a list of tables
     if tables:
         raise SettingsFileError(f"{path}: expected flat 'key = value' settings, found the table(s) {tables}")
     return values
 
 
+def _without_none(value):
+    """``value`` with the None entries of its dicts left out, at every depth (TOML has no null; a layer's
+    None argument is its constructor's default)."""
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, (list, tuple)):
+        return [_without_none(item) for item in value]
+    return value
+
+
 def write_settings_file(path, values: dict, comment: str = "") -> Path:
-    """``values`` (None values left out) as a flat TOML file, atomically, after a ``# comment`` line."""
-    text = tomli_w.dumps({key: value for key, value in values.items() if value is not None})
+    """``values`` (None values left out) as a TOML file of settings, atomically, after a ``# comment`` line."""
+    text = tomli_w.dumps(_without_none(values))
     return atomic.write_text(path, (f"# {comment}\n" if comment else "") + text)
