@@ -168,3 +168,16 @@ def test_settings_files_leave_out_none_at_every_depth(tmp_path):
         tmp_path / "c.toml", {"lr": None, "layers": [{"type": "X", "args": {"a": None, "b": 1}}]}
     )
     assert read_settings_file(path) == {"layers": [{"type": "X", "args": {"b": 1}}]}
+
+
+@pytest.mark.parametrize("page, features", [("docs/convolution.md", 64), ("docs/recurrence.md", 40)])
+def test_the_layer_lists_of_the_docs_build(tmp_path, page, features):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / page).read_text()
+    (block,) = [b for b in re.findall(r"```toml\n(.*?)```", text, re.S) if "[[layers]]" in b]
+    (tmp_path / "layers.toml").write_text(block)
+    layers = read_settings_file(tmp_path / "layers.toml")["layers"]
+    model = build_layers(layers, np.zeros(features, dtype=np.float32), 10)
+    assert model(np.zeros((2, features), dtype=np.float32)).shape == (2, 10)

@@ -37,4 +37,7 @@ def test_promised_values():
     np.testing.assert_array_equal(first["x"].grad.data[0, 0], gx)
     lenet = run(BLOCKS[1])
     assert lenet["model"].num_parameters() == (8 * 9 + 8) + (16 * 8 * 9 + 16) + (64 * 10 + 10) == 1898
-    assert run(BLOCKS[2])["w"].grad.shape == (3, 1, 3, 3)
+    listed = next(run(block) for block in BLOCKS if "build_layers" in block)
+    assert listed["model"].num_parameters() == (8 * 9 + 8) + (8 * 4 * 4 * 10 + 10) == 1370
+    assert [type(m).__name__ for m in listed["model"]] == [layer["type"] for layer in listed["layers"]]
+    assert run(BLOCKS[-1])["w"].grad.shape == (3, 1, 3, 3)
