@@ -181,3 +181,17 @@ def test_the_layer_lists_of_the_docs_build(tmp_path, page, features):
     layers = read_settings_file(tmp_path / "layers.toml")["layers"]
     model = build_layers(layers, np.zeros(features, dtype=np.float32), 10)
     assert model(np.zeros((2, features), dtype=np.float32)).shape == (2, 10)
+
+
+def test_an_interrupted_layer_list_run_resumes_from_its_config(tmp_path, monkeypatch):
+    from neuronlab.train.run_folder import RunFolder
+
+    args = ["--layers", json.dumps(LENET), "--epochs", 2, "--batch-size", 256, "--no-plots"]
+    assert invoke("train", *args, "--out", tmp_path / "whole").exit_code == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(RunFolder, "write_metrics", lambda self, metrics: (_ for _ in ()).throw(KeyboardInterrupt))
+        assert invoke("train", *args, "--out", tmp_path / "cut").exit_code == 130
+    resumed = invoke("train", "--resume", tmp_path / "cut")
+    assert resumed.exit_code == 0, resumed.output
+    whole, cut = (neuronlab.load(tmp_path / d / "model.safetensors").model.state_dict() for d in ("whole", "cut"))
+    assert all(np.array_equal(whole[k], cut[k]) for k in whole)
