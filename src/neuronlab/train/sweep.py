@@ -303,17 +303,17 @@ class _LocalProcesses:
 
 
 def warm_up() -> None:
-    """Train one epoch of a small network on iris in a temporary folder, so that the imports and loads a
-    trial pays on its first use (the training stack, Numba's compiled kernels, SciPy's graph solver for
-    the stratified split) are paid here. Run on every worker when a sweep starts: a worker's first trial
-    then costs what its others do, and the start-up shows as start-up."""
-    import tempfile
+    """Import what a trial imports on its first use: the training stack, threadpoolctl, SciPy's graph solver
+    (the stratified split) and Numba (the compiled kernels). Run on every worker when a sweep starts, so
+    a worker's first trial costs about what its others do and the start-up shows as start-up; it adds no
+    work (a trial would import the same)."""
+    import importlib
 
-    from threadpoolctl import threadpool_limits
+    from neuronlab import backend
 
-    with tempfile.TemporaryDirectory() as folder, threadpool_limits(limits=1, user_api="blas"):
-        config = RunConfig(dataset="iris", epochs=1, hidden=(4,))
-        train_run(config, folder, overwrite=True, progress=False, plots=False, log=None)
+    for name in ("neuronlab.train.run", "threadpoolctl", "scipy.sparse.csgraph", "numba"):
+        if name != "numba" or backend.available():
+            importlib.import_module(name)
 
 
 def start_local_cluster(workers: int):
