@@ -55,15 +55,18 @@ def test_readme_first_look():
     run(blocks("README.md")[1], "README.md:example1")
 
 
-# Distributed (issue 16)
-@pytest.mark.parametrize("index", range(len(blocks("docs/distributed.md"))))
-def test_distributed_page_examples_run(index):
-    code = blocks("docs/distributed.md")[index]
+# Sweeps, TensorBoard and ONNX export (issue 16)
+PAGES = ["docs/sweeps.md", "docs/export.md"]
+
+
+@pytest.mark.parametrize("page, index", [(page, i) for page in PAGES for i in range(len(blocks(page)))])
+def test_sweep_and_export_page_examples_run(page, index):
+    code = blocks(page)[index]
     if "onnxruntime" in code:
         pytest.importorskip("onnxruntime", reason="the ONNX example needs pip install 'neuronlab[onnx]'")
     if "TensorBoard(" in code:
         pytest.importorskip("tensorboardX", reason="the TensorBoard example needs pip install 'neuronlab[tensorboard]'")
-    values = run(code, f"distributed.md:example{index}")
+    values = run(code, f"{page}:example{index}")
     if "sweep" in values:
         assert len(values["trials"]) == 12 and values["sweep"].parameters == ["lr", "hidden", "weight_decay"]
         assert (values["trials"][0]["lr"], values["trials"][0]["hidden"]) == (0.001, "16")
@@ -71,3 +74,11 @@ def test_distributed_page_examples_run(index):
         assert values["logits"].dtype == np.float32 and values["logits"].shape == (100, 10)
         reference = values["model_outputs"](values["model"], values["digits"].X[:100], values["scaler"])
         np.testing.assert_allclose(values["logits"], reference, atol=1e-5, rtol=1e-5)
+    if "scores" in values:
+        expected = values["gru"](values["neuronlab"].Tensor(values["X"][:50])).data
+        assert values["scores"].shape == (50, 10)
+        np.testing.assert_allclose(values["scores"], expected, atol=1e-5, rtol=1e-5)
+    if "log_dir" in values:
+        from pathlib import Path
+
+        assert list(Path(values["log_dir"]).glob("events.out.tfevents.*"))

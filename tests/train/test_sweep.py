@@ -1,5 +1,5 @@
 """Sweeps: expansion of a sweep file into trials, and real executions: a Dask LocalCluster, a scheduler and
-a worker started as separate processes on 127.0.0.1, and local processes without Dask; resuming a partial
+two workers started as separate processes on 127.0.0.1, and local processes without Dask; resuming a partial
 sweep; a failing trial recorded while the others go on."""
 
 import csv
@@ -183,7 +183,7 @@ def _start(args, env):
     )
 
 
-def test_a_scheduler_and_a_worker_in_separate_processes_give_the_same_table(local_cluster_sweep, tmp_path):
+def test_a_scheduler_and_two_workers_in_separate_processes_give_the_same_table(local_cluster_sweep, tmp_path):
     folder, _, _ = local_cluster_sweep
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")])}
     processes = []
@@ -200,11 +200,16 @@ def test_a_scheduler_and_a_worker_in_separate_processes_give_the_same_table(loca
             if "Scheduler at:" in line:
                 address = line.split("Scheduler at:")[1].strip()
         assert address.startswith("tcp://127.0.0.1:")
-        worker = _start(
-            ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"], env
-        )
-        processes.append(worker)
-        threading.Thread(target=_read_lines, args=(worker.stdout, queue.Queue()), daemon=True).start()
+        for _ in range(2):  # two workers, each its own process
+            worker = _start(
+                ["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"], env
+            )
+            processes.append(worker)
+            threading.Thread(target=_read_lines, args=(worker.stdout, queue.Queue()), daemon=True).start()
+        from dask.distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
         result = CliRunner().invoke(
             cli,
             [

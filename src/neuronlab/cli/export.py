@@ -10,12 +10,12 @@ from neuronlab.cli.errors import DataProblem, user_errors
 
 
 @click.command("export")
-@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("checkpoint", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The ONNX file to write [default: CHECKPOINT with the suffix .onnx].",
+    help="The ONNX file to write [default: the checkpoint with the suffix .onnx].",
 )
 @click.option(
     "--preprocessing/--no-preprocessing",
@@ -26,7 +26,7 @@ from neuronlab.cli.errors import DataProblem, user_errors
 )
 @click.option("--opset", type=click.IntRange(13), default=None, help="ONNX opset version [default: 17].")
 def export(checkpoint, output, preprocessing, opset):
-    """Write the model of CHECKPOINT as an ONNX file with a dynamic batch dimension (input `input`, output
+    """Write the model of CHECKPOINT (a model.safetensors, or the run folder that holds it) as an ONNX file with a dynamic batch dimension (input `input`, output
     `output`: logits for classification, predictions in the targets' units for regression). Needs
     `pip install 'neuronlab[onnx]'`."""
     import numpy as np
@@ -35,6 +35,10 @@ def export(checkpoint, output, preprocessing, opset):
     from neuronlab.io.onnx import DEFAULT_OPSET, ExportError, export_onnx
     from neuronlab.train.inference import checkpoint_input_size
 
+    if checkpoint.is_dir():
+        if not (checkpoint / "model.safetensors").is_file():
+            raise DataProblem(f"{checkpoint} holds no model.safetensors (is it a finished `neuronlab train` run?)")
+        checkpoint = checkpoint / "model.safetensors"
     output = output if output is not None else checkpoint.with_suffix(".onnx")
     with user_errors():
         ckpt = load(checkpoint)

@@ -6,8 +6,7 @@ The graph has one input ``input`` and one output ``output``, both with a dynamic
 float32). Layers are translated one by one by the converters in :data:`CONVERTERS`, a table from module
 class to a function ``converter(module, graph, x, shape) -> name`` that appends the layer's nodes to
 ``graph`` (an :class:`OnnxGraph`) and returns the name of its output; ``x`` is the name of the layer's input
-and ``shape`` its shape for ``example_input``. New layer families (convolution, pooling, recurrent layers)
-add theirs with :func:`register_converter`::
+and ``shape`` its shape for ``example_input``. New layer families add theirs with :func:`register_converter`::
 
     @register_converter(Conv2d)
     def _conv2d(module, graph, x, shape):
@@ -17,7 +16,8 @@ A fitted input transform (``Standardize``, ``MinMaxScale``, ``Whiten``: all affi
 first nodes, written as the transform computes it (``Sub``/``Div``, ``Sub``/``Mul``/``Add``, ``Sub``/``MatMul``),
 and a target transform's inverse (regression outputs in the targets' units) its last ones, so the exported
 model takes raw inputs, as ``neuronlab predict`` does. Dropout is the identity at inference; BatchNorm
-uses its running statistics (the export runs the model in eval mode).
+uses its running statistics (the export runs the model in eval mode). The convolution, pooling and resizing
+layers are in :mod:`neuronlab.io.onnx_conv`, the recurrent ones in :mod:`neuronlab.io.onnx_recurrent`.
 
 Needs the optional extra ``pip install 'neuronlab[onnx]'`` (the ``onnx`` package; ``onnxruntime`` to run
 the result).
@@ -77,11 +77,16 @@ class OnnxGraph:
 
     def node(self, op_type: str, *inputs: str, **attributes) -> str:
         """Append one node with a single output; returns that output's name."""
+        return self.nodes_with_outputs(op_type, *inputs, outputs=1, **attributes)[0]
+
+    def nodes_with_outputs(self, op_type: str, *inputs: str, outputs: int, **attributes) -> list[str]:
+        """Append one node and name its first ``outputs`` outputs (``RNN``'s Y and Y_h); returns the names."""
         from onnx import helper
 
-        output = self.name(op_type.lower())
-        self.nodes.append(helper.make_node(op_type, list(inputs), [output], name=output, **attributes))
-        return output
+        name = self.name(op_type.lower())
+        names = [name] + [f"{name}_output_{k}" for k in range(1, outputs)]
+        self.nodes.append(helper.make_node(op_type, list(inputs), names, name=name, **attributes))
+        return names
 
 
 def register_converter(*module_classes):
@@ -152,12 +157,12 @@ def _register_builtin_layers() -> None:
             return graph.node("Mul", x, graph.constant(1.0 - module.p, "keep"))
         return graph.node("Identity", x)
 
-    @register_converter(nn.BatchNorm1d)
+    @register_converter(nn.BatchNorm1d, nn.BatchNorm2d)
     def _batchnorm(module, graph, x, shape):
-        """y = gamma (x - running_mean) / sqrt(running_var + eps) + beta (eval mode)."""
+        """y = gamma (x - running_mean) / sqrt(running_var + eps) + beta (eval mode), per channel (axis 1)."""
         if module.running_mean is None:
             raise ExportError(
-                "export_onnx: BatchNorm1d(track_running_stats=False) normalizes with each batch's own "
+                f"export_onnx: {type(module).__name__}(track_running_stats=False) normalizes with each batch's own "
                 "statistics, even at inference; only BatchNorm with running statistics can be exported"
             )
         c = module.num_features
@@ -180,6 +185,8 @@ def _register_builtin_layers() -> None:
         start, end = module.start_dim % ndim, module.end_dim % ndim
         target = [0] * start + [-1] + [int(n) for n in shape[end + 1 :]]
         return graph.node("Reshape", x, graph.constant(np.array(target), "shape", dtype=np.int64))
+
+    from neuronlab.io import onnx_conv, onnx_recurrent  # noqa: F401 (their converters register on import)
 
 
 # ---------------------------------------------------------------------------------------- preprocessing
@@ -291,7 +298,8 @@ def to_onnx(
             transformed = example if input_transform is None else input_transform.transform(example).astype(dtype)
             x = INPUT_NAME if input_transform is None else _convert_transform(input_transform, graph, INPUT_NAME, False)
             y = _convert(model, graph, x, transformed.shape)
-            output = model(Tensor(transformed)).data
+            output = model(Tensor(transformed))
+            output = (output[0] if isinstance(output, tuple) else output).data  # a recurrent layer: its outputs
     finally:
         for module, mode in training.items():
             module.training = mode

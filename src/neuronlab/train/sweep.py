@@ -302,29 +302,49 @@ class _LocalProcesses:
         self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
+def warm_up() -> None:
+    """Import what a trial imports on its first use: the training stack, threadpoolctl, SciPy's graph solver
+    (the stratified split) and Numba (the compiled kernels). Run on every worker when a sweep starts, so
+    a worker's first trial costs about what its others do and the start-up shows as start-up; it adds no
+    work (a trial would import the same)."""
+    import importlib
+
+    from neuronlab import backend
+
+    for name in ("neuronlab.train.run", "threadpoolctl", "scipy.sparse.csgraph", "numba"):
+        if name != "numba" or backend.available():
+            importlib.import_module(name)
+
+
+def start_local_cluster(workers: int):
+    """A ``dask.distributed.Client`` of a new LocalCluster (``client.cluster``): ``workers`` worker processes
+    with one thread each, no dashboard, quiet logs, every worker warmed up (:func:`warm_up`)."""
+    import logging
+
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    )
+    client = Client(cluster)
+    client.run(warm_up)
+    return client
+
+
 class _Dask:
     """A ``dask.distributed`` client: of a new LocalCluster, of the cluster at ``scheduler``, or given."""
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None, client=None) -> None:
-        import logging
+        from dask.distributed import Client
 
-        from dask.distributed import Client, LocalCluster
-
-        self.cluster = None
         if client is not None:
             self.client, self.owned = client, False
             return
         if scheduler is not None:
             self.client = Client(scheduler, timeout="30s")
+            self.client.run(warm_up)
         else:
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            self.client = Client(self.cluster)
+            self.client = start_local_cluster(workers or os.cpu_count() or 1)
         self.owned = True
 
     def submit(self, fn, *args):
@@ -338,9 +358,10 @@ class _Dask:
     def close(self, cancel: bool = False) -> None:
         if not self.owned:
             return
+        cluster = self.client.cluster
         self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def dask_available() -> bool:
@@ -398,14 +419,16 @@ def _write_table(path: Path, rows: list[dict], parameters: list[str]) -> None:
 # ---------------------------------------------------------------------------------------- the sweep
 @dataclass
 class SweepResult:
-    """The sweep folder, every trial's row (as in ``sweep.csv``), the metric compared, the best row and
-    the files written."""
+    """The sweep folder, every trial's row (as in ``sweep.csv``), the metric compared, the best row, the
+    files written, and where the time went: ``timings`` in seconds, ``start_s`` (the executor: a
+    LocalCluster's processes and their warm-up), ``trials_s`` (submitting to the last result), ``close_s``."""
 
     out: Path
     rows: list[dict]
     metric: str | None
     best: dict | None
     files: list[Path]
+    timings: dict = field(default_factory=dict)
 
 
 def _choose_metric(rows: list[dict]) -> tuple[str | None, bool]:
@@ -459,15 +482,19 @@ def run_sweep(
     if source_text is not None:
         atomic.write_text(out / "sweep.toml", source_text)
     say(f"sweep: {len(trials)} trials ({len(rows)} already recorded), {len(todo)} to run; folder {out}")
+    timings = {"start_s": 0.0, "trials_s": 0.0, "close_s": 0.0}
     if todo:
         workers = workers or os.cpu_count() or 1
+        clock = time.perf_counter()
         executor = _executor(workers, scheduler, client, say)
+        timings["start_s"] = time.perf_counter() - clock
         bar = None
         if progress:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(trials), initial=len(rows), desc="sweep", unit="trial", file=sys.stderr)
         cancel = True
+        clock = time.perf_counter()
         try:
             futures = {executor.submit(run_trial, trials[i], str(out / names[i]), plots): i for i in todo}
             for future in executor.as_completed(list(futures)):
@@ -489,7 +516,9 @@ def run_sweep(
         finally:
             if bar is not None:
                 bar.close()
+            timings["trials_s"] = time.perf_counter() - clock
             executor.close(cancel=cancel)
+            timings["close_s"] = time.perf_counter() - clock - timings["trials_s"]
     table = list(rows.values())
     _write_table(out / CSV_NAME, table, parameters)
     table = list(_read_table(out / CSV_NAME).values())
@@ -502,7 +531,12 @@ def run_sweep(
     if plots and metric is not None:
         files.append(plot_sweep(table, parameters, metric, best, out / FIGURE_NAME))
     return SweepResult(
-        out=out, rows=sorted(table, key=lambda r: int(r["trial"])), metric=metric, best=best, files=files
+        out=out,
+        rows=sorted(table, key=lambda r: int(r["trial"])),
+        metric=metric,
+        best=best,
+        files=files,
+        timings=timings,
     )
 
 
