@@ -80,7 +80,7 @@ def train_and_test(build, seed: int, data: dict, image_shape, epochs: int) -> di
 
 def draw(out: Path, results: dict, example: np.ndarray, image_shape) -> str:
     plt = pyplot()
-    figure = plt.figure(figsize=(12, 4))
+    figure = plt.figure(figsize=(12, 4.4))
     grid = figure.add_gridspec(len(SHIFTS), 3, width_ratios=[0.5, 2, 3])
     for row, d in enumerate(SHIFTS):
         ax = figure.add_subplot(grid[row, 0])
@@ -96,10 +96,14 @@ def draw(out: Path, results: dict, example: np.ndarray, image_shape) -> str:
     for label, color in zip(labels, ("tab:blue", "tab:orange")):
         values = [results[label]["shifted_test_accuracy"][str(d)] for d in SHIFTS]
         accuracy.plot(SHIFTS, values, "o-", color=color, label=label)
+    accuracy.axhline(0.1, color="gray", linewidth=0.8)
     accuracy.set_xticks(SHIFTS)
     accuracy.set_ylim(0, 1.05)
     label_axes(
-        accuracy, "shift (pixels, mean of up/down/left/right)", "test accuracy", "accuracy on shifted test digits"
+        accuracy,
+        "shift (pixels, mean of up/down/left/right)",
+        "test accuracy",
+        "accuracy on shifted test digits (gray: chance)",
     )
     return save(figure, out, "parameter_sharing.png", suptitle="digits 8x8: parameter sharing (CNN) vs an MLP")
 
