@@ -30,6 +30,7 @@ from neuronlab.experiments._plotting import label_axes, pyplot, save
 from neuronlab.experiments._progress import runs
 from neuronlab.experiments.registry import register
 from neuronlab.random import manual_seed
+from neuronlab.train.metrics import accuracy
 from neuronlab.train.recurrent import build_recurrent_classifier
 
 PAPER_ACCURACY = {"logistic regression": 0.32, "MLP": 0.68, "CNN": 0.94, "GRU": 0.91}
@@ -75,9 +76,9 @@ MODELS = {
 }
 
 
-def accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
+def evaluate(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
     with no_grad():
-        return float(np.mean(model(tensor(X)).numpy().argmax(axis=1) == y))
+        return accuracy(y, model(tensor(X)).numpy())
 
 
 def train(model: nn.Module, data: tuple, steps: int, eval_every: int) -> dict:
@@ -93,11 +94,11 @@ def train(model: nn.Module, data: tuple, steps: int, eval_every: int) -> dict:
         loss.backward()
         optimizer.step()
         if (step + 1) % eval_every == 0:
-            curve.append(accuracy(model, X_test, y_test))
+            curve.append(evaluate(model, X_test, y_test))
     return {
         "parameters": model.num_parameters(),
         "test_accuracy": curve[-1],
-        "train_accuracy": accuracy(model, X_train, y_train),
+        "train_accuracy": evaluate(model, X_train, y_train),
         "test_accuracy_curve": curve,
     }
 
