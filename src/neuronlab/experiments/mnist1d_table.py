@@ -109,7 +109,7 @@ def draw(out: Path, results: dict, steps: int, eval_every: int) -> str:
     names = list(results)
     positions = np.arange(len(names))
     ours = [100 * results[k]["test_accuracy"] for k in names]
-    bars.bar(positions - 0.2, ours, 0.4, label=f"neuronlab ({steps} steps)")
+    bars.bar(positions - 0.2, ours, 0.4, label=f"neuronlab ({steps:,} steps)")
     bars.bar(positions + 0.2, [100 * PAPER_ACCURACY[k] for k in names], 0.4, label="paper (8,000 steps)")
     for x, value in zip(positions, ours):
         bars.text(x - 0.2, value + 1, f"{value:.1f}", ha="center", fontsize=7)
@@ -120,7 +120,10 @@ def draw(out: Path, results: dict, steps: int, eval_every: int) -> str:
         curve = 100 * np.asarray(results[name]["test_accuracy_curve"])
         curves.plot(eval_every * np.arange(1, len(curve) + 1), curve, label=name)
     curves.axhline(10, color="gray", linewidth=0.8)
-    label_axes(curves, "training step", "test accuracy (%)", "test accuracy during training (gray: chance)")
+    curves.set_ylim(0, 100)
+    label_axes(
+        curves, "training step", "test accuracy (%)", "test accuracy during training (gray: chance)", loc="center right"
+    )
     return save(figure, out, "mnist1d_table.png", suptitle="MNIST-1D: Adam lr 1e-2, batch 100 (Greydanus 2020)")
 
 
@@ -137,7 +140,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         manual_seed(seed)  # as the paper's script: the same seed before each model
         results[name] = {**train(build(), data, steps, eval_every), "paper_test_accuracy": PAPER_ACCURACY[name]}
     figure = draw(out, results, steps, eval_every)
-    summary = [f"MNIST-1D test accuracy after {steps} steps (paper: 8,000):"] + [
+    summary = [f"MNIST-1D test accuracy after {steps:,} steps, beside the paper's (8,000 steps):"] + [
         f"{name:<20} {100 * r['test_accuracy']:5.1f} %   paper {100 * PAPER_ACCURACY[name]:.0f} %"
         for name, r in results.items()
     ]
