@@ -7,8 +7,8 @@ anywhere in the signal, a model that shares its weights across positions beats o
 position separately. The paper's models, as in its repository:
 
 - logistic regression: one Linear 40 -> 10 (410 parameters);
-- MLP: Linear 40 -> 100, ReLU, then h + ReLU(Linear 100 -> 100(h)) (a skip connection), Linear 100 -> 10
-  (15,210 parameters);
+- MLP: two hidden layers of 100 ReLU units, the second added to the first (a skip connection), and a Linear
+  readout (15,210 parameters; see ``ResidualMLP``);
 - CNN: three Conv1d layers of 25 channels (kernel 5, then 3 and 3; stride 2, padding 1; ReLU), a Linear
   readout of the 25 x 5 features (5,210 parameters);
 - GRU: a bidirectional GRU of hidden size 6 and a Linear readout of all 40 x 2 x 6 outputs (5,134 parameters).
