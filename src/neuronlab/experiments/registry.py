@@ -47,6 +47,7 @@ _MODULES = [
     "lr_decay",
     "vanishing_through_time",  # Recurrence (issue 13)
 ]
+_MODULES += ["mnist1d_table", "parameter_sharing"]  # Convolution (issue 12)
 _MODULES += ["ann_to_snn", "snn_surrogate"]  # Spiking bridge (issue 15)
 
 
