@@ -249,7 +249,7 @@ def _stages(model, relu_neuron: str, tau_ref: float, tau_m: float) -> list:
             stages.append(Convolution(w, b, name, layer.stride, layer.padding, layer.dilation, layer.groups))
             pending_scale = 1.0
         elif isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            target = Affine if isinstance(layer, nn.BatchNorm1d) else Convolution
+            target = Convolution if isinstance(layer, nn.BatchNorm2d) else Affine  # (BatchNorm2d subclasses 1d)
             if not stages or not isinstance(stages[-1], target):
                 kind = "Linear" if target is Affine else "Conv2d"
                 raise _refuse(i, layer, f": batch normalization can only be folded into a {kind} layer right before it")
