@@ -1,4 +1,4 @@
-"""docs/snn.md: its examples run and the values their comments promise hold (from the formulas on the page)."""
+"""docs/spiking.md: its examples run and the values their comments promise hold (from the formulas on the page)."""
 
 import math
 import re
@@ -9,7 +9,7 @@ import pytest
 
 from neuronlab.neurons import lif_rate
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "snn.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "spiking.md"
 
 
 def blocks() -> list[str]:
@@ -18,7 +18,7 @@ def blocks() -> list[str]:
 
 def run(code: str) -> dict:
     namespace = {}
-    exec(compile(code, "snn.md", "exec"), namespace)
+    exec(compile(code, "spiking.md", "exec"), namespace)
     return namespace
 
 
