@@ -22,8 +22,8 @@ def run(code: str) -> dict:
     return namespace
 
 
-def test_three_examples():
-    assert len(blocks()) == 3
+def test_four_examples():
+    assert len(blocks()) == 4
 
 
 def test_tuning_curve_example():
@@ -47,8 +47,15 @@ def test_conversion_example():
     assert values["times"][0] == pytest.approx(0.02)
 
 
-def test_surrogate_example():
+def test_cnn_conversion_example():
     values = run(blocks()[2])
+    assert abs(values["rate_accuracy"] - 0.94) < 0.03
+    assert len(values["network"].populations[0].name) and values["network"].populations[0].size == 8
+    assert values["curve"][-1] >= values["rate_accuracy"] - 0.01
+
+
+def test_surrogate_example():
+    values = run(blocks()[3])
     assert values["counts"].shape == (4, 10)
     assert np.all(values["counts"].data >= 0) and np.all(values["counts"].data <= 25)
     for layer in (values["model"][1], values["model"][3]):
