@@ -160,7 +160,9 @@ class Population:
         if self.kind == "if":
             return f"IF({self.size}, scale={self.scale:.4g})"
         drive = "" if self.gain == 1 and self.bias == 0 else f", gain={self.gain:.4g}, bias={self.bias:.4g}"
-        return f"LIF({self.size}, tau_m={self.tau_m:g}, tau_ref={self.tau_ref:g}, amplitude={self.amplitude:.4g}{drive})"
+        return (
+            f"LIF({self.size}, tau_m={self.tau_m:g}, tau_ref={self.tau_ref:g}, amplitude={self.amplitude:.4g}{drive})"
+        )
 
 
 LINEAR_STAGES = (Affine, Convolution, AveragePooling, Reshape)
@@ -296,7 +298,9 @@ def _stages(model, relu_neuron: str, tau_ref: float, tau_m: float) -> list:
         else:
             raise _refuse(i, layer)
     if not any(isinstance(s, (Affine, Convolution)) for s in stages):
-        raise TypeError(f"convert: the model has no Linear or Conv2d layer to convert; supported layers: {_supported()}")
+        raise TypeError(
+            f"convert: the model has no Linear or Conv2d layer to convert; supported layers: {_supported()}"
+        )
     return stages
 
 

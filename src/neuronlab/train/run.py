@@ -48,8 +48,8 @@ from neuronlab.train.preprocessing import Preprocessing
 from neuronlab.train.progress import ProgressBar
 from neuronlab.train.recurrent import build_recurrent_classifier
 from neuronlab.train.run_folder import RunFolder, RunFolderError
-from neuronlab.train.snn import build_snn
 from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, ConfigError, validate
+from neuronlab.train.snn import build_snn
 from neuronlab.train.tensorboard import TensorBoard
 from neuronlab.train.trainer import Trainer
 
@@ -332,7 +332,12 @@ def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
         if bundle.task != "classification":
             raise ConfigError("model", f"snn builds a classifier; {bundle.name!r} is a regression task")
         return build_snn(
-            bundle.n_features, config.hidden, out_features, steps=config.steps, encoding=config.encoding, init=config.init
+            bundle.n_features,
+            config.hidden,
+            out_features,
+            steps=config.steps,
+            encoding=config.encoding,
+            init=config.init,
         )
     if config.model in ("rnn", "gru", "lstm"):
         if bundle.task != "classification":
