@@ -196,14 +196,12 @@ def relu_lif_fit(tau_ref: float, tau_m: float) -> tuple[float, float, float]:
     (a fit on evenly spaced u leaves the neuron silent over the lowest 16% of the range, which compounds
     from layer to layer)."""
     u = np.geomspace(0.01, 1.0, 100)
-    best = (math.inf, 1.0, 0.0, 1.0)
-    for bias in np.linspace(0.5, 1.0, 26):
-        for top in np.geomspace(1.2, 40.0, 80):
-            peak = float(lif_rate(np.array([top]), tau_ref, tau_m)[0])
-            error = float(np.mean((lif_rate((top - bias) * u + bias, tau_ref, tau_m) / peak - u) ** 2))
-            if error < best[0]:
-                best = (error, float(top - bias), float(bias), peak)
-    return best[1], best[2], best[3]
+    bias = np.linspace(0.5, 1.0, 26)[:, None, None]
+    top = np.geomspace(1.2, 40.0, 80)[None, :, None]
+    peak = lif_rate(top, tau_ref, tau_m)
+    error = np.mean((lif_rate((top - bias) * u + bias, tau_ref, tau_m) / peak - u) ** 2, axis=-1)
+    i, j = np.unravel_index(np.argmin(error), error.shape)
+    return float(top[0, j, 0] - bias[i, 0, 0]), float(bias[i, 0, 0]), float(peak[0, j, 0])
 
 
 def _supported() -> str:
