@@ -52,8 +52,12 @@ def test_build_model_snn_follows_steps_and_encoding():
     bundle = load_dataset("digits")
     model = build_model(RunConfig(model="snn", hidden=(16,), steps=5, encoding="latency"), bundle, 10)
     assert isinstance(model[0], LatencyEncoder) and model[0].steps == 5
+    assert model[2].threshold == 1.0 and model[4].threshold == float("inf")  # a non-spiking readout
+    assert model(bundle.X[:3] / 16).shape == (3, 10)
+    model = build_model(RunConfig(model="snn", hidden=(16,), steps=5), bundle, 10)
+    assert isinstance(model[0], RateEncoder) and model[4].threshold == 1.0
     counts = model(bundle.X[:3] / 16)
-    assert counts.shape == (3, 10) and np.all(counts.data >= 0) and np.all(counts.data <= 5)
+    assert counts.shape == (3, 10) and np.all(counts.data >= 0) and np.all(counts.data <= 5)  # spike counts
 
 
 @pytest.mark.parametrize(

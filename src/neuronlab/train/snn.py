@@ -8,7 +8,10 @@ gradient is small.
 
 Encodings (:mod:`neuronlab.snn.encode`): ``rate`` draws a Bernoulli spike per step with probability x (a
 fresh draw at every call, so scores vary slightly between evaluations); ``latency`` fires once per input at
-step (1 - x) (steps - 1), earlier for brighter inputs (deterministic). Both take intensities in [0, 1]: the
+step (1 - x) (steps - 1), earlier for brighter inputs (deterministic); one spike per input seldom drives
+the class neurons over threshold at the start, so that their counts are all 0 and the loss constant, so with
+latency the last layer is a leaky integrator that never spikes (``SpikingLIF(threshold=inf)``) and the
+logits are its membrane potential summed over the steps. Both take intensities in [0, 1]: the
 run scales the inputs with min-max fitted on the training split, and the encoder clips to [0, 1] the values
 of new data that fall outside the training range.
 """
@@ -33,7 +36,8 @@ def build_snn(
     beta: float = 0.9,
 ) -> nn.Sequential:
     """Encoder -> (Linear -> SpikingLIF) per hidden size -> Linear -> SpikingLIF -> SpikeCount, taking rows
-    (N, in_features) of intensities and returning spike counts (N, out_features)."""
+    (N, in_features) of intensities and returning spike counts (N, out_features) (with ``encoding="latency"``
+    the summed membrane potential of a last layer that never spikes)."""
     if encoding not in ENCODINGS:
         raise ValueError(f"build_snn: encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
     if init not in INITS:
@@ -43,9 +47,10 @@ def build_snn(
         raise ValueError(f"build_snn: layer sizes must be positive integers, got {sizes}")
     encoder = RateEncoder(steps, clamp=True) if encoding == "rate" else LatencyEncoder(steps, linear=True, clamp=True)
     layers: list[nn.Module] = [encoder]
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         linear = nn.Linear(n_in, n_out)
         _initialize(linear, init, "linear")
-        layers += [linear, nn.SpikingLIF(beta=beta)]
+        readout = k == len(sizes) - 2 and encoding == "latency"
+        layers += [linear, nn.SpikingLIF(beta=beta, threshold=float("inf") if readout else 1.0)]
     layers.append(nn.SpikeCount())
     return nn.Sequential(*layers)
