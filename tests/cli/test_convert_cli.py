@@ -30,6 +30,10 @@ def runs(tmp_path_factory):
             root / activation,
         )
         assert result.exit_code == 0, result.output
+    for pooling in ("avg", "max"):
+        args = ["--model", "cnn", "--pooling", pooling, "--epochs", "4", "--no-plots", "--seed", "1"]
+        result = invoke("train", *args, "--out", root / f"cnn_{pooling}")
+        assert result.exit_code == 0, result.output
     return root
 
 
@@ -55,6 +59,7 @@ def test_convert_writes_the_report_and_figures(runs):
         (["softlif", "--dt", "0.5", "--presentation", "0.2"], "longer than --presentation"),
         (["softlif", "--tau-s", "-1"], "--tau-s must be"),
         (["tanh"], "cannot convert layer 1 (Tanh)"),
+        (["cnn_max"], "cannot convert layer 3 (MaxPool2d): max pooling is not a linear map"),
     ],
 )
 def test_bad_inputs_give_one_line_and_exit_code_2(runs, args, message):
@@ -63,3 +68,14 @@ def test_bad_inputs_give_one_line_and_exit_code_2(runs, args, message):
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.output
+
+
+@pytest.mark.parametrize("relu_neuron", ["if", "lif"])
+def test_convert_runs_a_cnn_run_folder_with_spiking_neurons(runs, tmp_path, relu_neuron):
+    out = tmp_path / relu_neuron
+    result = invoke("convert", runs / "cnn_avg", "--presentation", "0.1", "--relu-neuron", relu_neuron, "--out", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "conversion.json").read_text())
+    assert report["relu_neuron"] == relu_neuron and report["rate_accuracy"] > 0.8
+    assert report["spiking_accuracy"] >= report["rate_accuracy"] - 0.05
+    assert set(report["scales"]) == {"2:ReLU", "5:ReLU", "9:ReLU", "11:ReLU"}  # 2 conv layers, 2 hidden Linear

@@ -19,7 +19,15 @@ def invoke(*args):
 
 
 @pytest.mark.parametrize(
-    "model, layer", [("mlp", nn.Linear), ("cnn", nn.Conv2d), ("rnn", nn.RNN), ("gru", nn.GRU), ("lstm", nn.LSTM)]
+    "model, layer",
+    [
+        ("mlp", nn.Linear),
+        ("cnn", nn.Conv2d),
+        ("rnn", nn.RNN),
+        ("gru", nn.GRU),
+        ("lstm", nn.LSTM),
+        ("snn", nn.SpikingLIF),
+    ],
 )
 def test_build_model_makes_the_named_architecture(model, layer):
     config = RunConfig(model=model, hidden=(8,))

@@ -91,6 +91,9 @@ def test_batchnorm_after_linear_is_folded():
         ((nn.Linear(4, 3), nn.Sigmoid(), nn.Linear(3, 2)), "layer 1 (Sigmoid)"),
         ((nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Linear(3, 2)), "layer 2 (BatchNorm1d)"),
         ((nn.ReLU(), nn.Linear(4, 2)), "layer 0 (ReLU)"),
+        ((nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2, 2)), "layer 2 (MaxPool2d)"),
+        ((nn.Conv2d(1, 2, 3), nn.ReLU(), nn.BatchNorm2d(2), nn.Flatten()), "layer 2 (BatchNorm2d)"),
+        ((nn.Linear(4, 4), nn.BatchNorm2d(4)), "layer 1 (BatchNorm2d)"),
     ],
 )
 def test_layers_that_cannot_be_converted_are_refused_in_one_line(layers, named):
@@ -110,3 +113,63 @@ def test_bad_settings_are_refused(kwargs, match):
         snn.convert(_single(nn.ReLU()), **kwargs)
     with pytest.raises(ValueError, match="presentation"):
         snn.simulate(snn.convert(_single(nn.ReLU())), np.ones((1, 1)), presentation=0.0)
+
+
+def _digits_cnn(pool=nn.AvgPool2d, epochs=4, seed=0, batchnorm=False):
+    digits = load_dataset("digits")
+    order = np.random.default_rng(0).permutation(len(digits.y))
+    X, y = (digits.X[order] / 16).astype(np.float32), digits.y[order]
+    neuronlab.manual_seed(seed)
+    layers = [nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 8, 3, padding=1)]
+    layers += [nn.BatchNorm2d(8)] if batchnorm else []
+    layers += [nn.ReLU(), pool(2), nn.Flatten(), nn.Linear(8 * 4 * 4, 10)]
+    model = nn.Sequential(*layers)
+    loader = DataLoader(
+        TensorDataset(X[:1200], y[:1200]), batch_size=32, shuffle=True, generator=np.random.default_rng(seed)
+    )
+    fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=5e-3), loader, epochs=epochs)
+    return model, X, y
+
+
+@pytest.mark.parametrize("relu_neuron", ["if", "lif"])
+def test_a_digits_cnn_keeps_its_accuracy_with_spiking_neurons_per_pixel(relu_neuron):
+    model, X, y = _digits_cnn()
+    X_test, y_test = X[1400:1700], y[1400:1700]
+    rate_accuracy = accuracy(y_test, predict(model, X_test))
+    network = snn.convert(model, data=X[:1200], relu_neuron=relu_neuron)
+    result = snn.simulate(network, X_test[:2], presentation=0.01, dt=1e-3, record=True)
+    assert result.counts[0].shape == (2, 8 * 8 * 8) and result.spikes[0].shape == (10, 2, 512)  # one per pixel
+    _, curve = snn.accuracy_curve(network, X_test, y_test, presentation=0.1, dt=1e-3, n_times=2)
+    assert rate_accuracy > 0.9
+    assert curve[-1] >= rate_accuracy - 0.02
+    # the rate limit of the converted network picks the CNN's classes (IF: activations above the 99.9th
+    # percentile clipped; LIF: the fitted curve bends the line by a few percent)
+    limit, logits = snn.rate_forward(network, X_test), predict(model, X_test)
+    assert np.mean(limit.argmax(axis=1) == logits.argmax(axis=1)) >= 0.97
+
+
+def test_batchnorm2d_after_conv2d_is_folded_per_channel():
+    neuronlab.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(), nn.Linear(48, 2))
+    x = np.random.default_rng(0).standard_normal((8, 2, 4, 4)).astype(np.float32)
+    model.train()
+    for _ in range(5):
+        model(x)
+    model.eval()
+    conv = snn.convert(model, normalize=None).stages[0]
+    np.testing.assert_allclose(conv.apply(x.astype(np.float64)), model[1](model[0](x)).data, rtol=1e-5, atol=1e-5)
+
+
+def test_a_relu_lif_neuron_reads_out_a_nearly_linear_rate():
+    z = np.linspace(0.0, 1.8, 10)[:, None]
+    network = snn.convert(_single(nn.ReLU()), data=z, normalize="max", relu_neuron="lif")
+    population = network.populations[0]
+    assert population.kind == "lif" and population.scale == pytest.approx(1.8)
+    # amplitude x G(gain z + bias): exact at the top of the range, within 12% of it elsewhere, silent below
+    # the current's threshold (gain z + bias = 1)
+    readout = population.activation_per_hz(1e-3) * population.rate(z, 1e-3)
+    assert readout[-1, 0] == pytest.approx(1.8)
+    np.testing.assert_array_equal(readout[population.gain * z + population.bias <= 1], 0.0)
+    np.testing.assert_allclose(readout, z, atol=0.12 * 1.8)
+    counts = snn.simulate(network, z, presentation=1.0, dt=1e-3).counts[0][:, 0]
+    np.testing.assert_allclose(counts, population.rate(z, 1e-3)[:, 0], atol=2.0)  # fires at its rate

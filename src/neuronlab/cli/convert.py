@@ -37,8 +37,16 @@ def _positive(name: str, value: float) -> float:
     show_default=True,
     help="Data-based scale of ReLU layers (on the run's training split).",
 )
+@click.option(
+    "--relu-neuron",
+    type=click.Choice(["if", "lif"]),
+    default="if",
+    show_default=True,
+    help="ReLU units become integrate-and-fire neurons or LIF neurons (tau_ref 2 ms, tau_m 20 ms, "
+    "gain and bias fitted to the normalized ReLU).",
+)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder [default: RUN_DIR].")
-def convert(run_dir, presentation, dt, tau_s, normalize, out):
+def convert(run_dir, presentation, dt, tau_s, normalize, relu_neuron, out):
     """Convert the model trained in RUN_DIR into spiking neurons and score it on the run's test split:
     writes conversion.json (rate_accuracy, spiking_accuracy, the accuracy-vs-time curve) and the figures."""
     from neuronlab.cli.options import blas_threads
@@ -100,6 +108,7 @@ def convert(run_dir, presentation, dt, tau_s, normalize, out):
                 dt=dt,
                 tau_s=tau_s,
                 normalize=None if normalize == "none" else normalize,
+                relu_neuron=relu_neuron,
             )
     except TypeError as error:  # a layer that cannot be converted
         _fail(str(error))

@@ -3,6 +3,10 @@
 ``rate``: a Bernoulli draw per step with probability x (snnTorch's ``spikegen.rate``): a Poisson-like train
 of mean rate x spikes per step. ``latency``: one spike per input, earlier for stronger inputs (time to
 first spike of an RC neuron charged by x: t = tau ln(x / (x - threshold)), or linear in x).
+
+The encoder layers (:class:`RateEncoder`, :class:`LatencyEncoder`) start a spiking model; with ``clamp=True``
+they clip their inputs to [0, 1] first, for inputs scaled on training data (min-max) that new data can
+exceed.
 """
 
 from __future__ import annotations
@@ -65,20 +69,55 @@ def latency(x, steps: int, tau: float = 5.0, threshold: float = 0.01, linear: bo
     return Tensor(out)
 
 
+def _clamped(x, clamp: bool):
+    if not clamp:
+        return x
+    return np.clip(np.asarray(x.data if isinstance(x, Tensor) else x), 0.0, 1.0)  # NaN stays NaN: refused
+
+
 @register_buildable
 class RateEncoder(Module):
     """``rate(x, steps, gain)`` as the first layer of a spiking model: (N, ...) intensities -> (steps, N, ...)
-    spike trains, a fresh draw on every call (from the library's generator)."""
+    spike trains, a fresh draw on every call (from the library's generator). ``clamp=True``: x clipped to
+    [0, 1] first."""
 
-    def __init__(self, steps: int, gain: float = 1.0) -> None:
+    def __init__(self, steps: int, gain: float = 1.0, clamp: bool = False) -> None:
         super().__init__()
-        self.steps, self.gain = _steps("RateEncoder", steps), float(gain)
+        self.steps, self.gain, self.clamp = _steps("RateEncoder", steps), float(gain), bool(clamp)
 
     def forward(self, x):
-        return rate(x, self.steps, self.gain)
+        return rate(_clamped(x, self.clamp), self.steps, self.gain)
 
     def get_config(self) -> dict:
-        return {"steps": self.steps, "gain": self.gain}
+        return {"steps": self.steps, "gain": self.gain, "clamp": self.clamp}
 
     def extra_repr(self) -> str:
-        return f"steps={self.steps}, gain={self.gain:g}"
+        return f"steps={self.steps}, gain={self.gain:g}, clamp={self.clamp}"
+
+
+@register_buildable
+class LatencyEncoder(Module):
+    """``latency(x, steps, tau, threshold, linear)`` as the first layer of a spiking model: (N, ...) intensities
+    -> (steps, N, ...) trains of at most one spike (deterministic). ``clamp=True``: x clipped to [0, 1] first."""
+
+    def __init__(
+        self, steps: int, tau: float = 5.0, threshold: float = 0.01, linear: bool = False, clamp: bool = False
+    ) -> None:
+        super().__init__()
+        self.steps = _steps("LatencyEncoder", steps)
+        self.tau, self.threshold, self.linear, self.clamp = float(tau), float(threshold), bool(linear), bool(clamp)
+
+    def forward(self, x):
+        return latency(_clamped(x, self.clamp), self.steps, self.tau, self.threshold, self.linear)
+
+    def get_config(self) -> dict:
+        return {
+            "steps": self.steps,
+            "tau": self.tau,
+            "threshold": self.threshold,
+            "linear": self.linear,
+            "clamp": self.clamp,
+        }
+
+    def extra_repr(self) -> str:
+        return f"steps={self.steps}, tau={self.tau:g}, threshold={self.threshold:g}, linear={self.linear}"

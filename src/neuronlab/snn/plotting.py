@@ -68,3 +68,29 @@ def plot_raster(path, result, names: list, example: int = 0, title: str = "") ->
     path = atomic.save_figure(figure, path, dpi=80)
     plt.close(figure)
     return path
+
+
+def plot_relu_lif_fit(path, tau_ref: float = 0.002, tau_m: float = 0.02) -> Path:
+    """The LIF neuron that stands for a normalized ReLU (:func:`~neuronlab.snn.convert.relu_lif_fit`): its
+    read-out rate G(gain u + bias) / G(gain + bias) against u = z / lambda, beside the ReLU it replaces."""
+    from neuronlab.neurons import lif_rate
+    from neuronlab.snn.convert import relu_lif_fit
+
+    gain, bias, peak = relu_lif_fit(tau_ref, tau_m)
+    u = np.linspace(-0.2, 1.0, 601)
+    plt = _pyplot()
+    figure, ax = plt.subplots(figsize=(5, 3.6))
+    ax.plot(u, np.maximum(u, 0.0), "k--", linewidth=1, label="ReLU(u) (IF neuron: exact up to u = 1)")
+    ax.plot(
+        u,
+        lif_rate(gain * u + bias, tau_ref, tau_m) / peak,
+        label=f"LIF: G({gain:.2f} u + {bias:.2f}) / {peak:.0f} Hz",
+    )
+    ax.set_xlabel("u = z / lambda (the normalized pre-activation)")
+    ax.set_ylabel("activation / lambda")
+    ax.set_title(f"ReLU -> LIF (tau_ref {1000 * tau_ref:g} ms, tau_m {1000 * tau_m:g} ms)", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    figure.tight_layout()
+    path = atomic.save_figure(figure, path, dpi=80)
+    plt.close(figure)
+    return path

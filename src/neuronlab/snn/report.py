@@ -29,15 +29,18 @@ def conversion_report(
     normalize: str | None = "percentile",
     percentile: float = 99.9,
     n_times: int = 20,
+    relu_neuron: str = "if",
 ) -> dict:
-    """Convert ``model`` (ReLU layers normalized on ``X_train``), measure its accuracy on (``X_test``, ``y_test``)
+    """Convert ``model`` (ReLU layers normalized on ``X_train``, as ``relu_neuron`` neurons), measure its accuracy on (``X_test``, ``y_test``)
     with rates and with spikes at ``n_times`` presentation times up to ``presentation``, and write
     ``conversion.json`` (rate_accuracy, spiking_accuracy at ``presentation``, the curve and the settings),
     ``conversion_accuracy.png`` and ``conversion_raster.png`` (every layer's spikes for the first test input)
     into the folder ``out``. Returns the JSON's content."""
     X_test = np.ascontiguousarray(X_test, dtype=np.float32)
     y_test = np.asarray(y_test)
-    network = convert(model, data=X_train, normalize=normalize, percentile=percentile, tau_s=tau_s)
+    network = convert(
+        model, data=X_train, normalize=normalize, percentile=percentile, tau_s=tau_s, relu_neuron=relu_neuron
+    )
     training = model.training
     model.eval()
     try:
@@ -76,6 +79,7 @@ def conversion_report(
         "tau_s": tau_s,
         "normalize": normalize,
         "percentile": percentile,
+        "relu_neuron": relu_neuron,
         "samples": len(y_test),
         "curve": {"times": times.tolist(), "accuracy": curve.tolist()},
         "scales": network.scales,

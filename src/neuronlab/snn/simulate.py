@@ -3,7 +3,7 @@
 Each input is a constant current to the first layer for the presentation time. Per step of length dt, every
 population advances its neurons exactly (below), its spikes s (0 or 1 per neuron and step) are filtered by an
 exponential post-synaptic current of unit area, f <- d f + (1 - d) s / dt with d = e^{-dt/tau_s}, and the
-next layer receives J = (activation_per_hz f) W + b. The output is read from the network's last stage
+next layer receives J = (activation_per_hz f) W + b (or its convolution, pooling, reshaping). The output is read from the network's last stage
 averaged over the time elapsed: at time t, the class is the argmax of mean_{0..t}(output).
 
 LIF neurons (threshold 1, reset 0) integrate exactly for the input J held over the step,
@@ -11,7 +11,8 @@ v <- J + (v - J) e^{-dt'/tau_m}, where dt' is the part of the step after the ref
 crossing of 1 is placed at its exact time t* = dt + tau_m ln(1 - (v - 1)/(J - 1)) inside the step (solving the
 same exponential) and starts the refractory period tau_ref there (Nengo's scheme; at most one spike per step
 while tau_ref >= dt), so constant inputs fire at the tuning curve's rate independently of dt. IF neurons
-(the ReLU conversion) add J each step and subtract the threshold 1 when they spike.
+(the ReLU conversion) add J each step and subtract the threshold 1 when they spike. J is each population's
+``current`` of its input (gain z + bias, or z / scale).
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ from typing import Any, cast
 
 import numpy as np
 
-from neuronlab.snn.convert import Affine, Population, SpikingModel, _as_batch
+from neuronlab.snn.convert import Population, SpikingModel, _as_batch
 
 
 @dataclass
 class SimulationResult:
     """Outputs of one presentation: ``outputs`` (len(times), N, out) the running mean of the network's output
-    at each time in ``times`` (s); ``counts`` the spike counts per population (N, size); ``spikes`` the spike
-    trains (n_steps, N, size) per population when recorded, else empty."""
+    at each time in ``times`` (s); ``counts`` the spike counts per population (N, units), units = size for a
+    Linear layer's, channels x height x width for a Conv2d layer's; ``spikes`` the spike trains
+    (n_steps, N, units) per population when recorded, else empty."""
 
     times: np.ndarray
     outputs: np.ndarray
@@ -57,8 +59,9 @@ class _LIFState:
         self.refractory = np.zeros(shape)
         self.pop, self.dt = pop, dt
 
-    def step(self, j: np.ndarray) -> np.ndarray:
+    def step(self, z: np.ndarray) -> np.ndarray:
         dt, tau_m = self.dt, self.pop.tau_m
+        j = self.pop.current(z)
         self.refractory -= dt
         delta = np.clip(dt - self.refractory, 0.0, dt)
         self.v -= (j - self.v) * np.expm1(-delta / tau_m)
@@ -75,10 +78,10 @@ class _LIFState:
 class _IFState:
     def __init__(self, shape, pop: Population, dt: float):
         self.v = np.zeros(shape)
-        self.scale = pop.scale
+        self.pop = pop
 
     def step(self, z: np.ndarray) -> np.ndarray:
-        self.v += z / self.scale
+        self.v += self.pop.current(z)
         spiked = self.v >= 1.0
         self.v -= spiked
         return spiked
@@ -98,17 +101,20 @@ def simulate(
     # the input is constant: everything before the first population is computed once
     first = next((k for k, s in enumerate(stages) if isinstance(s, Population)), len(stages))
     for stage in stages[:first]:
-        a = a @ stage.weight + stage.bias if isinstance(stage, Affine) else a.reshape(n, -1)
+        a = stage.apply(a)
     head = a
     states, filters, counts, spikes = {}, {}, {}, {}
-    for k, stage in enumerate(stages[first:], first):
+    for k, stage in enumerate(stages[first:], first):  # a rate pass gives every population's shape
         if isinstance(stage, Population):
-            shape = (n, stage.size)
+            shape = a.shape
             states[k] = (_LIFState if stage.kind == "lif" else _IFState)(shape, stage, dt)
             filters[k] = np.zeros(shape)
             counts[k] = np.zeros(shape)
             if record:
-                spikes[k] = np.zeros((n_steps,) + shape, dtype=bool)
+                spikes[k] = np.zeros((n_steps, n, math.prod(shape[1:])), dtype=bool)
+            a = stage.activation_per_hz(dt) * stage.rate(a, dt)
+        else:
+            a = stage.apply(a)
     decay = math.exp(-dt / network.tau_s) if network.tau_s > 0 else 0.0
     n_times = min(max(int(n_times), 1), n_steps)
     keep = np.unique(np.linspace(n_steps / n_times, n_steps, n_times).round().astype(int))  # steps ending each part
@@ -120,15 +126,13 @@ def simulate(
                 s = states[k].step(a)
                 counts[k] += s
                 if record:
-                    spikes[k][step] = s
+                    spikes[k][step] = s.reshape(n, -1)
                 f = filters[k]
                 f *= decay
                 f += (1.0 - decay) / dt * s
                 a = stage.activation_per_hz(dt) * f
-            elif isinstance(stage, Affine):
-                a = a @ stage.weight + stage.bias
             else:
-                a = a.reshape(n, -1)
+                a = stage.apply(a)
         out_sum = a.copy() if out_sum is None else out_sum + a
         if step + 1 in keep:
             outputs.append(out_sum / (step + 1))
@@ -136,7 +140,7 @@ def simulate(
     return SimulationResult(
         times=keep * dt,
         outputs=np.stack(outputs),
-        counts=[counts[k] for k in order],
+        counts=[counts[k].reshape(n, -1) for k in order],
         spikes=[spikes[k] for k in order] if record else [],
         dt=dt,
     )

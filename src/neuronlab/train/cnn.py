@@ -2,10 +2,11 @@
 a LeNet-style stack sized to the input.
 
 For images (C, H, W): per entry of ``channels``, Conv2d(k, padding "same") -> [BatchNorm2d] -> activation ->
-MaxPool2d(2) (while the map is at least 2 pixels wide); then Flatten and the ``hidden`` Linear layers of an
+MaxPool2d(2), or AvgPool2d(2) with ``pooling="avg"`` (while the map is at least 2 pixels wide); then Flatten and the ``hidden`` Linear layers of an
 MLP down to the outputs. k = 5 for inputs of 20 pixels or more (LeNet-5 on 28 x 28 MNIST), else 3 (8 x 8
 digits). Signals (C, L) get the same with Conv1d / MaxPool1d. With ``flat_input`` the model starts with
-Unflatten, so it takes the rows (n, C*H*W) that the datasets and loaders yield for MLPs.
+Unflatten, so it takes the rows (n, C*H*W) that the datasets and loaders yield for MLPs. Average pooling is
+linear, so a ReLU CNN with it converts to spiking neurons (:func:`neuronlab.snn.convert`); max pooling does not.
 
 Initialization as ``build_mlp``'s (``he`` by default: W ~ N(0, 2 / fan_in), fan_in = C_in * k * k for a
 convolution; biases 0).
@@ -31,6 +32,7 @@ def build_cnn(
     batchnorm: bool = False,
     dropout: float = 0.0,
     flat_input: bool = True,
+    pooling: str = "max",
 ) -> nn.Sequential:
     """A LeNet-style CNN for inputs of ``input_shape`` ((C, H, W) images or (C, L) signals) and ``n_classes``
     outputs (logits), as an ``nn.Sequential``."""
@@ -46,12 +48,13 @@ def build_cnn(
         raise ValueError(f"build_cnn: unknown init {init!r}; expected one of {', '.join(INITS)}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"build_cnn: dropout must be a probability in [0, 1), got {dropout!r}")
+    if pooling not in ("max", "avg"):
+        raise ValueError(f"build_cnn: pooling must be 'max' or 'avg', got {pooling!r}")
     if int(n_classes) < 1 or not channels or any(int(c) < 1 for c in channels):
         raise ValueError(f"build_cnn: n_classes and channels must be positive, got {n_classes!r} and {channels!r}")
     images = len(shape) == 3
-    conv, norm, pool = (
-        (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d) if images else (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d)
-    )
+    conv, norm = (nn.Conv2d, nn.BatchNorm2d) if images else (nn.Conv1d, nn.BatchNorm1d)
+    pool = {"max": (nn.MaxPool2d, nn.MaxPool1d), "avg": (nn.AvgPool2d, nn.AvgPool1d)}[pooling][0 if images else 1]
     spatial = list(shape[1:])
     k = kernel_size if kernel_size is not None else (5 if min(spatial) >= 20 else 3)
     layers = [nn.Unflatten(1, shape)] if flat_input else []

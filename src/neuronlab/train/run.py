@@ -52,6 +52,7 @@ from neuronlab.train.progress import ProgressBar
 from neuronlab.train.recurrent import build_recurrent_classifier
 from neuronlab.train.run_folder import RunFolder, RunFolderError
 from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, ConfigError, validate
+from neuronlab.train.snn import build_snn
 from neuronlab.train.tensorboard import TensorBoard
 from neuronlab.train.trainer import Trainer
 
@@ -72,7 +73,8 @@ class RunConfig:
     data.
 
     ``lr=None`` means the optimizer's usual default (1e-3 for Adam/AdamW/RMSprop, 1e-2 for SGD/Adagrad);
-    ``task=None`` takes the dataset's task; ``early_stopping=None`` means 15 epochs of patience with
+    ``task=None`` takes the dataset's task; ``preprocess=None`` standardizes, or scales to [0, 1] (min-max)
+    for ``model="snn"``; ``early_stopping=None`` means 15 epochs of patience with
     validation data and none without (``val_size=0``), ``early_stopping=0`` trains all ``epochs``. A
     ``csv:PATH`` dataset and ``data_dir`` are made absolute (against the working directory), so the recorded
     run (``config.toml``, the checkpoint) names the same files from any folder.
@@ -85,6 +87,9 @@ class RunConfig:
     model: str = _default("model")
     layers: list | None = _default("layers")
     hidden: tuple[int, ...] = _default("hidden")
+    pooling: str = _default("pooling")
+    steps: int = _default("steps")
+    encoding: str = _default("encoding")
     activation: str = _default("activation")
     init: str = _default("init")
     batchnorm: bool = _default("batchnorm")
@@ -102,7 +107,7 @@ class RunConfig:
     early_stopping: int | None = _default("early_stopping")
     val_size: float = _default("val_size")
     test_size: float = _default("test_size")
-    preprocess: str = _default("preprocess")
+    preprocess: str | None = _default("preprocess")
     seed: int = _default("seed")
     tensorboard: bool = _default("tensorboard")
 
@@ -121,6 +126,13 @@ class RunConfig:
         return self.lr if self.lr is not None else DEFAULT_LR[self.optimizer]
 
     @property
+    def preprocessing(self) -> str:
+        """The input preprocessing: the setting, or minmax for ``model="snn"`` and standardize otherwise."""
+        if self.preprocess is not None:
+            return self.preprocess
+        return "minmax" if self.model == "snn" else "standardize"
+
+    @property
     def patience(self) -> int:
         """Early stopping's patience: the setting, or 15 with validation data and 0 (off) without."""
         if self.early_stopping is not None:
@@ -133,6 +145,7 @@ class RunConfig:
         values = asdict(self)
         values["hidden"] = list(self.hidden)
         values["lr"] = self.learning_rate
+        values["preprocess"] = self.preprocessing
         values["early_stopping"] = self.patience
         return values
 
@@ -305,8 +318,9 @@ def _train_loader(config: RunConfig, dataset, say) -> DataLoader:
 
 def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
     """The network ``config.layers`` lists (checked on the bundle's first row), else the one ``config.model``
-    names, sized to the dataset: an MLP, a LeNet-style CNN over the bundle's image shape, or a recurrent
-    classifier reading each row as a sequence of its features."""
+    names, sized to the dataset: an MLP, a LeNet-style CNN over the bundle's image shape, a recurrent
+    classifier reading each row as a sequence of its features, or a spiking network reading each row as
+    spike trains over ``config.steps`` time steps."""
     if config.layers is not None:
         return build_layers(config.layers, bundle.X[0], out_features, bundle.image_shape)
     if config.model == "cnn":
@@ -319,6 +333,18 @@ def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
             init=config.init,
             batchnorm=config.batchnorm,
             dropout=config.dropout,
+            pooling=config.pooling,
+        )
+    if config.model == "snn":
+        if bundle.task != "classification":
+            raise ConfigError("model", f"snn builds a classifier; {bundle.name!r} is a regression task")
+        return build_snn(
+            bundle.n_features,
+            config.hidden,
+            out_features,
+            steps=config.steps,
+            encoding=config.encoding,
+            init=config.init,
         )
     if config.model in ("rnn", "gru", "lstm"):
         if bundle.task != "classification":
@@ -458,7 +484,7 @@ def train_run(
     say(_describe(bundle, config, parts))
 
     X_train, y_train = parts["train"]
-    preprocessing = Preprocessing.fit(config.preprocess, bundle.task, X_train, y_train)
+    preprocessing = Preprocessing.fit(config.preprocessing, bundle.task, X_train, y_train)
     out_features = bundle.num_classes if bundle.task == "classification" else y_train.reshape(len(y_train), -1).shape[1]
     if config.layers is None:  # the estimate is an MLP's (a layer list is checked when it is built)
         check_memory(config, bundle.n_features, out_features)

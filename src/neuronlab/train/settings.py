@@ -34,6 +34,7 @@ from neuronlab.data.datasets.registry import argument_problem
 from neuronlab.io import atomic
 from neuronlab.nn.module import config_problem
 from neuronlab.train.mlp import ACTIVATIONS, INITS
+from neuronlab.train.snn import ENCODINGS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,7 +53,8 @@ DEFAULT_LR = {
 }
 LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
-MODELS = ("mlp", "cnn", "rnn", "gru", "lstm")
+MODELS = ("mlp", "cnn", "rnn", "gru", "lstm", "snn")
+POOLING = ("max", "avg")
 TASKS = ("classification", "regression")
 DEFAULT_PATIENCE = 15
 
@@ -187,7 +189,8 @@ SETTINGS = (
         "mlp",
         Choice(MODELS),
         "Architecture: mlp; cnn (LeNet-style, for image datasets such as digits); rnn, gru, lstm (each input row "
-        "read as a sequence of its features, one per time step; --hidden: one size per layer).",
+        "read as a sequence of its features, one per time step; --hidden: one size per layer); snn (spiking LIF "
+        "layers trained with surrogate gradients, inputs encoded as spike trains over --steps).",
     ),
     Setting(
         "layers",
@@ -200,6 +203,15 @@ SETTINGS = (
         optional=True,
     ),
     Setting("hidden", (128, 64), Sizes(), "Hidden layer sizes."),
+    Setting("pooling", "max", Choice(POOLING), "Pooling of --model cnn (avg: convertible to spiking neurons)."),
+    Setting("steps", 25, Number(1, integer=True), "Time steps of --model snn (each input shown as spikes over them)."),
+    Setting(
+        "encoding",
+        "rate",
+        Choice(ENCODINGS),
+        "Spike encoding of --model snn: rate (a Bernoulli spike per step with probability x) or latency "
+        "(one spike per input, earlier for larger x).",
+    ),
     Setting("activation", "relu", Choice(tuple(ACTIVATIONS)), "Activation after every hidden layer."),
     Setting(
         "init",
@@ -249,9 +261,11 @@ SETTINGS = (
     Setting("test_size", 0.15, Number(0, 1, high_open=True), "Fraction of the data held out for the final test."),
     Setting(
         "preprocess",
-        "standardize",
+        None,
         Choice(PREPROCESSING),
-        "Input preprocessing fitted on the training split (pca/zca: whitening).",
+        "Input preprocessing fitted on the training split (pca/zca: whitening) [default: standardize; minmax "
+        "for --model snn, whose encoder takes intensities in [0, 1]].",
+        optional=True,
     ),
     Setting("seed", 0, Number(0, integer=True), "Seed of the split, the initialization, the shuffling and dropout."),
     Setting(
@@ -292,8 +306,18 @@ def _layers_and_a_preset(values: dict) -> str | None:
     return f"a layer list is the whole architecture; drop {', '.join(presets)} (or the layers)"
 
 
+def _snn_needs_intensities(values: dict) -> str | None:
+    if values["model"] != "snn" or values["preprocess"] in (None, "minmax", "none"):
+        return None
+    return (
+        f"--model snn encodes intensities in [0, 1]; {values['preprocess']} makes other values; "
+        "expected minmax (the default for snn) or none"
+    )
+
+
 JOINT_RULES = (
     ("layers", _layers_and_a_preset),
+    ("preprocess", _snn_needs_intensities),
     ("val_size", _no_training_data),
     ("early_stopping", _patience_without_validation),
     ("lr_schedule", _plateau_without_validation),

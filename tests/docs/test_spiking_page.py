@@ -1,4 +1,4 @@
-"""docs/snn.md: its examples run and the values their comments promise hold (from the formulas on the page)."""
+"""docs/spiking.md: its examples run and the values their comments promise hold (from the formulas on the page)."""
 
 import math
 import re
@@ -9,7 +9,7 @@ import pytest
 
 from neuronlab.neurons import lif_rate
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "snn.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "spiking.md"
 
 
 def blocks() -> list[str]:
@@ -18,12 +18,12 @@ def blocks() -> list[str]:
 
 def run(code: str) -> dict:
     namespace = {}
-    exec(compile(code, "snn.md", "exec"), namespace)
+    exec(compile(code, "spiking.md", "exec"), namespace)
     return namespace
 
 
-def test_three_examples():
-    assert len(blocks()) == 3
+def test_four_examples():
+    assert len(blocks()) == 4
 
 
 def test_tuning_curve_example():
@@ -47,8 +47,15 @@ def test_conversion_example():
     assert values["times"][0] == pytest.approx(0.02)
 
 
-def test_surrogate_example():
+def test_cnn_conversion_example():
     values = run(blocks()[2])
+    assert abs(values["rate_accuracy"] - 0.94) < 0.03
+    assert len(values["network"].populations[0].name) and values["network"].populations[0].size == 8
+    assert values["curve"][-1] >= values["rate_accuracy"] - 0.01
+
+
+def test_surrogate_example():
+    values = run(blocks()[3])
     assert values["counts"].shape == (4, 10)
     assert np.all(values["counts"].data >= 0) and np.all(values["counts"].data <= 25)
     for layer in (values["model"][1], values["model"][3]):
