@@ -233,7 +233,7 @@ def memory(what: str, parts: dict[str, float]) -> None:
     available = available_memory()
     if available is None or total <= 0.8 * available:
         return
-    largest = max(parts, key=parts.get)
+    largest = max(parts, key=parts.__getitem__)
     raise MemoryError(
         f"{what} would need about {_size(total)} of memory ({largest}: {_size(parts[largest])}), "
         f"more than the {_size(available)} available; shorten the run, use a larger dt or "

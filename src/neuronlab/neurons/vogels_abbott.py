@@ -27,6 +27,12 @@ V_THRESHOLD, V_RESET, RESISTANCE = -0.050, -0.060, 1e8
 EXCITATORY_FRACTION = 0.8
 
 
+class BenchmarkNetwork(Network):
+    """A Vogels-Abbott network: the first ``n_excitatory`` neurons of its population are excitatory."""
+
+    n_excitatory: int
+
+
 def _halves(n_neurons: int, p: float, w_e: float, w_i: float, rng: np.random.Generator):
     """Excitatory and inhibitory weight matrices (n, n): columns of the first 80% / the last 20% of neurons."""
     import scipy.sparse as sparse
@@ -42,7 +48,7 @@ def _halves(n_neurons: int, p: float, w_e: float, w_i: float, rng: np.random.Gen
     )
 
 
-def cuba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> Network:
+def cuba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> BenchmarkNetwork:
     """Benchmark 2 (current-based); ``seed`` draws the connections and the initial voltages."""
     rng = np.random.default_rng(seed)
     neurons = Population(
@@ -61,14 +67,14 @@ def cuba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> 
         Projection(neurons, neurons, w_exc, ExponentialCurrent(TAU_E), name="exc"),
         Projection(neurons, neurons, w_inh, ExponentialCurrent(TAU_I), name="inh"),
     ]
-    net = Network(
+    net = BenchmarkNetwork(
         [neurons], projections, [m(neurons) if callable(m) else m for m in monitors], seed=int(rng.integers(2**63))
     )
     net.n_excitatory = n_exc
     return net
 
 
-def coba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> Network:
+def coba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> BenchmarkNetwork:
     """Benchmark 1 (conductance-based); ``seed`` draws the connections and the initial state."""
     rng = np.random.default_rng(seed)
     neurons = Population(
@@ -89,7 +95,7 @@ def coba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> 
         Projection(neurons, neurons, w_exc, ExponentialConductance(TAU_E, 0.0), s0=g_e, name="exc"),
         Projection(neurons, neurons, w_inh, ExponentialConductance(TAU_I, -0.080), s0=g_i, name="inh"),
     ]
-    net = Network(
+    net = BenchmarkNetwork(
         [neurons], projections, [m(neurons) if callable(m) else m for m in monitors], seed=int(rng.integers(2**63))
     )
     net.n_excitatory = n_exc
