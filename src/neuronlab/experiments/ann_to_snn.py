@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,8 +86,8 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     seeds, hidden, epochs = ((seed,), 64, 15) if fast else ((seed, seed + 1, seed + 2), 64, 40)
     if fast:
         data = data[:2] + (data[2][:200], data[3][:200])
-    results = {label: [] for label in activations()}
-    models = {}
+    results: dict[str, list[dict]] = {label: [] for label in activations()}
+    models: dict[str, nn.Module] = {}
     for s in runs(seeds, "ann-to-snn: seeds"):
         for label, activation in activations().items():
             model = train(activation, data, s, hidden, epochs)
@@ -97,7 +98,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         for label, rs in results.items()
     }
     # at 0.2 s every setting has converged; the settings show in how fast: accuracy after 10, 20, ..., 50 ms
-    short = {"presentation": 0.05, "n_times": 5}  # the main curves: every step (n_times 200 over 0.2 s)
+    short: dict[str, Any] = {"presentation": 0.05, "n_times": 5}  # the main curves: every step (n_times 200 over 0.2 s)
     sweep_tau = {
         f"{tau:g}": evaluate("SoftLIF", models["SoftLIF"], data, tau_s=tau, **short)["curve"]
         for tau in ((0.0, 0.005, 0.02) if fast else (0.0, 0.002, 0.005, 0.01, 0.02))
