@@ -36,7 +36,7 @@ _GAIN_NAME = {
 }
 
 
-def _initialize(layer: nn.Linear, init: str, nonlinearity: str) -> None:
+def _initialize(layer: nn.Linear | nn.Conv1d | nn.Conv2d, init: str, nonlinearity: str) -> None:
     if init == "default":
         return
     if init == "he":

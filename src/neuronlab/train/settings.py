@@ -97,7 +97,7 @@ class Sizes:
     """Hidden layer sizes: a tuple of positive integers (empty: no hidden layer)."""
 
     def problem(self, value) -> str | None:
-        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value):
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) >= 1 for v in value):
             return f"layer sizes must be positive integers, got {list(value)}"
         return None
 
@@ -121,7 +121,7 @@ class Setting:
 
     name: str
     default: object
-    constraint: object
+    constraint: Choice | Number | Sizes | Flag | Text
     help: str
     optional: bool = False
 
