@@ -1,4 +1,4 @@
-"""Argument checks shared by the whole library: numbers in a range, counts, probabilities, choices, dtypes.
+"""Argument checks shared by the whole library: numbers in a range, counts, probabilities, flags, choices, dtypes.
 
 One rule everywhere, as in PyTorch: a value of the wrong type (a string, a bool where a number is expected) is
 a ``TypeError``, a value of the right type outside its range a ``ValueError``; each message names the argument
@@ -80,6 +80,13 @@ def positive_int(name: str, value) -> int:
 def nonnegative_int(name: str, value) -> int:
     """An integer >= 0."""
     return integer(name, value, low=0)
+
+
+def boolean(name: str, value) -> bool:
+    """``value`` as a bool: True or False (a NumPy bool too), never 0/1 or a string."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def one_of(name: str, value, choices: tuple):
