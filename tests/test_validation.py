@@ -28,8 +28,14 @@ def test_accepted_values_come_back_converted(call, value, expected):
     [
         (check.positive, 0, ValueError, r"x must be > 0, got 0"),
         (check.nonnegative, -1e-9, ValueError, r"x must be >= 0"),
-        (check.probability, 1.5, ValueError, r"x must be in \[0, 1\], got 1.5"),
-        (check.probability, float("nan"), ValueError, r"x must be in \[0, 1\]"),
+        (check.probability, 1.5, ValueError, r"x must be a probability in \[0, 1\], got 1.5"),
+        (check.probability, float("nan"), ValueError, r"x must be a probability in \[0, 1\], got nan"),
+        (
+            lambda name, value: check.number(name, value, low=0, finite=True),
+            float("inf"),
+            ValueError,
+            "x must be finite",
+        ),
         (check.probability, "0.5", TypeError, r"x must be a real number, got str '0.5'"),
         (check.positive, True, TypeError, r"x must be a real number, got bool"),
         (check.positive_int, 0, ValueError, r"x must be an integer >= 1, got 0"),

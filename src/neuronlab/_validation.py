@@ -22,12 +22,16 @@ def number(
     high: float | None = None,
     low_open: bool = False,
     high_open: bool = False,
+    finite: bool = False,
 ) -> float:
     """``value`` as a float, a real number (not a bool) in the interval from ``low`` to ``high`` (closed ends
-    unless ``low_open``/``high_open``; NaN is never inside)."""
+    unless ``low_open``/``high_open``; NaN is never inside); with ``finite``, infinities and NaN are refused
+    as such before the interval is checked."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     x = float(value)
+    if finite and not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {value!r}")
     inside = not math.isnan(x)
     if low is not None:
         inside = inside and (x > low if low_open else x >= low)
@@ -60,7 +64,10 @@ def nonnegative(name: str, value) -> float:
 
 def probability(name: str, value) -> float:
     """A real number in [0, 1]."""
-    return number(name, value, low=0, high=1)
+    try:
+        return number(name, value, low=0, high=1)
+    except ValueError:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}") from None
 
 
 def integer(name: str, value, *, low: int | None = None) -> int:
