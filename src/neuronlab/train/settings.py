@@ -19,6 +19,7 @@ import numbers
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import tomli_w
 
@@ -114,6 +115,12 @@ class Text:
         return None if isinstance(value, str) else f"got {value!r}; expected a string"
 
 
+class Constraint(Protocol):
+    """What a setting's value must be: ``problem`` says what is wrong with a value, None when it is valid."""
+
+    def problem(self, value) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Setting:
     """One run setting: name (``--name-with-dashes`` on the command line), default, constraint (None
@@ -121,7 +128,7 @@ class Setting:
 
     name: str
     default: object
-    constraint: Choice | Number | Sizes | Flag | Text
+    constraint: Constraint
     help: str
     optional: bool = False
 
