@@ -36,7 +36,7 @@ import numpy as np
 
 from neuronlab.neurons import _validation as check
 from neuronlab.neurons.lif import resolve_backend
-from neuronlab.neurons.population import PoissonSource, Population, SpikeSource
+from neuronlab.neurons.population import Population
 from neuronlab.neurons.projection import ALPHA, CONDUCTANCE, Projection
 from neuronlab.neurons.results import SpikingResult, sorted_spikes
 
@@ -98,7 +98,7 @@ class Network:
         if len(set(names)) != len(names):
             raise ValueError(f"population names must be unique, got {names}")
         self.projections = list(projections)
-        self.sources: list[PoissonSource | SpikeSource] = []
+        self.sources: list = []  # the spike sources (PoissonSource, SpikeSource) the projections start from
         for proj in self.projections:
             if not isinstance(proj, Projection):
                 raise TypeError(f"projections must be Projection objects, got {proj!r}")
