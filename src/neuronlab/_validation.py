@@ -1,4 +1,4 @@
-"""Argument checks shared by the whole library: numbers in a range, counts, probabilities, choices, dtypes.
+"""Argument checks shared by the whole library: numbers in a range, counts, probabilities, flags, choices, dtypes.
 
 One rule everywhere, as in PyTorch: a value of the wrong type (a string, a bool where a number is expected) is
 a ``TypeError``, a value of the right type outside its range a ``ValueError``; each message names the argument
@@ -22,12 +22,16 @@ def number(
     high: float | None = None,
     low_open: bool = False,
     high_open: bool = False,
+    finite: bool = False,
 ) -> float:
     """``value`` as a float, a real number (not a bool) in the interval from ``low`` to ``high`` (closed ends
-    unless ``low_open``/``high_open``; NaN is never inside)."""
+    unless ``low_open``/``high_open``; NaN is never inside); with ``finite``, infinities and NaN are refused
+    as such before the interval is checked."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     x = float(value)
+    if finite and not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {value!r}")
     inside = not math.isnan(x)
     if low is not None:
         inside = inside and (x > low if low_open else x >= low)
@@ -60,7 +64,10 @@ def nonnegative(name: str, value) -> float:
 
 def probability(name: str, value) -> float:
     """A real number in [0, 1]."""
-    return number(name, value, low=0, high=1)
+    try:
+        return number(name, value, low=0, high=1)
+    except ValueError:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}") from None
 
 
 def integer(name: str, value, *, low: int | None = None) -> int:
@@ -80,6 +87,13 @@ def positive_int(name: str, value) -> int:
 def nonnegative_int(name: str, value) -> int:
     """An integer >= 0."""
     return integer(name, value, low=0)
+
+
+def boolean(name: str, value) -> bool:
+    """``value`` as a bool: True or False (a NumPy bool too), never 0/1 or a string."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def one_of(name: str, value, choices: tuple):

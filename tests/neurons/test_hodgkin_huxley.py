@@ -211,6 +211,12 @@ def test_bad_input_is_rejected(kwargs, match):
         HodgkinHuxley(2).simulate(**args)
 
 
+@pytest.mark.parametrize("kwargs", [dict(), dict(dt=0.01)])  # seconds, and the deprecated milliseconds
+def test_a_run_without_its_duration_is_rejected(kwargs):
+    with pytest.raises(TypeError, match="needs the simulated time"):
+        HodgkinHuxley().simulate(5.0, **kwargs)
+
+
 def reference_steady_current(V, E_K=-77.0, E_L=-54.387):
     a_m, b_m, a_h, b_h, a_n, b_n = reference_rates(V)
     m, h, n = a_m / (a_m + b_m), a_h / (a_h + b_h), a_n / (a_n + b_n)

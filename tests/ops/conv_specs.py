@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from neuronlab.nn import functional as F
 from neuronlab.ops.conv import ConvolutionWeight, Geometry, pad_spatial
-from neuronlab.ops.pool import ScatterAdd
 
 
 def _conv2d(x, w, b=None, **kw):
@@ -61,17 +58,6 @@ def _conv2d_weight(x, gy, stride=1, padding=0, groups=1):
 def _torch_conv2d_weight(t, x, gy, stride=1, padding=0, groups=1):
     shape = (gy.shape[1], x.shape[1] // groups, 3, 3)
     return t.nn.grad.conv2d_weight(x, shape, gy, stride=stride, padding=padding, groups=groups)
-
-
-_FLAT_INDEX = np.array([[0, 2], [2, 5]])  # (2, 2) values into 6 slots, slot 2 twice
-
-
-def _scatter_add_flat(x):
-    return ScatterAdd.apply(x, index=_FLAT_INDEX, shape=(6,))
-
-
-def _torch_scatter_add_flat(t, x):
-    return t.zeros(6, dtype=x.dtype).index_add(0, t.as_tensor(_FLAT_INDEX.reshape(-1)), x.reshape(-1))
 
 
 def _first(f):
@@ -226,8 +212,5 @@ def conv_specs(OpSpec, Sample) -> tuple:
                 Sample(((2, 2, 5, 5), (2, 3, 3, 3)), id="basic"),
                 Sample(((1, 4, 6, 6), (1, 2, 3, 3)), {"stride": 2, "padding": 1, "groups": 2}, id="strided-groups"),
             ),
-        ),
-        OpSpec(
-            "pool-scatter-add", _scatter_add_flat, _torch_scatter_add_flat, (Sample(((2, 2),), id="repeated-index"),)
         ),
     )

@@ -619,6 +619,8 @@ OP_SPECS = (
             Sample(((3, 4),), {"index": (np.array([0, 2, 2]),), "shape": (3, 4)}, id="repeated-rows"),
             Sample(((3,),), {"index": (np.array([0, 1, 1]), np.array([1, 2, 2])), "shape": (3, 4)}, id="pairs"),
             Sample(((2, 4),), {"index": (slice(1, 3),), "shape": (3, 4)}, id="slice"),
+            # max pooling's gradient: (2, 2) values into 6 slots of a flattened input, slot 2 twice
+            Sample(((2, 2),), {"index": (np.array([[0, 2], [2, 5]]),), "shape": (6,)}, id="2d-index-repeated"),
         ),
     ),
     OpSpec(

@@ -462,6 +462,15 @@ def test_tensor_methods_exist_with_torch_names():
     assert x.isnan().dtype == np.bool_ and x.any(0).tolist() == [True] * 3 and x.all(1).tolist() == [False, True]
 
 
+def test_every_elementwise_math_op_and_rearrangement_is_a_method():
+    from neuronlab.ops import math as elementary
+    from neuronlab.ops import rearrange
+
+    missing = [n for n in (*elementary.__all__, *rearrange.__all__) if n != "meshgrid" and not hasattr(nl.Tensor, n)]
+    assert not missing and not hasattr(nl.Tensor, "meshgrid")  # meshgrid: a function only, as in PyTorch
+    assert nl.tensor([1.7, -1.7]).fix().tolist() == [1.0, -1.0]
+
+
 EMPTY_CASES = {
     "cumsum": lambda lib, m: m.cumsum(0),
     "cumprod": lambda lib, m: m.cumprod(0),

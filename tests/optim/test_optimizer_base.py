@@ -102,6 +102,27 @@ def test_bad_hyperparameters_raise_value_errors_naming_them(cls, options, messag
 @pytest.mark.parametrize(
     "cls, options, message",
     [
+        (optim.SGD, dict(lr=-0.1), r"SGD: lr must be >= 0, got -0.1"),
+        (optim.SGD, dict(lr=0.1, momentum=1.0), r"SGD: momentum must be in \[0, 1\), got 1.0"),
+        (optim.RMSprop, dict(alpha=1.5), r"RMSprop: alpha must be in \[0, 1\], got 1.5"),
+        (optim.Adam, dict(betas=(0.9, 1.0)), r"Adam: betas\[1\] must be in \[0, 1\), got 1.0"),
+        (optim.SGD, dict(lr=float("nan")), r"SGD: lr must be >= 0, got nan"),
+    ],
+)
+def test_out_of_range_messages_give_the_interval(cls, options, message):
+    with pytest.raises(ValueError, match=message):
+        cls([make_param(np.ones(2))], **options)
+
+
+def test_closed_upper_ends_are_accepted():
+    optim.SGD([make_param(np.ones(2))], lr=0.1, dampening=1.0)
+    optim.RMSprop([make_param(np.ones(2))], alpha=1.0)
+    optim.Adadelta([make_param(np.ones(2))], rho=1.0)
+
+
+@pytest.mark.parametrize(
+    "cls, options, message",
+    [
         (optim.SGD, dict(lr="0.1"), "lr"),
         (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov="yes"), "nesterov"),
         (optim.Adam, dict(betas=0.9), "betas"),

@@ -10,7 +10,9 @@ file's folder. Errors are click usage errors (exit code 2) naming the file and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from click.core import ParameterSource
@@ -61,7 +63,8 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-_TOML_TYPES = [  # click type -> what its TOML value must be (a custom type such as --hidden's checks itself)
+# click type -> what its TOML value must be (a custom type such as --hidden's checks itself)
+_TOML_TYPES: list[tuple[type | tuple[type, ...], str, Callable[[Any], bool]]] = [
     (click.types.BoolParamType, "true or false", lambda v: isinstance(v, bool)),
     (click.types.IntParamType, "an integer", _is_int),
     (click.types.FloatParamType, "a number", lambda v: _is_int(v) or isinstance(v, float)),

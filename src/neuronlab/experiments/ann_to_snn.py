@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -109,8 +110,8 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     seeds, hidden, epochs = ((seed,), 64, 15) if fast else ((seed, seed + 1, seed + 2), 64, 40)
     if fast:
         data = data[:2] + (data[2][:200], data[3][:200])
-    results: dict = {label: [] for label in CONVERSIONS}
-    models = {}
+    results: dict[str, list[dict]] = {label: [] for label in CONVERSIONS}
+    models: dict[str, nn.Module] = {}
     for s in runs(seeds, "ann-to-snn: seeds"):
         trained = {name: train(name, data, s, hidden, epochs) for name in ("SoftLIF", "ReLU", "CNN")}
         models = models or trained
@@ -121,7 +122,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         for label, rs in results.items()
     }
     # at 0.2 s every setting has converged; the settings show in how fast: accuracy after 10, 20, ..., 50 ms
-    short = {"presentation": 0.05, "n_times": 5}  # the main curves: every step (n_times 200 over 0.2 s)
+    short: dict[str, Any] = {"presentation": 0.05, "n_times": 5}  # the main curves: every step (n_times 200 over 0.2 s)
     sweep_tau = {
         f"{tau:g}": evaluate("SoftLIF", models["SoftLIF"], data, tau_s=tau, **short)["curve"]
         for tau in ((0.0, 0.005, 0.02) if fast else (0.0, 0.002, 0.005, 0.01, 0.02))

@@ -100,6 +100,7 @@ def draw(out: Path, results: dict, shown: list[str]) -> str:
 )
 def run(out: Path, seed: int, fast: bool) -> dict:
     digits = load_dataset("digits")
+    assert digits.class_names is not None  # a classification bundle has them
     X_train, _, X_test, y_train, _, y_test = train_val_test_split(
         digits.X, digits.y, val_size=0, test_size=0.2, seed=seed
     )
@@ -107,7 +108,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     X_train, X_test = scaler.transform(X_train).astype(np.float32), scaler.transform(X_test).astype(np.float32)
     depths = (2, 8) if fast else (1, 2, 3, 5, 10, 15, 20)
     epochs = 3 if fast else 10
-    results = {"plain": {}, "batchnorm": {}}
+    results: dict[str, dict[str, dict]] = {"plain": {}, "batchnorm": {}}
     for variant, depth in runs([(v, d) for v in results for d in depths], "batchnorm: networks"):
         model = network(depth, variant == "batchnorm", X_train.shape[1], len(digits.class_names))
         losses = train(model, X_train, y_train, epochs)

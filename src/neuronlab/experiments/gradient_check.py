@@ -40,20 +40,20 @@ def _away_from_zero(rng, shape, margin: float = 0.1) -> np.ndarray:
 def _module_case(module: nn.Module, x: np.ndarray, before=None):
     """A layer applied to input x: returns (function, {name: tensor}) with the input and every parameter."""
     module.double()
-    x = _leaf(x)
-    tensors = {"input": x, **dict(module.named_parameters())}
+    leaf = _leaf(x)
+    tensors = {"input": leaf, **dict(module.named_parameters())}
 
     def function():
         if before is not None:
             before(module)
-        return module(x)
+        return module(leaf)
 
     return function, tensors
 
 
 def _loss_case(loss: nn.Module, x: np.ndarray, target):
-    x = _leaf(x)
-    return (lambda: loss(x, target)), {"input": x}
+    leaf = _leaf(x)
+    return (lambda: loss(leaf, target)), {"input": leaf}
 
 
 def _fixed_mask(module):

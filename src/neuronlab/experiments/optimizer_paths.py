@@ -10,6 +10,7 @@ lr < 2/200 to be stable across the valley and then crawls along it; momentum bui
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,9 @@ from neuronlab.nn import Parameter
 
 START = (10.0, 1.0)
 TOLERANCE = 1e-6
-METHODS = {  # label: (optimizer class, fixed arguments); lr is tuned
+METHODS: dict[
+    str, tuple[type[optim.Optimizer], dict[str, Any]]
+] = {  # label: (optimizer class, fixed arguments); lr is tuned
     "GD": (optim.SGD, {}),
     "Momentum": (optim.SGD, {"momentum": 0.9}),
     "Nesterov": (optim.SGD, {"momentum": 0.9, "nesterov": True}),
@@ -68,6 +71,8 @@ def tune(optimizer_class, options: dict, learning_rates, max_steps: int) -> dict
         key = (0, steps) if steps is not None else (1, final if np.isfinite(final) else np.inf)
         if best is None or key < best[0]:
             best = (key, {"lr": float(lr), "steps_to_tolerance": steps, "final_f": final})
+    if best is None:
+        raise ValueError("tune() needs at least one learning rate")
     return best[1]
 
 

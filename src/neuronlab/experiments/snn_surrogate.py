@@ -63,6 +63,7 @@ def train(seed: int, data, steps: int, hidden: int, epochs: int, surrogate: str)
 )
 def run(out: Path, seed: int, fast: bool) -> dict:
     data = digits()
+    seeds: tuple[int, ...]
     if fast:
         steps, hidden, epochs, seeds = 8, 32, 8, (seed,)
         data = (data[0][:400], data[1][:400], data[2][:200], data[3][:200])

@@ -18,6 +18,7 @@ without clipping diverges where the clipped run does not.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -122,8 +123,8 @@ def sgd_run(model: AddingModel, length: int, steps: int, clip: float | None, see
 
 
 def _smoothed(values: list[float], window: int) -> np.ndarray:
-    values = np.asarray(values)
-    return np.array([values[max(0, i - window + 1) : i + 1].mean() for i in range(len(values))])
+    array = np.asarray(values)
+    return np.array([array[max(0, i - window + 1) : i + 1].mean() for i in range(len(array))])
 
 
 def draw(out: Path, grads: dict, curves: dict, exploding: dict, window: int) -> str:
@@ -178,7 +179,8 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     lengths = (10, 20) if fast else (10, 50, 100)
     steps = 250 if fast else 2000
     window = 25 if fast else 100
-    curves, models = {}, {}
+    curves: dict[str, dict[str, list[float]]] = {}
+    models: dict[str, tuple[AddingModel, dict]] = {}
     for length, kind in runs([(length, kind) for length in lengths for kind in KINDS], "adding problem"):
         nl.manual_seed(seed)
         model = AddingModel(kind)
@@ -187,7 +189,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
         curves.setdefault(str(length), {})[kind] = train(model, length, steps, seed + length)
 
     X, y = make_adding_problem(BATCH * 4, lengths[-1], seed=seed + 12345)
-    grads = {"init": {}, "trained": {}}
+    grads: dict[str, dict[str, list[float]]] = {"init": {}, "trained": {}}
     for kind, (model, initial) in models.items():
         grads["trained"][kind] = gradients_through_time(model, X, y)
         fresh = AddingModel(kind)
@@ -198,7 +200,7 @@ def run(out: Path, seed: int, fast: bool) -> dict:
     nl.manual_seed(seed)
     unstable = exploding_rnn(4.0, seed)
     X_e, y_e = make_adding_problem(BATCH, explode_length, seed=seed + 1)
-    exploding = {
+    exploding: dict[str, Any] = {
         "gain": 4.0,
         "length": explode_length,
         "gradient_norms": gradients_through_time(unstable, X_e, y_e),

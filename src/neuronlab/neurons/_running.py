@@ -60,7 +60,7 @@ def merge_spikes(chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_neur
     each chunk's after those of the chunks before it."""
     if len(chunks) == 1:
         return chunks[0]
-    total = sum(np.bincount(neuron, minlength=n_neurons) for neuron, _, _ in chunks)
+    total = sum((np.bincount(neuron, minlength=n_neurons) for neuron, _, _ in chunks), np.zeros(n_neurons, np.int64))
     next_slot = np.cumsum(total) - total  # where each neuron's next spike goes
     size = int(total.sum())
     out = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64), np.empty(size)

@@ -11,34 +11,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from neuronlab._validation import number, positive_int
+
 DEFAULT_RECORDED = 10
 """How many neurons' state a simulation records when ``record`` is not given (spread evenly over the
 population; all of them in a smaller one). Spikes are always recorded, for every neuron."""
 
 
 def positive(name: str, value: float, *, allow_zero: bool = False) -> float:
-    """``value`` as a float, checked finite and > 0 (or >= 0 with ``allow_zero``)."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    if x < 0 or (x == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be {bound}, got {x}")
-    return x
-
-
-def probability(name: str, value) -> float:
-    """``value`` as a float in [0, 1] (NaN refused)."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}") from None
-    if not 0.0 <= x <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {x}")
-    return x
+    """``value`` as a float: a finite real number > 0 (or >= 0 with ``allow_zero``)."""
+    return number(name, value, low=0, low_open=not allow_zero, finite=True)
 
 
 def time_grid(
@@ -173,11 +155,7 @@ def recorded_indices(record, n_neurons: int) -> np.ndarray:
 
 def neuron_count(n_neurons) -> int:
     """``n_neurons`` checked to be a positive integer."""
-    if isinstance(n_neurons, bool) or not isinstance(n_neurons, (int, np.integer)):
-        raise TypeError(f"n_neurons must be an integer, got {type(n_neurons).__name__}")
-    if n_neurons < 1:
-        raise ValueError(f"n_neurons must be >= 1, got {n_neurons}")
-    return int(n_neurons)
+    return positive_int("n_neurons", n_neurons)
 
 
 def renamed(new: str, value, old: str, old_value, unset=None):
@@ -233,7 +211,7 @@ def memory(what: str, parts: dict[str, float]) -> None:
     available = available_memory()
     if available is None or total <= 0.8 * available:
         return
-    largest = max(parts, key=parts.get)
+    largest = max(parts, key=parts.__getitem__)
     raise MemoryError(
         f"{what} would need about {_size(total)} of memory ({largest}: {_size(parts[largest])}), "
         f"more than the {_size(available)} available; shorten the run, use a larger dt or "

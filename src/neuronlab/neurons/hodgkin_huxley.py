@@ -234,13 +234,14 @@ class HodgkinHuxley:
                 DeprecationWarning,
                 stacklevel=2,
             )
-        elif duration is None:
+        span = t_end if ms else duration
+        if span is None:
             raise TypeError("simulate() needs the simulated time: duration= (seconds)")
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         unit = 1.0 if ms else 1.0 / _MS  # the equations' time unit (ms) per given unit
         n_steps = check.time_grid(
-            t_end if ms else duration,
+            span,
             dt,
             max_dt=self.max_dt / _MS / unit,
             max_dt_name="HodgkinHuxley.max_dt",

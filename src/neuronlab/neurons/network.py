@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from neuronlab._validation import probability
 from neuronlab.neurons import _validation as check
 from neuronlab.neurons._running import merge_spikes, run_steps
 from neuronlab.neurons.results import NetworkResult, sorted_spikes
@@ -241,8 +242,8 @@ def random_weights(
     from neuronlab.random import default_generator
 
     n = check.neuron_count(n_neurons)
-    p = check.probability("p", p)
-    excitatory_fraction = check.probability("excitatory_fraction", excitatory_fraction)
+    p = probability("p", p)
+    excitatory_fraction = probability("excitatory_fraction", excitatory_fraction)
     w_exc, w_inh = (float(check.finite_array(name, w)) for name, w in (("w_exc", w_exc), ("w_inh", w_inh)))
     if w_exc < 0 or w_inh > 0:
         raise ValueError(f"need w_exc >= 0 and w_inh <= 0 (Dale's law), got w_exc={w_exc}, w_inh={w_inh}")

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from neuronlab._validation import probability
 from neuronlab.neurons import _validation as check
 from neuronlab.neurons.population import _bernoulli_positions
 
@@ -133,7 +134,7 @@ def fixed_probability(n_pre: int, n_post: int, p: float, weight=1.0, seed=None, 
     O(synapses) (geometric gaps between successes). weight: a number or weight(rng, count) -> array.
     autapses=False leaves out i == j (for a population onto itself). Returns SciPy CSR (n_post, n_pre)."""
     n_pre, n_post = check.neuron_count(n_pre), check.neuron_count(n_post)
-    p = check.probability("p", p)
+    p = probability("p", p)
     rng = _generator(seed)
     position = _bernoulli_positions(rng, p, n_pre * n_post)
     rows, cols = np.divmod(position, n_pre)

@@ -98,7 +98,7 @@ class Network:
         if len(set(names)) != len(names):
             raise ValueError(f"population names must be unique, got {names}")
         self.projections = list(projections)
-        self.sources = []
+        self.sources: list = []  # the spike sources (PoissonSource, SpikeSource) the projections start from
         for proj in self.projections:
             if not isinstance(proj, Projection):
                 raise TypeError(f"projections must be Projection objects, got {proj!r}")
@@ -221,9 +221,9 @@ class _Layout:
             post.append(index[id(q.post)] + rows)
             w.append(data)
             delay.append(d)
-        pre = np.concatenate(pre) if pre else np.zeros(0, np.int64)
-        order = np.argsort(pre, kind="stable")
-        self.syn_ptr = np.concatenate(([0], np.cumsum(np.bincount(pre, minlength=total)))).astype(np.int64)
+        pre_id = np.concatenate(pre) if pre else np.zeros(0, np.int64)
+        order = np.argsort(pre_id, kind="stable")
+        self.syn_ptr = np.concatenate(([0], np.cumsum(np.bincount(pre_id, minlength=total)))).astype(np.int64)
         cat_syn = lambda parts, dtype: (np.concatenate(parts)[order] if parts else np.zeros(0)).astype(dtype)  # noqa: E731
         self.syn_chan, self.syn_post = cat_syn(chan, np.int64), cat_syn(post, np.int64)
         self.syn_w, self.syn_delay = cat_syn(w, np.float64), cat_syn(delay, np.int64)
@@ -234,10 +234,11 @@ class _Layout:
             k, i = s.draw(self.n_steps, dt, rng)
             steps.append(np.asarray(k, np.int64))
             ids.append(source_lo[id(s)] + np.asarray(i, np.int64))
-        steps, ids = np.concatenate(steps), np.concatenate(ids)
-        order = np.argsort(steps, kind="stable")
-        self.src_id = ids[order]
-        self.src_ptr = np.concatenate(([0], np.cumsum(np.bincount(steps, minlength=self.n_steps)))).astype(np.int64)
+        src_step, src_id = np.concatenate(steps), np.concatenate(ids)
+        order = np.argsort(src_step, kind="stable")
+        self.src_id = src_id[order]
+        self.src_ptr = np.concatenate(([0], np.cumsum(np.bincount(src_step, minlength=self.n_steps)))).astype(np.int64)
+        rec_index: list[int]
         rec_index, rec_var, self.monitor_columns = [], [], []
         for mon in net.monitors:
             lo = index[id(mon.population)]
@@ -256,7 +257,7 @@ class _Layout:
         )
         self.rec = np.empty((self.n_steps + 1, len(rec_index)))
         self.rec[0] = [self.v[i] if c < 0 else self.S[c, i] for i, c in zip(rec_index, rec_var)]
-        self.out = []
+        self.out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def _currents(self, pops, n):
         """External currents as (T, n), T = 1 when every population's is constant, else n_steps."""

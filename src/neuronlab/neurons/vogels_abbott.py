@@ -27,6 +27,12 @@ V_THRESHOLD, V_RESET, RESISTANCE = -0.050, -0.060, 1e8
 EXCITATORY_FRACTION = 0.8
 
 
+class BenchmarkNetwork(Network):
+    """A Vogels-Abbott network: the first ``n_excitatory`` neurons of its population are excitatory."""
+
+    n_excitatory: int
+
+
 def _halves(n_neurons: int, p: float, w_e: float, w_i: float, rng: np.random.Generator):
     """Excitatory and inhibitory weight matrices (n, n): columns of the first 80% / the last 20% of neurons."""
     import scipy.sparse as sparse
@@ -42,46 +48,47 @@ def _halves(n_neurons: int, p: float, w_e: float, w_i: float, rng: np.random.Gen
     )
 
 
-def cuba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> Network:
-    """Benchmark 2 (current-based); ``seed`` draws the connections and the initial voltages."""
-    rng = np.random.default_rng(seed)
-    neurons = Population(
+def _population(n_neurons: int, v_rest: float) -> Population:
+    """The benchmarks' LIF neurons, one population called "neurons", starting uniformly between reset and threshold."""
+    return Population(
         n_neurons,
         "neurons",
         tau_m=TAU_M,
         tau_ref=TAU_REF,
-        v_rest=-0.049,
+        v_rest=v_rest,
         v_threshold=V_THRESHOLD,
         v_reset=V_RESET,
         resistance=RESISTANCE,
         v0="uniform",
     )
+
+
+def _network(
+    neurons: Population, projections: list, monitors, n_exc: int, rng: np.random.Generator
+) -> BenchmarkNetwork:
+    """The network of ``neurons`` and their projections; the last draw of ``rng`` seeds its initial state."""
+    monitors = [m(neurons) if callable(m) else m for m in monitors]
+    net = BenchmarkNetwork([neurons], projections, monitors, seed=int(rng.integers(2**63)))
+    net.n_excitatory = n_exc
+    return net
+
+
+def cuba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> BenchmarkNetwork:
+    """Benchmark 2 (current-based); ``seed`` draws the connections and the initial voltages."""
+    rng = np.random.default_rng(seed)
+    neurons = _population(n_neurons, v_rest=-0.049)
     w_exc, w_inh, n_exc = _halves(n_neurons, p, 1.62e-3 / RESISTANCE, -9e-3 / RESISTANCE, rng)
     projections = [
         Projection(neurons, neurons, w_exc, ExponentialCurrent(TAU_E), name="exc"),
         Projection(neurons, neurons, w_inh, ExponentialCurrent(TAU_I), name="inh"),
     ]
-    net = Network(
-        [neurons], projections, [m(neurons) if callable(m) else m for m in monitors], seed=int(rng.integers(2**63))
-    )
-    net.n_excitatory = n_exc
-    return net
+    return _network(neurons, projections, monitors, n_exc, rng)
 
 
-def coba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> Network:
+def coba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> BenchmarkNetwork:
     """Benchmark 1 (conductance-based); ``seed`` draws the connections and the initial state."""
     rng = np.random.default_rng(seed)
-    neurons = Population(
-        n_neurons,
-        "neurons",
-        tau_m=TAU_M,
-        tau_ref=TAU_REF,
-        v_rest=-0.060,
-        v_threshold=V_THRESHOLD,
-        v_reset=V_RESET,
-        resistance=RESISTANCE,
-        v0="uniform",
-    )
+    neurons = _population(n_neurons, v_rest=-0.060)
     w_exc, w_inh, n_exc = _halves(n_neurons, p, 6e-9, 67e-9, rng)
     g_e = (rng.standard_normal(n_neurons) * 1.5 + 4.0) * 10e-9
     g_i = (rng.standard_normal(n_neurons) * 12.0 + 20.0) * 10e-9
@@ -89,11 +96,7 @@ def coba(n_neurons: int = 4000, p: float = 0.02, seed: int = 0, monitors=()) -> 
         Projection(neurons, neurons, w_exc, ExponentialConductance(TAU_E, 0.0), s0=g_e, name="exc"),
         Projection(neurons, neurons, w_inh, ExponentialConductance(TAU_I, -0.080), s0=g_i, name="inh"),
     ]
-    net = Network(
-        [neurons], projections, [m(neurons) if callable(m) else m for m in monitors], seed=int(rng.integers(2**63))
-    )
-    net.n_excitatory = n_exc
-    return net
+    return _network(neurons, projections, monitors, n_exc, rng)
 
 
 def isi_cv(spike_times: list[np.ndarray]) -> float:

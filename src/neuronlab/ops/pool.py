@@ -1,8 +1,8 @@
 """Pooling and resizing: max, average and adaptive pools, nearest and (bi)linear interpolation.
 
-Max pooling picks one element per window, y = x[argmax]: a gather at indices found on the forward pass, so
-its gradient goes to that element only, dx = the scatter-add of dy at the indices (an element that is the
-maximum of several overlapping windows collects all their gradients). Ties go to the first maximum in the
+Max pooling picks one element per window, y = x[argmax]: indexing (``getitem``) of the flattened input at
+positions found on the forward pass, so its gradient goes to that element only, dx = dy added at them (an
+element that is the maximum of several overlapping windows collects all their gradients). Ties go to the first maximum in the
 window's row-major order, as PyTorch's CPU kernel; NaN counts as the maximum.
 
 Average pooling, adaptive average pooling and interpolation are linear: average pooling sums the windows of
@@ -19,34 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from neuronlab.autograd.function import Function
 from neuronlab.ops._util import to_tensor
-from neuronlab.ops.conv import Geometry, Unfold, _tuple, call, windows
+from neuronlab.ops.conv import Geometry, Unfold, _tuple, windows
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape
-
-
-class Gather(Function):
-    """y = x.flat[index] (index: an integer array of the output's shape).  dx = dy added at ``index``."""
-
-    def forward(self, x, index):
-        self.index, self.shape = index, x.shape
-        return x.reshape(-1)[index]
-
-    def backward(self, gy):
-        return call(ScatterAdd, gy, index=self.index, shape=self.shape)
-
-
-class ScatterAdd(Function):
-    """y = zeros(shape) with y.flat[index[k]] += x[k] (repeated indices add up).  dx = dy.flat[index]."""
-
-    def forward(self, x, index, shape):
-        self.index = index
-        total = np.bincount(index.reshape(-1), weights=x.reshape(-1), minlength=math.prod(shape))
-        return total.astype(x.dtype, copy=False).reshape(shape)
-
-    def backward(self, gy):
-        return call(Gather, gy, index=self.index)
 
 
 # ------------------------------------------------------------------------------------------ arguments
@@ -121,7 +97,7 @@ def _max_pool(op: str, input, kernel_size, stride, padding, dilation, ceil_mode,
     cols = np.arange(ow) * geometry.stride[1] - geometry.padding[1][0] + q * geometry.dilation[1]
     local = rows * w + cols  # PyTorch's index into each H*W plane
     planes = np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
-    y = _back(Gather.apply(x, index=planes + local), lead, dims)
+    y = _back(reshape(x, -1)[planes + local], lead, dims)
     return (y, to_tensor(local.reshape(y.shape))) if return_indices else y
 
 
@@ -258,7 +234,7 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
             p, q = np.divmod(window.reshape(n, c, -1).argmax(axis=-1), we[j] - ws[j])
             local[:, :, i, j] = (hs[i] + p) * w + ws[j] + q
     planes = np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
-    y = _back(Gather.apply(x, index=planes + local), lead, 2)
+    y = _back(reshape(x, -1)[planes + local], lead, 2)
     return (y, to_tensor(local.reshape(y.shape))) if return_indices else y
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import boolean, number
 from neuronlab.backend import optim as fused_kernels
-from neuronlab.optim.optimizer import Optimizer, check_bool, check_number
+from neuronlab.optim.optimizer import Optimizer
 
 
 def adadelta_update(param, grad, square_avg, acc_delta, lr, rho, eps, weight_decay, maximize):
@@ -59,11 +60,11 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
-        check_number("Adadelta", "lr", group["lr"], low=0.0)
-        check_number("Adadelta", "rho", group["rho"], low=0.0, high=1.0, include_high=True)
-        check_number("Adadelta", "eps", group["eps"], low=0.0)
-        check_number("Adadelta", "weight_decay", group["weight_decay"], low=0.0)
-        check_bool("Adadelta", "maximize", group["maximize"])
+        number("Adadelta: lr", group["lr"], low=0)
+        number("Adadelta: rho", group["rho"], low=0, high=1)
+        number("Adadelta: eps", group["eps"], low=0)
+        number("Adadelta: weight_decay", group["weight_decay"], low=0)
+        boolean("Adadelta: maximize", group["maximize"])
 
     def _update(self, param, grad, group, state) -> None:
         square_avg = self._buffer(state, "square_avg", param).reshape(-1)

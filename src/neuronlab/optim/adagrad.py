@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import boolean, number
 from neuronlab.backend import optim as fused_kernels
-from neuronlab.optim.optimizer import Optimizer, check_bool, check_number
+from neuronlab.optim.optimizer import Optimizer
 
 
 def adagrad_update(param, grad, accumulated, lr_t, eps, weight_decay, maximize):
@@ -63,8 +64,8 @@ class Adagrad(Optimizer):
 
     def _check_group(self, group: dict) -> None:
         for name in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            check_number("Adagrad", name, group[name], low=0.0)
-        check_bool("Adagrad", "maximize", group["maximize"])
+            number(f"Adagrad: {name}", group[name], low=0)
+        boolean("Adagrad: maximize", group["maximize"])
 
     def _update(self, param, grad, group, state) -> None:
         accumulated = self._buffer(state, "sum", param, fill=group["initial_accumulator_value"])

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import boolean, number
 from neuronlab.backend import optim as fused_kernels
-from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype
+from neuronlab.optim.optimizer import Optimizer, empty_like_dtype
 
 
 def adam_update(
@@ -98,17 +99,17 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict) -> None:
         name = type(self).__name__
-        check_number(name, "lr", group["lr"], low=0.0)
+        number(f"{name}: lr", group["lr"], low=0)
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        check_number(name, "betas[0]", betas[0], low=0.0, high=1.0)
-        check_number(name, "betas[1]", betas[1], low=0.0, high=1.0)
+        number(f"{name}: betas[0]", betas[0], low=0, high=1, high_open=True)
+        number(f"{name}: betas[1]", betas[1], low=0, high=1, high_open=True)
         group["betas"] = (float(betas[0]), float(betas[1]))
-        check_number(name, "eps", group["eps"], low=0.0)
-        check_number(name, "weight_decay", group["weight_decay"], low=0.0)
+        number(f"{name}: eps", group["eps"], low=0)
+        number(f"{name}: weight_decay", group["weight_decay"], low=0)
         for flag in ("amsgrad", "maximize", "decoupled_weight_decay"):
-            check_bool(name, flag, group[flag])
+            boolean(f"{name}: {flag}", group[flag])
 
     def _update(self, param, grad, group, state) -> None:
         exp_avg = self._buffer(state, "exp_avg", param).reshape(-1)

@@ -28,7 +28,8 @@ import numbers
 import types
 from bisect import bisect_right
 
-from neuronlab.optim.optimizer import Optimizer, check_number
+from neuronlab._validation import number
+from neuronlab.optim.optimizer import Optimizer
 
 
 class _SchedulerState:
@@ -161,7 +162,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = _check_epochs("StepLR", "step_size", step_size, 1)
-        self.gamma = check_number("StepLR", "gamma", gamma, low=0.0)
+        self.gamma = number("StepLR: gamma", gamma, low=0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -180,7 +181,7 @@ class MultiStepLR(LRScheduler):
         if milestones != sorted(milestones):
             raise ValueError(f"MultiStepLR: milestones must be increasing (repeats allowed), got {milestones}")
         self.milestones = milestones
-        self.gamma = check_number("MultiStepLR", "gamma", gamma, low=0.0)
+        self.gamma = number("MultiStepLR: gamma", gamma, low=0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -196,7 +197,7 @@ class ExponentialLR(LRScheduler):
     _state_keys = LRScheduler._state_keys + ("gamma",)
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = check_number("ExponentialLR", "gamma", gamma, low=0.0)
+        self.gamma = number("ExponentialLR: gamma", gamma, low=0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -217,7 +218,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         self.T_max = _check_epochs("CosineAnnealingLR", "T_max", T_max, 1)
-        self.eta_min = check_number("CosineAnnealingLR", "eta_min", eta_min, low=0.0)
+        self.eta_min = number("CosineAnnealingLR: eta_min", eta_min, low=0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -281,11 +282,11 @@ class ReduceLROnPlateau(_SchedulerState):
             raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
         self.optimizer = optimizer
         self.mode, self.threshold_mode = mode, threshold_mode
-        self.factor = check_number("ReduceLROnPlateau", "factor", factor, low=0.0, high=1.0)
+        self.factor = number("ReduceLROnPlateau: factor", factor, low=0, high=1, high_open=True)
         self.patience = _check_epochs("ReduceLROnPlateau", "patience", patience, 0)
-        self.threshold = check_number("ReduceLROnPlateau", "threshold", threshold, low=0.0)
+        self.threshold = number("ReduceLROnPlateau: threshold", threshold, low=0)
         self.cooldown = _check_epochs("ReduceLROnPlateau", "cooldown", cooldown, 0)
-        self.eps = check_number("ReduceLROnPlateau", "eps", eps, low=0.0)
+        self.eps = number("ReduceLROnPlateau: eps", eps, low=0)
         groups = len(optimizer.param_groups)
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != groups:
@@ -293,9 +294,9 @@ class ReduceLROnPlateau(_SchedulerState):
                     f"ReduceLROnPlateau: expected {groups} min_lr values (one per group), got {len(min_lr)}"
                 )
             self.default_min_lr = None
-            self.min_lrs = [check_number("ReduceLROnPlateau", "min_lr", value, low=0.0) for value in min_lr]
+            self.min_lrs = [number("ReduceLROnPlateau: min_lr", value, low=0) for value in min_lr]
         else:
-            self.default_min_lr = check_number("ReduceLROnPlateau", "min_lr", min_lr, low=0.0)
+            self.default_min_lr = number("ReduceLROnPlateau: min_lr", min_lr, low=0)
             self.min_lrs = [self.default_min_lr] * groups
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0

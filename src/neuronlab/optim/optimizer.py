@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from neuronlab import backend
+from neuronlab._validation import boolean
 from neuronlab.autograd import grad_mode
 
 _SUPPORTED_DTYPES = (np.float32, np.float64)
@@ -66,29 +67,6 @@ class ParameterState(MutableMapping):
 
     def __repr__(self) -> str:
         return f"ParameterState({len(self)} parameters)"
-
-
-def check_number(
-    owner: str, name: str, value, *, low: float | None = None, high: float | None = None, include_high: bool = False
-) -> float:
-    """Validate a hyperparameter: a real number with ``low <= value`` and ``value < high`` (``<=`` if include_high)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    too_low = low is not None and not value >= low
-    too_high = high is not None and not (value <= high if include_high else value < high)
-    if too_low or too_high:
-        lower = f"{low} <= " if low is not None else ""
-        upper = (f" <= {high}" if include_high else f" < {high}") if high is not None else ""
-        raise ValueError(f"{owner}: invalid {name}={value!r}; expected {lower}{name}{upper}")
-    return value
-
-
-def check_bool(owner: str, name: str, value) -> bool:
-    """Validate a flag: True or False (a NumPy bool too), never 0/1 or a string."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {name} must be True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
 
 
 class Optimizer:
@@ -181,7 +159,7 @@ class Optimizer:
         fused = group.get("fused")
         if fused is None:
             return
-        check_bool(type(self).__name__, "fused", fused)
+        boolean(f"{type(self).__name__}: fused", fused)
         if fused and not NUMBA_AVAILABLE:
             raise RuntimeError(
                 f"{type(self).__name__}: fused=True needs Numba (pip install numba); "

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab._validation import boolean, number
 from neuronlab.backend import optim as fused_kernels
-from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype
+from neuronlab.optim.optimizer import Optimizer, empty_like_dtype
 
 
 def rmsprop_update(
@@ -79,13 +80,13 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
-        check_number("RMSprop", "lr", group["lr"], low=0.0)
-        check_number("RMSprop", "alpha", group["alpha"], low=0.0, high=1.0, include_high=True)
-        check_number("RMSprop", "eps", group["eps"], low=0.0)
-        check_number("RMSprop", "weight_decay", group["weight_decay"], low=0.0)
-        check_number("RMSprop", "momentum", group["momentum"], low=0.0, high=1.0)
-        check_bool("RMSprop", "centered", group["centered"])
-        check_bool("RMSprop", "maximize", group["maximize"])
+        number("RMSprop: lr", group["lr"], low=0)
+        number("RMSprop: alpha", group["alpha"], low=0, high=1)
+        number("RMSprop: eps", group["eps"], low=0)
+        number("RMSprop: weight_decay", group["weight_decay"], low=0)
+        number("RMSprop: momentum", group["momentum"], low=0, high=1, high_open=True)
+        boolean("RMSprop: centered", group["centered"])
+        boolean("RMSprop: maximize", group["maximize"])
 
     def _update(self, param, grad, group, state) -> None:
         empty = empty_like_dtype(param)

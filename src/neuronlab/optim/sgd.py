@@ -17,8 +17,9 @@ The notes' three momentum formulations are this update with these arguments (see
 
 from __future__ import annotations
 
+from neuronlab._validation import boolean, number
 from neuronlab.backend import optim as fused_kernels
-from neuronlab.optim.optimizer import Optimizer, check_bool, check_number, empty_like_dtype
+from neuronlab.optim.optimizer import Optimizer, empty_like_dtype
 
 
 def sgd_update(param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, nesterov, maximize, first_step):
@@ -71,12 +72,12 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict) -> None:
-        check_number("SGD", "lr", group["lr"], low=0.0)
-        momentum = check_number("SGD", "momentum", group["momentum"], low=0.0, high=1.0)
-        dampening = check_number("SGD", "dampening", group["dampening"], low=0.0, high=1.0, include_high=True)
-        check_number("SGD", "weight_decay", group["weight_decay"], low=0.0)
-        check_bool("SGD", "maximize", group["maximize"])
-        if check_bool("SGD", "nesterov", group["nesterov"]) and (momentum == 0 or dampening != 0):
+        number("SGD: lr", group["lr"], low=0)
+        momentum = number("SGD: momentum", group["momentum"], low=0, high=1, high_open=True)
+        dampening = number("SGD: dampening", group["dampening"], low=0, high=1)
+        number("SGD: weight_decay", group["weight_decay"], low=0)
+        boolean("SGD: maximize", group["maximize"])
+        if boolean("SGD: nesterov", group["nesterov"]) and (momentum == 0 or dampening != 0):
             raise ValueError(
                 f"SGD: nesterov=True requires momentum > 0 and dampening = 0, "
                 f"got momentum={momentum}, dampening={dampening}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
@@ -123,7 +124,7 @@ class EarlyStopping(Callback):
             trainer.model.load_state_dict(self.best_weights)
 
     def state_dict(self) -> dict:
-        state = {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
+        state: dict[str, Any] = {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
         if self.best_weights is not None:
             state["best_weights"] = dict(self.best_weights)
         return state

@@ -57,7 +57,7 @@ def build_cnn(
     pool = {"max": (nn.MaxPool2d, nn.MaxPool1d), "avg": (nn.AvgPool2d, nn.AvgPool1d)}[pooling][0 if images else 1]
     spatial = list(shape[1:])
     k = kernel_size if kernel_size is not None else (5 if min(spatial) >= 20 else 3)
-    layers = [nn.Unflatten(1, shape)] if flat_input else []
+    layers: list[nn.Module] = [nn.Unflatten(1, shape)] if flat_input else []
     c_in = shape[0]
     for c_out in (int(c) for c in channels):
         layer = conv(c_in, c_out, k, padding="same")

@@ -9,11 +9,12 @@ except with ``default``. The output layer is linear, so it gets gain 1.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from neuronlab import nn
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
     "tanh": nn.Tanh,
@@ -35,7 +36,7 @@ _GAIN_NAME = {
 }
 
 
-def _initialize(layer: nn.Linear, init: str, nonlinearity: str) -> None:
+def _initialize(layer: nn.Linear | nn.Conv1d | nn.Conv2d, init: str, nonlinearity: str) -> None:
     if init == "default":
         return
     if init == "he":
@@ -68,7 +69,7 @@ def build_mlp(
     sizes = [int(in_features), *(int(h) for h in hidden)]
     if any(s < 1 for s in sizes) or out_features < 1:
         raise ValueError(f"layer sizes must be positive integers, got {sizes + [out_features]}")
-    layers = []
+    layers: list[nn.Module] = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         linear = nn.Linear(n_in, n_out)
         _initialize(linear, init, _GAIN_NAME[activation])

@@ -10,12 +10,14 @@ stores as ``preprocessing``) and back (:meth:`Preprocessing.from_checkpoint`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from neuronlab.data import MinMaxScale, Standardize, TensorDataset, Whiten
 from neuronlab.train.inference import model_outputs
 
-INPUT_TRANSFORMS = {
+INPUT_TRANSFORMS: dict[str, Callable[[], Standardize | MinMaxScale | Whiten | None]] = {
     "standardize": Standardize,
     "minmax": MinMaxScale,
     "pca": lambda: Whiten("pca"),

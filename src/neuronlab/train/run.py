@@ -42,7 +42,14 @@ from neuronlab.data import DataLoader, load_dataset
 from neuronlab.data.images import channels_first
 from neuronlab.nn import functional as F
 from neuronlab.optim import lr_scheduler
-from neuronlab.train.callbacks import EarlyStopping, GradientClipping, LRSchedulerCallback, ModelCheckpoint, NaNGuard
+from neuronlab.train.callbacks import (
+    Callback,
+    EarlyStopping,
+    GradientClipping,
+    LRSchedulerCallback,
+    ModelCheckpoint,
+    NaNGuard,
+)
 from neuronlab.train.cnn import build_cnn
 from neuronlab.train.inference import score
 from neuronlab.train.layers import build_layers
@@ -218,14 +225,14 @@ def load_bundle(config: RunConfig):
             bundle = bundle.with_task(config.task)
         except ValueError as error:
             raise ConfigError("task", str(error)) from None
-        if bundle.task == "classification" and bundle.num_classes > MAX_CLASSES_PER_SAMPLE * len(bundle.y):
+        if bundle.num_classes is not None and bundle.num_classes > MAX_CLASSES_PER_SAMPLE * len(bundle.y):
             raise ConfigError(
                 "task",
                 f"classification of {bundle.name!r} would make {bundle.num_classes} classes "
                 f"from {len(bundle.y)} samples (a continuous target?); expected at least "
                 f"{round(1 / MAX_CLASSES_PER_SAMPLE)} samples per class, or --task regression",
             )
-    if bundle.task == "classification" and bundle.num_classes < 2:
+    if bundle.task == "classification" and bundle.class_names is not None and len(bundle.class_names) < 2:
         raise RunFolderError(
             f"dataset {bundle.name!r} has a single class ({bundle.class_names[0]!r}) in its "
             "target; a classifier needs at least 2 classes (or use --task regression)"
@@ -367,7 +374,7 @@ def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
 def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:
     optimizer = make_optimizer(config, model.parameters())
     scheduler = make_scheduler(config, optimizer)
-    callbacks = [NaNGuard()]
+    callbacks: list[Callback] = [NaNGuard()]
     if config.clip_grad:
         callbacks.append(GradientClipping(max_norm=config.clip_grad))
     if scheduler is not None:

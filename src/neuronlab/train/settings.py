@@ -27,6 +27,7 @@ import numbers
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import tomli_w
 
@@ -108,7 +109,7 @@ class Sizes:
     """Hidden layer sizes: a tuple of positive integers (empty: no hidden layer)."""
 
     def problem(self, value) -> str | None:
-        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value):
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and int(v) >= 1 for v in value):
             return f"layer sizes must be positive integers, got {list(value)}"
         return None
 
@@ -123,6 +124,12 @@ class Flag:
 class Text:
     def problem(self, value) -> str | None:
         return None if isinstance(value, str) else f"got {value!r}; expected a string"
+
+
+class Constraint(Protocol):
+    """What a setting's value must be: ``problem`` says what is wrong with a value, None when it is valid."""
+
+    def problem(self, value) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ class Setting:
 
     name: str
     default: object
-    constraint: object
+    constraint: Constraint
     help: str
     optional: bool = False
 
