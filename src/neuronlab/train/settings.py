@@ -22,7 +22,7 @@ from pathlib import Path
 
 import tomli_w
 
-from neuronlab.data.datasets.registry import argument_problem
+from neuronlab.data.datasets.registry import argument_problem, is_text
 from neuronlab.io import atomic
 from neuronlab.train.mlp import ACTIVATIONS, INITS
 
@@ -44,6 +44,8 @@ DEFAULT_LR = {
 LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
 MODELS = ("mlp", "cnn", "rnn", "gru", "lstm")
+RECURRENT_MODELS = ("rnn", "gru", "lstm")
+DEFAULT_SEQ_LEN = 100
 TASKS = ("classification", "regression")
 DEFAULT_PATIENCE = 15
 
@@ -136,7 +138,8 @@ SETTINGS = (
         "digits",
         Text(),
         "digits, iris, wine, breast_cancer, diabetes, xor, discrete_mapping, "
-        "blood_sugar, spirals, moons, mnist (needs --data-dir), or csv:PATH.",
+        "blood_sugar, spirals, moons, mnist (needs --data-dir), mnist1d, csv:PATH, or text:PATH (a text file: trains "
+        "a character model with --model rnn, gru or lstm; sample it with neuronlab generate).",
     ),
     Setting("data_dir", None, Text(), "Folder of the MNIST IDX files.", optional=True),
     Setting("target", None, Text(), "Target column of a csv:PATH dataset (default: the last column).", optional=True),
@@ -155,6 +158,14 @@ SETTINGS = (
         "read as a sequence of its features, one per time step; --hidden: one size per layer).",
     ),
     Setting("hidden", (128, 64), Sizes(), "Hidden layer sizes."),
+    Setting(
+        "seq_len",
+        None,
+        Number(1, integer=True),
+        f"Characters per training sequence of a text:PATH dataset (backpropagation through time over this many "
+        f"steps) [default: {DEFAULT_SEQ_LEN}].",
+        optional=True,
+    ),
     Setting("activation", "relu", Choice(tuple(ACTIVATIONS)), "Activation after every hidden layer."),
     Setting(
         "init",
@@ -234,7 +245,21 @@ def _plateau_without_validation(values: dict) -> str | None:
     return "'plateau' watches the validation loss; it needs --val-size > 0"
 
 
+def _text_needs_recurrent_model(values: dict) -> str | None:
+    if not is_text(values["dataset"]) or values["model"] in RECURRENT_MODELS:
+        return None
+    return f"a text:PATH dataset trains a character model; expected rnn, gru or lstm, got {values['model']!r}"
+
+
+def _seq_len_without_text(values: dict) -> str | None:
+    if values["seq_len"] is None or is_text(values["dataset"]):
+        return None
+    return f"the sequence length applies to text:PATH datasets only, not {values['dataset']!r}"
+
+
 JOINT_RULES = (
+    ("model", _text_needs_recurrent_model),
+    ("seq_len", _seq_len_without_text),
     ("val_size", _no_training_data),
     ("early_stopping", _patience_without_validation),
     ("lr_schedule", _plateau_without_validation),
