@@ -121,3 +121,30 @@ def test_library_run_scores_every_split(tmp_path):
     assert test["bits_per_character"] == pytest.approx(test["loss"] / np.log(2))
     assert test["loss"] < np.log(4)  # below a uniform guess over the 4 characters
     assert set(generate(result.run_dir, "xy", 20, 1.0, seed=0)) <= set("xyzw")
+
+
+def test_an_interrupted_text_run_resumes_to_the_same_model(tmp_path, monkeypatch):
+    from neuronlab.train.trainer import Trainer
+
+    (tmp_path / "t.txt").write_text("the cat sat on the mat. " * 20)
+    config = RunConfig(
+        dataset=f"text:{tmp_path / 't.txt'}", model="gru", hidden=(8,), seq_len=10, epochs=4, early_stopping=0
+    )
+    straight = train_run(config, tmp_path / "straight", progress=False, plots=False, log=None)
+    train_epoch = Trainer._train_epoch
+
+    def interrupted_in_epoch_3(self, loader):
+        if self.epoch == 3:
+            raise KeyboardInterrupt
+        return train_epoch(self, loader)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_train_epoch", interrupted_in_epoch_3)
+        with pytest.raises(KeyboardInterrupt):
+            train_run(config, tmp_path / "resumed", progress=False, plots=False, log=None)
+    assert (tmp_path / "resumed" / "last.safetensors").is_file()
+    resumed = train_run(config, tmp_path / "resumed", resume=True, progress=False, plots=False, log=None)
+    ours, theirs = neuronlab.load(resumed.checkpoint).model, neuronlab.load(straight.checkpoint).model
+    for (name, a), (_, b) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)
+    assert generate(resumed.run_dir, "the ", 12, 0.5, seed=3) == generate(straight.run_dir, "the ", 12, 0.5, seed=3)
