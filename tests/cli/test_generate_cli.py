@@ -3,6 +3,8 @@ what generation needs, sampling follows the learned text, is repeatable under --
 temperature, and bad requests are one-line errors."""
 
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -41,6 +43,15 @@ def test_run_folder_holds_the_model_and_its_vocabulary(run_dir):
     checkpoint = neuronlab.load(run_dir / "model.safetensors")  # safetensors + a JSON header, no pickle
     assert isinstance(checkpoint.model, CharacterModel) and checkpoint.model.kind == "gru"
     assert checkpoint.extra["vocab"] == "abc" and checkpoint.task == "generation"
+
+
+def test_a_fresh_process_rebuilds_the_model(run_dir):
+    """``import neuronlab`` alone registers CharacterModel, so any command can load the checkpoint."""
+    code = "import sys, neuronlab; print(type(neuronlab.load(sys.argv[1]).model).__name__)"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(run_dir / "model.safetensors")], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "CharacterModel", out.stderr
 
 
 def test_low_temperature_reproduces_the_pattern(run_dir):
