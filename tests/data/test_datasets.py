@@ -56,7 +56,7 @@ def test_digits_keeps_its_image_shape_and_class_names():
 
 def test_list_datasets_describes_every_name_in_one_line():
     listing = list_datasets()
-    assert set(SHIPPED) | {"mnist", "fashion_mnist", "cifar10", "mnist1d", "csv:PATH"} == set(listing)
+    assert set(SHIPPED) | {"mnist", "fashion_mnist", "cifar10", "mnist1d", "csv:PATH", "text:PATH"} == set(listing)
     assert all(desc and "\n" not in desc for desc in listing.values())
 
 

@@ -56,5 +56,5 @@ def test_generation_example(page):
 
 
 def test_text_file_to_generated_text(page):
-    assert page["epoch_losses"][-1] < 0.3 * page["epoch_losses"][0]
+    assert page["run"].metrics["test"]["loss"] < 0.2  # nats per character; a uniform guess: ln 9 = 2.2
     assert page["printed"][9] == "or not to be. "

@@ -319,3 +319,18 @@ def test_config_round_trip():
     rebuilt = nn.build_module(model.config())
     assert rebuilt.get_config() == model.get_config()
     assert "proj_size=2" in repr(model)
+
+
+def test_lstm_gates_saturate_without_overflow_warnings():
+    """Pre-activations of +-1000: e^(-k a) overflows to inf, and the gates take their limits exactly
+    (sigma -> 0 or 1, tanh -> -1 or 1), so c' = f c + i g and h' = o tanh(c') follow in closed form."""
+    x = np.array([[1.0], [-1.0]], dtype=np.float32)
+    w_ih = np.full((4, 1), 1000.0, dtype=np.float32)  # hidden size 1: a = 1000 x for every gate
+    w_hh = np.zeros((4, 1), dtype=np.float32)
+    h0, c0 = np.zeros((2, 1), dtype=np.float32), np.full((2, 1), 0.5, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h, c = nl.nn.functional.lstm_cell(x, (h0, c0), w_ih, w_hh)
+    # x = 1: i = f = o = 1, g = 1 -> c' = 0.5 + 1, h' = tanh(1.5);  x = -1: i = f = o = 0, g = -1 -> c' = 0, h' = 0
+    np.testing.assert_allclose(c.data, [[1.5], [0.0]], atol=1e-7)
+    np.testing.assert_allclose(h.data, [[np.tanh(1.5)], [0.0]], rtol=1e-6, atol=1e-7)

@@ -1,10 +1,10 @@
-"""The command line's recurrent builders: a classifier for a dataset's rows, character-model training and generation."""
+"""The command line's recurrent builders: a classifier for a dataset's rows (character runs: tests/cli/test_generate_cli.py)."""
 
 import numpy as np
 import pytest
 
 from neuronlab.nn.recurrent_models import SequenceClassifier
-from neuronlab.train.recurrent import build_recurrent_classifier, generate, train_character_model
+from neuronlab.train.recurrent import build_recurrent_classifier
 
 
 def test_classifier_reads_rows_as_sequences():
@@ -17,16 +17,3 @@ def test_classifier_reads_rows_as_sequences():
         build_recurrent_classifier("gru", 40, 10, [8, 4])
     with pytest.raises(ValueError, match="whole number"):
         build_recurrent_classifier("gru", 40, 10, [8], input_size=3)
-
-
-def test_train_then_generate(tmp_path):
-    text = tmp_path / "text.txt"
-    text.write_text("abcde" * 100)
-    checkpoint = tmp_path / "chars.safetensors"
-    losses = train_character_model(
-        text, checkpoint, kind="gru", seq_len=10, embedding_dim=8, hidden_size=24, epochs=6, batch_size=16, lr=0.02
-    )
-    assert losses[-1] < 0.2 * losses[0]
-    assert generate(checkpoint, "ab", 8, temperature=0.1, seed=0) == "cdeabcde"
-    with pytest.raises(ValueError, match="not in it: 'z'"):
-        generate(checkpoint, "az", 5)

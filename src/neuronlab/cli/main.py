@@ -20,6 +20,7 @@ COMMANDS = {
     "sweep": ("neuronlab.cli.sweep", "Hyperparameter sweep: one training run per trial, on Dask or processes."),
     "convert": ("neuronlab.cli.convert", "Convert a trained run into spiking neurons and score it."),
     "neuron": ("neuronlab.cli.neuron", "Simulate and plot the neuron models (HH, LIF, tuning, synapses, networks)."),
+    "generate": ("neuronlab.cli.generate", "Sample text from a character model trained on a text:PATH dataset."),
     "experiment": ("neuronlab.cli.experiment", "Reproduce one of the notes' experiments (figures + results.json)."),
 }
 

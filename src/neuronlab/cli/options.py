@@ -11,20 +11,23 @@ from neuronlab.data import DATASETS
 
 
 def dataset_option(ctx, param, value):
-    """Check ``--dataset``: a registered name (case and ``-``/``_`` insensitive) or ``csv:PATH`` of a file
-    (returned with the path made absolute)."""
+    """Check ``--dataset``: a registered name (case and ``-``/``_`` insensitive), ``csv:PATH`` of a CSV file or
+    ``text:PATH`` of a text file (returned with the path made absolute)."""
     if value is None:
         return None
-    if value.startswith("csv:"):
-        path = value[4:]
-        if not path:
-            raise click.BadParameter("csv: needs a file path, e.g. csv:data/table.csv")
-        if not Path(path).is_file():
-            raise click.BadParameter(f"no such file: {path!r} (from {value!r}); expected csv:PATH of a CSV file")
-        return f"csv:{os.path.abspath(path)}"
+    for prefix, example, what in (("csv:", "data/table.csv", "a CSV file"), ("text:", "book.txt", "a text file")):
+        if value.startswith(prefix):
+            path = value[len(prefix) :]
+            if not path:
+                raise click.BadParameter(f"{prefix} needs a file path, e.g. {prefix}{example}")
+            if not Path(path).is_file():
+                raise click.BadParameter(f"no such file: {path!r} (from {value!r}); expected {prefix}PATH of {what}")
+            return f"{prefix}{os.path.abspath(path)}"
     key = value.strip().lower().replace("-", "_")
     if key not in DATASETS:
-        raise click.BadParameter(f"unknown dataset {value!r}; expected one of {', '.join(DATASETS)}, or csv:PATH")
+        raise click.BadParameter(
+            f"unknown dataset {value!r}; expected one of {', '.join(DATASETS)}, csv:PATH or text:PATH"
+        )
     return key
 
 

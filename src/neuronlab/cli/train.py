@@ -96,6 +96,11 @@ def _interrupted(ctx: click.Context, folder: RunFolder) -> None:
 def _summary(metrics: dict) -> str:
     part = metrics["evaluated_on"]
     values = metrics[part]
+    if metrics["task"] == "generation":
+        return (
+            f"{part} loss {values['loss']:.4f} nats per character ({values['bits_per_character']:.3f} bits), "
+            f"next-character accuracy {values['accuracy']:.4f}"
+        )
     if metrics["task"] == "classification":
         matrix = values["confusion_matrix"]
         correct, total = sum(matrix[i][i] for i in range(len(matrix))), sum(map(sum, matrix))
@@ -238,3 +243,5 @@ def train(ctx, config, out, name, overwrite, plots, threads, resume, **settings)
     click.echo(f"{ran} ({metrics['train_time_s']:.1f}s)")
     click.echo(_summary(metrics))
     click.echo(f"run folder: {result.run_dir} ({', '.join(p.name for p in result.files)})")
+    if metrics["task"] == "generation":
+        click.echo(f"sample it: neuronlab generate {result.run_dir} --prompt TEXT")

@@ -42,6 +42,7 @@ from neuronlab.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from neuronlab.nn.recurrent_models import CharacterModel, SequenceClassifier
 from neuronlab.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from neuronlab.nn.spiking import LIFRate, SoftLIFRate, SpikeCount, SpikingLIF
 from neuronlab.nn.unflatten import Unflatten
@@ -88,6 +89,8 @@ __all__ = [
     "RNN",
     "GRU",
     "LSTM",
+    "SequenceClassifier",
+    "CharacterModel",
     # activations
     "Sigmoid",
     "Tanh",

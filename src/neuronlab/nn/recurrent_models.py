@@ -92,8 +92,9 @@ class SequenceClassifier(Module):
 
 @register_buildable
 class CharacterModel(Module):
-    """Embedding -> recurrent layers -> Linear to next-character logits: ``forward(indices (N, T), hx=None)``
-    returns ``(logits (N, T, vocab_size), state)``; :func:`sample` generates text from it."""
+    """Embedding -> recurrent layers -> Linear to next-character logits: ``forward(indices (N, T))`` returns
+    the logits (N, T, vocab_size) (what a Trainer's loss takes); ``logits_and_state(indices, hx=None)`` also
+    returns the final state and starts from ``hx``, so text can be continued step by step (:func:`sample`)."""
 
     def __init__(
         self, vocab_size: int, embedding_dim: int = 32, hidden_size: int = 128, kind: str = "lstm", num_layers: int = 1
@@ -104,7 +105,10 @@ class CharacterModel(Module):
         self.rnn = _layer(kind, embedding_dim, hidden_size, num_layers, False)
         self.head = Linear(hidden_size, vocab_size)
 
-    def forward(self, indices, hx=None):
+    def forward(self, indices):
+        return self.logits_and_state(indices)[0]
+
+    def logits_and_state(self, indices, hx=None):
         output, state = self.rnn(self.embedding(indices), hx)
         return self.head(output), state
 
@@ -134,12 +138,12 @@ def sample(
     rng = default_generator() if generator is None else generator
     drawn = []
     with grad_mode.no_grad():
-        logits, state = model(prime)
+        logits, state = model.logits_and_state(prime)
         for _ in range(int(length)):
             p = softmax(logits[0, -1] / temperature, axis=-1).data.astype(np.float64)
             index = int(rng.choice(len(p), p=p / p.sum()))
             drawn.append(index)
-            logits, state = model(np.array([[index]]), state)
+            logits, state = model.logits_and_state(np.array([[index]]), state)
     return np.array(drawn, dtype=np.int64)
 
 

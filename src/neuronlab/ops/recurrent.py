@@ -21,6 +21,8 @@ travels as one array [h | c] of shape (N, P + H), so one Function per step carri
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from neuronlab.autograd.function import Function
@@ -145,11 +147,24 @@ class GRUStep(Function):
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _lstm_gate_scales(hidden_size: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """k per gate column, 1 for i, f, o and 2 for g, as (k, k - 1); read-only, shared by every step."""
+    k = np.repeat(np.array([1.0, 1.0, 2.0, 1.0], dtype=dtype), hidden_size)
+    t = k - 1
+    k.flags.writeable = t.flags.writeable = False
+    return k, t
+
+
 class LSTMStep(Function):
     """Long short-term memory (Hochreiter and Schmidhuber 1997, PyTorch's form), gates in the order i, f, g, o:
 
         a = x W_ih^T + b_ih + h W_hh^T + b_hh,   i, f, o = sigma(a_i, a_f, a_o),   g = tanh(a_g),
         c' = f * c + i * g,   h' = o * tanh(c')   (with a projection, h' = (o * tanh(c')) W_hr^T).
+
+    All four gates come from one exponential, as tanh(a) = 2 sigma(2 a) - 1: [i, f, g, o] = y with
+    y = k / (1 + e^(-k a)) - (k - 1), k = 1 for i, f, o and 2 for g, whose derivative is (1 - y)(y + k - 1)
+    (y (1 - y) for sigma, 1 - y^2 for tanh). An e^(-k a) that overflows to inf gives the limit y = 1 - k.
 
     The state is one array [h | c]. Backward, given dh' and dc' (m = o * tanh(c'), dm = dh', or dh' W_hr
     with dW_hr = dh'^T m):
@@ -168,21 +183,32 @@ class LSTMStep(Function):
         a = (_affine(x, w_ih, b_ih) if xw is None else xw) + h @ w_hh.T
         if b_hh is not None:
             a += b_hh
-        ifgo = logistic(a)
-        ifgo[:, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])
+        k, t = _lstm_gate_scales(H, a.dtype)
+        a *= -k
+        with np.errstate(over="ignore"):
+            np.exp(a, out=a)
+        a += 1
+        ifgo = np.divide(k, a, out=a)
+        ifgo -= t
         i, f, g, o = ifgo[:, :H], ifgo[:, H : 2 * H], ifgo[:, 2 * H : 3 * H], ifgo[:, 3 * H :]
-        c_new = f * c + i * g
+        out = np.empty((hc.shape[0], P + H), dtype=a.dtype)
+        c_new = out[:, P:]
+        np.multiply(f, c, out=c_new)
+        c_new += i * g
         tanh_c = np.tanh(c_new)
-        m = o * tanh_c
+        if w_hr is None:
+            np.multiply(o, tanh_c, out=out[:, :P])
+        else:
+            out[:, :P] = (o * tanh_c) @ w_hr.T
         self.save_for_backward(x, hc, w_ih, w_hh, w_hr, ifgo, tanh_c)
-        return np.concatenate([m if w_hr is None else m @ w_hr.T, c_new], axis=1)
+        return out
 
     def saved_for_graph(self, inputs, output) -> tuple:
         x, hc, w_ih, w_hh, b_ih, b_hh, w_hr = inputs
         H = w_hh.shape[0] // 4
         P = hc.shape[1] - H
         a = _affine(x, w_ih, b_ih) + _affine(hc[:, :P], w_hh, b_hh)
-        ifgo = np.concatenate([sigmoid(a[:, : 2 * H]), tanh(a[:, 2 * H : 3 * H]), sigmoid(a[:, 3 * H :])], axis=1)
+        ifgo = concatenate([sigmoid(a[:, : 2 * H]), tanh(a[:, 2 * H : 3 * H]), sigmoid(a[:, 3 * H :])], axis=1)
         return x, hc, w_ih, w_hh, w_hr, ifgo, tanh(output[:, P:])
 
     def backward(self, gy):
@@ -194,9 +220,9 @@ class LSTMStep(Function):
         gh, gc = gy[:, :P], gy[:, P:]
         gm = gh if w_hr is None else gh @ w_hr
         gc = gc + gm * o * (1 - tanh_c * tanh_c)
-        da = np.concatenate(
-            [gc * g * i * (1 - i), gc * c * f * (1 - f), gc * i * (1 - g * g), gm * tanh_c * o * (1 - o)], axis=1
-        )
+        _, t = _lstm_gate_scales(H, ifgo.dtype)
+        dy = np.concatenate([gc * g, gc * c, gc * i, gm * tanh_c], axis=1)  # dL/d[i, f, g, o]
+        da = dy * (1 - ifgo) * (ifgo + t)
         need_x, need_hc, need_w_ih, need_w_hh, need_b_ih, need_b_hh, need_w_hr = self.needs_input_grad
         gx, gw_ih, gb_ih = _input_gradients(da, x, w_ih, need_x, need_w_ih, need_b_ih)
         ghc = np.concatenate([da @ w_hh, gc * f], axis=1) if need_hc else None

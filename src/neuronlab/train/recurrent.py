@@ -1,17 +1,18 @@
 """Builders for the command line's recurrent models: ``neuronlab train --model gru`` and ``neuronlab generate``.
 
 ``build_recurrent_classifier`` is the recurrent counterpart of ``build_mlp`` (a dataset row of n features is a
-sequence of n / input_size steps); ``train_character_model`` fits a ``CharacterModel`` to a text file and saves a
-checkpoint whose ``extra["vocab"]`` holds the characters; ``generate`` samples text from such a checkpoint.
+sequence of n / input_size steps); a ``text:PATH`` dataset trains a ``CharacterModel``
+(:mod:`neuronlab.train.character_run`), and ``generate`` samples text from that run.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from neuronlab import nn, optim
-from neuronlab.data.datasets.text import CharacterText
 from neuronlab.nn.recurrent_models import LAYERS, CharacterModel, SequenceClassifier, sample
+from neuronlab.train.run_folder import RunFolder, RunFolderError
 
 MODELS = tuple(LAYERS)  # "rnn", "gru", "lstm"
 
@@ -45,83 +46,55 @@ def build_recurrent_classifier(
     )
 
 
-def train_character_model(
-    text_path,
-    checkpoint_path,
-    *,
-    kind: str = "lstm",
-    seq_len: int = 100,
-    embedding_dim: int = 32,
-    hidden_size: int = 128,
-    num_layers: int = 1,
-    epochs: int = 10,
-    batch_size: int = 32,
-    lr: float = 3e-3,
-    clip: float = 1.0,
-    seed: int = 0,
-    log=None,
-) -> list[float]:
-    """Fit a ``CharacterModel`` to the next character of a text file (cross-entropy on every step, Adam,
-    clipping by norm), save it with its vocabulary to ``checkpoint_path``; returns the mean loss per epoch."""
-    import neuronlab
-    from neuronlab.data import DataLoader
-
-    data = CharacterText.from_file(text_path, seq_len=seq_len)
-    neuronlab.manual_seed(seed)
-    model = CharacterModel(data.vocab_size, embedding_dim, hidden_size, kind, num_layers)
-    params = list(model.parameters())
-    opt = optim.Adam(params, lr=lr)
-    loader = DataLoader(data, batch_size=batch_size, shuffle=True, generator=np.random.default_rng(seed))
-    losses = []
-    for epoch in range(epochs):
-        total = 0.0
-        for x, target in loader:
-            logits, _ = model(x)
-            loss = nn.functional.cross_entropy(logits.reshape(-1, data.vocab_size), target.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
-            total += loss.item() * len(x)
-        losses.append(total / len(data))
-        if log is not None:
-            log(f"epoch {epoch + 1}: loss {losses[-1]:.4f}")
-    neuronlab.save(
-        model,
-        checkpoint_path,
-        optimizer=opt,
-        epoch=epochs,
-        task="generation",
-        extra={"vocab": "".join(data.vocab), "seq_len": seq_len},
-    )
-    return losses
-
-
-def generate(checkpoint_path, prime: str, length: int = 200, temperature: float = 1.0, seed: int | None = None) -> str:
-    """``length`` characters sampled after ``prime`` from a checkpoint written by :func:`train_character_model`."""
+def load_character_model(path) -> tuple[CharacterModel, str]:
+    """The model and the vocabulary (its characters in index order) of a finished character run: its run
+    folder or the folder's ``model.safetensors``. Refuses an unfinished run and any other model."""
     import neuronlab
 
-    checkpoint = neuronlab.load(checkpoint_path)
+    path = Path(path)
+    if path.is_dir():
+        folder = RunFolder(path)
+        if folder.state in ("new", "not_a_run"):
+            raise RunFolderError(
+                f"{path} holds no neuronlab run (no {folder.CONFIG}); expected the folder of a "
+                "neuronlab train --dataset text:PATH run"
+            )
+        path = folder.checkpoint
+    RunFolder(path.parent).check_complete(path)
+    checkpoint = neuronlab.load(path)
     vocab = (checkpoint.extra or {}).get("vocab")
-    if not isinstance(checkpoint.model, CharacterModel) or vocab is None:
+    if not isinstance(checkpoint.model, CharacterModel) or not isinstance(vocab, str):
+        trained = (checkpoint.extra or {}).get("run", {}).get("dataset")
         raise ValueError(
-            f"{checkpoint_path} is not a character model checkpoint (train one with train_character_model)"
+            f"{path} is not a character model"
+            + (f" (it was trained on {trained!r})" if trained else "")
+            + "; train one with neuronlab train --dataset text:PATH --model lstm"
         )
+    return checkpoint.model, vocab
+
+
+def generate(path, prompt: str = "", length: int = 200, temperature: float = 1.0, seed: int | None = None) -> str:
+    """``length`` characters sampled after ``prompt`` from the character run in ``path`` (a run folder or its
+    model.safetensors), at ``temperature`` (lower: likelier characters); ``seed`` makes the draw repeatable.
+    Without a prompt the text starts after a newline (or, in a text without one, after a character drawn from
+    the vocabulary, which is then the first character returned)."""
+    if not temperature > 0:
+        raise ValueError(f"generate: temperature must be positive, got {temperature!r}")
+    model, vocab = load_character_model(path)
     index = {ch: i for i, ch in enumerate(vocab)}
-    unknown = sorted(set(prime) - set(index))
-    if not prime or unknown:
+    unknown = sorted(set(prompt) - set(index))
+    if unknown:
         raise ValueError(
-            "generate: the prime must be non-empty text from the model's vocabulary"
-            + (f"; not in it: {''.join(unknown)!r}" if unknown else "")
+            f"generate: the prompt holds characters the model never saw: {''.join(unknown)!r} "
+            f"(its vocabulary: {vocab!r})"
         )
-    drawn = sample(
-        checkpoint.model,
-        [index[ch] for ch in prime],
-        length,
-        temperature,
-        None if seed is None else np.random.default_rng(seed),
-    )
-    return "".join(vocab[i] for i in drawn)
+    rng = np.random.default_rng(seed)
+    start = ""
+    if not prompt:
+        prompt = "\n" if "\n" in index else vocab[int(rng.integers(len(vocab)))]
+        start = "" if prompt == "\n" else prompt
+    drawn = sample(model, [index[ch] for ch in prompt], length, temperature, rng)
+    return start + "".join(vocab[i] for i in drawn)
 
 
-__all__ = ["MODELS", "build_recurrent_classifier", "train_character_model", "generate"]
+__all__ = ["MODELS", "build_recurrent_classifier", "generate", "load_character_model"]

@@ -39,6 +39,7 @@ import numpy as np
 import neuronlab
 from neuronlab import nn, optim
 from neuronlab.data import DataLoader, load_dataset
+from neuronlab.data.datasets.registry import is_text
 from neuronlab.data.images import channels_first
 from neuronlab.nn import functional as F
 from neuronlab.optim import lr_scheduler
@@ -58,7 +59,7 @@ from neuronlab.train.preprocessing import Preprocessing
 from neuronlab.train.progress import ProgressBar
 from neuronlab.train.recurrent import build_recurrent_classifier
 from neuronlab.train.run_folder import RunFolder, RunFolderError
-from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, ConfigError, validate
+from neuronlab.train.settings import BY_NAME, DEFAULT_LR, DEFAULT_PATIENCE, DEFAULT_SEQ_LEN, ConfigError, validate
 from neuronlab.train.snn import build_snn
 from neuronlab.train.tensorboard import TensorBoard
 from neuronlab.train.trainer import Trainer
@@ -97,6 +98,7 @@ class RunConfig:
     pooling: str = _default("pooling")
     steps: int = _default("steps")
     encoding: str = _default("encoding")
+    seq_len: int | None = _default("seq_len")
     activation: str = _default("activation")
     init: str = _default("init")
     batchnorm: bool = _default("batchnorm")
@@ -122,8 +124,10 @@ class RunConfig:
         self.hidden = tuple(
             int(h) if isinstance(h, numbers.Integral) and not isinstance(h, bool) else h for h in self.hidden
         )
-        if isinstance(self.dataset, str) and self.dataset.startswith("csv:") and self.dataset[4:]:
-            self.dataset = "csv:" + os.path.abspath(self.dataset[4:])  # absolute: the record works from any folder
+        for prefix in ("csv:", "text:"):
+            if isinstance(self.dataset, str) and self.dataset.startswith(prefix) and self.dataset[len(prefix) :]:
+                # absolute: the record works from any folder
+                self.dataset = prefix + os.path.abspath(self.dataset[len(prefix) :])
         if isinstance(self.data_dir, str):
             self.data_dir = os.path.abspath(self.data_dir)
         validate(asdict(self))
@@ -140,6 +144,13 @@ class RunConfig:
         return "minmax" if self.model == "snn" else "standardize"
 
     @property
+    def sequence_length(self) -> int | None:
+        """Characters per training sequence: the setting, or 100 for a text:PATH dataset (None for others)."""
+        if self.seq_len is not None or not is_text(self.dataset):
+            return self.seq_len
+        return DEFAULT_SEQ_LEN
+
+    @property
     def patience(self) -> int:
         """Early stopping's patience: the setting, or 15 with validation data and 0 (off) without."""
         if self.early_stopping is not None:
@@ -154,6 +165,7 @@ class RunConfig:
         values["lr"] = self.learning_rate
         values["preprocess"] = self.preprocessing
         values["early_stopping"] = self.patience
+        values["seq_len"] = self.sequence_length
         return values
 
 
@@ -243,7 +255,7 @@ def load_bundle(config: RunConfig):
 def default_run_dir(config: RunConfig, root="runs") -> Path:
     """``runs/<dataset>-<YYYYmmdd-HHMMSS>``, with ``-2``, ``-3``, ... appended if that folder exists."""
     stem = config.dataset.split(":", 1)[-1]
-    stem = Path(stem).stem if config.dataset.startswith("csv:") else stem
+    stem = Path(stem).stem if config.dataset.startswith(("csv:", "text:")) else stem
     base = Path(root) / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
     path, n = base, 1
     while path.exists():
@@ -371,6 +383,12 @@ def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
     )
 
 
+def next_character_loss(logits, target):
+    """Cross-entropy of a character model's logits (N, T, vocab) for the next characters (N, T), averaged
+    over every position (nats per character)."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
+
+
 def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:
     optimizer = make_optimizer(config, model.parameters())
     scheduler = make_scheduler(config, optimizer)
@@ -386,12 +404,17 @@ def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record
         callbacks.append(TensorBoard(folder.path))
     if progress:
         callbacks.append(ProgressBar())
-    loss_fn = nn.CrossEntropyLoss() if task == "classification" else nn.MSELoss()
+    losses = {
+        "classification": (nn.CrossEntropyLoss(), ["accuracy"]),
+        "regression": (nn.MSELoss(), ["r2"]),
+        "generation": (next_character_loss, []),  # the scores of a text are computed batch by batch at the end
+    }
+    loss_fn, metrics = losses[task]
     return Trainer(
         model,
         loss_fn,
         optimizer,
-        metrics=["accuracy" if task == "classification" else "r2"],
+        metrics=metrics,
         callbacks=callbacks,
         regularizer=make_regularizer(config),
     )
@@ -477,6 +500,10 @@ def train_run(
         folder.check_resumable()
     else:
         folder.prepare(overwrite)
+    if is_text(config.dataset):  # a character model: its own data, scores and checkpoint
+        from neuronlab.train.character_run import train_character_run
+
+        return train_character_run(config, folder, resume=resume, progress=progress, plots=plots, say=say)
 
     bundle = load_bundle(config)
     neuronlab.manual_seed(config.seed)

@@ -31,7 +31,7 @@ from typing import Protocol
 
 import tomli_w
 
-from neuronlab.data.datasets.registry import argument_problem
+from neuronlab.data.datasets.registry import argument_problem, is_text
 from neuronlab.io import atomic
 from neuronlab.nn.module import config_problem
 from neuronlab.train.mlp import ACTIVATIONS, INITS
@@ -56,6 +56,8 @@ LR_SCHEDULES = ("none", "step", "exponential", "cosine", "plateau")
 PREPROCESSING = ("standardize", "minmax", "pca", "zca", "none")
 MODELS = ("mlp", "cnn", "rnn", "gru", "lstm", "snn")
 POOLING = ("max", "avg")
+RECURRENT_MODELS = ("rnn", "gru", "lstm")
+DEFAULT_SEQ_LEN = 100
 TASKS = ("classification", "regression")
 DEFAULT_PATIENCE = 15
 
@@ -173,7 +175,8 @@ SETTINGS = (
         Text(),
         "digits, iris, wine, breast_cancer, diabetes, xor, discrete_mapping, blood_sugar, spirals, moons, "
         "mnist1d, mnist, fashion_mnist, cifar10 (these three downloaded once into $NEURONLAB_DATA, default "
-        "~/.cache/neuronlab), or csv:PATH.",
+        "~/.cache/neuronlab), csv:PATH, or text:PATH (a text file: trains a character model with --model rnn, gru "
+        "or lstm; sample it with neuronlab generate).",
     ),
     Setting(
         "data_dir",
@@ -218,6 +221,14 @@ SETTINGS = (
         Choice(ENCODINGS),
         "Spike encoding of --model snn: rate (a Bernoulli spike per step with probability x) or latency "
         "(one spike per input, earlier for larger x).",
+    ),
+    Setting(
+        "seq_len",
+        None,
+        Number(1, integer=True),
+        f"Characters per training sequence of a text:PATH dataset (backpropagation through time over this many "
+        f"steps) [default: {DEFAULT_SEQ_LEN}].",
+        optional=True,
     ),
     Setting("activation", "relu", Choice(tuple(ACTIVATIONS)), "Activation after every hidden layer."),
     Setting(
@@ -322,9 +333,23 @@ def _snn_needs_intensities(values: dict) -> str | None:
     )
 
 
+def _text_needs_recurrent_model(values: dict) -> str | None:
+    if not is_text(values["dataset"]) or values["model"] in RECURRENT_MODELS:
+        return None
+    return f"a text:PATH dataset trains a character model; expected rnn, gru or lstm, got {values['model']!r}"
+
+
+def _seq_len_without_text(values: dict) -> str | None:
+    if values["seq_len"] is None or is_text(values["dataset"]):
+        return None
+    return f"the sequence length applies to text:PATH datasets only, not {values['dataset']!r}"
+
+
 JOINT_RULES = (
     ("layers", _layers_and_a_preset),
     ("preprocess", _snn_needs_intensities),
+    ("model", _text_needs_recurrent_model),
+    ("seq_len", _seq_len_without_text),
     ("val_size", _no_training_data),
     ("early_stopping", _patience_without_validation),
     ("lr_schedule", _plateau_without_validation),

@@ -5,7 +5,7 @@ from neuronlab.data.datasets.cifar import load_cifar10
 from neuronlab.data.datasets.csv_table import load_csv, read_feature_csv
 from neuronlab.data.datasets.download import download_dataset
 from neuronlab.data.datasets.idx import load_mnist, read_idx
-from neuronlab.data.datasets.registry import DATASETS, list_datasets, load_dataset
+from neuronlab.data.datasets.registry import DATASETS, list_datasets, load_dataset, load_text
 from neuronlab.data.datasets.synthetic import (
     blood_sugar_curve,
     make_blood_sugar,
@@ -25,6 +25,7 @@ __all__ = [
     "load_csv",
     "load_dataset",
     "load_mnist",
+    "load_text",
     "make_blood_sugar",
     "make_discrete_mapping",
     "make_moons",

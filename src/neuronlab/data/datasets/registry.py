@@ -1,6 +1,7 @@
 """The dataset registry: ``load_dataset(name)`` for every dataset that ships, MNIST, Fashion-MNIST and
 CIFAR-10 downloaded into the cache on first use (or read from local copies in ``data_dir``), and any CSV
-file as ``csv:PATH``."""
+file as ``csv:PATH``; ``load_text("text:PATH")`` for the characters of a text file (a character model's data:
+windows of characters, not a table of features)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from neuronlab.data.datasets.csv_table import load_csv
 from neuronlab.data.datasets.download import CHECKSUMS, download_dataset
 from neuronlab.data.datasets.idx import load_mnist
 from neuronlab.data.datasets.mnist1d import load_mnist1d
+from neuronlab.data.datasets.text import CharacterText
 from neuronlab.data.errors import DataError
 
 
@@ -146,7 +148,23 @@ def list_datasets() -> dict[str, str]:
     """Every dataset name with its one-line description, ``csv:PATH`` last."""
     names = {name: spec.description for name, spec in DATASETS.items()}
     names["csv:PATH"] = "any CSV file with a header row; numeric features, target column from target (default: last)"
+    names["text:PATH"] = "any UTF-8 text file, read character by character (a character model: --model rnn/gru/lstm)"
     return names
+
+
+def is_text(name) -> bool:
+    """Whether ``name`` is a ``text:PATH`` dataset (a character model's text, loaded by :func:`load_text`)."""
+    return isinstance(name, str) and name.startswith("text:")
+
+
+def load_text(name: str, seq_len: int = 100) -> CharacterText:
+    """The ``text:PATH`` dataset: the characters of a UTF-8 text file as windows of ``seq_len`` characters,
+    each with the next character after every position as its targets (:class:`CharacterText`)."""
+    if not is_text(name):
+        raise ValueError(f"load_text: expected text:PATH, got {name!r}")
+    if not name[5:]:
+        raise DataError("text: needs a file path, e.g. text:book.txt")
+    return CharacterText.from_file(name[5:], seq_len=seq_len)
 
 
 def argument_problem(name: str, *, data_dir=None, target: str | None = None) -> tuple[str, str] | None:
@@ -170,12 +188,16 @@ def load_dataset(name: str, *, data_dir=None, target: str | None = None, seed: i
     problem = argument_problem(name, data_dir=data_dir, target=target)
     if problem is not None:
         raise DataError(problem[1])
+    if is_text(name):
+        raise DataError(
+            f"{name!r} is a text for a character model (load_text; neuronlab train --model lstm), not a table of features"
+        )
     if name.startswith("csv:"):
         if not name[4:]:
             raise DataError("csv: needs a file path, e.g. csv:data/table.csv")
         return load_csv(name[4:], target=target)
     key = name.strip().lower().replace("-", "_")
     if key not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}, or csv:PATH")
+        raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}, csv:PATH or text:PATH")
     bundle = DATASETS[key].load(data_dir=data_dir, target=target, seed=seed)
     return replace(bundle, task_reason=f"the registered task of {key!r}")
