@@ -99,7 +99,7 @@ BAD_LAYERS = [
     (
         "bad value",
         _replace(2, {"type": "Dropout", "args": {"p": 2}}),
-        ["layers[2] (Dropout): dropout probability p must be in [0, 1], got 2"],
+        ["layers[2] (Dropout): dropout probability p must be a probability in [0, 1], got 2"],
     ),
     (
         "shape mismatch",
