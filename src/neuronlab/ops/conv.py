@@ -156,10 +156,12 @@ def _grouped_weight(w, groups: int):
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def _convolution(x, w, geometry: Geometry):
-    """Y = W cols(X), batch chunk by batch chunk."""
+def _convolution(x, w, geometry: Geometry, size: tuple | None = None):
+    """Y = W cols(X), batch chunk by batch chunk; with ``size`` only the first (OH, OW) window positions."""
     g, o = geometry.groups, w.shape[0]
     view = columns_view(x, w.shape[2:], geometry)
+    if size is not None:
+        view = view[..., : size[0], : size[1]]
     rows, n, oh, ow = view.shape[0] * view.shape[1] * view.shape[2], *view.shape[3:]
     weight = _grouped_weight(w, g)
     y = np.empty((n, o, oh, ow), dtype=np.result_type(x.dtype, w.dtype))
@@ -204,7 +206,7 @@ def _convolution_transpose(z, w, geometry: Geometry, size: tuple):
 def _convolution_weight(x, gy, kernel: tuple, geometry: Geometry):
     """dW = dY cols(X)^T, summed over batch chunks."""
     g = geometry.groups
-    view = columns_view(x, kernel, geometry)
+    view = columns_view(x, kernel, geometry)[..., : gy.shape[2], : gy.shape[3]]  # see Convolution's ``size``
     rows, n, oh, ow = view.shape[0] * view.shape[1] * view.shape[2], *view.shape[3:]
     # dW^T = cols(X) dY^T, (g, C/g*KH*KW, O/g): OpenBLAS is many times slower at the transposed product when
     # O is small and N*OH*OW large
@@ -216,12 +218,16 @@ def _convolution_weight(x, gy, kernel: tuple, geometry: Geometry):
 
 class Convolution(Function):
     """Y = W cols(X) + b.  dX = ConvolutionTranspose(dY, W),  dW = ConvolutionWeight(X, dY),
-    db = sum of dY over (N, OH, OW)."""
+    db = sum of dY over (N, OH, OW).
 
-    def forward(self, x, w, b, geometry):
+    ``size`` keeps only the first (OH, OW) window positions: the adjoint of a transposed convolution whose
+    output_padding added rows that no window of its input reaches.
+    """
+
+    def forward(self, x, w, b, geometry, size=None):
         self.geometry = geometry
         self.save_for_backward(x, w)
-        y = _convolution(x, w, geometry)
+        y = _convolution(x, w, geometry, size)
         if b is not None:
             y += b.reshape(-1, 1, 1)
         return y
@@ -250,7 +256,7 @@ class ConvolutionTranspose(Function):
     def backward(self, gy):
         z, w = self.saved
         need_z, need_w, need_b = self.needs_input_grad
-        gz = call(Convolution, gy, w, None, geometry=self.geometry) if need_z else None
+        gz = call(Convolution, gy, w, None, geometry=self.geometry, size=z.shape[2:]) if need_z else None
         gw = call(ConvolutionWeight, gy, z, kernel=w.shape[2:], geometry=self.geometry) if need_w else None
         gb = gy.sum(axis=(0, 2, 3)) if need_b else None
         return gz, gw, gb
@@ -272,7 +278,7 @@ class ConvolutionWeight(Function):
         x, g = self.saved
         need_x, need_g = self.needs_input_grad
         gx = call(ConvolutionTranspose, g, gy, None, geometry=self.geometry, size=x.shape[2:]) if need_x else None
-        gg = call(Convolution, x, gy, None, geometry=self.geometry) if need_g else None
+        gg = call(Convolution, x, gy, None, geometry=self.geometry, size=g.shape[2:]) if need_g else None
         return gx, gg
 
 
