@@ -14,13 +14,14 @@ from neuronlab.ops import conv
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: cross-check skipped")
 
-CASES = [
-    ({"padding": 1}, 4),
-    ({"padding": "same"}, 4),  # even kernel: one more row of padding after than before
-    ({"stride": 2, "padding": 1}, 4),
-    ({"dilation": 2, "padding": 2, "groups": 2}, 4),
-    ({"padding": 3}, 4),  # padding wider than the kernel: the col2im path at stride 1
-    ({"stride": (2, 1), "dilation": (1, 2)}, 2),
+CASES = [  # (arguments, kernel width, output channels, the input gradient as a convolution with the flipped kernel)
+    ({"padding": 1}, 3, 4, True),
+    ({"padding": "same"}, 4, 4, True),  # even kernel: one more row of padding after than before
+    ({"dilation": 2, "padding": 2, "groups": 2}, 3, 4, True),
+    ({"padding": 1}, 3, 6, False),  # widening the channels: col2im
+    ({"stride": 2, "padding": 1}, 4, 4, False),
+    ({"padding": 3}, 4, 4, False),  # padding wider than the kernel
+    ({"stride": (2, 1), "dilation": (1, 2)}, 2, 6, False),
 ]
 
 
@@ -30,13 +31,16 @@ def one_image_per_chunk(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # PyTorch's note on its own padded copy
-@pytest.mark.parametrize("kwargs, kernel", CASES)
-def test_conv2d_in_chunks_matches_torch(one_image_per_chunk, kwargs, kernel):
+@pytest.mark.parametrize("kwargs, kernel, out, flipped", CASES)
+def test_conv2d_in_chunks_matches_torch(one_image_per_chunk, monkeypatch, kwargs, kernel, out, flipped):
+    paths = []
+    choose = conv._flipped_geometry
+    monkeypatch.setattr(conv, "_flipped_geometry", lambda *args: paths.append(choose(*args)) or paths[-1])
     rng = np.random.default_rng(0)
     groups = kwargs.get("groups", 1)
     x = rng.standard_normal((3, 4, 7, 6))
-    w = rng.standard_normal((6, 4 // groups, 3, kernel))
-    b = rng.standard_normal(6)
+    w = rng.standard_normal((out, 4 // groups, 3, kernel))
+    b = rng.standard_normal(out)
     xs, ws, bs = (nl.Tensor(a, requires_grad=True) for a in (x, w, b))
     y = F.conv2d(xs, ws, bs, **kwargs)
     gy = rng.standard_normal(y.shape)
@@ -47,6 +51,7 @@ def test_conv2d_in_chunks_matches_torch(one_image_per_chunk, kwargs, kernel):
     np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-10)
     for ours, theirs in ((xs, xt), (ws, wt), (bs, bt)):
         np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert [p is not None for p in paths] == [flipped]
 
 
 @pytest.mark.parametrize(

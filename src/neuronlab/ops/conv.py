@@ -24,6 +24,7 @@ these Functions, so under ``backward(create_graph=True)`` they are recorded and 
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -171,12 +172,21 @@ def _convolution(x, w, geometry: Geometry, size: tuple | None = None):
     return y
 
 
-def _flipped_geometry(geometry: Geometry, kernel: tuple, size: tuple, z_size: tuple) -> Geometry | None:
+def _flipped_geometry(geometry: Geometry, kernel: tuple, shape: tuple, z_shape: tuple) -> Geometry | None:
     """With stride 1, col2im(W^T Z) is a convolution of Z with the kernel flipped (input and output channels
-    swapped): ``dX[r] = sum_p W[p] Z[r + before - p d]`` reads Z padded by d (k - 1) - before in front and by
-    what makes the output ``size`` behind. Its Geometry, or None (strided, or padding wider than the kernel)."""
-    if any(s != 1 for s in geometry.stride):
+    swapped): ``dX[r] = sum_p W[p] Z[r + before - p d]`` reads Z padded by d (k - 1) - before in front and, behind,
+    by what gives the output its ``shape`` (N, C, H, W). That convolution's Geometry when it is the cheaper way,
+    else None.
+
+    The convolution copies the windows of Z (Z's channels times the output's size); col2im adds up the columns of
+    W^T Z (the output's channels times Z's size): the convolution is chosen when the first is no larger, as in a
+    layer that keeps its channels and size, not one that widens the channels. Strided convolutions, and padding
+    wider than the kernel, always take col2im.
+    """
+    copied, added = z_shape[1] * math.prod(shape[2:]), shape[1] * math.prod(z_shape[2:])
+    if any(s != 1 for s in geometry.stride) or copied > added:
         return None
+    size, z_size = shape[2:], z_shape[2:]
     pairs = tuple(
         (d * (k - 1) - before, n - m + before)
         for (before, _), d, k, n, m in zip(geometry.padding, geometry.dilation, kernel, size, z_size)
@@ -191,7 +201,7 @@ def _convolution_transpose(z, w, geometry: Geometry, size: tuple):
     n, _, oh, ow = z.shape
     o, cg, kh, kw = w.shape
     g = geometry.groups
-    flipped = _flipped_geometry(geometry, (kh, kw), size, (oh, ow))
+    flipped = _flipped_geometry(geometry, (kh, kw), (n, g * cg) + tuple(size), z.shape)
     if flipped is not None:
         w = w.reshape(g, o // g, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
         return _convolution(z, w.reshape(g * cg, o // g, kh, kw), flipped)
