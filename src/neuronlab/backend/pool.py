@@ -21,24 +21,35 @@ def max_pool_index(x, kh, kw, sh, sw, top, left, dh, dw, index):
     """index[n, c, i, j] = r W + s, the position (r, s) in x[n, c] of the first maximum of window (i, j) in
     row-major window order, padding read as -inf, NaN counting as the maximum (NumPy's argmax).
 
-    x (N, C, H, W); index (N, C, OH, OW), int64.
+    x (N, C, H, W); index (N, C, OH, OW), int64. The scan keeps the first strictly greater value (a NaN is never
+    greater) and notes whether it met a NaN; only then is the window scanned again for its first NaN. Windows
+    inside x are read with no bounds checks; the others read -inf at the padding.
     """
-    n_batch, channels, h, w = x.shape
+    h, w = x.shape[2], x.shape[3]
     oh, ow = index.shape[2], index.shape[3]
     lowest = -x.dtype.type(np.inf)
-    for n in range(n_batch):
-        for c in range(channels):
+    for n in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            plane = x[n, c]
             for i in range(oh):
+                r0 = i * sh - top
+                rows_inside = r0 >= 0 and r0 + (kh - 1) * dh < h
                 for j in range(ow):
-                    best = lowest
-                    best_r, best_s = i * sh - top, j * sw - left
-                    first = True
+                    s0 = j * sw - left
+                    inside = rows_inside and s0 >= 0 and s0 + (kw - 1) * dw < w
+                    best, best_r, best_s, nan = lowest, r0, s0, False
                     for p in range(kh):
-                        r = i * sh + p * dh - top
+                        r = r0 + p * dh
                         for q in range(kw):
-                            s = j * sw + q * dw - left
-                            v = x[n, c, r, s] if 0 <= r < h and 0 <= s < w else lowest
-                            if first or v > best or (v != v and best == best):
-                                best, best_r, best_s = v, r, s
-                                first = False
+                            s = s0 + q * dw
+                            if inside or (0 <= r < h and 0 <= s < w):
+                                v = plane[r, s]
+                                if v > best:
+                                    best, best_r, best_s = v, r, s
+                                nan |= v != v
+                    if nan:
+                        for k in range(kh * kw - 1, -1, -1):  # the first NaN is the last one met going back
+                            r, s = r0 + (k // kw) * dh, s0 + (k % kw) * dw
+                            if 0 <= r < h and 0 <= s < w and plane[r, s] != plane[r, s]:
+                                best_r, best_s = r, s
                     index[n, c, i, j] = best_r * w + best_s
