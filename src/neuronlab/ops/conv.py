@@ -30,13 +30,16 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from neuronlab import backend
 from neuronlab.autograd._tensor import Tensor
 from neuronlab.autograd.function import Function
+from neuronlab.backend import windows as compiled
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape
 
 _new = object.__new__
+COMPILED = backend.available()  # col2im and the max-pool argmax by the compiled loops of ``backend.windows``
 
 
 def call(cls, *inputs, **params):
@@ -118,7 +121,7 @@ def columns_view(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray
     return windows(x, kernel, geometry).transpose(1, 4, 5, 0, 2, 3)
 
 
-def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
+def col2im_reference(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
     """The adjoint of im2col: cols (C, KH, KW, N, OH, OW) added back into an array of ``shape`` (N, C, H, W).
 
     One strided addition per kernel offset (p, q), vectorised over everything else; where windows overlap
@@ -136,6 +139,16 @@ def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
             ].transpose(1, 0, 2, 3)
     if top or bottom or left or right:
         out = np.ascontiguousarray(out[:, :, top : top + shape[2], left : left + shape[3]])
+    return out
+
+
+def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
+    """``col2im_reference``, by the compiled loop of ``backend.windows`` when Numba is installed."""
+    if not COMPILED:
+        return col2im_reference(cols, shape, geometry)
+    out = np.zeros(tuple(shape), dtype=cols.dtype)
+    (top, _), (left, _) = geometry.padding
+    compiled.col2im(cols, *geometry.stride, top, left, *geometry.dilation, out)
     return out
 
 

@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from neuronlab import backend
 from neuronlab.autograd.function import Function
-from neuronlab.backend import pool as compiled
+from neuronlab.backend import windows as compiled
 from neuronlab.ops._util import to_tensor
-from neuronlab.ops.conv import Geometry, Unfold, _tuple, call, window_counts, windows
+from neuronlab.ops.conv import COMPILED, Geometry, Unfold, _tuple, call, window_counts, windows
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape
 
@@ -111,9 +110,6 @@ def _back(y, lead: tuple, dims: int):
 
 
 # ------------------------------------------------------------------------------------------ max pooling
-COMPILED = backend.available()  # the argmax of the windows by the compiled loop of ``backend.pool``
-
-
 def max_pool_index_reference(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray:
     """For each window of x (N, C, H, W) (padding read as -inf), the position r W + s in its (H, W) plane of the
     first maximum in row-major window order (NaN counts as the maximum): PyTorch's ``return_indices``."""
@@ -128,7 +124,7 @@ def max_pool_index_reference(x: np.ndarray, kernel: tuple, geometry: Geometry) -
 
 
 def max_pool_index(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray:
-    """``max_pool_index_reference``, by the compiled loop of ``backend.conv`` for floating-point x when Numba is
+    """``max_pool_index_reference``, by the compiled loop of ``backend.windows`` for floating-point x when Numba is
     installed."""
     if not COMPILED or x.dtype.kind != "f":
         return max_pool_index_reference(x, kernel, geometry)

@@ -1,4 +1,4 @@
-"""The compiled max-pool argmax (``backend.pool.max_pool_index``) equals its NumPy reference.
+"""The compiled max-pool argmax (``backend.windows.max_pool_index``) equals its NumPy reference.
 
 The reference pads with -inf, views the windows and takes NumPy's argmax (first maximum, NaN first); the kernel
 reads the windows in place. Both must give the same position for every window, including ties, NaNs, -inf
@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from neuronlab import backend
-from neuronlab.backend import pool as compiled
+from neuronlab.backend import windows as compiled
+from neuronlab.ops.conv import Geometry, col2im_reference, window_counts
 from neuronlab.ops.pool import _pool_geometry, max_pool_index_reference
 
 pytestmark = pytest.mark.skipif(not backend.available(), reason="Numba not installed: no compiled kernel")
@@ -69,3 +70,30 @@ def test_the_reference_takes_the_first_maximum_and_nan():
     kernel, geometry, _ = _pool_geometry("test", x.shape, 2, None, 0, 1, False, 2)
     np.testing.assert_array_equal(max_pool_index_reference(x, kernel, geometry), [[[[1, 6]]]])
     np.testing.assert_array_equal(_compiled(x, kernel, geometry), [[[[1, 6]]]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_col2im_equals_the_numpy_reference(dtype):
+    rng = np.random.default_rng(1)
+    checked = 0
+    for (h, w), kernel, stride, padding, dilation in itertools.product(
+        [(5, 6), (1, 9)],
+        [(1, 1), (2, 3), (3, 3), (1, 3)],
+        [(1, 1), (2, 1), (3, 2)],
+        [((0, 0), (0, 0)), ((1, 2), (2, 0)), ((0, 0), (3, 3))],
+        [(1, 1), (2, 1), (1, 2)],
+    ):
+        geometry = Geometry(stride, padding, dilation)
+        shape = (2, 3, h, w)
+        try:
+            oh, ow = window_counts(shape, kernel, geometry)
+        except ValueError:
+            continue
+        cols = rng.standard_normal((3,) + kernel + (2, oh, ow)).astype(dtype)
+        for layout in (cols, cols.transpose(1, 2, 3, 0, 4, 5).copy().transpose(3, 0, 1, 2, 4, 5)):
+            out = np.zeros(shape, dtype=dtype)
+            compiled.col2im(layout, *stride, padding[0][0], padding[1][0], *dilation, out)
+            expected = col2im_reference(layout, shape, geometry)
+            np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6, err_msg=f"{kernel} {stride} {padding}")
+            checked += 1
+    assert checked > 100

@@ -1,10 +1,13 @@
-"""Compiled window loop of max pooling: the position of the maximum of each window.
+"""Compiled window loops: the position of the maximum of each window (max pooling) and col2im (convolution).
 
 ``max_pool_index`` does what its NumPy reference ``max_pool_index_reference`` in ``ops/pool.py`` does, in one
 pass over the input: the reference pads a copy with -inf, copies the windows into rows (a strided view that
 cannot be reshaped in place) and takes their argmax; the loop reads each window where it lies, reading
-positions outside the input as -inf. ``tests/ops/test_pool_kernel.py`` checks it equal to the reference over a
-grid of kernels, strides, paddings, dilations, ``ceil_mode``, dtypes, memory layouts, ties and NaNs.
+positions outside the input as -inf. ``col2im`` does what ``col2im_reference`` in ``ops/conv.py`` does: the
+reference makes one strided addition per kernel offset into a padded array (slow when the rows are short) and
+crops it; the loop adds each column element where it belongs, skipping the padding.
+``tests/ops/test_window_kernels.py`` checks both equal to their references over grids of kernels, strides,
+paddings, dilations, dtypes and memory layouts (and ``ceil_mode``, ties and NaNs for max pooling).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import numpy as np
 
 from neuronlab.backend import kernel
 
-__all__ = ["max_pool_index"]
+__all__ = ["max_pool_index", "col2im"]
 
 
 @kernel
@@ -53,3 +56,28 @@ def max_pool_index(x, kh, kw, sh, sw, top, left, dh, dw, index):
                             if 0 <= r < h and 0 <= s < w and plane[r, s] != plane[r, s]:
                                 best_r, best_s = r, s
                     index[n, c, i, j] = best_r * w + best_s
+
+
+@kernel
+def col2im(cols, sh, sw, top, left, dh, dw, out):
+    """The adjoint of im2col: out[n, c, i sh + p dh - top, j sw + q dw - left] += cols[c, p, q, n, i, j] for the
+    positions inside out (overlapping windows add up; positions in the padding are dropped).
+
+    cols (C, KH, KW, N, OH, OW); out (N, C, H, W), zeroed by the caller.
+    """
+    h, w = out.shape[2], out.shape[3]
+    _, kh, kw, _, oh, ow = cols.shape
+    for n in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            for p in range(kh):
+                start = p * dh - top
+                i_lo = min(oh, max(0, (sh - 1 - start) // sh))  # the first i with i sh + start >= 0
+                i_hi = max(i_lo, min(oh, (h - 1 - start) // sh + 1))  # one past the last inside
+                for q in range(kw):
+                    start_j = q * dw - left
+                    j_lo = min(ow, max(0, (sw - 1 - start_j) // sw))
+                    j_hi = max(j_lo, min(ow, (w - 1 - start_j) // sw + 1))
+                    for i in range(i_lo, i_hi):
+                        r = i * sh + start
+                        for j in range(j_lo, j_hi):
+                            out[n, c, r, j * sw + start_j] += cols[c, p, q, n, i, j]
