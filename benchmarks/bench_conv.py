@@ -19,17 +19,17 @@ penalises them alike; each sample times ``number`` calls in wall time and in CPU
 summed over threads). Reported: the minimum and the median wall time per call, the minimum CPU time, and the
 ratios neuronlab / PyTorch of each. The minimum is the least disturbed measurement on a shared machine.
 
-Peak memory of one case: each peer runs alone in a fresh process (``--peak CASE PEER``), which reports the rise
-of its resident set size (``ru_maxrss``) over the size after setup, across three calls; for neuronlab also the
-peak of tracemalloc (the NumPy arrays alone).
+Peak memory of one case (Linux): each peer runs alone in a fresh process (``--peak CASE PEER``): after one
+warm-up call and ``malloc_trim`` it resets the peak resident set size (``/proc/self/clear_refs``) and reports how far three more
+calls raise it (VmHWM - VmRSS before); for neuronlab also the peak of tracemalloc (the NumPy arrays alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -256,26 +256,29 @@ def time_case(torch, name: str, count: int) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ peak memory
-def _rss_mib() -> float:
-    """The resident set size now (Linux /proc; elsewhere the peak so far)."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-        return pages * resource.getpagesize() / 2**20
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+def _status_mib(field: str) -> float:
+    """A memory line of /proc/self/status (Linux), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 2**10
+    raise KeyError(field)
 
 
 def peak_in_this_process(case: str, peer: str) -> dict:
-    """Called in the child process: set up ``case`` for ``peer`` alone, then the rise of the peak RSS over three
-    calls (and tracemalloc's peak for neuronlab)."""
+    """Called in the child process: set up ``case`` for ``peer`` alone, make one call (compiled kernels, optimizer
+    state), return freed memory to the system (glibc's ``malloc_trim``), reset the kernel's peak-RSS mark (``/proc/self/clear_refs``), then report how far three more calls
+    raise the peak above the resident size before them (and tracemalloc's peak for neuronlab)."""
     torch = torch_or_none() if peer == "torch" else None
     with pinned(torch, 1):
         fn = CASES[case][1](torch, (peer,))[peer]
+        fn()
         gc.collect()
-        before = _rss_mib()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # give the memory freed so far back, or the calls would reuse it
+        Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+        before = _status_mib("VmRSS")
         for _ in range(3):
             fn()
-        result = {"rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10 - before}
+        result = {"rss_mib": _status_mib("VmHWM") - before}
         if peer == "neuronlab":
             tracemalloc.start()
             fn()
