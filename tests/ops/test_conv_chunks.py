@@ -1,12 +1,13 @@
 """Convolutions split into batch chunks (``ops.conv.CHUNK``) give PyTorch's values and gradients.
 
 The op-spec samples are small enough to fit one chunk; here ``CHUNK`` is set so low that every image is a chunk
-of its own, through both paths of the input gradient (stride 1: a convolution with the flipped kernel; strided:
+of its own (processed in turn, or side by side on two threads), through both paths of the input gradient (stride 1: a convolution with the flipped kernel; strided:
 col2im) and the transposed convolution, with groups, dilation, asymmetric and wide padding.
 """
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import neuronlab as nl
 from neuronlab.nn import functional as F
@@ -25,9 +26,12 @@ CASES = [  # (arguments, kernel width, output channels, the input gradient as a 
 ]
 
 
-@pytest.fixture
-def one_image_per_chunk(monkeypatch):
+@pytest.fixture(params=[1, 2], ids=["blas-1-thread", "blas-2-threads"])
+def one_image_per_chunk(request, monkeypatch):
+    """Every image its own chunk; with 2 BLAS threads the chunks run on 2 threads of ``conv._Workers``."""
     monkeypatch.setattr(conv, "CHUNK", 1)
+    with threadpool_limits(request.param, user_api="blas"):
+        yield
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # PyTorch's note on its own padded copy

@@ -25,7 +25,9 @@ these Functions, so under ``backward(create_graph=True)`` they are recorded and 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -109,10 +111,40 @@ def batch_chunks(n: int, per_image: int) -> list[slice]:
 
     cols(x) is KH KW times the size of x; built for the whole batch it would be written to fresh memory and read
     back from RAM. Built chunk by chunk, each part is multiplied while still in cache, and the memory in use
-    stays at one chunk.
+    stays at one chunk per thread.
     """
     step = max(1, CHUNK // per_image)
     return [slice(start, min(n, start + step)) for start in range(0, n, step)]
+
+
+class _Workers:
+    """The threads that process batch chunks side by side, as many as BLAS may use (threadpoolctl's limit)."""
+
+    blas: Any = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use
+    pool: ThreadPoolExecutor | None = None
+    owner = (0, 0)  # (process id, threads) the pool was made for: a forked child makes its own
+
+    @classmethod
+    def map(cls, work, parts: list) -> list:
+        """[work(part) for part in parts], on several threads calling BLAS single-threaded when BLAS may use
+        several threads: one synchronisation per call instead of one per matrix product, which matters on a
+        busy machine, where a thread BLAS waits for may not be running."""
+        if len(parts) == 1:
+            return [work(parts[0])]
+        if cls.blas is None:
+            from threadpoolctl import ThreadpoolController
+
+            cls.blas = ThreadpoolController().select(user_api="blas")
+        threads = min(len(parts), max((lib.get_num_threads() or 1 for lib in cls.blas.lib_controllers), default=1))
+        if threads == 1:
+            return [work(part) for part in parts]
+        if cls.pool is None or cls.owner != (os.getpid(), threads):
+            cls.pool, cls.owner = (
+                ThreadPoolExecutor(threads, thread_name_prefix="neuronlab-conv"),
+                (os.getpid(), threads),
+            )
+        with cls.blas.limit(limits=1):
+            return list(cls.pool.map(work, parts))
 
 
 def columns_view(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray:
@@ -179,9 +211,12 @@ def _convolution(x, w, geometry: Geometry, size: tuple | None = None):
     rows, n, oh, ow = view.shape[0] * view.shape[1] * view.shape[2], *view.shape[3:]
     weight = _grouped_weight(w, g)
     y = np.empty((n, o, oh, ow), dtype=np.result_type(x.dtype, w.dtype))
-    for part in batch_chunks(n, rows * oh * ow):
+
+    def chunk(part):
         cols = view[:, :, :, part].reshape(g, rows // g, -1)
         y[part] = _per_group(weight, cols).reshape(o, -1, oh, ow).transpose(1, 0, 2, 3)
+
+    _Workers.map(chunk, batch_chunks(n, rows * oh * ow))
     return y
 
 
@@ -220,9 +255,12 @@ def _convolution_transpose(z, w, geometry: Geometry, size: tuple):
         return _convolution(z, w.reshape(g * cg, o // g, kh, kw), flipped)
     weight = _grouped_weight(w, g).transpose(0, 2, 1)  # (g, C/g*KH*KW, O/g)
     out = np.empty((n, g * cg) + tuple(size), dtype=np.result_type(z.dtype, w.dtype))
-    for part in batch_chunks(n, g * cg * kh * kw * oh * ow):
+
+    def chunk(part):
         grad_cols = _per_group(weight, _columns(z[part], g)).reshape(g * cg, kh, kw, -1, oh, ow)
         out[part] = col2im(grad_cols, out[part].shape, geometry)
+
+    _Workers.map(chunk, batch_chunks(n, g * cg * kh * kw * oh * ow))
     return out
 
 
@@ -233,9 +271,11 @@ def _convolution_weight(x, gy, kernel: tuple, geometry: Geometry):
     rows, n, oh, ow = view.shape[0] * view.shape[1] * view.shape[2], *view.shape[3:]
     # dW^T = cols(X) dY^T, (g, C/g*KH*KW, O/g): OpenBLAS is many times slower at the transposed product when
     # O is small and N*OH*OW large
-    gw = np.zeros((g, rows // g, gy.shape[1] // g), dtype=np.result_type(x.dtype, gy.dtype))
-    for part in batch_chunks(n, rows * oh * ow):
-        gw += _per_group(view[:, :, :, part].reshape(g, rows // g, -1), _columns(gy[part], g).transpose(0, 2, 1))
+
+    def chunk(part):
+        return _per_group(view[:, :, :, part].reshape(g, rows // g, -1), _columns(gy[part], g).transpose(0, 2, 1))
+
+    gw = sum(_Workers.map(chunk, batch_chunks(n, rows * oh * ow)))
     return np.ascontiguousarray(gw.transpose(0, 2, 1)).reshape(gy.shape[1], x.shape[1] // g, *kernel)
 
 
