@@ -139,10 +139,10 @@ class _Workers:
         if threads == 1:
             return [work(part) for part in parts]
         if cls.pool is None or cls.owner != (os.getpid(), threads):
-            cls.pool, cls.owner = (
-                ThreadPoolExecutor(threads, thread_name_prefix="neuronlab-conv"),
-                (os.getpid(), threads),
-            )
+            if cls.pool is not None and cls.owner[0] == os.getpid():
+                cls.pool.shutdown(wait=False)  # made for another thread count
+            cls.pool = ThreadPoolExecutor(threads, thread_name_prefix="neuronlab-conv")
+            cls.owner = (os.getpid(), threads)
         with cls.blas.limit(limits=1):
             return list(cls.pool.map(work, parts))
 
