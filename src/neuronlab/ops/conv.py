@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -121,12 +120,12 @@ class _Workers:
     """The threads that process batch chunks side by side, as many as BLAS may use (threadpoolctl's limit)."""
 
     blas: Any = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use
-    pool: ThreadPoolExecutor | None = None
+    pool: Any = None  # a concurrent.futures.ThreadPoolExecutor (imported on first use, like threadpoolctl)
     owner = (0, 0)  # (process id, threads) the pool was made for: a forked child makes its own
 
     @classmethod
     def map(cls, work, parts: list) -> list:
-        """[work(part) for part in parts], on several threads calling BLAS single-threaded when BLAS may use
+        """``[work(part) for part in parts]``, on several threads calling BLAS single-threaded when BLAS may use
         several threads: one synchronisation per call instead of one per matrix product, which matters on a
         busy machine, where a thread BLAS waits for may not be running."""
         if len(parts) == 1:
@@ -139,6 +138,8 @@ class _Workers:
         if threads == 1:
             return [work(part) for part in parts]
         if cls.pool is None or cls.owner != (os.getpid(), threads):
+            from concurrent.futures import ThreadPoolExecutor
+
             if cls.pool is not None and cls.owner[0] == os.getpid():
                 cls.pool.shutdown(wait=False)  # made for another thread count
             cls.pool = ThreadPoolExecutor(threads, thread_name_prefix="neuronlab-conv")
