@@ -1,25 +1,51 @@
-"""Convolution: neuronlab vs PyTorch CPU vs a hand-written NumPy im2col + GEMM, ratios in the same run.
+"""Convolution: neuronlab vs PyTorch CPU (and a hand-written NumPy im2col + GEMM), ratios in the same run.
 
-    .venv/bin/python benchmarks/bench_conv.py
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_conv.py     # one thread each
+    .venv/bin/python benchmarks/bench_conv.py                 # 1 and 2 threads
+    .venv/bin/python benchmarks/bench_conv.py --threads 1     # one thread count only
 
-1. One Conv2d 32 -> 32, 3x3, padding 1, on 32x32 inputs, batch 32, float32: forward + backward
-   (input, weight and bias gradients). Target (issue 12): within 2x of PyTorch.
-2. A LeNet-5 training step (MNIST shapes 1x28x28, batch 64, Adam, float32): conv5-relu-pool-conv5-relu-pool-
-   120-84-10. Target: within 1.5x of PyTorch.
-Also the peak memory (tracemalloc) of neuronlab's conv forward + backward.
+Three cases, each timed at one and at two threads (OpenBLAS and Numba via threadpoolctl / ``backend.threads``,
+PyTorch via ``torch.set_num_threads``), float32, targets from issue 12:
+
+1. ``conv2d``: one Conv2d 32 -> 32, 3x3, padding 1, on 32x32 inputs, batch 32, forward + backward (input, weight
+   and bias gradients). Target: within 2x of PyTorch.
+2. ``lenet5``: a LeNet-5 training step (MNIST shapes 1x28x28, batch 64, Adam): conv5-relu-pool-conv5-relu-pool-
+   120-84-10. Target: within 1.5x.
+3. ``mnist1d_cnn``: the MNIST-1D paper's ConvBase training step (batch 100, 1x40 signals, Adam): three Conv1d
+   layers of 25 channels (kernels 5, 3, 3, stride 2, padding 1) with ReLU, then Linear(125, 10). Target: within
+   1.5x.
+
+The peers run interleaved (one sample of each in turn, after a pause and a warm-up call) so that a busy machine
+penalises them alike; each sample times ``number`` calls in wall time and in CPU time (``time.process_time``,
+summed over threads). Reported: the minimum and the median wall time per call, the minimum CPU time, and the
+ratios neuronlab / PyTorch of each. The minimum is the least disturbed measurement on a shared machine.
+
+Peak memory of one case (Linux): each peer runs alone in a fresh process (``--peak CASE PEER``): after one
+warm-up call and ``malloc_trim`` it resets the peak resident set size (``/proc/self/clear_refs``) and reports how far three more
+calls raise it (VmHWM - VmRSS before); for neuronlab also the peak of tracemalloc (the NumPy arrays alone).
 """
 
 from __future__ import annotations
 
+import argparse
+import ctypes
+import gc
+import json
+import statistics
+import subprocess
+import sys
+import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
-from common import interleaved_times, print_table, torch_or_none, write_results
+from common import print_table, torch_or_none, write_results
 from numpy.lib.stride_tricks import as_strided
+from threadpoolctl import threadpool_limits
 
 import neuronlab as nl
-from neuronlab import nn, optim
+from neuronlab import backend, nn, optim
+
+THREADS = (1, 2)
 
 
 class Im2colFloor:
@@ -49,21 +75,27 @@ class Im2colFloor:
         return y.reshape(o, n, h, wd).transpose(1, 0, 2, 3), gx[:, :, 1:-1, 1:-1], gw, gb
 
 
-def conv_layer(torch):
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((32, 32, 32, 32)).astype(np.float32)
-    nl.manual_seed(0)
-    layer = nn.Conv2d(32, 32, 3, padding=1)
-    xt = nl.Tensor(x, requires_grad=True)
+# ------------------------------------------------------------------------------------------ the cases
+def conv2d_case(torch, peers):
+    """One Conv2d layer, forward + backward of the sum of its output."""
+    x = np.random.default_rng(0).standard_normal((32, 32, 32, 32)).astype(np.float32)
+    candidates = {}
+    if "neuronlab" in peers:
+        nl.manual_seed(0)
+        layer = nn.Conv2d(32, 32, 3, padding=1)
+        xt = nl.Tensor(x, requires_grad=True)
 
-    def ours():
-        layer.zero_grad()
-        xt.grad = None
-        layer(xt).sum().backward()
+        def ours():
+            layer.zero_grad()
+            xt.grad = None
+            layer(xt).sum().backward()
 
-    floor = Im2colFloor(layer.weight.data, layer.bias.data)
-    candidates = {"neuronlab": ours, "numpy": lambda: floor.forward_backward(x)}
-    if torch is not None:
+        candidates["neuronlab"] = ours
+    if "numpy" in peers:
+        rng = np.random.default_rng(1)
+        floor = Im2colFloor(rng.standard_normal((32, 32, 3, 3), np.float32), rng.standard_normal(32, np.float32))
+        candidates["numpy"] = lambda: floor.forward_backward(x)
+    if "torch" in peers:
         tlayer = torch.nn.Conv2d(32, 32, 3, padding=1)
         xtt = torch.from_numpy(x).requires_grad_()
 
@@ -73,15 +105,7 @@ def conv_layer(torch):
             tlayer(xtt).sum().backward()
 
         candidates["torch"] = theirs
-    times = interleaved_times(candidates, repeat=11, number=3, warmup=1)
-    tracemalloc.start()
-    ours()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    rows = [[k, round(v * 1e3, 2), round(v / times["numpy"], 2)] for k, v in times.items()]
-    print_table("Conv2d 32->32 3x3 pad 1, 32x32, batch 32, forward + backward", ["peer", "ms", "x numpy"], rows)
-    print(f"neuronlab peak memory (tracemalloc): {peak / 2**20:.1f} MiB; input {x.nbytes / 2**20:.1f} MiB")
-    return {**_summary(times), "neuronlab_peak_mib": peak / 2**20}
+    return candidates
 
 
 def lenet(lib_nn):
@@ -101,24 +125,41 @@ def lenet(lib_nn):
     )
 
 
-def lenet_step(torch):
-    rng = np.random.default_rng(1)
-    x = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
-    t = rng.integers(0, 10, 64)
-    nl.manual_seed(0)
-    model = lenet(nn)
-    opt = optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    xb, tb = nl.Tensor(x), nl.Tensor(t)
+def conv_base(lib_nn, channels=25):
+    """The MNIST-1D paper's ConvBase (Greydanus 2020): 40 -> 19 -> 10 -> 5 positions, 25 * 5 = 125 features."""
+    return lib_nn.Sequential(
+        lib_nn.Conv1d(1, channels, 5, stride=2, padding=1),
+        lib_nn.ReLU(),
+        lib_nn.Conv1d(channels, channels, 3, stride=2, padding=1),
+        lib_nn.ReLU(),
+        lib_nn.Conv1d(channels, channels, 3, stride=2, padding=1),
+        lib_nn.ReLU(),
+        lib_nn.Flatten(),
+        lib_nn.Linear(channels * 5, 10),
+    )
 
-    def ours():
-        opt.zero_grad()
-        loss_fn(model(xb), tb).backward()
-        opt.step()
 
-    candidates = {"neuronlab": ours}
-    if torch is not None:
-        tmodel = lenet(torch.nn)
+def training_step(torch, peers, make, shape, seed):
+    """One training step (forward, cross-entropy, backward, Adam) of ``make(nn)`` on a batch of ``shape``."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape).astype(np.float32)
+    t = rng.integers(0, 10, shape[0])
+    candidates = {}
+    if "neuronlab" in peers:
+        nl.manual_seed(0)
+        model = make(nn)
+        opt = optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+        xb, tb = nl.Tensor(x), nl.Tensor(t)
+
+        def ours():
+            opt.zero_grad()
+            loss_fn(model(xb), tb).backward()
+            opt.step()
+
+        candidates["neuronlab"] = ours
+    if "torch" in peers:
+        tmodel = make(torch.nn)
         topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3, foreach=True)
         tloss = torch.nn.CrossEntropyLoss()
         xtt, ttt = torch.from_numpy(x), torch.from_numpy(t)
@@ -129,28 +170,162 @@ def lenet_step(torch):
             topt.step()
 
         candidates["torch"] = theirs
-    times = interleaved_times(candidates, repeat=11, number=5, warmup=2)
-    rows = [[k, round(v * 1e3, 2)] for k, v in times.items()]
-    print_table("LeNet-5 training step (Adam), 1x28x28, batch 64", ["peer", "ms"], rows)
-    result = {"seconds": times}
-    if "torch" in times:
-        result["neuronlab_over_torch"] = times["neuronlab"] / times["torch"]
-        print(f"neuronlab / torch = {result['neuronlab_over_torch']:.2f}")
-    return result
+    return candidates
 
 
-def _summary(times):
-    result = {"seconds": times, "neuronlab_over_numpy": times["neuronlab"] / times["numpy"]}
-    if "torch" in times:
-        result["neuronlab_over_torch"] = times["neuronlab"] / times["torch"]
+CASES = {  # name: (title, candidates(torch, peers), target ratio, repeat, number)
+    "conv2d": ("Conv2d 32->32 3x3 pad 1, 32x32, batch 32, forward + backward", conv2d_case, 2.0, 15, 2),
+    "lenet5": (
+        "LeNet-5 training step (Adam), 1x28x28, batch 64",
+        lambda torch, peers: training_step(torch, peers, lenet, (64, 1, 28, 28), 1),
+        1.5,
+        25,
+        5,
+    ),
+    "mnist1d_cnn": (
+        "MNIST-1D ConvBase training step (Adam), 1x40, batch 100",
+        lambda torch, peers: training_step(torch, peers, conv_base, (100, 1, 40), 2),
+        1.5,
+        41,
+        20,
+    ),
+}
+
+
+# ------------------------------------------------------------------------------------------ timing
+def pinned(torch, count: int):
+    """Limit OpenBLAS, Numba's pool and PyTorch to ``count`` threads (a context manager)."""
+    from contextlib import ExitStack
+
+    stack = ExitStack()
+    stack.enter_context(threadpool_limits(count))
+    stack.enter_context(backend.threads(count))
+    if torch is not None:
+        previous = torch.get_num_threads()
+        torch.set_num_threads(count)
+        stack.callback(torch.set_num_threads, previous)
+    return stack
+
+
+def interleaved_samples(candidates: dict, repeat: int, number: int, warmup: int = 1, settle: float = 0.1) -> dict:
+    """Per peer: lists of wall and CPU seconds per call, one per round; the peers take turns within a round.
+
+    Each sample starts after a pause (the previous peer's spinning worker threads stop) and ``warmup`` calls.
+    """
+    samples: dict = {name: {"wall": [], "cpu": []} for name in candidates}
+    for _ in range(repeat):
+        for name, fn in candidates.items():
+            time.sleep(settle)
+            for _ in range(warmup):
+                fn()
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(number):
+                fn()
+            samples[name]["cpu"].append((time.process_time() - cpu) / number)
+            samples[name]["wall"].append((time.perf_counter() - wall) / number)
+    return samples
+
+
+def time_case(torch, name: str, count: int) -> dict:
+    title, make, target, repeat, number = CASES[name]
+    peers = ("neuronlab", "numpy", "torch") if torch is not None else ("neuronlab", "numpy")
+    with pinned(torch, count):
+        samples = interleaved_samples(make(torch, peers), repeat, number)
+    stats = {
+        peer: {
+            "min_ms": min(s["wall"]) * 1e3,
+            "median_ms": statistics.median(s["wall"]) * 1e3,
+            "cpu_min_ms": min(s["cpu"]) * 1e3,
+        }
+        for peer, s in samples.items()
+    }
+    rows = [
+        [peer, round(s["min_ms"], 3), round(s["median_ms"], 3), round(s["cpu_min_ms"], 3)] for peer, s in stats.items()
+    ]
+    print_table(f"{title}; {count} thread(s)", ["peer", "min ms", "median ms", "CPU min ms"], rows)
+    result: dict = {"threads": count, "ms": stats, "target": target}
+    if "torch" in stats:
+        ours, theirs = stats["neuronlab"], stats["torch"]
+        result["neuronlab_over_torch"] = {key: ours[key] / theirs[key] for key in ours}
+        ratio = result["neuronlab_over_torch"]
         print(
-            f"neuronlab / numpy = {result['neuronlab_over_numpy']:.2f}, "
-            f"neuronlab / torch = {result['neuronlab_over_torch']:.2f}"
+            f"neuronlab / torch: min {ratio['min_ms']:.2f}, median {ratio['median_ms']:.2f}, "
+            f"CPU {ratio['cpu_min_ms']:.2f} (target {target})"
         )
     return result
 
 
-if __name__ == "__main__":
+# ------------------------------------------------------------------------------------------ peak memory
+def _status_mib(field: str) -> float:
+    """A memory line of /proc/self/status (Linux), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 2**10
+    raise KeyError(field)
+
+
+def peak_in_this_process(case: str, peer: str) -> dict:
+    """Called in the child process: set up ``case`` for ``peer`` alone, make one call (compiled kernels, optimizer
+    state), return freed memory to the system (glibc's ``malloc_trim``), reset the kernel's peak-RSS mark (``/proc/self/clear_refs``), then report how far three more calls
+    raise the peak above the resident size before them (and tracemalloc's peak for neuronlab)."""
+    torch = torch_or_none() if peer == "torch" else None
+    with pinned(torch, 1):
+        fn = CASES[case][1](torch, (peer,))[peer]
+        fn()
+        gc.collect()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # give the memory freed so far back, or the calls would reuse it
+        Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+        before = _status_mib("VmRSS")
+        for _ in range(3):
+            fn()
+        result = {"rss_mib": _status_mib("VmHWM") - before}
+        if peer == "neuronlab":
+            tracemalloc.start()
+            fn()
+            result["tracemalloc_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+    return result
+
+
+def peak_memory(case: str, peers) -> dict:
+    """Each peer's peak memory for ``case``, measured in a fresh process of its own."""
+    out = {}
+    for peer in peers:
+        child = subprocess.run(
+            [sys.executable, __file__, "--peak", case, peer], capture_output=True, text=True, check=True
+        )
+        out[peer] = json.loads(child.stdout.strip().splitlines()[-1])
+    line = ", ".join(f"{peer} {v['rss_mib']:.1f}" for peer, v in out.items())
+    extra = f"; neuronlab tracemalloc {out['neuronlab']['tracemalloc_mib']:.1f}" if "neuronlab" in out else ""
+    print(f"peak memory over setup (MiB, RSS): {line}{extra}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="*", default=list(THREADS))
+    parser.add_argument("--cases", nargs="*", default=list(CASES), choices=list(CASES))
+    parser.add_argument("--peak", nargs=2, metavar=("CASE", "PEER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.peak:
+        print(json.dumps(peak_in_this_process(*args.peak)))
+        return
     torch = torch_or_none()
-    results = {"conv2d_32x32": conv_layer(torch), "lenet5_step": lenet_step(torch)}
+    results: dict = {}
+    for name in args.cases:
+        results[name] = {f"{count}_threads": time_case(torch, name, count) for count in args.threads}
+        results[name]["peak_memory"] = peak_memory(
+            name, ("neuronlab", "torch") if torch is not None else ("neuronlab",)
+        )
+    summary = [
+        [name] + [round(results[name][f"{c}_threads"]["neuronlab_over_torch"]["min_ms"], 2) for c in args.threads]
+        for name in args.cases
+        if torch is not None
+    ]
+    if summary:
+        print_table("neuronlab / torch (min wall time)", ["case"] + [f"{c} thread(s)" for c in args.threads], summary)
     print("\nwrote", write_results("conv", results))
+
+
+if __name__ == "__main__":
+    main()

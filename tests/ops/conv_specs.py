@@ -103,6 +103,7 @@ def conv_specs(OpSpec, Sample) -> tuple:
             ((1, 2, 3, 3), (2, 3, 3, 2), (3,)), {"stride": 2, "padding": 1, "output_padding": 1}, id="stride2-outpad"
         ),
         Sample(((1, 4, 3, 2), (4, 1, 2, 2)), {"stride": (1, 2), "groups": 2, "dilation": 2}, id="groups-dilation"),
+        Sample(((1, 2, 3, 3), (2, 2, 2, 3), (2,)), {"dilation": 2, "output_padding": 1}, id="stride1-outpad"),
     )
     unfold_samples = (
         Sample(((2, 2, 4, 5),), {"kernel_size": 2}, id="overlapping"),

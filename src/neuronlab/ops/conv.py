@@ -24,18 +24,23 @@ these Functions, so under ``backward(create_graph=True)`` they are recorded and 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import math
+import os
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from neuronlab import backend
 from neuronlab.autograd._tensor import Tensor
 from neuronlab.autograd.function import Function
+from neuronlab.backend import windows as compiled
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape
 
 _new = object.__new__
+COMPILED = backend.available()  # col2im and the max-pool argmax by the compiled loops of ``backend.windows``
 
 
 def call(cls, *inputs, **params):
@@ -65,35 +70,97 @@ def output_size(size: int, kernel: int, stride: int, padding: tuple, dilation: i
     return (size + padding[0] + padding[1] - dilation * (kernel - 1) - 1) // stride + 1
 
 
+def window_counts(shape: tuple, kernel: tuple, geometry: Geometry) -> tuple[int, int]:
+    """(OH, OW), the number of window positions of an (N, C, H, W) input; a clear error when there are none."""
+    h, w = shape[2:]
+    (kh, kw), (sh, sw), (dh, dw) = kernel, geometry.stride, geometry.dilation
+    oh = output_size(h, kh, sh, geometry.padding[0], dh)
+    ow = output_size(w, kw, sw, geometry.padding[1], dw)
+    if oh <= 0 or ow <= 0:
+        (top, bottom), (left, right) = geometry.padding
+        raise ValueError(
+            f"the padded input ({h + top + bottom}x{w + left + right}) is smaller than the dilated kernel "
+            f"({dh * (kh - 1) + 1}x{dw * (kw - 1) + 1})"
+        )
+    return oh, ow
+
+
 def windows(x: np.ndarray, kernel: tuple, geometry: Geometry, value: float = 0.0) -> np.ndarray:
     """Read-only view (N, C, OH, OW, KH, KW) of the windows of x (N, C, H, W) padded with ``value``.
 
     A strided view (no copy): element (n, c, i, j, p, q) is x_padded[n, c, i s_h + p d_h, j s_w + q d_w].
     Strides are counted in bytes by NumPy (int64), so the index arithmetic cannot overflow.
     """
+    oh, ow = window_counts(x.shape, kernel, geometry)
     (top, bottom), (left, right) = geometry.padding
     if top or bottom or left or right:
         x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=value)
-    n, c, h, w = x.shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, geometry.stride, geometry.dilation
-    oh, ow = output_size(h, kh, sh, (0, 0), dh), output_size(w, kw, sw, (0, 0), dw)
-    if oh <= 0 or ow <= 0:
-        raise ValueError(
-            f"the padded input ({h}x{w}) is smaller than the dilated kernel ({dh * (kh - 1) + 1}x{dw * (kw - 1) + 1})"
-        )
     s = x.strides
     return as_strided(
-        x, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw), writeable=False
+        x, x.shape[:2] + (oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw), writeable=False
     )
 
 
-def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
-    """The adjoint of ``windows``: cols (N, C, KH, KW, OH, OW) added back into an array of ``shape`` (N, C, H, W).
+CHUNK = 1 << 18  # elements of cols per batch chunk (1 MiB in float32): filled and multiplied while in cache
+
+
+def batch_chunks(n: int, per_image: int) -> list[slice]:
+    """Slices of a batch of ``n`` whose columns hold about ``CHUNK`` elements each (at least one image).
+
+    cols(x) is KH KW times the size of x; built for the whole batch it would be written to fresh memory and read
+    back from RAM. Built chunk by chunk, each part is multiplied while still in cache, and the memory in use
+    stays at one chunk per thread.
+    """
+    step = max(1, CHUNK // per_image)
+    return [slice(start, min(n, start + step)) for start in range(0, n, step)]
+
+
+class _Workers:
+    """The threads that process batch chunks side by side, as many as BLAS may use (threadpoolctl's limit)."""
+
+    blas: Any = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use
+    pool: Any = None  # a concurrent.futures.ThreadPoolExecutor (imported on first use, like threadpoolctl)
+    owner = (0, 0)  # (process id, threads) the pool was made for: a forked child makes its own
+
+    @classmethod
+    def map(cls, work, parts: list) -> list:
+        """``[work(part) for part in parts]``, on several threads calling BLAS single-threaded when BLAS may use
+        several threads: one synchronisation per call instead of one per matrix product, which matters on a
+        busy machine, where a thread BLAS waits for may not be running."""
+        if len(parts) == 1:
+            return [work(parts[0])]
+        if cls.blas is None:
+            from threadpoolctl import ThreadpoolController
+
+            cls.blas = ThreadpoolController().select(user_api="blas")
+        threads = min(len(parts), max((lib.get_num_threads() or 1 for lib in cls.blas.lib_controllers), default=1))
+        if threads == 1:
+            return [work(part) for part in parts]
+        if cls.pool is None or cls.owner != (os.getpid(), threads):
+            from concurrent.futures import ThreadPoolExecutor
+
+            if cls.pool is not None and cls.owner[0] == os.getpid():
+                cls.pool.shutdown(wait=False)  # made for another thread count
+            cls.pool = ThreadPoolExecutor(threads, thread_name_prefix="neuronlab-conv")
+            cls.owner = (os.getpid(), threads)
+        with cls.blas.limit(limits=1):
+            return list(cls.pool.map(work, parts))
+
+
+def columns_view(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray:
+    """cols(x) as a view (C, KH, KW, N, OH, OW) of the windows: row (c, p, q), column (n, i, j) of the matrix
+    cols; ``view[:, :, :, part].reshape(C KH KW, -1)`` copies the columns of a batch slice (im2col)."""
+    return windows(x, kernel, geometry).transpose(1, 4, 5, 0, 2, 3)
+
+
+def col2im_reference(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
+    """The adjoint of im2col: cols (C, KH, KW, N, OH, OW) added back into an array of ``shape`` (N, C, H, W).
 
     One strided addition per kernel offset (p, q), vectorised over everything else; where windows overlap
     (stride < dilated kernel) the contributions accumulate.
     """
-    n, c, kh, kw, oh, ow = cols.shape
+    c, kh, kw, n, oh, ow = cols.shape
     (top, bottom), (left, right) = geometry.padding
     (sh, sw), (dh, dw) = geometry.stride, geometry.dilation
     h, w = shape[2] + top + bottom, shape[3] + left + right
@@ -101,32 +168,27 @@ def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
     for p in range(kh):
         for q in range(kw):
             out[:, :, p * dh : p * dh + sh * (oh - 1) + 1 : sh, q * dw : q * dw + sw * (ow - 1) + 1 : sw] += cols[
-                :, :, p, q
-            ]
+                :, p, q
+            ].transpose(1, 0, 2, 3)
     if top or bottom or left or right:
         out = np.ascontiguousarray(out[:, :, top : top + shape[2], left : left + shape[3]])
     return out
 
 
-def _im2col(x, kernel: tuple, geometry: Geometry) -> tuple[np.ndarray, tuple]:
-    """cols(x) as a (groups, C/g*KH*KW, N*OH*OW) array (one copy; one column per output position, rows ordered
-    (c, p, q), so the copy reads whole rows of x) and the output's spatial size."""
-    view = windows(x, kernel, geometry)
-    n, c, oh, ow, kh, kw = view.shape
-    cols = view.transpose(1, 4, 5, 0, 2, 3).reshape(geometry.groups, c // geometry.groups * kh * kw, n * oh * ow)
-    return cols, (oh, ow)
+def col2im(cols: np.ndarray, shape: tuple, geometry: Geometry) -> np.ndarray:
+    """``col2im_reference``, by the compiled loop of ``backend.windows`` when Numba is installed."""
+    if not COMPILED:
+        return col2im_reference(cols, shape, geometry)
+    out = np.zeros(tuple(shape), dtype=cols.dtype)
+    (top, _), (left, _) = geometry.padding
+    compiled.col2im(cols, *geometry.stride, top, left, *geometry.dilation, out)
+    return out
 
 
 def _columns(y, groups: int):
     """y (N, O, OH, OW) as (groups, O/g, N*OH*OW): one column per output position."""
     n, o = y.shape[:2]
     return y.transpose(1, 0, 2, 3).reshape(groups, o // groups, -1)
-
-
-def _from_columns(columns, n: int, size: tuple):
-    """The inverse of ``_columns``: (groups, O/g, N*OH*OW) back to a contiguous (N, O, OH, OW)."""
-    g, og, _ = columns.shape
-    return np.ascontiguousarray(columns.reshape(g * og, n, size[0], size[1]).transpose(1, 0, 2, 3))
 
 
 def _per_group(a, b):
@@ -141,37 +203,95 @@ def _grouped_weight(w, groups: int):
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def _convolution(x, w, geometry: Geometry):
-    cols, size = _im2col(x, w.shape[2:], geometry)
-    return _from_columns(_per_group(_grouped_weight(w, geometry.groups), cols), x.shape[0], size)
+def _convolution(x, w, geometry: Geometry, size: tuple | None = None):
+    """Y = W cols(X), batch chunk by batch chunk; with ``size`` only the first (OH, OW) window positions."""
+    g, o = geometry.groups, w.shape[0]
+    view = columns_view(x, w.shape[2:], geometry)
+    if size is not None:
+        view = view[..., : size[0], : size[1]]
+    rows, n, oh, ow = view.shape[0] * view.shape[1] * view.shape[2], *view.shape[3:]
+    weight = _grouped_weight(w, g)
+    y = np.empty((n, o, oh, ow), dtype=np.result_type(x.dtype, w.dtype))
+
+    def chunk(part):
+        cols = view[:, :, :, part].reshape(g, rows // g, -1)
+        y[part] = _per_group(weight, cols).reshape(o, -1, oh, ow).transpose(1, 0, 2, 3)
+
+    _Workers.map(chunk, batch_chunks(n, rows * oh * ow))
+    return y
+
+
+def _flipped_geometry(geometry: Geometry, kernel: tuple, shape: tuple, z_shape: tuple) -> Geometry | None:
+    """With stride 1, col2im(W^T Z) is a convolution of Z with the kernel flipped (input and output channels
+    swapped): ``dX[r] = sum_p W[p] Z[r + before - p d]`` reads Z padded by d (k - 1) - before in front and, behind,
+    by what gives the output its ``shape`` (N, C, H, W). That convolution's Geometry when it is the cheaper way,
+    else None.
+
+    The convolution copies the windows of Z (Z's channels times the output's size); col2im adds up the columns of
+    W^T Z (the output's channels times Z's size): the convolution is chosen when the first is no larger, as in a
+    layer that keeps its channels and size, not one that widens the channels. Strided convolutions, and padding
+    wider than the kernel, always take col2im.
+    """
+    copied, added = z_shape[1] * math.prod(shape[2:]), shape[1] * math.prod(z_shape[2:])
+    if any(s != 1 for s in geometry.stride) or copied > added:
+        return None
+    size, z_size = shape[2:], z_shape[2:]
+    pairs = tuple(
+        (d * (k - 1) - before, n - m + before)
+        for (before, _), d, k, n, m in zip(geometry.padding, geometry.dilation, kernel, size, z_size)
+    )
+    if min(min(pair) for pair in pairs) < 0:
+        return None
+    return Geometry(geometry.stride, pairs, geometry.dilation, geometry.groups)
 
 
 def _convolution_transpose(z, w, geometry: Geometry, size: tuple):
+    """col2im(W^T Z): for stride 1 a convolution with the flipped kernel, else batch chunk by batch chunk."""
     n, _, oh, ow = z.shape
     o, cg, kh, kw = w.shape
     g = geometry.groups
-    grad_cols = _per_group(_grouped_weight(w, g).transpose(0, 2, 1), _columns(z, g))  # (g, C/g*KH*KW, N*OH*OW)
-    grad_cols = grad_cols.reshape(g * cg, kh, kw, n, oh, ow).transpose(3, 0, 1, 2, 4, 5)
-    return col2im(grad_cols, (n, g * cg) + tuple(size), geometry)
+    flipped = _flipped_geometry(geometry, (kh, kw), (n, g * cg) + tuple(size), z.shape)
+    if flipped is not None:
+        w = w.reshape(g, o // g, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+        return _convolution(z, w.reshape(g * cg, o // g, kh, kw), flipped)
+    weight = _grouped_weight(w, g).transpose(0, 2, 1)  # (g, C/g*KH*KW, O/g)
+    out = np.empty((n, g * cg) + tuple(size), dtype=np.result_type(z.dtype, w.dtype))
+
+    def chunk(part):
+        grad_cols = _per_group(weight, _columns(z[part], g)).reshape(g * cg, kh, kw, -1, oh, ow)
+        out[part] = col2im(grad_cols, out[part].shape, geometry)
+
+    _Workers.map(chunk, batch_chunks(n, g * cg * kh * kw * oh * ow))
+    return out
 
 
 def _convolution_weight(x, gy, kernel: tuple, geometry: Geometry):
-    cols, _ = _im2col(x, kernel, geometry)
+    """dW = dY cols(X)^T, summed over batch chunks."""
     g = geometry.groups
+    view = columns_view(x, kernel, geometry)[..., : gy.shape[2], : gy.shape[3]]  # see Convolution's ``size``
+    rows, n, oh, ow = view.shape[0] * view.shape[1] * view.shape[2], *view.shape[3:]
     # dW^T = cols(X) dY^T, (g, C/g*KH*KW, O/g): OpenBLAS is many times slower at the transposed product when
     # O is small and N*OH*OW large
-    gw = _per_group(cols, _columns(gy, g).transpose(0, 2, 1)).transpose(0, 2, 1)
-    return np.ascontiguousarray(gw).reshape(gy.shape[1], x.shape[1] // g, *kernel)
+
+    def chunk(part):
+        return _per_group(view[:, :, :, part].reshape(g, rows // g, -1), _columns(gy[part], g).transpose(0, 2, 1))
+
+    gw = sum(_Workers.map(chunk, batch_chunks(n, rows * oh * ow)))
+    return np.ascontiguousarray(gw.transpose(0, 2, 1)).reshape(gy.shape[1], x.shape[1] // g, *kernel)
 
 
 class Convolution(Function):
     """Y = W cols(X) + b.  dX = ConvolutionTranspose(dY, W),  dW = ConvolutionWeight(X, dY),
-    db = sum of dY over (N, OH, OW)."""
+    db = sum of dY over (N, OH, OW).
 
-    def forward(self, x, w, b, geometry):
+    ``size`` keeps only the first (OH, OW) window positions: the adjoint of a transposed convolution whose
+    output_padding added rows that no window of its input reaches.
+    """
+
+    def forward(self, x, w, b, geometry, size=None):
         self.geometry = geometry
         self.save_for_backward(x, w)
-        y = _convolution(x, w, geometry)
+        y = _convolution(x, w, geometry, size)
         if b is not None:
             y += b.reshape(-1, 1, 1)
         return y
@@ -200,7 +320,7 @@ class ConvolutionTranspose(Function):
     def backward(self, gy):
         z, w = self.saved
         need_z, need_w, need_b = self.needs_input_grad
-        gz = call(Convolution, gy, w, None, geometry=self.geometry) if need_z else None
+        gz = call(Convolution, gy, w, None, geometry=self.geometry, size=z.shape[2:]) if need_z else None
         gw = call(ConvolutionWeight, gy, z, kernel=w.shape[2:], geometry=self.geometry) if need_w else None
         gb = gy.sum(axis=(0, 2, 3)) if need_b else None
         return gz, gw, gb
@@ -222,7 +342,7 @@ class ConvolutionWeight(Function):
         x, g = self.saved
         need_x, need_g = self.needs_input_grad
         gx = call(ConvolutionTranspose, g, gy, None, geometry=self.geometry, size=x.shape[2:]) if need_x else None
-        gg = call(Convolution, x, gy, None, geometry=self.geometry) if need_g else None
+        gg = call(Convolution, x, gy, None, geometry=self.geometry, size=g.shape[2:]) if need_g else None
         return gx, gg
 
 
@@ -255,7 +375,7 @@ class Fold(Function):
                 f"expected input of shape (N, C*{kh * kw}, {oh * ow}) for output_size {tuple(size)}, got {cols.shape}"
             )
         c = ckk // (kh * kw)
-        return col2im(cols.reshape(n, c, kh, kw, oh, ow), (n, c) + tuple(size), geometry)
+        return col2im(cols.reshape(n, c, kh, kw, oh, ow).transpose(1, 2, 3, 0, 4, 5), (n, c) + tuple(size), geometry)
 
     def backward(self, gy):
         return call(Unfold, gy, kernel=self.kernel, geometry=self.geometry)

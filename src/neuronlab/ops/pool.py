@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from neuronlab.backend import windows as compiled
 from neuronlab.ops._util import to_tensor
-from neuronlab.ops.conv import Geometry, Unfold, _tuple, windows
+from neuronlab.ops.conv import COMPILED, Geometry, Unfold, _tuple, window_counts, windows
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape
 
@@ -85,17 +86,36 @@ def _back(y, lead: tuple, dims: int):
 
 
 # ------------------------------------------------------------------------------------------ max pooling
+def max_pool_index_reference(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray:
+    """For each window of x (N, C, H, W) (padding read as -inf), the position r W + s in its (H, W) plane of the
+    first maximum in row-major window order (NaN counts as the maximum): PyTorch's ``return_indices``."""
+    n, c, h, w = x.shape
+    view = windows(x, kernel, geometry, value=-np.inf)  # (N, C, OH, OW, KH, KW)
+    oh, ow = view.shape[2:4]
+    k = view.reshape(n, c, oh, ow, -1).argmax(axis=-1)
+    p, q = np.divmod(k, kernel[1])
+    rows = np.arange(oh).reshape(-1, 1) * geometry.stride[0] - geometry.padding[0][0] + p * geometry.dilation[0]
+    cols = np.arange(ow) * geometry.stride[1] - geometry.padding[1][0] + q * geometry.dilation[1]
+    return rows * w + cols
+
+
+def max_pool_index(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray:
+    """``max_pool_index_reference``, by the compiled loop of ``backend.windows`` for floating-point x when Numba is
+    installed."""
+    if not COMPILED or x.dtype.kind != "f":
+        return max_pool_index_reference(x, kernel, geometry)
+    index = np.empty(x.shape[:2] + window_counts(x.shape, kernel, geometry), dtype=np.int64)
+    compiled.max_pool_index(
+        x, *kernel, *geometry.stride, geometry.padding[0][0], geometry.padding[1][0], *geometry.dilation, index
+    )
+    return index
+
+
 def _max_pool(op: str, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims: int):
     x, lead = _as_4d(op, input, dims)
     kernel, geometry, _ = _pool_geometry(op, x.shape, kernel_size, stride, padding, dilation, ceil_mode, dims)
     n, c, h, w = x.shape
-    view = windows(x.data, kernel, geometry, value=-np.inf)  # (N, C, OH, OW, KH, KW)
-    oh, ow = view.shape[2:4]
-    k = view.reshape(n, c, oh, ow, -1).argmax(axis=-1)  # first maximum (NaN counts as one)
-    p, q = np.divmod(k, kernel[1])
-    rows = np.arange(oh).reshape(-1, 1) * geometry.stride[0] - geometry.padding[0][0] + p * geometry.dilation[0]
-    cols = np.arange(ow) * geometry.stride[1] - geometry.padding[1][0] + q * geometry.dilation[1]
-    local = rows * w + cols  # PyTorch's index into each H*W plane
+    local = max_pool_index(x.data, kernel, geometry)
     planes = np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
     y = _back(reshape(x, -1)[planes + local], lead, dims)
     return (y, to_tensor(local.reshape(y.shape))) if return_indices else y
