@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neuronlab.neurons import _validation as check
-from neuronlab.neurons.lif import resolve_backend
+from neuronlab.neurons.lif import _check_threads, resolve_backend
 from neuronlab.neurons.population import Population
 from neuronlab.neurons.projection import ALPHA, CONDUCTANCE, Projection
 from neuronlab.neurons.results import SpikingResult, sorted_spikes
@@ -121,15 +121,24 @@ class Network:
                 )
         self.seed = seed
 
-    def run(self, duration: float, dt: float = 1e-4, backend: str | None = None) -> NetworkRun:
+    def run(
+        self, duration: float, dt: float = 1e-4, backend: str | None = None, threads: int | None = None
+    ) -> NetworkRun:
         """Simulate from t = 0 for ``duration`` seconds in steps of ``dt`` (at most the smallest tau_m, tau_ref
-        and synaptic tau). backend: "numba" (compiled, default when Numba is importable) or "numpy"."""
+        and synaptic tau). backend: "numba" (compiled, default when Numba is importable) or "numpy". threads: how
+        many threads the numba backend updates the neurons of a step on (None or 1: one; the result is the same
+        for any number). The threads meet once per step, so more than one pays only when a step has much work:
+        large networks on otherwise idle cores."""
         import time
 
         backend = resolve_backend(backend)
+        threads = _check_threads(threads, backend)
         layout = _Layout(self, duration, dt)
         start = time.perf_counter()
-        (_run_numba if backend == "numba" else _run_numpy)(layout)
+        if backend == "numba":
+            _run_numba(layout, threads)
+        else:
+            _run_numpy(layout)
         wall = time.perf_counter() - start
         t = layout.dt * np.arange(layout.n_steps + 1)
         spikes = {}
@@ -197,6 +206,7 @@ class _Layout:
         self.Xa = np.zeros((max(c_count, 1), n))
         lam = 1.0 / self.tau_m
         self.d_m = np.exp(-dt * lam)
+        self.h_m = dt / self.tau_m
         self.c_s, self.c_x = np.zeros_like(self.S), np.zeros_like(self.S)
         for c, q in enumerate(projs):
             lo = index[id(q.post)]
@@ -287,64 +297,87 @@ def _alpha_gain(u, lam, tau):
     return np.where(small, np.exp(-lam * u) * u * u * psi / tau, exact)
 
 
-def _run_numba(layout: _Layout) -> None:
+def _chunks(layout: _Layout, threads: int):
+    """(lo, hi, population) of the ranges of neurons the kernel updates as units: each population cut into
+    ``threads`` ranges of whole 8-neuron words (one range per population on one thread)."""
+    lo, hi, pop = [], [], []
+    for p, (a, b) in enumerate(zip(layout.pop_lo, layout.pop_hi)):
+        inner = np.round(np.linspace(a, b, threads + 1)[1:-1] / 8).astype(np.int64) * 8
+        cuts = np.unique(np.concatenate(([a], np.clip(inner, a, b), [b])))
+        for c0, c1 in zip(cuts[:-1], cuts[1:]):
+            lo.append(c0)
+            hi.append(c1)
+            pop.append(p)
+    return np.array(lo, np.int64), np.array(hi, np.int64), np.array(pop, np.int64)
+
+
+def _run_numba(layout: _Layout, threads: int | None) -> None:
     from neuronlab.backend import network as compiled
+    from neuronlab.backend import threads as numba_threads
 
     L = layout
+    parallel = threads is not None and threads > 1
+    run = compiled.run_network_parallel if parallel else compiled.run_network
+    chunk_lo, chunk_hi, chunk_pop = _chunks(L, threads if parallel else 1)
     k, n = 0, L.v.size
     while k < L.n_steps:
         capacity = max(4 * n, int(n * 100 * L.dt * (L.n_steps - k)))  # room for 100 Hz, grown as needed
         neuron, step, when = np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.empty(capacity)
-        k_new, count = compiled.run_network(
-            k,
-            L.n_steps,
-            L.dt,
-            L.pop_lo,
-            L.pop_hi,
-            L.pop_mode,
-            L.chan_ptr,
-            L.chan_list,
-            L.kind,
-            L.tau,
-            L.e_rev,
-            L.decay,
-            L.g_mean,
-            L.tau_m,
-            L.tau_ref,
-            L.v_rest,
-            L.v_threshold,
-            L.v_reset,
-            L.resistance,
-            L.x,
-            L.d_m,
-            L.c_s,
-            L.c_x,
-            L.v,
-            L.t_free,
-            L.S,
-            L.Xa,
-            L.buf,
-            L.syn_ptr,
-            L.syn_chan,
-            L.syn_post,
-            L.syn_w,
-            L.syn_delay,
-            L.src_ptr,
-            L.src_id,
-            L.rec_index,
-            L.rec_var,
-            L.rec,
-            neuron,
-            step,
-            when,
-            0,
-        )
+        with numba_threads(threads if parallel else None):
+            k_new, count = run(
+                k,
+                L.n_steps,
+                L.dt,
+                chunk_lo,
+                chunk_hi,
+                chunk_pop,
+                L.pop_mode,
+                L.chan_ptr,
+                L.chan_list,
+                L.kind,
+                L.tau,
+                L.e_rev,
+                L.decay,
+                L.g_mean,
+                L.h_m,
+                L.tau_m,
+                L.tau_ref,
+                L.v_rest,
+                L.v_threshold,
+                L.v_reset,
+                L.resistance,
+                L.x,
+                L.d_m,
+                L.c_s,
+                L.c_x,
+                L.v,
+                L.t_free,
+                L.S,
+                L.Xa,
+                L.buf,
+                L.syn_ptr,
+                L.syn_chan,
+                L.syn_post,
+                L.syn_w,
+                L.syn_delay,
+                L.src_ptr,
+                L.src_id,
+                L.rec_index,
+                L.rec_var,
+                L.rec,
+                neuron,
+                step,
+                when,
+                0,
+            )
         L.out.append((neuron[:count], step[:count], when[:count]))
         k = k_new
 
 
 def _run_numpy(layout: _Layout) -> None:
     """The reference: the module docstring's scheme vectorized over each population's neurons."""
+    from neuronlab.backend.network import EXP_NEG_MAX, exp_neg
+
     L = layout
     dt, S, Xa, v, t_free, buf = L.dt, L.S, L.Xa, L.v, L.t_free, L.buf
     length = buf.shape[1]
@@ -365,7 +398,7 @@ def _run_numpy(layout: _Layout) -> None:
                 buf[c, slot, sl] = 0.0
             mode = L.pop_mode[p]
             r, i_ext = L.resistance[sl], i_ext_all[sl]
-            v1 = np.zeros(hi - lo)
+            v1, far = np.zeros(hi - lo), np.zeros(hi - lo, dtype=bool)
             if mode == 0:
                 a_inf = L.v_rest[sl] + r * i_ext
                 v1 = a_inf + (v[sl] - a_inf) * L.d_m[sl]
@@ -375,16 +408,18 @@ def _run_numpy(layout: _Layout) -> None:
                 g_sum, g_e = np.zeros(hi - lo), np.zeros(hi - lo)
                 for c in chans:
                     g = S[c, sl] * L.g_mean[c]
-                    g_sum += g
-                    g_e += g * L.e_rev[c]
-                lam = (1.0 + r * g_sum) / L.tau_m[sl]
-                v_inf = (L.v_rest[sl] + r * i_ext + r * g_e) / (1.0 + r * g_sum)
-                v1 = v_inf + (v[sl] - v_inf) * np.exp(-lam * dt)
+                    g_sum = g_sum + g
+                    g_e = g_e + g * L.e_rev[c]
+                denom = 1.0 + r * g_sum
+                z = L.h_m[sl] * denom
+                v_inf = (L.v_rest[sl] + r * i_ext + r * g_e) / denom
+                v1 = v_inf + (v[sl] - v_inf) * exp_neg(np.minimum(z, EXP_NEG_MAX))
+                far = z > EXP_NEG_MAX  # e^(-z) out of exp_neg's range: the step through _partial (NumPy's exp)
             start = np.maximum(t_k, t_free[sl])
             active = np.flatnonzero(start < t_next)
-            i, start, v1 = lo + active, start[active], v1[active]
+            i, start, v1, far = lo + active, start[active], v1[active], far[active]
             v0 = v[i]
-            part = (start > t_k) | (mode == 2)
+            part = (start > t_k) | (mode == 2) | far
             if part.any():
                 v1[part] = _partial(
                     L, i[part], start[part] - t_k, t_next - start[part], v0[part], i_ext_all[i[part]], chans
