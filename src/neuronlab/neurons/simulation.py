@@ -376,7 +376,7 @@ def _run_numba(layout: _Layout, threads: int | None) -> None:
 
 def _run_numpy(layout: _Layout) -> None:
     """The reference: the module docstring's scheme vectorized over each population's neurons."""
-    from neuronlab.backend.network import EXP_NEG_MAX, exp_neg
+    from neuronlab.backend.network import PADE_MAX, exp_pade
 
     L = layout
     dt, S, Xa, v, t_free, buf = L.dt, L.S, L.Xa, L.v, L.t_free, L.buf
@@ -412,9 +412,10 @@ def _run_numpy(layout: _Layout) -> None:
                     g_e = g_e + g * L.e_rev[c]
                 denom = 1.0 + r * g_sum
                 z = L.h_m[sl] * denom
-                v_inf = (L.v_rest[sl] + r * i_ext + r * g_e) / denom
-                v1 = v_inf + (v[sl] - v_inf) * exp_neg(np.minimum(z, EXP_NEG_MAX))
-                far = z > EXP_NEG_MAX  # e^(-z) out of exp_neg's range: the step through _partial (NumPy's exp)
+                a = L.v_rest[sl] + r * i_ext + r * g_e
+                pade, pade_q, pade_d = exp_pade(np.minimum(z, PADE_MAX))  # e^(-z) ~ q / p
+                v1 = (a * pade_d + v[sl] * denom * pade_q) / (denom * pade)
+                far = z > PADE_MAX  # a longer step goes through _partial (NumPy's exp)
             start = np.maximum(t_k, t_free[sl])
             active = np.flatnonzero(start < t_next)
             i, start, v1, far = lo + active, start[active], v1[active], far[active]
