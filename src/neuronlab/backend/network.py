@@ -62,15 +62,17 @@ def alpha_gain(u, lam, tau):
 
 
 @helper
-def partial_step(i, offset, u, v0, i_ext, chans, kind, tau, e_rev, S, Xa, v_rest, resistance, tau_m):
+def partial_step(i, offset, u, v0, i_ext, chans, kind, tau, e_rev, S, Xa, v_rest, resistance, tau_m, ahead, decay):
     """v after integrating neuron i for time u from v0, starting ``offset`` after the step began (synaptic
-    states decayed to then), conductances frozen at their mean over [offset, offset + u]."""
+    states decayed to then), conductances frozen at their mean over [offset, offset + u]. ``ahead``: the
+    conductances are already decayed to the step's end (S / decay is their value at its start)."""
     r = resistance[i]
     g_sum = 0.0
     g_e = 0.0
     for c in chans:
         if kind[c] == 2:
-            g = S[c, i] * np.exp(-offset / tau[c]) * (-np.expm1(-u / tau[c])) * tau[c] / u
+            s = S[c, i] / decay[c] if ahead else S[c, i]
+            g = s * np.exp(-offset / tau[c]) * (-np.expm1(-u / tau[c])) * tau[c] / u
             g_sum += g
             g_e += g * e_rev[c]
     lam = (1.0 + r * g_sum) / tau_m[i]
@@ -104,12 +106,15 @@ def add_currents(v1, c_s, s, c_x, x):
 
 
 @helper
-def add_conductance(g_sum, g_e, first, g, g_mean, e_rev):
-    """Sums of the step-mean conductances and of their products with the reversal potentials."""
+def add_conductance(g_sum, g_e, first, g, g_mean, e_rev, decay):
+    """Sums of the step-mean conductances and of their products with the reversal potentials (``first``: the
+    sums start here); g then decays to the step's end, g <- e^(-dt/tau) g (one pass over g instead of two)."""
     for i in range(g_sum.shape[0]):
-        gm = g[i] * g_mean
+        gi = g[i]
+        gm = gi * g_mean
         g_sum[i] = (0.0 if first else g_sum[i]) + gm
         g_e[i] = (0.0 if first else g_e[i]) + gm * e_rev
+        g[i] = gi * decay
 
 
 @helper
@@ -193,7 +198,7 @@ def update_chunk(lo, hi, mode, chans, direct, slot, t_k, t_next, dt, xr, channel
     else:  # 2. full-step membrane update and threshold, conductances at their step mean
         for m in range(chans.shape[0]):
             c = chans[m]
-            add_conductance(acc[lo:hi], acc_e[lo:hi], m == 0, S[c, lo:hi], g_mean[c], e_rev[c])
+            add_conductance(acc[lo:hi], acc_e[lo:hi], m == 0, S[c, lo:hi], g_mean[c], e_rev[c], decay[c])
         conductance_membrane(
             v1[lo:hi],
             v[lo:hi],
@@ -218,7 +223,22 @@ def update_chunk(lo, hi, mode, chans, direct, slot, t_k, t_next, dt, xr, channel
             vi = v1[i]
             if start > t_k or mode == 2 or vi == np.inf:
                 vi = partial_step(
-                    i, start - t_k, t_next - start, v0, xr[i], chans, kind, tau, e_rev, S, Xa, v_rest, resistance, tau_m
+                    i,
+                    start - t_k,
+                    t_next - start,
+                    v0,
+                    xr[i],
+                    chans,
+                    kind,
+                    tau,
+                    e_rev,
+                    S,
+                    Xa,
+                    v_rest,
+                    resistance,
+                    tau_m,
+                    mode == 1,
+                    decay,
                 )
             if vi >= v_threshold[i]:
                 t_spike = start + (t_next - start) * (v_threshold[i] - v0) / (vi - v0)
@@ -229,7 +249,7 @@ def update_chunk(lo, hi, mode, chans, direct, slot, t_k, t_next, dt, xr, channel
                 t_free[i] = t_spike + tau_ref[i]
             else:
                 v[i] = vi
-    for c in chans:  # 4. synaptic states to t_next
+    for c in chans if mode != 1 else chans[:0]:  # 5. synaptic states to t_next (conductances-only: done above)
         if kind[c] == 1:
             decay_alpha(S[c, lo:hi], Xa[c, lo:hi], decay[c], dt / tau[c])
         else:

@@ -410,6 +410,7 @@ def _run_numpy(layout: _Layout) -> None:
                     g = S[c, sl] * L.g_mean[c]
                     g_sum = g_sum + g
                     g_e = g_e + g * L.e_rev[c]
+                    S[c, sl] *= L.decay[c]  # to the step's end already (the kernel's single pass over g)
                 denom = 1.0 + r * g_sum
                 z = L.h_m[sl] * denom
                 a = L.v_rest[sl] + r * i_ext + r * g_e
@@ -423,7 +424,7 @@ def _run_numpy(layout: _Layout) -> None:
             part = (start > t_k) | (mode == 2) | far
             if part.any():
                 v1[part] = _partial(
-                    L, i[part], start[part] - t_k, t_next - start[part], v0[part], i_ext_all[i[part]], chans
+                    L, i[part], start[part] - t_k, t_next - start[part], v0[part], i_ext_all[i[part]], chans, mode == 1
                 )
             spike = v1 >= L.v_threshold[i]
             j = i[spike]
@@ -432,7 +433,7 @@ def _run_numpy(layout: _Layout) -> None:
             t_free[j] = t_spike + L.tau_ref[j]
             fired.append(j)
             fired_at.append(t_spike)
-            for c in chans:
+            for c in chans if mode != 1 else ():
                 if L.kind[c] == ALPHA:
                     S[c, sl] = L.decay[c] * (S[c, sl] + Xa[c, sl] * (dt / L.tau[c]))
                     Xa[c, sl] *= L.decay[c]
@@ -452,13 +453,14 @@ def _run_numpy(layout: _Layout) -> None:
         L.out.append((neurons, np.full(neurons.size, k), np.concatenate(fired_at)))
 
 
-def _partial(L: _Layout, i, offset, u, v0, i_ext, chans):
+def _partial(L: _Layout, i, offset, u, v0, i_ext, chans, ahead):
     """NumPy form of ``backend.network.partial_step`` over the neurons ``i``."""
     r, tau_m = L.resistance[i], L.tau_m[i]
     g_sum, g_e = np.zeros(i.size), np.zeros(i.size)
     for c in chans:
         if L.kind[c] == CONDUCTANCE:
-            g = L.S[c, i] * np.exp(-offset / L.tau[c]) * (-np.expm1(-u / L.tau[c])) * L.tau[c] / u
+            s = L.S[c, i] / L.decay[c] if ahead else L.S[c, i]
+            g = s * np.exp(-offset / L.tau[c]) * (-np.expm1(-u / L.tau[c])) * L.tau[c] / u
             g_sum += g
             g_e += g * L.e_rev[c]
     lam = (1.0 + r * g_sum) / tau_m
