@@ -78,7 +78,7 @@ def test_conductance_steady_state_matches_closed_form():
 
 
 def test_pade_propagator_error_is_bounded():
-    from neuronlab.backend.network import PADE_MAX, exp_pade
+    from neuronlab.backend.propagator import PADE_MAX, exp_pade
 
     z = np.linspace(0.0, PADE_MAX, 2001)
     p, q, d = exp_pade(z)

@@ -16,7 +16,7 @@ synaptic states; see ``population.py`` and ``projection.py`` for the equations):
    (``backend/network.py`` evaluates them without cancellation). Without conductance synapses this is the exact
    solution (full steps use coefficients computed once); with them it is the exponential integrator with
    step-mean conductances, second order in dt. Full steps of a conductance-only population take e^(-lam dt)
-   as its (4, 4) Padé approximant (``backend.network.exp_pade``: relative error below 8e-11 for lam dt <= 0.5,
+   as its (4, 4) Padé approximant (``backend.propagator.exp_pade``: relative error below 8e-11 for lam dt <= 0.5,
    2e-15 for lam dt <= 0.15, far below the scheme's own error; one division per neuron and no exp, so the
    compiler vectorizes the loop); longer steps, partial steps and mixed populations use exp;
 3. threshold: v(t_k+1) >= v_threshold is a spike at the linearly interpolated crossing time t* (between t_s and
@@ -379,7 +379,7 @@ def _run_numba(layout: _Layout, threads: int | None) -> None:
 
 def _run_numpy(layout: _Layout) -> None:
     """The reference: the module docstring's scheme vectorized over each population's neurons."""
-    from neuronlab.backend.network import PADE_MAX, exp_pade
+    from neuronlab.backend.propagator import PADE_MAX, exp_pade
 
     L = layout
     dt, S, Xa, v, t_free, buf = L.dt, L.S, L.Xa, L.v, L.t_free, L.buf
