@@ -254,7 +254,6 @@ def finish_step(
     Xa,
     buf,
     syn_ptr,
-    syn_chan,
     syn_post,
     syn_w,
     syn_delay,
@@ -278,17 +277,19 @@ def finish_step(
             n_out += 1
     for m in range(rec_index.shape[0]):
         rec[k + 1, m] = v[rec_index[m]] if rec_var[m] < 0 else S[rec_var[m], rec_index[m]]
-    e = np.e
+    n_chans = S.shape[0]
     for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):
         j = spk_neuron[m] if m < n_out else src_id[src_ptr[k] + m - n_out]
-        for s in range(syn_ptr[j], syn_ptr[j + 1]):
-            c = syn_chan[s]
+        for c in range(n_chans):  # the synapses of j onto channel c: syn_ptr[j C + c] to syn_ptr[j C + c + 1]
+            lo, hi = syn_ptr[j * n_chans + c], syn_ptr[j * n_chans + c + 1]
             if not direct:
-                buf[c, (k + 1 + syn_delay[s]) % length, syn_post[s]] += syn_w[s]
-            elif kind[c] == 1:
-                Xa[c, syn_post[s]] += e * syn_w[s]
+                for s in range(lo, hi):
+                    buf[c, (k + 1 + syn_delay[s]) % length, syn_post[s]] += syn_w[s]
             else:
-                S[c, syn_post[s]] += syn_w[s]
+                target = Xa[c] if kind[c] == 1 else S[c]
+                jump = np.e if kind[c] == 1 else 1.0
+                for s in range(lo, hi):
+                    target[syn_post[s]] += jump * syn_w[s]
     return n_out
 
 
@@ -325,7 +326,6 @@ def run_network(
     Xa,
     buf,
     syn_ptr,
-    syn_chan,
     syn_post,
     syn_w,
     syn_delay,
@@ -395,7 +395,6 @@ def run_network(
             Xa,
             buf,
             syn_ptr,
-            syn_chan,
             syn_post,
             syn_w,
             syn_delay,
@@ -444,7 +443,6 @@ def run_network_parallel(
     Xa,
     buf,
     syn_ptr,
-    syn_chan,
     syn_post,
     syn_w,
     syn_delay,
@@ -513,7 +511,6 @@ def run_network_parallel(
             Xa,
             buf,
             syn_ptr,
-            syn_chan,
             syn_post,
             syn_w,
             syn_delay,

@@ -230,16 +230,19 @@ class _Layout:
             indptr, rows, data, d = q.by_presynaptic()
             pre_lo = index[id(q.pre)] if id(q.pre) in pop_of else source_lo[id(q.pre)]
             pre.append(pre_lo + np.repeat(np.arange(q.pre.n), np.diff(indptr)))
-            chan.append(np.full(rows.size, c))
+            chan.append(np.full(rows.size, c, dtype=np.int64))
             post.append(index[id(q.post)] + rows)
             w.append(data)
             delay.append(d)
-        pre = np.concatenate(pre) if pre else np.zeros(0, np.int64)
-        order = np.argsort(pre, kind="stable")
-        self.syn_ptr = np.concatenate(([0], np.cumsum(np.bincount(pre, minlength=total)))).astype(np.int64)
+        # grouped by (presynaptic id, channel): those of j onto channel c are syn_ptr[j C + c] .. syn_ptr[j C + c + 1]
+        n_chans = max(c_count, 1)
+        key = (np.concatenate(pre) * n_chans + np.concatenate(chan)) if pre else np.zeros(0, np.int64)
+        order = np.argsort(key, kind="stable")
+        self.syn_ptr = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=total * n_chans)))).astype(np.int64)
+        del key
         cat_syn = lambda parts, dtype: (np.concatenate(parts)[order] if parts else np.zeros(0)).astype(dtype)  # noqa: E731
-        self.syn_chan, self.syn_post = cat_syn(chan, np.int64), cat_syn(post, np.int64)
-        self.syn_w, self.syn_delay = cat_syn(w, np.float64), cat_syn(delay, np.int64)
+        self.syn_chan, self.syn_post = cat_syn(chan, np.int32), cat_syn(post, np.int64)
+        self.syn_w, self.syn_delay = cat_syn(w, np.float64), cat_syn(delay, np.int32)
         length = int(self.syn_delay.max()) + 1 if self.syn_delay.size else 1
         self.buf = np.zeros((max(c_count, 1), length, n))
         steps, ids = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
@@ -359,7 +362,6 @@ def _run_numba(layout: _Layout, threads: int | None) -> None:
                 L.Xa,
                 L.buf,
                 L.syn_ptr,
-                L.syn_chan,
                 L.syn_post,
                 L.syn_w,
                 L.syn_delay,
@@ -445,7 +447,7 @@ def _run_numpy(layout: _Layout) -> None:
         L.rec[k + 1] = [v[i] if c < 0 else S[c, i] for i, c in zip(L.rec_index, L.rec_var)]
         who = np.concatenate(fired + [L.src_id[L.src_ptr[k] : L.src_ptr[k + 1]]])
         for jj in who:
-            s = slice(L.syn_ptr[jj], L.syn_ptr[jj + 1])
+            s = slice(L.syn_ptr[jj * S.shape[0]], L.syn_ptr[(jj + 1) * S.shape[0]])  # every channel of jj
             if not direct:
                 np.add.at(buf, (L.syn_chan[s], (k + 1 + L.syn_delay[s]) % length, L.syn_post[s]), L.syn_w[s])
                 continue
