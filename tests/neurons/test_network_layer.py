@@ -77,6 +77,97 @@ def test_conductance_steady_state_matches_closed_form():
     np.testing.assert_allclose(run.traces[("cell", "v")][:, 0], expected, rtol=0, atol=1e-9)
 
 
+def test_pade_propagator_error_is_bounded():
+    from neuronlab.backend.propagator import PADE_MAX, exp_pade
+
+    z = np.linspace(0.0, PADE_MAX, 2001)
+    p, q, d = exp_pade(z)
+    exact = np.array([math.exp(-t) for t in z])
+    relative = np.abs(q / p / exact - 1.0)
+    assert PADE_MAX == 0.5 and relative.max() < 8e-11 and relative[z <= 0.15].max() < 2e-15
+    np.testing.assert_allclose(d[1:] / p[1:], -np.expm1(-z[1:]), rtol=2e-10)  # 1 - e^(-z) without cancellation
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_long_conductance_steps_use_the_exact_exponential(backend):
+    if backend == "numba":
+        pytest.importorskip("numba", reason="the compiled backend needs Numba")
+    g0, e_rev, v_rest, v0 = 1.5e-6, -0.08, -0.06, -0.055  # R g = 150: z = dt (1 + R g) / tau_m = 0.755 > 0.5
+    cell = Population(1, "cell", tau_m=TAU_M, v_rest=v_rest, v_threshold=0.0, v_reset=-0.1, resistance=R, v0=v0)
+    held = ExponentialConductance(tau=1e6, e_rev=e_rev)
+    net = Network([cell], [Projection(cell, cell, [[0.0]], held, s0=g0)], [StateMonitor(cell, "v")])
+    run = net.run(0.002, 1e-4, backend=backend)
+    v_inf = (v_rest + R * g0 * e_rev) / (1 + R * g0)
+    expected = v_inf + (v0 - v_inf) * np.exp(-run.t * (1 + R * g0) / TAU_M)
+    np.testing.assert_allclose(run.traces[("cell", "v")][:, 0], expected, rtol=0, atol=1e-12)
+
+
+def _post_ode(synapse, w, arrivals, t_end, t_eval, v_rest=-0.07):
+    """solve_ivp of the postsynaptic membrane driven by spikes of weight w arriving at ``arrivals`` (piecewise
+    between arrivals, where the exponential synapses jump)."""
+    tau = synapse.tau
+
+    def drive(time):
+        u = time - arrivals[arrivals <= time]
+        if isinstance(synapse, AlphaCurrent):
+            return w * np.sum((u / tau) * np.exp(1 - u / tau))
+        return w * np.sum(np.exp(-u / tau))
+
+    def rhs(time, v):
+        s = drive(time)
+        if isinstance(synapse, ExponentialConductance):
+            return [(v_rest - v[0] + R * s * (synapse.e_rev - v[0])) / TAU_M]
+        return [(v_rest - v[0] + R * s) / TAU_M]
+
+    edges = np.concatenate(([0.0], arrivals[arrivals < t_end], [t_end]))
+    v, out = v_rest, np.full(t_eval.size, np.nan)
+    for a, b in zip(edges[:-1], edges[1:]):
+        inside = (t_eval >= a) & (t_eval <= b)
+        sol = solve_ivp(
+            rhs, (a, b), [v], t_eval=t_eval[inside], rtol=1e-12, atol=1e-15, method="DOP853", max_step=(b - a) / 4
+        )
+        out[inside] = sol.y[0]
+        v = solve_ivp(rhs, (a, b), [v], rtol=1e-12, atol=1e-15, method="DOP853").y[0, -1]
+    return out
+
+
+@pytest.mark.parametrize(
+    "synapse, w, tol",
+    [
+        (ExponentialCurrent(0.005), 2e-11, 1e-11),
+        (AlphaCurrent(0.003), 2e-11, 1e-11),
+        (ExponentialConductance(0.005, 0.0), 1e-9, 2e-6),  # the scheme is second order with conductances
+    ],
+)
+def test_two_neuron_network_matches_solve_ivp(synapse, w, tol):
+    dt, duration = 1e-4, 0.06
+    pre = Population(1, "pre", current=[1.8])  # normalized LIF: regular spikes every few ms
+    post = Population(1, "post", tau_m=TAU_M, v_rest=-0.07, v_threshold=10.0, v_reset=-1.0, resistance=R)
+    net = Network([pre, post], [Projection(pre, post, [[w]], synapse)], [StateMonitor(post, "v")])
+    run = net.run(duration, dt)
+    steps = run.spikes["pre"].spike_step
+    assert steps.size >= 3
+    arrivals = (steps + 1) * dt  # a spike of step k reaches its target at the end of step k
+    expected = _post_ode(synapse, w, arrivals, run.t[-1], run.t)
+    v = run.traces[("post", "v")][:, 0]
+    assert np.max(np.abs(v - expected)) < tol
+
+
+def test_threads_give_the_same_result():
+    pytest.importorskip("numba", reason="the compiled backend needs Numba")
+    from neuronlab.backend import max_threads
+
+    if max_threads() < 2:
+        pytest.skip("Numba's thread pool has one thread")
+    net = _mixed_network(5)
+    one, two = net.run(0.03, 1e-4, threads=1), net.run(0.03, 1e-4, threads=2)
+    for name in ("current", "conductance", "mixed"):
+        np.testing.assert_array_equal(one.spikes[name].spike_neuron, two.spikes[name].spike_neuron)
+        np.testing.assert_array_equal(one.spikes[name].spike_time, two.spikes[name].spike_time)
+    for key in one.traces:
+        np.testing.assert_array_equal(one.traces[key], two.traces[key])
+
+
 def test_lif_neuron_rate_matches_tuning_curve():
     cells = Population(3, "cells", current=[1.5, 2.0, 3.0])  # normalized form: threshold 1, reset 0, R = 1
     run = Network([cells], seed=0).run(1.0, 1e-4)
@@ -146,6 +237,11 @@ def test_connectivity_builders_statistics():
     assert fixed_probability(50, 50, 0.5, seed=0, autapses=False).diagonal().sum() == 0
     m = fixed_indegree(100, 30, 7, 1.0, seed=2)
     assert np.all(np.diff(m.indptr) == 7) and m.nnz == 210
+    m = fixed_indegree(10, 3000, 4, seed=3)  # distinct sources per neuron, each source equally likely
+    assert all(np.unique(m.indices[a:b]).size == 4 for a, b in zip(m.indptr[:-1], m.indptr[1:]))
+    counts = np.bincount(m.indices, minlength=10)  # expected 1200 each, sd about 31
+    assert np.all(np.abs(counts - 1200) < 5 * math.sqrt(1200 * 0.9))
+    assert np.all(np.diff(fixed_indegree(10, 50, 8, seed=4).indptr) == 8)  # above n_pre / 2: permutations
     np.testing.assert_array_equal(one_to_one(5, 3.0).toarray(), 3.0 * np.eye(5))
     assert all_to_all(4, 6).nnz == 24 and all_to_all(5, 5, autapses=False).nnz == 20
 
@@ -155,8 +251,16 @@ def test_bad_parameters_give_clear_errors():
         Population(3, tau_m=-0.01)
     with pytest.raises(ValueError, match="v_threshold must be above v_reset"):
         Population(3, v_threshold=-0.07, v_reset=-0.06)
+    with pytest.raises(ValueError, match="tau must be > 0"):
+        ExponentialCurrent(-0.005)
+    with pytest.raises(ValueError, match="tau must be > 0"):
+        ExponentialConductance(0.0, 0.0)
     with pytest.raises(ValueError, match="probability"):
         fixed_probability(3, 3, 1.5)
+    with pytest.raises(ValueError, match="probability"):
+        fixed_probability(3, 3, -0.1)
+    with pytest.raises(ValueError, match="threads"):
+        Network([Population(2)]).run(0.01, 1e-4, threads=0)
     a, b = Population(2, "a"), Population(2, "b")
     with pytest.raises(ValueError, match="'b' is not in the network"):
         Network([a], [Projection(a, b, np.eye(2))])

@@ -1,17 +1,23 @@
-"""Compiled loop of a network of LIF populations joined by projections; ``neurons.simulation._NumpyRun`` is its
+"""Compiled loop of a network of LIF populations joined by projections; ``neurons.simulation._run_numpy`` is its
 NumPy reference (same scheme, same arithmetic, tested equal). The scheme is documented in
 ``neurons/simulation.py``; the arrays are those that ``neurons.simulation._Layout`` builds.
 
-One thread: each step updates every neuron (arrivals of the step, membrane, threshold, synaptic decay), then
-propagates the step's spikes (neurons' and sources') over the synapses grouped by presynaptic neuron into the
-ring buffer of arrivals, so the work per step is O(neurons + synapses of the neurons that fired).
+Each step updates the neurons chunk by chunk (a chunk: a range of one population's neurons; ``update_chunk``:
+arrivals, membrane and threshold, spikes, synaptic decay), each chunk in a few passes over its neurons that the
+compiler vectorizes, then propagates the step's spikes (neurons' and sources') over the synapses grouped by
+presynaptic neuron, so the work per step is O(neurons + synapses of the neurons that fired). ``run_network``
+updates the chunks one after the other, ``run_network_parallel`` on Numba's threads (``prange``; chunks never
+interact within a step, and their spikes are merged in chunk order, so the result does not depend on the
+number of threads).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import prange  # this module is imported only when the numba backend runs
 
 from neuronlab.backend import helper, kernel
+from neuronlab.backend.propagator import PADE_MAX, exp_pade
 
 
 @helper
@@ -37,15 +43,17 @@ def alpha_gain(u, lam, tau):
 
 
 @helper
-def partial_step(i, offset, u, v0, i_ext, chans, kind, tau, e_rev, S, Xa, v_rest, resistance, tau_m):
+def partial_step(i, offset, u, v0, i_ext, chans, kind, tau, e_rev, S, Xa, v_rest, resistance, tau_m, ahead, decay):
     """v after integrating neuron i for time u from v0, starting ``offset`` after the step began (synaptic
-    states decayed to then), conductances frozen at their mean over [offset, offset + u]."""
+    states decayed to then), conductances frozen at their mean over [offset, offset + u]. ``ahead``: the
+    conductances are already decayed to the step's end (S / decay is their value at its start)."""
     r = resistance[i]
     g_sum = 0.0
     g_e = 0.0
     for c in chans:
         if kind[c] == 2:
-            g = S[c, i] * np.exp(-offset / tau[c]) * (-np.expm1(-u / tau[c])) * tau[c] / u
+            s = S[c, i] / decay[c] if ahead else S[c, i]
+            g = s * np.exp(-offset / tau[c]) * (-np.expm1(-u / tau[c])) * tau[c] / u
             g_sum += g
             g_e += g * e_rev[c]
     lam = (1.0 + r * g_sum) / tau_m[i]
@@ -64,28 +72,6 @@ def partial_step(i, offset, u, v0, i_ext, chans, kind, tau, e_rev, S, Xa, v_rest
 
 
 @helper
-def threshold(t_k, t_next, t_free, v1, v_threshold, v, special):
-    """Free neurons below threshold take v1 (branch-free, so the compiler vectorizes it); flags the others
-    (crossing, or resuming inside the step) in ``special``; returns how many. Arrays: one population's slice."""
-    n_special = 0
-    for i in range(v.shape[0]):
-        free = t_free[i] <= t_k
-        flag = (free & (v1[i] >= v_threshold[i])) | (~free & (t_free[i] < t_next))
-        v[i] = v1[i] if free & ~flag else v[i]
-        special[i] = flag
-        n_special += flag
-    return n_special
-
-
-@helper
-def leak(v1, v, v_rest, resistance, x, d_m):
-    """v1 <- a + (v - a) e^(-dt/tau_m), a = v_rest + R I_ext: the full step without synapses (one population)."""
-    for i in range(v.shape[0]):
-        a_inf = v_rest[i] + resistance[i] * x[i]
-        v1[i] = a_inf + (v[i] - a_inf) * d_m[i]
-
-
-@helper
 def arrive(target, arriving, jump):
     """target += jump * arriving; arriving <- 0 (the ring buffer's slot is reused)."""
     for i in range(target.shape[0]):
@@ -101,22 +87,53 @@ def add_currents(v1, c_s, s, c_x, x):
 
 
 @helper
-def add_conductance(g_sum, g_e, g, g_mean, e_rev):
-    """Sums of the step-mean conductances and of their products with the reversal potentials."""
+def add_conductance(g_sum, g_e, first, g, g_mean, e_rev, decay):
+    """Sums of the step-mean conductances and of their products with the reversal potentials (``first``: the
+    sums start here); g then decays to the step's end, g <- e^(-dt/tau) g (one pass over g instead of two)."""
     for i in range(g_sum.shape[0]):
-        gm = g[i] * g_mean
-        g_sum[i] += gm
-        g_e[i] += gm * e_rev
+        gi = g[i]
+        gm = gi * g_mean
+        g_sum[i] = (0.0 if first else g_sum[i]) + gm
+        g_e[i] = (0.0 if first else g_e[i]) + gm * e_rev
+        g[i] = gi * decay
 
 
 @helper
-def conductance_step(v1, v, g_sum, g_e, v_rest, resistance, x, tau_m, dt):
-    """v1 <- v_inf + (v - v_inf) e^(-lam dt) with the step-mean conductances (lam, v_inf: the module's scheme)."""
+def leak(v1, v, v_rest, resistance, x, d_m):
+    """v1 <- a + (v - a) e^(-dt/tau_m), a = v_rest + R I_ext: the full step without synapses."""
+    for i in range(v1.shape[0]):
+        a_inf = v_rest[i] + resistance[i] * x[i]
+        v1[i] = a_inf + (v[i] - a_inf) * d_m[i]
+
+
+@helper
+def conductance_membrane(v1, v, g_sum, g_e, v_rest, resistance, x, h_m):
+    """v1 <- v_inf + (v - v_inf) e^(-z), z = (dt / tau_m) (1 + R g_sum), with the step-mean conductances (the
+    module's scheme), e^(-z) = q / p by ``exp_pade``: with v_inf = a / (1 + R g_sum), a = v_rest + R I_ext +
+    R g_e, v1 = (a d + v (1 + R g_sum) q) / ((1 + R g_sum) p), one division. v1 = +inf marks z > PADE_MAX:
+    ``threshold`` then flags the neuron, and ``partial_step`` redoes its step with NumPy's exp."""
     for i in range(v1.shape[0]):
         r = resistance[i]
-        lam = (1.0 + r * g_sum[i]) / tau_m[i]
-        v_inf = (v_rest[i] + r * x[i] + r * g_e[i]) / (1.0 + r * g_sum[i])
-        v1[i] = v_inf + (v[i] - v_inf) * np.exp(-lam * dt)
+        denom = 1.0 + r * g_sum[i]
+        z = h_m[i] * denom
+        a = v_rest[i] + r * x[i] + r * g_e[i]
+        p, q, d = exp_pade(min(z, PADE_MAX))
+        v1i = (a * d + v[i] * denom * q) / (denom * p)
+        v1[i] = np.inf if z > PADE_MAX else v1i
+
+
+@helper
+def threshold(t_k, t_next, v1, v, t_free, v_threshold, special):
+    """Free neurons below threshold take v1 (branch-free, so the compiler vectorizes it); flags the others
+    (crossing, or resuming inside the step) in ``special``; returns how many."""
+    n_special = 0
+    for i in range(v.shape[0]):
+        free = t_free[i] <= t_k
+        flag = (free & (v1[i] >= v_threshold[i])) | (~free & (t_free[i] < t_next))
+        v[i] = v1[i] if free & ~flag else v[i]
+        special[i] = flag
+        n_special += flag
+    return n_special
 
 
 @helper
@@ -134,16 +151,146 @@ def decay_alpha(s, x, decay, step_x):
 
 
 @helper
-def flagged(special, special_words, lo, hi):
-    """The indices i in [lo, hi) with special[i] set, in order (skipping words of 8 clear flags)."""
-    out = []
-    for word in range(lo // 8, (hi + 7) // 8):
-        if special_words[word] == 0:
+def update_chunk(lo, hi, mode, chans, direct, slot, t_k, t_next, dt, xr, channel, neuron, state, scratch, stage):
+    """Steps 1 to 4 of the scheme for the neurons [lo, hi) of one population (``mode`` 0: current synapses only,
+    1: conductances only, 2: both, every step through ``partial_step``). The neurons that spike, and their
+    spike times, are written to ``stage`` = (neurons, times) from position lo on; returns how many. The arrays
+    come in tuples (a kernel's helper takes at most 32 arguments): ``channel`` the projections', ``neuron`` the
+    neurons' parameters, ``state`` the state, ``scratch`` the work arrays of the run."""
+    kind, tau, e_rev, decay, g_mean, c_s, c_x = channel
+    tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, d_m, h_m = neuron
+    v, t_free, S, Xa, buf = state
+    v1, acc, acc_e, special, special_words = scratch
+    stage_neuron, stage_time = stage
+    if not direct:  # 1. arrivals at t_k
+        for c in chans:
+            target = Xa[c] if kind[c] == 1 else S[c]
+            arrive(target[lo:hi], buf[c, slot, lo:hi], np.e if kind[c] == 1 else 1.0)
+    n_special = 0
+    if mode == 2:  # 2. every neuron free in this step takes the general update
+        for i in range(lo, hi):
+            flag = t_free[i] < t_next
+            special[i] = flag
+            n_special += flag
+    elif mode == 0:  # 2. full-step membrane update and threshold, current synapses (precomputed coefficients)
+        leak(v1[lo:hi], v[lo:hi], v_rest[lo:hi], resistance[lo:hi], xr[lo:hi], d_m[lo:hi])
+        for c in chans:
+            add_currents(v1[lo:hi], c_s[c, lo:hi], S[c, lo:hi], c_x[c, lo:hi], Xa[c, lo:hi])
+    else:  # 2. full-step membrane update and threshold, conductances at their step mean
+        for m in range(chans.shape[0]):
+            c = chans[m]
+            add_conductance(acc[lo:hi], acc_e[lo:hi], m == 0, S[c, lo:hi], g_mean[c], e_rev[c], decay[c])
+        conductance_membrane(
+            v1[lo:hi],
+            v[lo:hi],
+            acc[lo:hi],
+            acc_e[lo:hi],
+            v_rest[lo:hi],
+            resistance[lo:hi],
+            xr[lo:hi],
+            h_m[lo:hi],
+        )
+    if mode != 2:  # 3. threshold
+        n_special = threshold(t_k, t_next, v1[lo:hi], v[lo:hi], t_free[lo:hi], v_threshold[lo:hi], special[lo:hi])
+    n_spikes = 0  # 4. the flagged neurons: spikes, resumptions after refractoriness, partial steps
+    for word in range(lo // 8, (hi + 7) // 8 if n_special else lo // 8):
+        if special_words[word] == 0:  # 8 flags at a time: most words are all clear
             continue
         for i in range(max(8 * word, lo), min(8 * word + 8, hi)):
-            if special[i]:
-                out.append(i)
-    return out
+            if special[i] == 0:
+                continue
+            start = max(t_k, t_free[i])
+            v0 = v[i]
+            vi = v1[i]
+            if start > t_k or mode == 2 or vi == np.inf:
+                vi = partial_step(
+                    i,
+                    start - t_k,
+                    t_next - start,
+                    v0,
+                    xr[i],
+                    chans,
+                    kind,
+                    tau,
+                    e_rev,
+                    S,
+                    Xa,
+                    v_rest,
+                    resistance,
+                    tau_m,
+                    mode == 1,
+                    decay,
+                )
+            if vi >= v_threshold[i]:
+                t_spike = start + (t_next - start) * (v_threshold[i] - v0) / (vi - v0)
+                stage_neuron[lo + n_spikes] = i
+                stage_time[lo + n_spikes] = t_spike
+                n_spikes += 1
+                v[i] = v_reset[i]
+                t_free[i] = t_spike + tau_ref[i]
+            else:
+                v[i] = vi
+    for c in chans if mode != 1 else chans[:0]:  # 5. synaptic states to t_next (conductances-only: done above)
+        if kind[c] == 1:
+            decay_alpha(S[c, lo:hi], Xa[c, lo:hi], decay[c], dt / tau[c])
+        else:
+            decay_exponential(S[c, lo:hi], decay[c])
+    return n_spikes
+
+
+@helper
+def finish_step(
+    k,
+    n_out,
+    chunk_lo,
+    chunk_count,
+    stage_neuron,
+    stage_time,
+    direct,
+    length,
+    kind,
+    v,
+    S,
+    Xa,
+    buf,
+    syn_ptr,
+    syn_post,
+    syn_w,
+    syn_delay,
+    src_ptr,
+    src_id,
+    rec_index,
+    rec_var,
+    rec,
+    spk_neuron,
+    spk_step,
+    spk_time,
+):
+    """Step 5: the chunks' spikes appended in chunk order, the monitored states recorded, and the step's spikes
+    (neurons' and sources') propagated over the synapses of the neurons that fired. Returns the new n_out."""
+    first = n_out
+    for ch in range(chunk_lo.shape[0]):
+        for m in range(chunk_lo[ch], chunk_lo[ch] + chunk_count[ch]):
+            spk_neuron[n_out] = stage_neuron[m]
+            spk_step[n_out] = k
+            spk_time[n_out] = stage_time[m]
+            n_out += 1
+    for m in range(rec_index.shape[0]):
+        rec[k + 1, m] = v[rec_index[m]] if rec_var[m] < 0 else S[rec_var[m], rec_index[m]]
+    n_chans = S.shape[0]
+    for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):
+        j = spk_neuron[m] if m < n_out else src_id[src_ptr[k] + m - n_out]
+        for c in range(n_chans):  # the synapses of j onto channel c: syn_ptr[j C + c] to syn_ptr[j C + c + 1]
+            lo, hi = syn_ptr[j * n_chans + c], syn_ptr[j * n_chans + c + 1]
+            if not direct:
+                for s in range(lo, hi):
+                    buf[c, (k + 1 + syn_delay[s]) % length, syn_post[s]] += syn_w[s]
+            else:
+                target = Xa[c] if kind[c] == 1 else S[c]
+                jump = np.e if kind[c] == 1 else 1.0
+                for s in range(lo, hi):
+                    target[syn_post[s]] += jump * syn_w[s]
+    return n_out
 
 
 @kernel
@@ -151,8 +298,9 @@ def run_network(
     k_start,
     k_end,
     dt,
-    pop_lo,
-    pop_hi,
+    chunk_lo,
+    chunk_hi,
+    chunk_pop,
     pop_mode,
     chan_ptr,
     chan_list,
@@ -161,6 +309,7 @@ def run_network(
     e_rev,
     decay,
     g_mean,
+    h_m,
     tau_m,
     tau_ref,
     v_rest,
@@ -177,7 +326,6 @@ def run_network(
     Xa,
     buf,
     syn_ptr,
-    syn_chan,
     syn_post,
     syn_w,
     syn_delay,
@@ -192,114 +340,187 @@ def run_network(
     n_out,
 ):
     """Advance steps [k_start, k_end), or stop early at a step boundary when the spike arrays have room for
-    fewer than one spike per neuron. Returns (the step reached, the number of spikes stored).
-
-    Each population is updated in passes over its neurons that the compiler vectorizes (arrivals, the full-step
-    membrane update of pop_mode 0: current synapses only, or 1: conductances only, synaptic decay), with one
-    branching pass for thresholds, refractory periods and the steps that need ``partial_step`` (a neuron
-    resuming mid-step; every step of a population mixing current and conductance synapses, pop_mode 2)."""
+    fewer than one spike per neuron. Returns (the step reached, the number of spikes stored). One thread: the
+    chunks (``chunk_lo``, ``chunk_hi``, their population ``chunk_pop``) one after the other."""
     n_neurons = v.shape[0]
     capacity = spk_neuron.shape[0]
     length = buf.shape[1]
-    varying = x.shape[0] > 1
-    e = np.e
-    v1 = np.empty(n_neurons)
-    g_sum = np.empty(n_neurons)
-    g_e = np.empty(n_neurons)
-    special = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)
-    special_words = special.view(np.uint64)  # scanned 8 flags at a time: most words are all zero
     direct = length == 1  # no delays: spikes go straight into the synaptic states, due at t_next
+    varying = x.shape[0] > 1
+    v1, acc, acc_e = np.empty(n_neurons), np.empty(n_neurons), np.empty(n_neurons)
+    special = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)
+    special_words = special.view(np.uint64)
+    stage_neuron, stage_time = np.empty(n_neurons, dtype=np.int64), np.empty(n_neurons)
+    chunk_count = np.zeros(chunk_lo.shape[0], dtype=np.int64)
+    channel = (kind, tau, e_rev, decay, g_mean, c_s, c_x)
+    neuron = (tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, d_m, h_m)
+    state, scratch = (v, t_free, S, Xa, buf), (v1, acc, acc_e, special, special_words)
+    stage = (stage_neuron, stage_time)
     for k in range(k_start, k_end):
         if capacity - n_out < n_neurons:
             return k, n_out
-        t_k = k * dt
-        t_next = (k + 1) * dt
-        slot = k % length
-        first = n_out
+        t_k, t_next, slot = k * dt, (k + 1) * dt, k % length
         xr = x[k if varying else 0]
-        for p in range(pop_lo.shape[0]):
-            lo, hi, mode = pop_lo[p], pop_hi[p], pop_mode[p]
-            chans = chan_list[chan_ptr[p] : chan_ptr[p + 1]]
-            for c in chans if not direct else chans[:0]:  # 1. arrivals at t_k
-                target = Xa[c] if kind[c] == 1 else S[c]
-                jump = e if kind[c] == 1 else 1.0
-                arrive(target[lo:hi], buf[c, slot, lo:hi], jump)
-            if mode == 0:  # 2. full-step membrane update, current synapses (exact, precomputed coefficients)
-                leak(v1[lo:hi], v[lo:hi], v_rest[lo:hi], resistance[lo:hi], xr[lo:hi], d_m[lo:hi])
-                for c in chans:
-                    add_currents(v1[lo:hi], c_s[c, lo:hi], S[c, lo:hi], c_x[c, lo:hi], Xa[c, lo:hi])
-            elif mode == 1:  # 2. full-step membrane update, conductances at their step mean
-                g_sum[lo:hi] = 0.0
-                g_e[lo:hi] = 0.0
-                for c in chans:
-                    add_conductance(g_sum[lo:hi], g_e[lo:hi], S[c, lo:hi], g_mean[c], e_rev[c])
-                conductance_step(
-                    v1[lo:hi],
-                    v[lo:hi],
-                    g_sum[lo:hi],
-                    g_e[lo:hi],
-                    v_rest[lo:hi],
-                    resistance[lo:hi],
-                    xr[lo:hi],
-                    tau_m[lo:hi],
-                    dt,
-                )
-            n_special = 0
-            if mode == 2:  # 3. every neuron free in this step takes the general update
-                for i in range(lo, hi):
-                    flag = t_free[i] < t_next
-                    special[i] = flag
-                    n_special += flag
-            else:
-                n_special = threshold(
-                    t_k, t_next, t_free[lo:hi], v1[lo:hi], v_threshold[lo:hi], v[lo:hi], special[lo:hi]
-                )
-            for i in flagged(special, special_words, lo, hi if n_special else lo):  # spikes, resumptions
-                start = max(t_k, t_free[i])
-                v0 = v[i]
-                vi = v1[i]
-                if start > t_k or mode == 2:
-                    vi = partial_step(
-                        i,
-                        start - t_k,
-                        t_next - start,
-                        v0,
-                        xr[i],
-                        chans,
-                        kind,
-                        tau,
-                        e_rev,
-                        S,
-                        Xa,
-                        v_rest,
-                        resistance,
-                        tau_m,
-                    )
-                if vi >= v_threshold[i]:
-                    t_spike = start + (t_next - start) * (v_threshold[i] - v0) / (vi - v0)
-                    spk_neuron[n_out] = i
-                    spk_step[n_out] = k
-                    spk_time[n_out] = t_spike
-                    n_out += 1
-                    v[i] = v_reset[i]
-                    t_free[i] = t_spike + tau_ref[i]
-                else:
-                    v[i] = vi
-            for c in chans:  # 4. synaptic states to t_next
-                if kind[c] == 1:
-                    decay_alpha(S[c, lo:hi], Xa[c, lo:hi], decay[c], dt / tau[c])
-                else:
-                    decay_exponential(S[c, lo:hi], decay[c])
-        for m in range(rec_index.shape[0]):
-            rec[k + 1, m] = v[rec_index[m]] if rec_var[m] < 0 else S[rec_var[m], rec_index[m]]
-        for m in range(first, n_out + src_ptr[k + 1] - src_ptr[k]):  # 5. propagate this step's spikes
-            j = spk_neuron[m] if m < n_out else src_id[src_ptr[k] + m - n_out]
-            for s in range(syn_ptr[j], syn_ptr[j + 1]):
-                c = syn_chan[s]
-                if not direct:
-                    buf[c, (k + 1 + syn_delay[s]) % length, syn_post[s]] += syn_w[s]
-                elif kind[c] == 1:
-                    Xa[c, syn_post[s]] += e * syn_w[s]
-                else:
-                    S[c, syn_post[s]] += syn_w[s]
+        for ch in range(chunk_lo.shape[0]):
+            p = chunk_pop[ch]
+            chunk_count[ch] = update_chunk(
+                chunk_lo[ch],
+                chunk_hi[ch],
+                pop_mode[p],
+                chan_list[chan_ptr[p] : chan_ptr[p + 1]],
+                direct,
+                slot,
+                t_k,
+                t_next,
+                dt,
+                xr,
+                channel,
+                neuron,
+                state,
+                scratch,
+                stage,
+            )
+        n_out = finish_step(
+            k,
+            n_out,
+            chunk_lo,
+            chunk_count,
+            stage_neuron,
+            stage_time,
+            direct,
+            length,
+            kind,
+            v,
+            S,
+            Xa,
+            buf,
+            syn_ptr,
+            syn_post,
+            syn_w,
+            syn_delay,
+            src_ptr,
+            src_id,
+            rec_index,
+            rec_var,
+            rec,
+            spk_neuron,
+            spk_step,
+            spk_time,
+        )
+    return k_end, n_out
+
+
+@kernel(parallel=True)
+def run_network_parallel(
+    k_start,
+    k_end,
+    dt,
+    chunk_lo,
+    chunk_hi,
+    chunk_pop,
+    pop_mode,
+    chan_ptr,
+    chan_list,
+    kind,
+    tau,
+    e_rev,
+    decay,
+    g_mean,
+    h_m,
+    tau_m,
+    tau_ref,
+    v_rest,
+    v_threshold,
+    v_reset,
+    resistance,
+    x,
+    d_m,
+    c_s,
+    c_x,
+    v,
+    t_free,
+    S,
+    Xa,
+    buf,
+    syn_ptr,
+    syn_post,
+    syn_w,
+    syn_delay,
+    src_ptr,
+    src_id,
+    rec_index,
+    rec_var,
+    rec,
+    spk_neuron,
+    spk_step,
+    spk_time,
+    n_out,
+):
+    """``run_network`` with the chunks of each step updated in parallel on Numba's threads (the same result:
+    chunks are independent within a step and their spikes are merged in chunk order)."""
+    n_neurons = v.shape[0]
+    capacity = spk_neuron.shape[0]
+    length = buf.shape[1]
+    direct = length == 1  # no delays: spikes go straight into the synaptic states, due at t_next
+    varying = x.shape[0] > 1
+    v1, acc, acc_e = np.empty(n_neurons), np.empty(n_neurons), np.empty(n_neurons)
+    special = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)
+    special_words = special.view(np.uint64)
+    stage_neuron, stage_time = np.empty(n_neurons, dtype=np.int64), np.empty(n_neurons)
+    chunk_count = np.zeros(chunk_lo.shape[0], dtype=np.int64)
+    channel = (kind, tau, e_rev, decay, g_mean, c_s, c_x)
+    neuron = (tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, d_m, h_m)
+    state, scratch = (v, t_free, S, Xa, buf), (v1, acc, acc_e, special, special_words)
+    stage = (stage_neuron, stage_time)
+    for k in range(k_start, k_end):
+        if capacity - n_out < n_neurons:
+            return k, n_out
+        t_k, t_next, slot = k * dt, (k + 1) * dt, k % length
+        xr = x[k if varying else 0]
+        for ch in prange(chunk_lo.shape[0]):
+            p = chunk_pop[ch]
+            chunk_count[ch] = update_chunk(
+                chunk_lo[ch],
+                chunk_hi[ch],
+                pop_mode[p],
+                chan_list[chan_ptr[p] : chan_ptr[p + 1]],
+                direct,
+                slot,
+                t_k,
+                t_next,
+                dt,
+                xr,
+                channel,
+                neuron,
+                state,
+                scratch,
+                stage,
+            )
+        n_out = finish_step(
+            k,
+            n_out,
+            chunk_lo,
+            chunk_count,
+            stage_neuron,
+            stage_time,
+            direct,
+            length,
+            kind,
+            v,
+            S,
+            Xa,
+            buf,
+            syn_ptr,
+            syn_post,
+            syn_w,
+            syn_delay,
+            src_ptr,
+            src_id,
+            rec_index,
+            rec_var,
+            rec,
+            spk_neuron,
+            spk_step,
+            spk_time,
+        )
     return k_end, n_out

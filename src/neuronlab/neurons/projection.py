@@ -146,18 +146,26 @@ def fixed_probability(n_pre: int, n_post: int, p: float, weight=1.0, seed=None, 
 
 def fixed_indegree(n_pre: int, n_post: int, indegree: int, weight=1.0, seed=None):
     """Each postsynaptic neuron receives exactly ``indegree`` synapses from distinct presynaptic neurons chosen
-    uniformly at random."""
+    uniformly at random: all rows drawn at once with replacement, then the repeated entries redrawn until none
+    is left (the rule treats every presynaptic neuron alike, so each row is a uniform ``indegree``-subset);
+    O(n_post indegree log indegree) when indegree <= n_pre / 2, a permutation per row above."""
     n_pre, n_post = check.neuron_count(n_pre), check.neuron_count(n_post)
     if isinstance(indegree, bool) or not isinstance(indegree, (int, np.integer)) or not 0 <= indegree <= n_pre:
         raise ValueError(f"indegree must be an integer in [0, n_pre = {n_pre}], got {indegree!r}")
     rng = _generator(seed)
-    cols = (
-        np.concatenate([rng.choice(n_pre, indegree, replace=False) for _ in range(n_post)])
-        if indegree
-        else np.zeros(0, dtype=np.int64)
-    )
+    if 2 * indegree > n_pre:
+        cols = np.array([rng.permutation(n_pre)[:indegree] for _ in range(n_post)], dtype=np.int64)
+    else:
+        cols = rng.integers(0, n_pre, size=(n_post, indegree))
+        while True:
+            cols.sort(axis=1)
+            repeated = np.zeros(cols.shape, dtype=bool)
+            repeated[:, 1:] = cols[:, 1:] == cols[:, :-1]
+            if not repeated.any():
+                break
+            cols[repeated] = rng.integers(0, n_pre, size=int(repeated.sum()))
     rows = np.repeat(np.arange(n_post), indegree)
-    return _matrix(rows, cols, n_post, n_pre, weight, rng)
+    return _matrix(rows, cols.ravel(), n_post, n_pre, weight, rng)
 
 
 def one_to_one(n: int, weight=1.0):

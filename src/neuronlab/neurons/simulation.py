@@ -15,7 +15,10 @@ synaptic states; see ``population.py`` and ``projection.py`` for the equations):
    with G_1(u) = int_0^u e^(-lam (u - r)) e^(-r/tau) dr and G_2(u) = int_0^u e^(-lam (u - r)) (r/tau) e^(-r/tau) dr
    (``backend/network.py`` evaluates them without cancellation). Without conductance synapses this is the exact
    solution (full steps use coefficients computed once); with them it is the exponential integrator with
-   step-mean conductances, second order in dt;
+   step-mean conductances, second order in dt. Full steps of a conductance-only population take e^(-lam dt)
+   as its (4, 4) Padé approximant (``backend.propagator.exp_pade``: relative error below 8e-11 for lam dt <= 0.5,
+   2e-15 for lam dt <= 0.15, far below the scheme's own error; one division per neuron and no exp, so the
+   compiler vectorizes the loop); longer steps, partial steps and mixed populations use exp;
 3. threshold: v(t_k+1) >= v_threshold is a spike at the linearly interpolated crossing time t* (between t_s and
    t_k+1); v = v_reset, refractory until t* + tau_ref (tau_ref >= dt, so at most one spike per step), after
    which the neuron integrates the rest of that step from v_reset;
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neuronlab.neurons import _validation as check
-from neuronlab.neurons.lif import resolve_backend
+from neuronlab.neurons.lif import _check_threads, resolve_backend
 from neuronlab.neurons.population import Population
 from neuronlab.neurons.projection import ALPHA, CONDUCTANCE, Projection
 from neuronlab.neurons.results import SpikingResult, sorted_spikes
@@ -121,15 +124,24 @@ class Network:
                 )
         self.seed = seed
 
-    def run(self, duration: float, dt: float = 1e-4, backend: str | None = None) -> NetworkRun:
+    def run(
+        self, duration: float, dt: float = 1e-4, backend: str | None = None, threads: int | None = None
+    ) -> NetworkRun:
         """Simulate from t = 0 for ``duration`` seconds in steps of ``dt`` (at most the smallest tau_m, tau_ref
-        and synaptic tau). backend: "numba" (compiled, default when Numba is importable) or "numpy"."""
+        and synaptic tau). backend: "numba" (compiled, default when Numba is importable) or "numpy". threads: how
+        many threads the numba backend updates the neurons of a step on (None or 1: one; the result is the same
+        for any number). The threads meet once per step, so more than one pays only when a step has much work:
+        large networks on otherwise idle cores."""
         import time
 
         backend = resolve_backend(backend)
+        threads = _check_threads(threads, backend)
         layout = _Layout(self, duration, dt)
         start = time.perf_counter()
-        (_run_numba if backend == "numba" else _run_numpy)(layout)
+        if backend == "numba":
+            _run_numba(layout, threads)
+        else:
+            _run_numpy(layout)
         wall = time.perf_counter() - start
         t = layout.dt * np.arange(layout.n_steps + 1)
         spikes = {}
@@ -197,6 +209,7 @@ class _Layout:
         self.Xa = np.zeros((max(c_count, 1), n))
         lam = 1.0 / self.tau_m
         self.d_m = np.exp(-dt * lam)
+        self.h_m = dt / self.tau_m
         self.c_s, self.c_x = np.zeros_like(self.S), np.zeros_like(self.S)
         for c, q in enumerate(projs):
             lo = index[id(q.post)]
@@ -217,16 +230,19 @@ class _Layout:
             indptr, rows, data, d = q.by_presynaptic()
             pre_lo = index[id(q.pre)] if id(q.pre) in pop_of else source_lo[id(q.pre)]
             pre.append(pre_lo + np.repeat(np.arange(q.pre.n), np.diff(indptr)))
-            chan.append(np.full(rows.size, c))
+            chan.append(np.full(rows.size, c, dtype=np.int64))
             post.append(index[id(q.post)] + rows)
             w.append(data)
             delay.append(d)
-        pre_id = np.concatenate(pre) if pre else np.zeros(0, np.int64)
-        order = np.argsort(pre_id, kind="stable")
-        self.syn_ptr = np.concatenate(([0], np.cumsum(np.bincount(pre_id, minlength=total)))).astype(np.int64)
+        # grouped by (presynaptic id, channel): those of j onto channel c are syn_ptr[j C + c] .. syn_ptr[j C + c + 1]
+        n_chans = max(c_count, 1)
+        key = (np.concatenate(pre) * n_chans + np.concatenate(chan)) if pre else np.zeros(0, np.int64)
+        order = np.argsort(key, kind="stable")
+        self.syn_ptr = np.concatenate(([0], np.cumsum(np.bincount(key, minlength=total * n_chans)))).astype(np.int64)
+        del key
         cat_syn = lambda parts, dtype: (np.concatenate(parts)[order] if parts else np.zeros(0)).astype(dtype)  # noqa: E731
-        self.syn_chan, self.syn_post = cat_syn(chan, np.int64), cat_syn(post, np.int64)
-        self.syn_w, self.syn_delay = cat_syn(w, np.float64), cat_syn(delay, np.int64)
+        self.syn_chan, self.syn_post = cat_syn(chan, np.int32), cat_syn(post, np.int64)
+        self.syn_w, self.syn_delay = cat_syn(w, np.float64), cat_syn(delay, np.int32)
         length = int(self.syn_delay.max()) + 1 if self.syn_delay.size else 1
         self.buf = np.zeros((max(c_count, 1), length, n))
         steps, ids = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
@@ -288,64 +304,87 @@ def _alpha_gain(u, lam, tau):
     return np.where(small, np.exp(-lam * u) * u * u * psi / tau, exact)
 
 
-def _run_numba(layout: _Layout) -> None:
+def _chunks(layout: _Layout, threads: int):
+    """(lo, hi, population) of the ranges of neurons the kernel updates as units: each population cut into
+    ``threads`` ranges of whole 8-neuron words (one range per population on one thread)."""
+    lo, hi, pop = [], [], []
+    for p, (a, b) in enumerate(zip(layout.pop_lo, layout.pop_hi)):
+        inner = np.round(np.linspace(a, b, threads + 1)[1:-1] / 8).astype(np.int64) * 8
+        cuts = np.unique(np.concatenate(([a], np.clip(inner, a, b), [b])))
+        for c0, c1 in zip(cuts[:-1], cuts[1:]):
+            lo.append(c0)
+            hi.append(c1)
+            pop.append(p)
+    return np.array(lo, np.int64), np.array(hi, np.int64), np.array(pop, np.int64)
+
+
+def _run_numba(layout: _Layout, threads: int | None) -> None:
     from neuronlab.backend import network as compiled
+    from neuronlab.backend import threads as numba_threads
 
     L = layout
+    workers = threads if threads is not None and threads > 1 else 1
+    parallel = workers > 1
+    run = compiled.run_network_parallel if parallel else compiled.run_network
+    chunk_lo, chunk_hi, chunk_pop = _chunks(L, workers)
     k, n = 0, L.v.size
     while k < L.n_steps:
         capacity = max(4 * n, int(n * 100 * L.dt * (L.n_steps - k)))  # room for 100 Hz, grown as needed
         neuron, step, when = np.empty(capacity, np.int64), np.empty(capacity, np.int64), np.empty(capacity)
-        k_new, count = compiled.run_network(
-            k,
-            L.n_steps,
-            L.dt,
-            L.pop_lo,
-            L.pop_hi,
-            L.pop_mode,
-            L.chan_ptr,
-            L.chan_list,
-            L.kind,
-            L.tau,
-            L.e_rev,
-            L.decay,
-            L.g_mean,
-            L.tau_m,
-            L.tau_ref,
-            L.v_rest,
-            L.v_threshold,
-            L.v_reset,
-            L.resistance,
-            L.x,
-            L.d_m,
-            L.c_s,
-            L.c_x,
-            L.v,
-            L.t_free,
-            L.S,
-            L.Xa,
-            L.buf,
-            L.syn_ptr,
-            L.syn_chan,
-            L.syn_post,
-            L.syn_w,
-            L.syn_delay,
-            L.src_ptr,
-            L.src_id,
-            L.rec_index,
-            L.rec_var,
-            L.rec,
-            neuron,
-            step,
-            when,
-            0,
-        )
+        with numba_threads(threads if parallel else None):
+            k_new, count = run(
+                k,
+                L.n_steps,
+                L.dt,
+                chunk_lo,
+                chunk_hi,
+                chunk_pop,
+                L.pop_mode,
+                L.chan_ptr,
+                L.chan_list,
+                L.kind,
+                L.tau,
+                L.e_rev,
+                L.decay,
+                L.g_mean,
+                L.h_m,
+                L.tau_m,
+                L.tau_ref,
+                L.v_rest,
+                L.v_threshold,
+                L.v_reset,
+                L.resistance,
+                L.x,
+                L.d_m,
+                L.c_s,
+                L.c_x,
+                L.v,
+                L.t_free,
+                L.S,
+                L.Xa,
+                L.buf,
+                L.syn_ptr,
+                L.syn_post,
+                L.syn_w,
+                L.syn_delay,
+                L.src_ptr,
+                L.src_id,
+                L.rec_index,
+                L.rec_var,
+                L.rec,
+                neuron,
+                step,
+                when,
+                0,
+            )
         L.out.append((neuron[:count], step[:count], when[:count]))
         k = k_new
 
 
 def _run_numpy(layout: _Layout) -> None:
     """The reference: the module docstring's scheme vectorized over each population's neurons."""
+    from neuronlab.backend.propagator import PADE_MAX, exp_pade
+
     L = layout
     dt, S, Xa, v, t_free, buf = L.dt, L.S, L.Xa, L.v, L.t_free, L.buf
     length = buf.shape[1]
@@ -366,7 +405,7 @@ def _run_numpy(layout: _Layout) -> None:
                 buf[c, slot, sl] = 0.0
             mode = L.pop_mode[p]
             r, i_ext = L.resistance[sl], i_ext_all[sl]
-            v1 = np.zeros(hi - lo)
+            v1, far = np.zeros(hi - lo), np.zeros(hi - lo, dtype=bool)
             if mode == 0:
                 a_inf = L.v_rest[sl] + r * i_ext
                 v1 = a_inf + (v[sl] - a_inf) * L.d_m[sl]
@@ -376,19 +415,23 @@ def _run_numpy(layout: _Layout) -> None:
                 g_sum, g_e = np.zeros(hi - lo), np.zeros(hi - lo)
                 for c in chans:
                     g = S[c, sl] * L.g_mean[c]
-                    g_sum += g
-                    g_e += g * L.e_rev[c]
-                lam = (1.0 + r * g_sum) / L.tau_m[sl]
-                v_inf = (L.v_rest[sl] + r * i_ext + r * g_e) / (1.0 + r * g_sum)
-                v1 = v_inf + (v[sl] - v_inf) * np.exp(-lam * dt)
+                    g_sum = g_sum + g
+                    g_e = g_e + g * L.e_rev[c]
+                    S[c, sl] *= L.decay[c]  # to the step's end already (the kernel's single pass over g)
+                denom = 1.0 + r * g_sum
+                z = L.h_m[sl] * denom
+                a = L.v_rest[sl] + r * i_ext + r * g_e
+                pade, pade_q, pade_d = exp_pade(np.minimum(z, PADE_MAX))  # e^(-z) ~ q / p
+                v1 = (a * pade_d + v[sl] * denom * pade_q) / (denom * pade)
+                far = z > PADE_MAX  # a longer step goes through _partial (NumPy's exp)
             start = np.maximum(t_k, t_free[sl])
             active = np.flatnonzero(start < t_next)
-            i, start, v1 = lo + active, start[active], v1[active]
+            i, start, v1, far = lo + active, start[active], v1[active], far[active]
             v0 = v[i]
-            part = (start > t_k) | (mode == 2)
+            part = (start > t_k) | (mode == 2) | far
             if part.any():
                 v1[part] = _partial(
-                    L, i[part], start[part] - t_k, t_next - start[part], v0[part], i_ext_all[i[part]], chans
+                    L, i[part], start[part] - t_k, t_next - start[part], v0[part], i_ext_all[i[part]], chans, mode == 1
                 )
             spike = v1 >= L.v_threshold[i]
             j = i[spike]
@@ -397,7 +440,7 @@ def _run_numpy(layout: _Layout) -> None:
             t_free[j] = t_spike + L.tau_ref[j]
             fired.append(j)
             fired_at.append(t_spike)
-            for c in chans:
+            for c in chans if mode != 1 else ():
                 if L.kind[c] == ALPHA:
                     S[c, sl] = L.decay[c] * (S[c, sl] + Xa[c, sl] * (dt / L.tau[c]))
                     Xa[c, sl] *= L.decay[c]
@@ -406,7 +449,7 @@ def _run_numpy(layout: _Layout) -> None:
         L.rec[k + 1] = [v[i] if c < 0 else S[c, i] for i, c in zip(L.rec_index, L.rec_var)]
         who = np.concatenate(fired + [L.src_id[L.src_ptr[k] : L.src_ptr[k + 1]]])
         for jj in who:
-            s = slice(L.syn_ptr[jj], L.syn_ptr[jj + 1])
+            s = slice(L.syn_ptr[jj * S.shape[0]], L.syn_ptr[(jj + 1) * S.shape[0]])  # every channel of jj
             if not direct:
                 np.add.at(buf, (L.syn_chan[s], (k + 1 + L.syn_delay[s]) % length, L.syn_post[s]), L.syn_w[s])
                 continue
@@ -417,13 +460,14 @@ def _run_numpy(layout: _Layout) -> None:
         L.out.append((neurons, np.full(neurons.size, k), np.concatenate(fired_at)))
 
 
-def _partial(L: _Layout, i, offset, u, v0, i_ext, chans):
+def _partial(L: _Layout, i, offset, u, v0, i_ext, chans, ahead):
     """NumPy form of ``backend.network.partial_step`` over the neurons ``i``."""
     r, tau_m = L.resistance[i], L.tau_m[i]
     g_sum, g_e = np.zeros(i.size), np.zeros(i.size)
     for c in chans:
         if L.kind[c] == CONDUCTANCE:
-            g = L.S[c, i] * np.exp(-offset / L.tau[c]) * (-np.expm1(-u / L.tau[c])) * L.tau[c] / u
+            s = L.S[c, i] / L.decay[c] if ahead else L.S[c, i]
+            g = s * np.exp(-offset / L.tau[c]) * (-np.expm1(-u / L.tau[c])) * L.tau[c] / u
             g_sum += g
             g_e += g * L.e_rev[c]
     lam = (1.0 + r * g_sum) / tau_m
