@@ -14,7 +14,8 @@ NumPy reference.
         for i in range(x.size):
             y[i] += a * x[i]
 
-``kernel(parallel=True)`` compiles with ``prange`` support; :func:`threads` runs the enclosed parallel calls
+``kernel(parallel=True)`` compiles with ``prange`` support (without it ``prange`` runs as ``range``, so one
+function can serve as both a serial and a parallel kernel); :func:`threads` runs the enclosed parallel calls
 on a given number of threads. A kernel split into named steps calls plain functions marked with :func:`helper`
 (inlined into the kernel when compiled, so a step costs no call); ``helper(compiled=f)`` makes kernels call
 ``f`` instead, for a NumPy function whose array form does not suit scalar code.
@@ -23,6 +24,7 @@ on a given number of threads. A kernel split into named steps calls plain functi
 from __future__ import annotations
 
 import importlib.util
+import types
 from contextlib import contextmanager
 
 __all__ = ["Kernel", "kernel", "helper", "available", "threads", "max_threads"]
@@ -51,11 +53,21 @@ class Kernel:
             import numba  # imported on first use, so that `import neuronlab` does not pay for it
 
             _register_helpers()
-            self.compiled = numba.njit(cache=True, nogil=True, error_model="numpy", parallel=self.parallel)(self.func)
+            func = _parallel_twin(self.func) if self.parallel else self.func
+            self.compiled = numba.njit(cache=True, nogil=True, error_model="numpy", parallel=self.parallel)(func)
         return self.compiled(*args)
 
     def __repr__(self) -> str:
         return f"<kernel {self.func.__module__}.{self.func.__qualname__}>"
+
+
+def _parallel_twin(func):
+    """``func`` under its own qualified name, so that Numba's disk cache (keyed by name) keeps a parallel build
+    of a function apart from its serial one (``kernel(f)`` and ``kernel(parallel=True)(f)`` may share ``f``)."""
+    twin = types.FunctionType(func.__code__, func.__globals__, func.__name__, func.__defaults__, func.__closure__)
+    twin.__qualname__ = f"{func.__qualname__}_parallel"
+    twin.__module__ = func.__module__
+    return twin
 
 
 def kernel(func=None, *, parallel: bool = False):

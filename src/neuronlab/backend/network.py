@@ -293,8 +293,7 @@ def finish_step(
     return n_out
 
 
-@kernel
-def run_network(
+def _run_network(
     k_start,
     k_end,
     dt,
@@ -340,124 +339,10 @@ def run_network(
     n_out,
 ):
     """Advance steps [k_start, k_end), or stop early at a step boundary when the spike arrays have room for
-    fewer than one spike per neuron. Returns (the step reached, the number of spikes stored). One thread: the
-    chunks (``chunk_lo``, ``chunk_hi``, their population ``chunk_pop``) one after the other."""
-    n_neurons = v.shape[0]
-    capacity = spk_neuron.shape[0]
-    length = buf.shape[1]
-    direct = length == 1  # no delays: spikes go straight into the synaptic states, due at t_next
-    varying = x.shape[0] > 1
-    v1, acc, acc_e = np.empty(n_neurons), np.empty(n_neurons), np.empty(n_neurons)
-    special = np.zeros((n_neurons + 7) // 8 * 8, dtype=np.uint8)
-    special_words = special.view(np.uint64)
-    stage_neuron, stage_time = np.empty(n_neurons, dtype=np.int64), np.empty(n_neurons)
-    chunk_count = np.zeros(chunk_lo.shape[0], dtype=np.int64)
-    channel = (kind, tau, e_rev, decay, g_mean, c_s, c_x)
-    neuron = (tau_m, tau_ref, v_rest, v_threshold, v_reset, resistance, d_m, h_m)
-    state, scratch = (v, t_free, S, Xa, buf), (v1, acc, acc_e, special, special_words)
-    stage = (stage_neuron, stage_time)
-    for k in range(k_start, k_end):
-        if capacity - n_out < n_neurons:
-            return k, n_out
-        t_k, t_next, slot = k * dt, (k + 1) * dt, k % length
-        xr = x[k if varying else 0]
-        for ch in range(chunk_lo.shape[0]):
-            p = chunk_pop[ch]
-            chunk_count[ch] = update_chunk(
-                chunk_lo[ch],
-                chunk_hi[ch],
-                pop_mode[p],
-                chan_list[chan_ptr[p] : chan_ptr[p + 1]],
-                direct,
-                slot,
-                t_k,
-                t_next,
-                dt,
-                xr,
-                channel,
-                neuron,
-                state,
-                scratch,
-                stage,
-            )
-        n_out = finish_step(
-            k,
-            n_out,
-            chunk_lo,
-            chunk_count,
-            stage_neuron,
-            stage_time,
-            direct,
-            length,
-            kind,
-            v,
-            S,
-            Xa,
-            buf,
-            syn_ptr,
-            syn_post,
-            syn_w,
-            syn_delay,
-            src_ptr,
-            src_id,
-            rec_index,
-            rec_var,
-            rec,
-            spk_neuron,
-            spk_step,
-            spk_time,
-        )
-    return k_end, n_out
-
-
-@kernel(parallel=True)
-def run_network_parallel(
-    k_start,
-    k_end,
-    dt,
-    chunk_lo,
-    chunk_hi,
-    chunk_pop,
-    pop_mode,
-    chan_ptr,
-    chan_list,
-    kind,
-    tau,
-    e_rev,
-    decay,
-    g_mean,
-    h_m,
-    tau_m,
-    tau_ref,
-    v_rest,
-    v_threshold,
-    v_reset,
-    resistance,
-    x,
-    d_m,
-    c_s,
-    c_x,
-    v,
-    t_free,
-    S,
-    Xa,
-    buf,
-    syn_ptr,
-    syn_post,
-    syn_w,
-    syn_delay,
-    src_ptr,
-    src_id,
-    rec_index,
-    rec_var,
-    rec,
-    spk_neuron,
-    spk_step,
-    spk_time,
-    n_out,
-):
-    """``run_network`` with the chunks of each step updated in parallel on Numba's threads (the same result:
-    chunks are independent within a step and their spikes are merged in chunk order)."""
+    fewer than one spike per neuron. Returns (the step reached, the number of spikes stored). The chunks
+    (``chunk_lo``, ``chunk_hi``, their population ``chunk_pop``) run one after the other in ``run_network``
+    (compiled without ``parallel``, ``prange`` is ``range``) and on Numba's threads in ``run_network_parallel``
+    (the same result: chunks are independent within a step and their spikes are merged in chunk order)."""
     n_neurons = v.shape[0]
     capacity = spk_neuron.shape[0]
     length = buf.shape[1]
@@ -524,3 +409,7 @@ def run_network_parallel(
             spk_time,
         )
     return k_end, n_out
+
+
+run_network = kernel(_run_network)
+run_network_parallel = kernel(parallel=True)(_run_network)
