@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import time
 
 import numpy as np
 
@@ -35,7 +34,7 @@ from neuronlab.data.split import train_val_test_split
 from neuronlab.nn import functional as F
 from neuronlab.nn.recurrent_models import CharacterModel
 from neuronlab.train.callbacks import EarlyStopping
-from neuronlab.train.run import RunConfig, RunResult, _make_trainer
+from neuronlab.train.run import RunConfig, RunResult, _fit, _make_trainer
 from neuronlab.train.run_folder import RunFolder, RunFolderError
 from neuronlab.train.settings import ConfigError
 
@@ -127,17 +126,7 @@ def train_character_run(config: RunConfig, folder: RunFolder, *, resume: bool, p
         generator=np.random.default_rng([config.seed, 1]),
     )
     val_loader = DataLoader(TensorDataset(*named["val"]), batch_size=256) if "val" in named else None
-    if resume:
-        trainer.load_checkpoint(last, train_loader=train_loader)
-        say(f"resuming after epoch {trainer.epoch} from {folder.last_epoch}")
-    else:
-        folder.clear()
-        folder.write_config(config.resolved())
-
-    start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NaNGuard reports divergence
-        history = trainer.fit(train_loader, val_loader, epochs=config.epochs)
-    train_time = time.perf_counter() - start
+    history, train_time = _fit(trainer, config, folder, train_loader, val_loader, last if resume else None, say)
 
     scores = {key: score_text(model, *part) for key, part in named.items()}
     metrics = {

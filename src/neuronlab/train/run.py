@@ -389,6 +389,21 @@ def next_character_loss(logits, target):
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
 
 
+def _fit(trainer: Trainer, config: RunConfig, folder: RunFolder, train_loader, val_loader, last, say):
+    """Train to ``config.epochs``: from the checkpoint ``last`` when resuming, else in a cleared folder that first
+    records the run's settings. Returns (history, training seconds)."""
+    if last is not None:
+        trainer.load_checkpoint(last, train_loader=train_loader)
+        say(f"resuming after epoch {trainer.epoch} from {folder.last_epoch}")
+    else:
+        folder.clear()
+        folder.write_config(config.resolved())
+    start = time.perf_counter()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NaNGuard reports divergence
+        history = trainer.fit(train_loader, val_loader, epochs=config.epochs)
+    return history, time.perf_counter() - start
+
+
 def _make_trainer(config: RunConfig, model, task: str, folder: RunFolder, record: dict, progress: bool) -> Trainer:
     optimizer = make_optimizer(config, model.parameters())
     scheduler = make_scheduler(config, optimizer)
@@ -526,17 +541,7 @@ def train_run(
     trainer = _make_trainer(config, model, bundle.task, folder, record, progress)
     train_loader = _train_loader(config, preprocessing.dataset(X_train, y_train), say)
     val_loader = DataLoader(preprocessing.dataset(*parts["val"]), batch_size=1024) if "val" in parts else None
-    if resume:
-        trainer.load_checkpoint(last, train_loader=train_loader)
-        say(f"resuming after epoch {trainer.epoch} from {folder.last_epoch}")
-    else:
-        folder.clear()
-        folder.write_config(config.resolved())
-
-    start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NaNGuard reports divergence
-        history = trainer.fit(train_loader, val_loader, epochs=config.epochs)
-    train_time = time.perf_counter() - start
+    history, train_time = _fit(trainer, config, folder, train_loader, val_loader, last if resume else None, say)
 
     scores = _score_splits(bundle, model, preprocessing, parts, say)
     metrics = {
