@@ -371,12 +371,12 @@ def trial_cost(settings: dict) -> float:
     of its hidden layers, ``h1 + h1 h2 + ... + hL`` (the input and output widths are the sweep's, so the
     same for every trial and left out)."""
     try:
-        widths = run_config(settings).hidden
+        config = run_config(settings)
     except Exception:  # noqa: BLE001  (a bad trial fails when it runs; its order does not matter)
         return 0.0
-    epochs = settings.get("epochs", 1)
+    widths = config.hidden
     weights = sum(a * b for a, b in zip(widths, widths[1:])) + (widths[0] + widths[-1] if widths else 1)
-    return float(epochs if isinstance(epochs, (int, float)) else 1) * weights
+    return float(config.epochs * weights)
 
 
 class _Dask:
