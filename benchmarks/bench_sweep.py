@@ -4,11 +4,13 @@ after another in one process vs on a 2-worker Dask LocalCluster, timed in the sa
 * serial: a fresh Python process that has imported neuronlab.train.sweep runs the trials one after another
   (its clock starts after that import, as the parallel one starts with it done; the first trial pays the
   lazy imports and kernel loads, as each worker does).
-* parallel: in this process, start_local_cluster(2) (worker processes plus their warm-up), run_sweep on it,
-  then close; reported in total and per phase.
+* parallel: a fresh Python process that has imported neuronlab.train.sweep runs start_local_cluster(2) (the
+  fork server's imports, the worker processes, their warm-up), run_sweep on it, then closes it; reported in
+  total and per phase.
 
 The machine may be shared, so wall times are noisy: the script prints the load average around each run and
-CPU-time figures: serial CPU time / (the parent's CPU time + the busiest worker's CPU time since it started),
+CPU-time figures: serial CPU time / (the parent's CPU time + the fork server's (the imports every worker
+inherits) + the busiest worker's CPU time since it started),
 what the wall-clock ratio would be on two otherwise idle cores if the parent's work did not overlap the
 workers' (so a conservative estimate). "warm": the trials phase alone, i.e. a sweep on a cluster that is
 already running (``--scheduler``), serial wall / trials wall and serial CPU / the busiest worker's CPU time
@@ -66,6 +68,24 @@ def serial(spec: dict, folder: Path) -> dict:
 
 
 def parallel(spec: dict, folder: Path, workers: int) -> dict:
+    """The parallel mode in a fresh Python process (as ``neuronlab sweep`` runs), so that every repeat pays
+    the whole start-up: the fork server the workers are forked from lives as long as its process."""
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, __file__, "--one-parallel", json.dumps(spec), str(folder), str(workers)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def one_parallel(spec: dict, folder: Path, workers: int) -> dict:
+    import psutil
+
     cpu, wall = time.process_time(), time.perf_counter()
     client = start_local_cluster(workers)
     started = time.perf_counter()
@@ -75,6 +95,8 @@ def parallel(spec: dict, folder: Path, workers: int) -> dict:
         trials_done = time.perf_counter()
         worker_cpu = list(client.run(time.process_time).values())  # each worker's CPU time since it started
         parent_cpu = time.process_time() - cpu
+        helpers = [p for p in psutil.Process().children() if "forkserver" in " ".join(p.cmdline())]
+        forkserver_cpu = sum(sum(p.cpu_times()[:2]) for p in helpers)  # the imports the workers inherit
     finally:
         cluster = client.cluster
         client.close()
@@ -86,6 +108,7 @@ def parallel(spec: dict, folder: Path, workers: int) -> dict:
         "trials_s": trials_done - started,
         "close_s": end - trials_done,
         "parent_cpu_s": parent_cpu,
+        "forkserver_cpu_s": forkserver_cpu,
         "worker_cpu_s": worker_cpu,
         "worker_trials_cpu_s": [end - begin for begin, end in zip(warm_cpu, worker_cpu)],
         "rows": result.rows,
@@ -93,6 +116,9 @@ def parallel(spec: dict, folder: Path, workers: int) -> dict:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--one-parallel"]:
+        print(json.dumps(one_parallel(json.loads(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])), default=str))
+        sys.exit()
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
@@ -115,7 +141,7 @@ if __name__ == "__main__":
     rows = []
     for rep, run in enumerate(runs):
         one, many = run["serial"], run["parallel"]
-        cpu_parallel = many["parent_cpu_s"] + max(many["worker_cpu_s"])
+        cpu_parallel = many["parent_cpu_s"] + many["forkserver_cpu_s"] + max(many["worker_cpu_s"])
         run["cpu_speedup"] = one["cpu_s"] / cpu_parallel
         run["warm_speedup"] = one["wall_s"] / many["trials_s"]
         run["warm_cpu_speedup"] = one["cpu_s"] / max(many["worker_trials_cpu_s"])
@@ -130,7 +156,7 @@ if __name__ == "__main__":
                 many["close_s"],
                 one["wall_s"] / many["wall_s"],
                 one["cpu_s"],
-                many["parent_cpu_s"],
+                many["parent_cpu_s"] + many["forkserver_cpu_s"],
                 max(many["worker_cpu_s"]),
                 run["cpu_speedup"],
                 run["warm_speedup"],
@@ -155,7 +181,7 @@ if __name__ == "__main__":
             "close s",
             "speed-up",
             "serial cpu",
-            "parent cpu",
+            "parent+fs cpu",
             "worker cpu",
             "cpu speed-up",
             "warm",
@@ -169,7 +195,7 @@ if __name__ == "__main__":
         f"same metrics: {same}; {os.cpu_count()} cores"
     )
     write_results(
-        "sweep",
+        "sweep" if args.epochs == 30 else f"sweep_epochs{args.epochs}",
         {
             "trials": 8,
             "epochs": args.epochs,

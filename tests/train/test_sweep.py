@@ -313,13 +313,14 @@ class _WorkerDiesOnTrial1:
     """An executor whose worker dies while running trial 1 (``dies=True``); the trials run here."""
 
     def __init__(self, dies):
-        self.dies, self.calls = dies, []
+        self.dies, self.calls, self.priorities = dies, [], []
 
-    def submit(self, fn, settings, run_dir, plots):
+    def submit(self, fn, settings, run_dir, plots, priority=0):
         from concurrent.futures import Future
 
         future = Future()
         self.calls.append(Path(run_dir).name)
+        self.priorities.append(priority)
         if self.dies and Path(run_dir).name.startswith("trial-001"):
             future.set_exception(RuntimeError("worker tcp://10.0.0.7:4000 died"))
         else:
@@ -349,6 +350,26 @@ def test_a_trial_lost_with_its_worker_is_rerun_on_resume(tmp_path, monkeypatch):
     result = run_sweep(sweep, tmp_path, progress=False, plots=False, log=None)
     assert [c[:9] for c in executors[1].calls] == ["trial-001"]  # only the lost trial runs again
     assert [r["status"] for r in result.rows] == ["ok", "ok", "failed"] and result.rows[1]["error"] == ""
+
+
+def test_trials_start_longest_first(tmp_path, monkeypatch):
+    """Submitted by estimated cost, epochs x hidden weights, highest first (and with that Dask priority), so
+    the last trial to start is a short one and the workers finish together."""
+    from neuronlab.train import sweep as module
+
+    assert module.trial_cost({**BASE, "epochs": 3, "hidden": "32,16"}) == 3 * (32 * 16 + 32 + 16)
+    assert module.trial_cost({**BASE, "epochs": 2, "hidden": [8]}) == 2 * (8 + 8)
+    assert module.trial_cost({**BASE, "epochs": 2, "hidden": "none"}) == 2
+    executors = []
+    monkeypatch.setattr(
+        module, "_executor", lambda *args: executors.append(_WorkerDiesOnTrial1(dies=False)) or executors[-1]
+    )
+    sweep = parse_sweep({"train": {**BASE, "epochs": 2}, "grid": {"hidden": ["4", "8,8", "16"], "epochs": [1, 2]}})
+    result = run_sweep(sweep, tmp_path, progress=False, plots=False, log=None)
+    # costs by trial: 4: 8 and 16; 8,8: 80 and 160; 16: 32 and 64
+    assert [c[:9] for c in executors[0].calls] == [f"trial-00{i}" for i in (3, 2, 5, 4, 1, 0)]
+    assert executors[0].priorities == [160, 80, 64, 32, 16, 8]
+    assert [r["trial"] for r in result.rows] == ["0", "1", "2", "3", "4", "5"]  # the table keeps the sweep's order
 
 
 def test_ctrl_c_stops_the_sweep_and_the_same_command_continues_it(tmp_path):
