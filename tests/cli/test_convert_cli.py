@@ -78,4 +78,4 @@ def test_convert_runs_a_cnn_run_folder_with_spiking_neurons(runs, tmp_path, relu
     report = json.loads((out / "conversion.json").read_text())
     assert report["relu_neuron"] == relu_neuron and report["rate_accuracy"] > 0.8
     assert report["spiking_accuracy"] >= report["rate_accuracy"] - 0.05
-    assert set(report["scales"]) == {"2:ReLU", "5:ReLU", "9:ReLU", "11:ReLU"}  # 2 conv layers, 2 hidden Linear
+    assert set(report["scales"]) == {"2:ReLU", "5:ReLU", "9:ReLU"}  # 2 conv layers, 1 hidden Linear (8 x 8 preset)

@@ -11,7 +11,7 @@ from neuronlab.train.cnn import build_cnn
 
 @pytest.mark.parametrize(
     "shape, kernel, flat",
-    [((1, 8, 8), 3, 64), ((1, 28, 28), 5, 16 * 7 * 7), ((3, 32, 32), 5, 16 * 8 * 8), ((1, 40), 5, 16 * 10)],
+    [((1, 8, 8), 3, 32 * 2 * 2), ((1, 28, 28), 5, 16 * 7 * 7), ((3, 32, 32), 5, 16 * 8 * 8), ((1, 40), 5, 16 * 10)],
 )
 def test_preset_is_sized_to_the_input(shape, kernel, flat):
     model = build_cnn(shape, 10)

@@ -2,9 +2,9 @@
 a LeNet-style stack sized to the input.
 
 For images (C, H, W): per entry of ``channels``, Conv2d(k, padding "same") -> [BatchNorm2d] -> activation ->
-MaxPool2d(2), or AvgPool2d(2) with ``pooling="avg"`` (while the map is at least 2 pixels wide); then Flatten and the ``hidden`` Linear layers of an
-MLP down to the outputs. k = 5 for inputs of 20 pixels or more (LeNet-5 on 28 x 28 MNIST), else 3 (8 x 8
-digits). Signals (C, L) get the same with Conv1d / MaxPool1d. With ``flat_input`` the model starts with
+MaxPool2d(2), or AvgPool2d(2) with ``pooling="avg"`` (while the map is at least 2 pixels wide); then Flatten and
+the ``hidden`` Linear layers of an MLP down to the outputs. For inputs of 20 pixels or more k = 5, channels
+(6, 16) and hidden (120, 84) (LeNet-5 on 28 x 28 MNIST), else k = 3, channels (16, 32) and one hidden layer of 64 (8 x 8 digits). Signals (C, L) get the same with Conv1d / MaxPool1d. With ``flat_input`` the model starts with
 Unflatten, so it takes the rows (n, C*H*W) that the datasets and loaders yield for MLPs. Average pooling is
 linear, so a ReLU CNN with it converts to spiking neurons (:func:`neuronlab.snn.convert`); max pooling does not.
 
@@ -24,8 +24,8 @@ def build_cnn(
     input_shape,
     n_classes: int,
     *,
-    channels=(6, 16),
-    hidden=(120, 84),
+    channels=None,
+    hidden=None,
     kernel_size: int | None = None,
     activation: str = "relu",
     init: str = "he",
@@ -50,13 +50,18 @@ def build_cnn(
         raise ValueError(f"build_cnn: dropout must be a probability in [0, 1), got {dropout!r}")
     if pooling not in ("max", "avg"):
         raise ValueError(f"build_cnn: pooling must be 'max' or 'avg', got {pooling!r}")
-    if int(n_classes) < 1 or not channels or any(int(c) < 1 for c in channels):
-        raise ValueError(f"build_cnn: n_classes and channels must be positive, got {n_classes!r} and {channels!r}")
     images = len(shape) == 3
     conv, norm = (nn.Conv2d, nn.BatchNorm2d) if images else (nn.Conv1d, nn.BatchNorm1d)
     pool = {"max": (nn.MaxPool2d, nn.MaxPool1d), "avg": (nn.AvgPool2d, nn.AvgPool1d)}[pooling][0 if images else 1]
     spatial = list(shape[1:])
-    k = kernel_size if kernel_size is not None else (5 if min(spatial) >= 20 else 3)
+    small = min(spatial) < 20
+    k = kernel_size if kernel_size is not None else (3 if small else 5)
+    if channels is None:  # LeNet-5's 6 and 16 maps; wider for small images, whose maps hold few positions
+        channels = (16, 32) if small else (6, 16)
+    if hidden is None:
+        hidden = (64,) if small else (120, 84)
+    if int(n_classes) < 1 or not channels or any(int(c) < 1 for c in channels):
+        raise ValueError(f"build_cnn: n_classes and channels must be positive, got {n_classes!r} and {channels!r}")
     layers: list[nn.Module] = [nn.Unflatten(1, shape)] if flat_input else []
     c_in = shape[0]
     for c_out in (int(c) for c in channels):
