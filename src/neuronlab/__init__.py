@@ -6,9 +6,10 @@ Subpackages (``neuronlab.nn``, ``neuronlab.optim``, ``neuronlab.neurons``, ``neu
 on first use, so ``import neuronlab`` stays light.
 """
 
+from typing import TYPE_CHECKING
+
 from neuronlab._version import __version__ as __version__
 from neuronlab.autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
-from neuronlab.io import Checkpoint, CheckpointError, load, save  # checkpoints: safetensors + JSON, never pickle
 from neuronlab.ops import *  # noqa: F401,F403  (the op functions: add, exp, matmul, softmax, ...)
 from neuronlab.ops import __all__ as _op_names
 from neuronlab.ops.conv import conv1d, conv2d, conv_transpose2d
@@ -17,17 +18,26 @@ from neuronlab.ops.pool import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_
 from neuronlab.ops.recurrent import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell
 from neuronlab.random import manual_seed
 
+if TYPE_CHECKING:
+    from neuronlab.io.checkpoint import Checkpoint, CheckpointError, load, save
+
 float32, float64, int64 = "float32", "float64", "int64"
 
 _SUBPACKAGES = {"nn", "optim", "data", "train", "io", "neurons", "snn", "viz", "diagnostics", "experiments", "interop"}
 
 
-def __getattr__(name):
-    """Import subpackages on first use (``neuronlab.nn``, ``neuronlab.viz``...), keeping ``import neuronlab`` light."""
-    if name in _SUBPACKAGES:
-        import importlib
+_CHECKPOINTS = {"save", "load", "Checkpoint", "CheckpointError"}  # from neuronlab.io: safetensors + JSON, never pickle
 
+
+def __getattr__(name):
+    """Import subpackages on first use (``neuronlab.nn``, ``neuronlab.viz``...), and the checkpoint functions
+    (``neuronlab.save``, ``neuronlab.load``), keeping ``import neuronlab`` light."""
+    import importlib
+
+    if name in _SUBPACKAGES:
         return importlib.import_module(f"neuronlab.{name}")
+    if name in _CHECKPOINTS:
+        return getattr(importlib.import_module("neuronlab.io.checkpoint"), name)
     raise AttributeError(f"module 'neuronlab' has no attribute {name!r}")
 
 
