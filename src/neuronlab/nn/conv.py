@@ -124,62 +124,48 @@ class _ConvNd(Module):
         return text
 
 
+class _Conv(_ConvNd):
+    """A convolution layer with PyTorch's arguments and defaults; ``conv`` is its functional form."""
+
+    conv = staticmethod(conv2d)
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        dtype=np.float32,
+    ) -> None:
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype
+        )
+
+    def forward(self, x):
+        x, padding = self._padded(x)
+        return self.conv(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
+
 @register_buildable
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W) -> (N, C_out, OH, OW), OH = floor((H + 2 pad - d (K - 1) - 1) / s) + 1.
 
     ``padding``: an int, a pair, "valid" (none) or "same" (output size = input size, stride 1);
     ``padding_mode``: "zeros", "reflect", "replicate" or "circular". Weight (C_out, C_in/groups, KH, KW).
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        dtype=np.float32,
-    ) -> None:
-        super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype
-        )
-
-    def forward(self, x):
-        x, padding = self._padded(x)
-        return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
-
 
 @register_buildable
-class Conv1d(_ConvNd):
+class Conv1d(_Conv):
     """1-D convolution over (N, C_in, L) -> (N, C_out, OL) (signals, sequences); weight (C_out, C_in/groups, K)."""
 
     dims = 1
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        dtype=np.float32,
-    ) -> None:
-        super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, dtype
-        )
-
-    def forward(self, x):
-        x, padding = self._padded(x)
-        return conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+    conv = staticmethod(conv1d)
 
 
 @register_buildable
