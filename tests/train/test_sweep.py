@@ -380,7 +380,7 @@ def test_ctrl_c_stops_the_sweep_and_the_same_command_continues_it(tmp_path):
 
     spec = _write(
         tmp_path,
-        '[train]\ndataset = "iris"\nepochs = 40\nhidden = "8"\nearly_stopping = 0\n'
+        '[train]\ndataset = "iris"\nepochs = 400\nhidden = "8"\nearly_stopping = 0\n'
         "[grid]\nlr = [0.01, 0.02, 0.03, 0.04]\n",
     )
     out = tmp_path / "out"
@@ -400,7 +400,7 @@ def test_ctrl_c_stops_the_sweep_and_the_same_command_continues_it(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    if process.returncode == 0:
+    if process.returncode == 0 or "4 trials, 0 failed" in output:
         pytest.skip("the sweep finished before the interruption arrived")
     assert process.returncode == 130 and "rerun the same command to continue" in output, output
     before = {row["run_dir"]: row for row in read_table(out)}
@@ -415,7 +415,7 @@ def test_ctrl_c_stops_the_sweep_and_the_same_command_continues_it(tmp_path):
     for row in after:
         if row["run_dir"] in before:
             assert row == before[row["run_dir"]]  # kept as recorded, not run again
-    settings = {"dataset": "iris", "epochs": 40, "hidden": "8", "early_stopping": 0, "lr": float(after[3]["lr"])}
+    settings = {"dataset": "iris", "epochs": 400, "hidden": "8", "early_stopping": 0, "lr": float(after[3]["lr"])}
     assert repr(run_trial(settings, str(tmp_path / "here"), plots=False)["val_loss"]) == after[3]["val_loss"]
 
 
