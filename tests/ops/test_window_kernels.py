@@ -1,4 +1,5 @@
-"""The compiled max-pool argmax (``backend.windows.max_pool_index``) equals its NumPy reference.
+"""The compiled window and scatter loops equal their NumPy references: the max-pool argmax
+(``backend.windows.max_pool_index``) and ``index_add`` (``backend.scatter``, against ``np.add.at``).
 
 The reference pads with -inf, views the windows and takes NumPy's argmax (first maximum, NaN first); the kernel
 reads the windows in place. Both must give the same position for every window, including ties, NaNs, -inf
@@ -97,3 +98,25 @@ def test_col2im_equals_the_numpy_reference(dtype):
             np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6, err_msg=f"{kernel} {stride} {padding}")
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(7,), (5, 3), (4, 2, 3)])
+def test_index_add_equals_numpy_add_at(dtype, shape):
+    """Repeated and negative indices accumulate in order as np.add.at's do, on rows of any trailing shape;
+    broadcast values; a non-contiguous target and an out-of-range index take NumPy's path (its IndexError)."""
+    from neuronlab.ops.indexing import index_add
+
+    rng = np.random.default_rng(1)
+    index = rng.integers(-shape[0], shape[0], (3, 4))  # 12 indices into shape[0] rows: many repeats
+    for values in (rng.standard_normal(index.shape + shape[1:]).astype(dtype), dtype(0.5)):
+        expected = rng.standard_normal(shape).astype(dtype)
+        out = expected.copy()
+        np.add.at(expected, index, values)
+        index_add(out, index, values)
+        np.testing.assert_array_equal(out, expected)
+    strided = np.zeros((2 * shape[0],) + shape[1:], dtype)[::2]
+    index_add(strided, index, 1.0)
+    np.testing.assert_array_equal(strided.sum(), index.size * np.prod(shape[1:]))
+    with pytest.raises(IndexError):
+        index_add(np.zeros(shape, dtype), np.array([shape[0]]), 1.0)

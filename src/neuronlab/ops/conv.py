@@ -34,6 +34,7 @@ from numpy.lib.stride_tricks import as_strided
 from neuronlab import backend
 from neuronlab.autograd._tensor import Tensor
 from neuronlab.autograd.function import Function
+from neuronlab.backend import blas
 from neuronlab.backend import windows as compiled
 from neuronlab.ops._util import to_tensor
 from neuronlab.ops.linalg import matmul
@@ -119,8 +120,7 @@ def batch_chunks(n: int, per_image: int) -> list[slice]:
 class _Workers:
     """The threads that process batch chunks side by side, as many as BLAS may use (threadpoolctl's limit)."""
 
-    blas: Any = None  # threadpoolctl's controller of the loaded BLAS libraries, made on first use
-    pool: Any = None  # a concurrent.futures.ThreadPoolExecutor (imported on first use, like threadpoolctl)
+    pool: Any = None  # a concurrent.futures.ThreadPoolExecutor (imported on first use)
     owner = (0, 0)  # (process id, threads) the pool was made for: a forked child makes its own
 
     @classmethod
@@ -128,13 +128,7 @@ class _Workers:
         """``[work(part) for part in parts]``, on several threads calling BLAS single-threaded when BLAS may use
         several threads: one synchronisation per call instead of one per matrix product, which matters on a
         busy machine, where a thread BLAS waits for may not be running."""
-        if len(parts) == 1:
-            return [work(parts[0])]
-        if cls.blas is None:
-            from threadpoolctl import ThreadpoolController
-
-            cls.blas = ThreadpoolController().select(user_api="blas")
-        threads = min(len(parts), max((lib.get_num_threads() or 1 for lib in cls.blas.lib_controllers), default=1))
+        threads = 1 if len(parts) == 1 else min(len(parts), blas.max_threads())
         if threads == 1:
             return [work(part) for part in parts]
         if cls.pool is None or cls.owner != (os.getpid(), threads):
@@ -144,7 +138,7 @@ class _Workers:
                 cls.pool.shutdown(wait=False)  # made for another thread count
             cls.pool = ThreadPoolExecutor(threads, thread_name_prefix="neuronlab-conv")
             cls.owner = (os.getpid(), threads)
-        with cls.blas.limit(limits=1):
+        with blas.one_thread():
             return list(cls.pool.map(work, parts))
 
 

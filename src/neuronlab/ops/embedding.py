@@ -6,6 +6,7 @@ import numpy as np
 
 from neuronlab.autograd._tensor import Tensor, as_array
 from neuronlab.autograd.function import Function
+from neuronlab.ops.indexing import index_add
 
 
 class EmbeddingLookup(Function):
@@ -23,7 +24,7 @@ class EmbeddingLookup(Function):
 
     def backward(self, gy):
         gw = np.zeros((self.num_embeddings, gy.shape[-1]), dtype=gy.dtype)
-        np.add.at(gw, self.indices.reshape(-1), gy.reshape(-1, gy.shape[-1]))
+        index_add(gw, self.indices.reshape(-1), gy.reshape(-1, gy.shape[-1]))
         if self.padding_idx is not None:
             gw[self.padding_idx] = 0
         return gw

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from neuronlab import backend
 from neuronlab.autograd import Tensor
 from neuronlab.autograd.function import Function
+from neuronlab.backend.scatter import index_add_rows
+
+COMPILED = backend.available()  # integer-array scatter-adds by the compiled loop of ``backend.scatter``
 
 
 def _plain_index(index):
@@ -24,12 +28,34 @@ def _is_basic(index) -> bool:
     return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)
 
 
+def _compiled_rows(out: np.ndarray, index) -> bool:
+    """Whether ``index_add`` can take the compiled loop: a floating-point C-contiguous ``out`` (written through a
+    2-D view), one integer array index, every index in range (else NumPy raises its IndexError)."""
+    if not (isinstance(index, np.ndarray) and index.dtype.kind in "iu" and index.size and COMPILED):
+        return False
+    if out.ndim == 0 or out.dtype.kind != "f" or not out.flags.c_contiguous:
+        return False
+    return bool(index.min() >= -out.shape[0] and index.max() < out.shape[0])
+
+
+def index_add(out: np.ndarray, index, values) -> None:
+    """``np.add.at(out, index, values)``: repeated indices accumulate. One integer array indexing the first axis
+    (max pooling's gradient, embeddings') goes through the compiled loop of ``backend.scatter`` when Numba is
+    installed."""
+    if _compiled_rows(out, index):
+        rows = out.reshape(out.shape[0], -1)
+        values = np.broadcast_to(values, index.shape + out.shape[1:]).reshape(index.size, rows.shape[1])
+        index_add_rows(rows, index.reshape(-1), values)
+    else:
+        np.add.at(out, index, values)
+
+
 def _scatter(gy, index, shape):
     gx = np.zeros(shape, dtype=gy.dtype)
     if _is_basic(index):
         gx[index] = gy
     else:
-        np.add.at(gx, index, gy)
+        index_add(gx, index, gy)
     return gx
 
 
