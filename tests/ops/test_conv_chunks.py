@@ -28,7 +28,7 @@ CASES = [  # (arguments, kernel width, output channels, the input gradient as a 
 
 @pytest.fixture(params=[1, 2], ids=["blas-1-thread", "blas-2-threads"])
 def one_image_per_chunk(request, monkeypatch):
-    """Every image its own chunk; with 2 BLAS threads the chunks run on 2 threads of ``conv._Workers``."""
+    """Every image its own chunk; with 2 BLAS threads the chunks run on 2 threads of ``conv.BatchWorkers``."""
     monkeypatch.setattr(conv, "CHUNK", 1)
     with threadpool_limits(request.param, user_api="blas"):
         yield
@@ -79,3 +79,23 @@ def test_conv_transpose2d_in_chunks_matches_torch(one_image_per_chunk, kwargs):
 def test_batch_chunks_cover_the_batch_once():
     assert conv.batch_chunks(10, conv.CHUNK // 3) == [slice(0, 3), slice(3, 6), slice(6, 9), slice(9, 10)]
     assert conv.batch_chunks(2, 10 * conv.CHUNK) == [slice(0, 1), slice(1, 2)]
+
+
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 1, "padding": 1}])
+def test_max_pool2d_in_chunks_matches_torch(one_image_per_chunk, kwargs):
+    """CHUNK = 1: every image is a slice of its own for the compiled argmax (on two threads with 2 BLAS threads)."""
+    x = np.random.default_rng(2).standard_normal((3, 2, 6, 5))
+    xs, xt = nl.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y = F.max_pool2d(xs, **kwargs)
+    yt = torch.nn.functional.max_pool2d(xt, **kwargs)
+    (y * y).sum().backward()
+    (yt * yt).sum().backward()
+    np.testing.assert_array_equal(y.data, yt.detach().numpy())
+    np.testing.assert_array_equal(xs.grad.data, xt.grad.numpy())
+
+
+def test_even_chunks_split_large_batches_among_the_threads():
+    with threadpool_limits(2, user_api="blas"):
+        assert conv.even_chunks(5, conv.CHUNK) == [slice(0, 2), slice(2, 5)]
+        assert conv.even_chunks(5, conv.CHUNK // 8) == [slice(0, 5)]  # too small to share
+        assert conv.even_chunks(1, conv.CHUNK) == [slice(0, 1)]

@@ -117,7 +117,14 @@ def batch_chunks(n: int, per_image: int) -> list[slice]:
     return [slice(start, min(n, start + step)) for start in range(0, n, step)]
 
 
-class _Workers:
+def even_chunks(n: int, size: int) -> list[slice]:
+    """A batch of ``n`` images holding ``size`` elements in all, in one equal slice per thread of
+    ``BatchWorkers`` (at most one per image); one slice under ``CHUNK / 4`` elements, too little to share."""
+    parts = 1 if size < CHUNK // 4 else min(n, blas.max_threads())
+    return [slice(i * n // parts, (i + 1) * n // parts) for i in range(parts)]
+
+
+class BatchWorkers:
     """The threads that process batch chunks side by side, as many as BLAS may use (threadpoolctl's limit)."""
 
     pool: Any = None  # a concurrent.futures.ThreadPoolExecutor (imported on first use)
@@ -211,7 +218,7 @@ def _convolution(x, w, geometry: Geometry, size: tuple | None = None):
         cols = view[:, :, :, part].reshape(g, rows // g, -1)
         y[part] = _per_group(weight, cols).reshape(o, -1, oh, ow).transpose(1, 0, 2, 3)
 
-    _Workers.map(chunk, batch_chunks(n, rows * oh * ow))
+    BatchWorkers.map(chunk, batch_chunks(n, rows * oh * ow))
     return y
 
 
@@ -255,7 +262,7 @@ def _convolution_transpose(z, w, geometry: Geometry, size: tuple):
         grad_cols = _per_group(weight, _columns(z[part], g)).reshape(g * cg, kh, kw, -1, oh, ow)
         out[part] = col2im(grad_cols, out[part].shape, geometry)
 
-    _Workers.map(chunk, batch_chunks(n, g * cg * kh * kw * oh * ow))
+    BatchWorkers.map(chunk, batch_chunks(n, g * cg * kh * kw * oh * ow))
     return out
 
 
@@ -270,7 +277,7 @@ def _convolution_weight(x, gy, kernel: tuple, geometry: Geometry):
     def chunk(part):
         return _per_group(view[:, :, :, part].reshape(g, rows // g, -1), _columns(gy[part], g).transpose(0, 2, 1))
 
-    gw = sum(_Workers.map(chunk, batch_chunks(n, rows * oh * ow)))
+    gw = sum(BatchWorkers.map(chunk, batch_chunks(n, rows * oh * ow)))
     return np.ascontiguousarray(gw.transpose(0, 2, 1)).reshape(gy.shape[1], x.shape[1] // g, *kernel)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from neuronlab.backend import windows as compiled
 from neuronlab.ops._util import to_tensor
-from neuronlab.ops.conv import COMPILED, Geometry, Unfold, _tuple, window_counts, windows
+from neuronlab.ops.conv import COMPILED, BatchWorkers, Geometry, Unfold, _tuple, even_chunks, window_counts, windows
 from neuronlab.ops.linalg import matmul
 from neuronlab.ops.shape import reshape
 
@@ -101,13 +101,16 @@ def max_pool_index_reference(x: np.ndarray, kernel: tuple, geometry: Geometry) -
 
 def max_pool_index(x: np.ndarray, kernel: tuple, geometry: Geometry) -> np.ndarray:
     """``max_pool_index_reference``, by the compiled loop of ``backend.windows`` for floating-point x when Numba is
-    installed."""
+    installed, batch chunk by batch chunk on the threads of ``BatchWorkers``."""
     if not COMPILED or x.dtype.kind != "f":
         return max_pool_index_reference(x, kernel, geometry)
     index = np.empty(x.shape[:2] + window_counts(x.shape, kernel, geometry), dtype=np.int64)
-    compiled.max_pool_index(
-        x, *kernel, *geometry.stride, geometry.padding[0][0], geometry.padding[1][0], *geometry.dilation, index
-    )
+    (top, _), (left, _) = geometry.padding
+
+    def chunk(part):
+        compiled.max_pool_index(x[part], *kernel, *geometry.stride, top, left, *geometry.dilation, index[part])
+
+    BatchWorkers.map(chunk, even_chunks(x.shape[0], x.size))
     return index
 
 
