@@ -320,14 +320,20 @@ class RNNBase(Module):
     def _run_direction(self, k: int, steps: list, data: np.ndarray, state: Tensor, masks, reverse: bool):
         """Unroll one direction of one layer: the per-step states, and the last one."""
         w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(k)
-        xw = data @ w_ih.data.T  # the input projections of every time step: one matrix product
-        if b_ih is not None:
-            xw += b_ih.data
         if self.mode == "LSTM":
+            # The input projections of every time step with both biases, feature-major as LSTMStep works:
+            # xw[t] is the transpose of a contiguous (4 H, N) array.
+            xw = np.matmul(w_ih.data, data.transpose(0, 2, 1))
+            if b_ih is not None:
+                xw += (b_ih.data + b_hh.data)[:, None]
+            xw = xw.transpose(0, 2, 1)
 
             def step(x_t, s, xw_t):
                 return LSTMStep.apply(x_t, s, w_ih, w_hh, b_ih, b_hh, w_hr, xw=xw_t)
         else:
+            xw = data @ w_ih.data.T  # the input projections of every time step: one matrix product
+            if b_ih is not None:
+                xw += b_ih.data
             function = _STEPS[self.mode]
 
             def step(x_t, s, xw_t):
