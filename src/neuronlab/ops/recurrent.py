@@ -227,7 +227,7 @@ class LSTMStep(Function):
         da = np.concatenate([gc * g, gc * hc.T[P:], gc * i, gm * tanh_c], axis=0)  # dL/d[i, f, g, o]
         da *= dgate
         need_x, need_hc, need_w_ih, need_w_hh, need_b_ih, need_b_hh, need_w_hr = self.needs_input_grad
-        gb = da.sum(axis=1) if need_b_ih or need_b_hh else None
+        gb = da @ np.ones(da.shape[1], dtype=da.dtype) if need_b_ih or need_b_hh else None  # sum over the batch
         return (
             (w_ih.T @ da).T if need_x else None,
             np.concatenate([w_hh.T @ da, gc * f], axis=0).T if need_hc else None,
