@@ -161,10 +161,11 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                     table[key] = gx
                 elif id(previous) in owned:
                     previous += gx
-                else:
-                    table[key] = total = previous + gx
-                    if type(total) is np.ndarray:
-                        owned.add(id(total))
+                elif create_graph:
+                    table[key] = previous + gx
+                else:  # a new array, laid out in memory as the value it is the gradient of (as PyTorch's)
+                    table[key] = total = np.add(previous, gx, out=np.empty_like(data))
+                    owned.add(id(total))
             if not retain_graph:
                 fn.saved = None
                 fn.inputs = None
