@@ -21,6 +21,8 @@ travels as one array [h | c] of shape (N, P + H), so one Function per step carri
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from neuronlab.autograd.function import Function
@@ -145,6 +147,14 @@ class GRUStep(Function):
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of n ones, shared: a product with it sums (as one BLAS call, faster than ``.sum``)."""
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
+
+
 class LSTMStep(Function):
     """Long short-term memory (Hochreiter and Schmidhuber 1997, PyTorch's form), gates in the order i, f, g, o:
 
@@ -227,7 +237,7 @@ class LSTMStep(Function):
         da = np.concatenate([gc * g, gc * hc.T[P:], gc * i, gm * tanh_c], axis=0)  # dL/d[i, f, g, o]
         da *= dgate
         need_x, need_hc, need_w_ih, need_w_hh, need_b_ih, need_b_hh, need_w_hr = self.needs_input_grad
-        gb = da @ np.ones(da.shape[1], dtype=da.dtype) if need_b_ih or need_b_hh else None  # sum over the batch
+        gb = da @ _ones(da.shape[1], da.dtype) if need_b_ih or need_b_hh else None  # the sum over the batch
         return (
             (w_ih.T @ da).T if need_x else None,
             np.concatenate([w_hh.T @ da, gc * f], axis=0).T if need_hc else None,
