@@ -155,6 +155,16 @@ def _ones(n: int, dtype: np.dtype) -> np.ndarray:
     return ones
 
 
+@functools.lru_cache(maxsize=16)
+def _constants(dtype: np.dtype) -> tuple[np.ndarray, ...]:
+    """1, 2 and 4 as read-only 0-d arrays of ``dtype``: NumPy combines these with an array faster than Python
+    numbers (no scalar conversion per call), which counts in a loop of small per-step operations."""
+    constants = tuple(np.array(value, dtype=dtype) for value in (1, 2, 4))
+    for c in constants:
+        c.flags.writeable = False
+    return constants
+
+
 class LSTMStep(Function):
     """Long short-term memory (Hochreiter and Schmidhuber 1997, PyTorch's form), gates in the order i, f, g, o:
 
@@ -192,18 +202,20 @@ class LSTMStep(Function):
             for b in (b_ih, b_hh):
                 if b is not None:
                     a += b[:, None]
+        one, two, four = _constants(a.dtype)
+        i, f, g, o = a[:H], a[H : 2 * H], a[2 * H : 3 * H], a[3 * H :]  # views, turned into the gates in place
         np.negative(a, out=a)
-        a[2 * H : 3 * H] *= 2
+        g *= two
         with np.errstate(over="ignore"):
             np.exp(a, out=a)
-        a += 1
-        ifgo = np.divide(1, a, out=a)  # sigma(k a)
-        dgate = 1 - ifgo
+        a += one
+        ifgo = np.divide(one, a, out=a)  # sigma(k a)
+        dgate = one - ifgo
         dgate *= ifgo
-        dgate[2 * H : 3 * H] *= 4
-        i, f, g, o = ifgo[:H], ifgo[H : 2 * H], ifgo[2 * H : 3 * H], ifgo[3 * H :]
-        g *= 2
-        g -= 1
+        dgate_g = dgate[2 * H : 3 * H]
+        dgate_g *= four
+        g *= two
+        g -= one
         out = np.empty((P + H, hc.shape[0]), dtype=a.dtype)
         c_new = np.multiply(f, hc_t[P:], out=out[P:])
         c_new += i * g
