@@ -15,8 +15,9 @@ and its backward ends with the same four products, given da_x and da_h (the grad
     dW_hh = da_h^T h,   db_hh = sum_n da_h.
 
 A layer computes a_x for all time steps in one matrix product and hands each step its rows (``xw=``), so the
-forward pass runs one small product per step (h W_hh^T) as PyTorch's CPU path does. The LSTM's state (h, c)
-travels as one array [h | c] of shape (N, P + H), so one Function per step carries both.
+forward pass runs one small product per step (h W_hh^T) as PyTorch's CPU path does (for the LSTM, whose
+a_x and a_h are only ever summed, both biases go into that product). The LSTM's state (h, c) travels as one
+array [h | c] of shape (N, P + H), so one Function per step carries both.
 """
 
 from __future__ import annotations
