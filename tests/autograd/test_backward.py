@@ -63,6 +63,16 @@ def test_in_place_gradient_sums_leave_arrays_handed_on_untouched():
     assert seed == 1
 
 
+def test_a_gradient_sum_is_laid_out_like_its_value():
+    """Two C-ordered gradients of a Fortran-ordered leaf add up to a Fortran-ordered gradient (as PyTorch's)."""
+    x = nl.tensor(np.asfortranarray(np.arange(12.0).reshape(3, 4)), requires_grad=True)
+    assert x.data.flags.f_contiguous
+    c1, c2 = np.arange(12.0).reshape(3, 4), np.ones((3, 4))
+    ((x * c1).sum() + (x * c2).sum()).backward()
+    assert x.grad.data.flags.f_contiguous and not x.grad.data.flags.c_contiguous
+    np.testing.assert_array_equal(x.grad.data, c1 + c2)
+
+
 def test_second_backward_needs_retain_graph():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()

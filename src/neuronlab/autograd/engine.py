@@ -3,7 +3,9 @@
 The notes' recursive ``Var.backward -> creator.backward`` visits a shared sub-graph once per path, which is
 exponential on graphs like ``y = y + y`` repeated. Here the graph is first sorted (an iterative depth-first
 search, so there is no recursion limit), then each Function runs its ``backward`` exactly once, after the
-gradients from all of its consumers have been summed: cost linear in the size of the graph.
+gradients from all of its consumers have been summed: cost linear in the size of the graph. The sum is an array
+of the engine's own, laid out in memory like the value it is the gradient of, to which further gradients are
+added in place (a weight shared by every step of a recurrence gets one buffer, not one new array per step).
 """
 
 from __future__ import annotations
