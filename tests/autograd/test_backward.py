@@ -46,6 +46,33 @@ def test_gradient_of_a_leaf_used_twice_is_the_sum():
     np.testing.assert_array_equal(x.grad.data, [7.0])
 
 
+def test_in_place_gradient_sums_leave_arrays_handed_on_untouched():
+    """The engine adds further gradients in place only into sums it made itself: u's summed gradient is handed
+    by Add.backward to both x and y, and x's later gradients must not change y's (nor the seed, nor a hook's)."""
+    x, y, w = leaf([1.0, 2.0]), leaf([3.0, 4.0]), leaf([5.0, 6.0])
+    u = x + y
+    seen = []
+    u.register_hook(lambda g: seen.append(g.data.copy()) or None)
+    loss = (2 * u + 3 * u + 4 * x + w * x + w + w).sum()  # x, w: three gradients each; u: two
+    seed = np.ones_like(loss.data)
+    loss.backward(seed)
+    np.testing.assert_array_equal(x.grad.data, 5 + 4 + w.data)
+    np.testing.assert_array_equal(y.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(w.grad.data, x.data + 2)
+    np.testing.assert_array_equal(seen[0], [5.0, 5.0])
+    assert seed == 1
+
+
+def test_a_gradient_sum_is_laid_out_like_its_value():
+    """Two C-ordered gradients of a Fortran-ordered leaf add up to a Fortran-ordered gradient (as PyTorch's)."""
+    x = nl.tensor(np.asfortranarray(np.arange(12.0).reshape(3, 4)), requires_grad=True)
+    assert x.data.flags.f_contiguous
+    c1, c2 = np.arange(12.0).reshape(3, 4), np.ones((3, 4))
+    ((x * c1).sum() + (x * c2).sum()).backward()
+    assert x.grad.data.flags.f_contiguous and not x.grad.data.flags.c_contiguous
+    np.testing.assert_array_equal(x.grad.data, c1 + c2)
+
+
 def test_second_backward_needs_retain_graph():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()

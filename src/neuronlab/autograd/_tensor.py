@@ -148,8 +148,8 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
-    def __hash__(self) -> int:
-        return id(self)
+    # Hashed by identity (== is elementwise); object's own hash, which runs in C: tensors key the engine's tables
+    __hash__ = object.__hash__
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)

@@ -3,7 +3,9 @@
 The notes' recursive ``Var.backward -> creator.backward`` visits a shared sub-graph once per path, which is
 exponential on graphs like ``y = y + y`` repeated. Here the graph is first sorted (an iterative depth-first
 search, so there is no recursion limit), then each Function runs its ``backward`` exactly once, after the
-gradients from all of its consumers have been summed: cost linear in the size of the graph.
+gradients from all of its consumers have been summed: cost linear in the size of the graph. The sum is an array
+of the engine's own, laid out in memory like the value it is the gradient of, to which further gradients are
+added in place (a weight shared by every step of a recurrence gets one buffer, not one new array per step).
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
         table, key = (grads, root.creator) if root.creator is not None else (leaf_grads, root)
         table[key] = g if key not in table else table[key] + g
 
+    # Sums of gradients the engine computed itself (ids of arrays in grads/leaf_grads that nothing else holds):
+    # further gradients are added to them in place. A sum leaves the set when handed to a backward.
+    owned: set[int] = set()
     write_count = versioning.write_count
     expected = Tensor if create_graph else np.ndarray
     previous_mode = grad_mode._enabled[0]
@@ -116,6 +121,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
             gy = grads.pop(fn, None)
             if gy is None:
                 continue
+            owned.discard(id(gy))
             if type(gy) is not expected:  # a NumPy scalar: the sum of two 0-d gradients
                 gy = _as_gradient(gy, create_graph)
             output = outputs[fn]
@@ -151,12 +157,17 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, capt
                 if gx.dtype is not data.dtype and gx.dtype != data.dtype:
                     gx = gx.astype(data.dtype)
                 creator = x.creator
-                if creator is None:
-                    previous = leaf_grads.get(x)
-                    leaf_grads[x] = gx if previous is None else previous + gx
-                else:
-                    previous = grads.get(creator)
-                    grads[creator] = gx if previous is None else previous + gx
+                table, key = (leaf_grads, x) if creator is None else (grads, creator)
+                previous = table.get(key)
+                if previous is None:
+                    table[key] = gx
+                elif id(previous) in owned:
+                    previous += gx
+                elif create_graph:
+                    table[key] = previous + gx
+                else:  # a new array, laid out in memory as the value it is the gradient of (as PyTorch's)
+                    table[key] = total = np.add(previous, gx, out=np.empty_like(data))
+                    owned.add(id(total))
             if not retain_graph:
                 fn.saved = None
                 fn.inputs = None

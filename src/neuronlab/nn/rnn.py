@@ -66,6 +66,19 @@ def _nonlinearity_mode(op: str, nonlinearity: str) -> str:
     return "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
 
 
+def _lstm_input_projections(data: np.ndarray, w_ih: np.ndarray, bias) -> np.ndarray:
+    """x_t W_ih^T + bias for every time step of ``data`` (T, N, I), as LSTMStep works, feature-major: the result
+    is (T, N, 4 H) with each step the transpose of a contiguous (4 H, N) array. The bias rides along as one more
+    input column (x with a column of ones, W_ih with the bias), so the products add it."""
+    if bias is None:
+        return np.matmul(w_ih, data.transpose(0, 2, 1)).transpose(0, 2, 1)
+    steps, batch, features = data.shape
+    x = np.empty((steps, features + 1, batch), dtype=data.dtype)
+    x[:, :features] = data.transpose(0, 2, 1)
+    x[:, features] = 1
+    return np.matmul(np.concatenate([w_ih, bias[:, None]], axis=1), x).transpose(0, 2, 1)
+
+
 # ---------------------------------------------------------------------------------------------- cells
 class RNNCellBase(Module):
     """Parameters ``weight_ih`` (G H, input_size), ``weight_hh`` (G H, H), ``bias_ih``, ``bias_hh`` (G H,)."""
@@ -320,14 +333,15 @@ class RNNBase(Module):
     def _run_direction(self, k: int, steps: list, data: np.ndarray, state: Tensor, masks, reverse: bool):
         """Unroll one direction of one layer: the per-step states, and the last one."""
         w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(k)
-        xw = data @ w_ih.data.T  # the input projections of every time step: one matrix product
-        if b_ih is not None:
-            xw += b_ih.data
         if self.mode == "LSTM":
+            xw = _lstm_input_projections(data, w_ih.data, None if b_ih is None else b_ih.data + b_hh.data)
 
             def step(x_t, s, xw_t):
                 return LSTMStep.apply(x_t, s, w_ih, w_hh, b_ih, b_hh, w_hr, xw=xw_t)
         else:
+            xw = data @ w_ih.data.T  # the input projections of every time step: one matrix product
+            if b_ih is not None:
+                xw += b_ih.data
             function = _STEPS[self.mode]
 
             def step(x_t, s, xw_t):

@@ -15,8 +15,9 @@ and its backward ends with the same four products, given da_x and da_h (the grad
     dW_hh = da_h^T h,   db_hh = sum_n da_h.
 
 A layer computes a_x for all time steps in one matrix product and hands each step its rows (``xw=``), so the
-forward pass runs one small product per step (h W_hh^T) as PyTorch's CPU path does. The LSTM's state (h, c)
-travels as one array [h | c] of shape (N, P + H), so one Function per step carries both.
+forward pass runs one small product per step (h W_hh^T) as PyTorch's CPU path does (for the LSTM, whose
+a_x and a_h are only ever summed, both biases go into that product). The LSTM's state (h, c) travels as one
+array [h | c] of shape (N, P + H), so one Function per step carries both.
 """
 
 from __future__ import annotations
@@ -148,12 +149,21 @@ class GRUStep(Function):
 
 
 @functools.lru_cache(maxsize=64)
-def _lstm_gate_scales(hidden_size: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """k per gate column, 1 for i, f, o and 2 for g, as (k, k - 1); read-only, shared by every step."""
-    k = np.repeat(np.array([1.0, 1.0, 2.0, 1.0], dtype=dtype), hidden_size)
-    t = k - 1
-    k.flags.writeable = t.flags.writeable = False
-    return k, t
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of n ones, shared: a product with it sums (as one BLAS call, faster than ``.sum``)."""
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
+
+
+@functools.lru_cache(maxsize=16)
+def _constants(dtype: np.dtype) -> tuple[np.ndarray, ...]:
+    """1, 2 and 4 as read-only 0-d arrays of ``dtype``: NumPy combines these with an array faster than Python
+    numbers (no scalar conversion per call), which counts in a loop of small per-step operations."""
+    constants = tuple(np.array(value, dtype=dtype) for value in (1, 2, 4))
+    for c in constants:
+        c.flags.writeable = False
+    return constants
 
 
 class LSTMStep(Function):
@@ -162,9 +172,9 @@ class LSTMStep(Function):
         a = x W_ih^T + b_ih + h W_hh^T + b_hh,   i, f, o = sigma(a_i, a_f, a_o),   g = tanh(a_g),
         c' = f * c + i * g,   h' = o * tanh(c')   (with a projection, h' = (o * tanh(c')) W_hr^T).
 
-    All four gates come from one exponential, as tanh(a) = 2 sigma(2 a) - 1: [i, f, g, o] = y with
-    y = k / (1 + e^(-k a)) - (k - 1), k = 1 for i, f, o and 2 for g, whose derivative is (1 - y)(y + k - 1)
-    (y (1 - y) for sigma, 1 - y^2 for tanh). An e^(-k a) that overflows to inf gives the limit y = 1 - k.
+    All four gates come from one exponential, as tanh(a) = 2 sigma(2 a) - 1: s = sigma(k a) with k = 1 for
+    i, f, o and 2 for g, then g = 2 s_g - 1. The gates' derivatives da/dy = k^2 s (1 - s) (s (1 - s) for sigma,
+    1 - g^2 for tanh) are kept for backward. An e^(-k a) that overflows to inf gives the limit s = 0.
 
     The state is one array [h | c]. Backward, given dh' and dc' (m = o * tanh(c'), dm = dh', or dh' W_hr
     with dW_hr = dh'^T m):
@@ -174,60 +184,82 @@ class LSTMStep(Function):
 
     with da = [da_i, da_f, da_g, da_o] for both the input and the recurrent products. The cell state's
     gradient passes through time multiplied by f alone: with forget gates near 1 it is kept.
+
+    Both passes run feature-major, on the transposes (a^T = W_hh h^T + ..., of shape (4 H, N)), where each
+    gate is a contiguous block of rows: every elementwise operation then runs over contiguous memory, and the
+    new state is returned as the transpose of a (P + H, N) array. ``xw``, when given, is the step's rows of
+    x W_ih^T + b_ih + b_hh (both biases, added once per sequence), best as the transpose of a contiguous array.
     """
 
     def forward(self, x, hc, w_ih, w_hh, b_ih, b_hh, w_hr, xw=None):
         H = w_hh.shape[0] // 4
         P = hc.shape[1] - H
-        h, c = hc[:, :P], hc[:, P:]
-        a = (_affine(x, w_ih, b_ih) if xw is None else xw) + h @ w_hh.T
-        if b_hh is not None:
-            a += b_hh
-        k, t = _lstm_gate_scales(H, a.dtype)
-        a *= -k
+        hc_t = hc.T
+        a = w_hh @ hc_t[:P]  # a^T, (4 H, N)
+        if xw is not None:
+            a += xw.T
+        else:
+            a += w_ih @ x.T
+            for b in (b_ih, b_hh):
+                if b is not None:
+                    a += b[:, None]
+        one, two, four = _constants(a.dtype)
+        i, f, g, o = a[:H], a[H : 2 * H], a[2 * H : 3 * H], a[3 * H :]  # views, turned into the gates in place
+        np.negative(a, out=a)
+        g *= two
         with np.errstate(over="ignore"):
             np.exp(a, out=a)
-        a += 1
-        ifgo = np.divide(k, a, out=a)
-        ifgo -= t
-        i, f, g, o = ifgo[:, :H], ifgo[:, H : 2 * H], ifgo[:, 2 * H : 3 * H], ifgo[:, 3 * H :]
-        out = np.empty((hc.shape[0], P + H), dtype=a.dtype)
-        c_new = out[:, P:]
-        np.multiply(f, c, out=c_new)
+        a += one
+        ifgo = np.divide(one, a, out=a)  # sigma(k a)
+        dgate = one - ifgo
+        dgate *= ifgo
+        dgate_g = dgate[2 * H : 3 * H]
+        dgate_g *= four
+        g *= two
+        g -= one
+        out = np.empty((P + H, hc.shape[0]), dtype=a.dtype)
+        c_new = np.multiply(f, hc_t[P:], out=out[P:])
         c_new += i * g
         tanh_c = np.tanh(c_new)
         if w_hr is None:
-            np.multiply(o, tanh_c, out=out[:, :P])
+            np.multiply(o, tanh_c, out=out[:P])
         else:
-            out[:, :P] = (o * tanh_c) @ w_hr.T
-        self.save_for_backward(x, hc, w_ih, w_hh, w_hr, ifgo, tanh_c)
-        return out
+            np.matmul(w_hr, o * tanh_c, out=out[:P])
+        self.save_for_backward(x, hc, w_ih, w_hh, w_hr, ifgo, dgate, tanh_c)
+        return out.T
 
     def saved_for_graph(self, inputs, output) -> tuple:
         x, hc, w_ih, w_hh, b_ih, b_hh, w_hr = inputs
         H = w_hh.shape[0] // 4
         P = hc.shape[1] - H
         a = _affine(x, w_ih, b_ih) + _affine(hc[:, :P], w_hh, b_hh)
-        ifgo = concatenate([sigmoid(a[:, : 2 * H]), tanh(a[:, 2 * H : 3 * H]), sigmoid(a[:, 3 * H :])], axis=1)
-        return x, hc, w_ih, w_hh, w_hr, ifgo, tanh(output[:, P:])
+        s, g, o = sigmoid(a[:, : 2 * H]), tanh(a[:, 2 * H : 3 * H]), sigmoid(a[:, 3 * H :])
+        ifgo = concatenate([s, g, o], axis=1)
+        dgate = concatenate([s * (1 - s), 1 - g * g, o * (1 - o)], axis=1)
+        return x, hc, w_ih, w_hh, w_hr, ifgo.T, dgate.T, tanh(output[:, P:]).T
 
     def backward(self, gy):
-        x, hc, w_ih, w_hh, w_hr, ifgo, tanh_c = self.saved
+        x, hc, w_ih, w_hh, w_hr, ifgo, dgate, tanh_c = self.saved  # gates feature-major: (4 H, N)
         H = w_hh.shape[0] // 4
         P = hc.shape[1] - H
-        h, c = hc[:, :P], hc[:, P:]
-        i, f, g, o = ifgo[:, :H], ifgo[:, H : 2 * H], ifgo[:, 2 * H : 3 * H], ifgo[:, 3 * H :]
-        gh, gc = gy[:, :P], gy[:, P:]
-        gm = gh if w_hr is None else gh @ w_hr
+        i, f, g, o = ifgo[:H], ifgo[H : 2 * H], ifgo[2 * H : 3 * H], ifgo[3 * H :]
+        gy = gy.T
+        gh, gc = gy[:P], gy[P:]
+        gm = gh if w_hr is None else w_hr.T @ gh
         gc = gc + gm * o * (1 - tanh_c * tanh_c)
-        _, t = _lstm_gate_scales(H, ifgo.dtype)
-        dy = np.concatenate([gc * g, gc * c, gc * i, gm * tanh_c], axis=1)  # dL/d[i, f, g, o]
-        da = dy * (1 - ifgo) * (ifgo + t)
+        da = np.concatenate([gc * g, gc * hc.T[P:], gc * i, gm * tanh_c], axis=0)  # dL/d[i, f, g, o]
+        da *= dgate
         need_x, need_hc, need_w_ih, need_w_hh, need_b_ih, need_b_hh, need_w_hr = self.needs_input_grad
-        gx, gw_ih, gb_ih = _input_gradients(da, x, w_ih, need_x, need_w_ih, need_b_ih)
-        ghc = np.concatenate([da @ w_hh, gc * f], axis=1) if need_hc else None
-        gw_hr = gh.T @ (o * tanh_c) if need_w_hr else None
-        return (gx, ghc, gw_ih, da.T @ h if need_w_hh else None, gb_ih, da.sum(axis=0) if need_b_hh else None, gw_hr)
+        gb = da @ _ones(da.shape[1], da.dtype) if need_b_ih or need_b_hh else None  # the sum over the batch
+        return (
+            (w_ih.T @ da).T if need_x else None,
+            np.concatenate([w_hh.T @ da, gc * f], axis=0).T if need_hc else None,
+            da @ x if need_w_ih else None,
+            da @ hc[:, :P] if need_w_hh else None,
+            gb,
+            gb,
+            gh @ (o * tanh_c).T if need_w_hr else None,
+        )
 
 
 # ---------------------------------------------------------------------------------------------- functional forms
