@@ -357,8 +357,9 @@ def fork_server_modules() -> list[str]:
 
 def start_fork_server() -> None:
     """Start the ``multiprocessing`` fork server that a sweep's LocalCluster forks its workers from, with
-    :data:`WORKER_ENVIRON` set and :func:`fork_server_modules` to import, and return at once: its imports
-    run while this process imports Dask and starts the scheduler. Nothing happens when it already runs."""
+    :data:`WORKER_ENVIRON` (set in this process's environment, as Dask's nanny does before it starts a
+    worker) and :func:`fork_server_modules` to import, and return at once: its imports run while this
+    process imports Dask and starts the scheduler. Nothing happens when it already runs."""
     import multiprocessing
     from multiprocessing import forkserver
 
