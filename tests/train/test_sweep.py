@@ -172,6 +172,39 @@ def test_trials_give_the_numbers_of_a_run_in_this_process(local_cluster_sweep, t
     assert repr(here["val_loss"]) == row["val_loss"] and repr(here["test_accuracy"]) == row["test_accuracy"]
 
 
+def _worker_process():
+    import os
+
+    return os.getppid(), os.environ["OPENBLAS_NUM_THREADS"]
+
+
+def test_local_cluster_workers_are_forked_from_one_single_threaded_fork_server():
+    """The fork server starts before Dask is imported, with the workers' environment; Dask does not start a
+    second one, and a second cluster of the same process forks from the same server."""
+    pytest.importorskip("dask.distributed", reason="sweeps on Dask need pip install 'neuronlab[distributed]'")
+    import psutil
+
+    from neuronlab.train.sweep import WORKER_ENVIRON, start_local_cluster
+
+    servers = []
+    for _ in range(2):
+        client = start_local_cluster(1)
+        try:
+            ((parent, blas_threads),) = client.run(_worker_process).values()
+            (server,) = [p for p in psutil.Process().children() if "forkserver" in " ".join(p.cmdline())]
+            assert parent == server.pid and blas_threads == "1"
+            assert server.num_threads() == 1
+            environ = server.environ()
+            for name, value in WORKER_ENVIRON.items():
+                assert environ[name] == os.environ.get(name, value) == os.environ[name]
+            servers.append(server.pid)
+        finally:
+            cluster = client.cluster
+            client.close()
+            cluster.close()
+    assert servers[0] == servers[1]
+
+
 def _read_lines(stream, lines: queue.Queue):
     for line in iter(stream.readline, ""):
         lines.put(line)

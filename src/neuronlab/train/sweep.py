@@ -303,11 +303,11 @@ class _LocalProcesses:
 
 
 def trial_modules() -> list[str]:
-    """What a trial imports on its first use: the training stack, threadpoolctl, SciPy's graph solver (the
-    stratified split) and Numba (the compiled kernels, when installed)."""
+    """What a trial imports on its first use: the training stack, threadpoolctl and Numba (the compiled
+    kernels, when installed)."""
     from neuronlab import backend
 
-    names = ["neuronlab.train.sweep", "neuronlab.train.run", "threadpoolctl", "scipy.sparse.csgraph"]
+    names = ["neuronlab.train.sweep", "neuronlab.train.run", "threadpoolctl"]
     return names + ["numba"] if backend.available() else names
 
 
@@ -322,18 +322,50 @@ def warm_up() -> None:
         importlib.import_module(name)
 
 
-#: Dask settings of a sweep's LocalCluster: workers forked from a fork server (below); no statistical
-#: profiler (it samples the running trial every 10 ms); the event-loop health check (every 20 ms), the
-#: system monitor (every 0.5 s) and the nanny's memory check (every 0.1 s) once a second or two. Each of
-#: these wakes a worker's event loop, which then takes the GIL from the trial: together they cost an idle
-#: worker 1.5% of a core and the scheduler's process 3.5%, and 0.3% and 0.7% so.
+#: The environment a sweep's LocalCluster workers start with (Dask's ``distributed.nanny.pre-spawn-environ``
+#: defaults: one BLAS and OpenMP thread, glibc's trim threshold, a fixed hash seed), values already set in
+#: ``os.environ`` taking precedence as in Dask. It must be set when the fork server starts (BLAS reads it
+#: when NumPy is imported, Python its hash seed at start-up), before Dask is imported to read it.
+WORKER_ENVIRON = {
+    "MALLOC_TRIM_THRESHOLD_": "65536",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "6640",
+}
+
+#: Dask settings of a sweep's LocalCluster: workers forked from a fork server (below) with
+#: :data:`WORKER_ENVIRON`; no statistical profiler (it samples the running trial every 10 ms); the
+#: event-loop health check (every 20 ms), the system monitor (every 0.5 s) and the nanny's memory check
+#: (every 0.1 s) once a second or two. Each of these wakes a worker's event loop, which then takes the GIL
+#: from the trial: together they cost an idle worker 1.5% of a core and the scheduler's process 3.5%, and
+#: 0.3% and 0.7% so.
 LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.multiprocessing-method": "forkserver",
+    "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON,
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.worker.memory.monitor-interval": "1s",
 }
+
+
+def fork_server_modules() -> list[str]:
+    """What the fork server imports for the workers forked from it: Dask's worker and :func:`trial_modules`."""
+    return ["distributed", *trial_modules()]
+
+
+def start_fork_server() -> None:
+    """Start the ``multiprocessing`` fork server that a sweep's LocalCluster forks its workers from, with
+    :data:`WORKER_ENVIRON` (set in this process's environment, as Dask's nanny does before it starts a
+    worker) and :func:`fork_server_modules` to import, and return at once: its imports run while this
+    process imports Dask and starts the scheduler. Nothing happens when it already runs."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    os.environ.update({name: os.environ.get(name, value) for name, value in WORKER_ENVIRON.items()})
+    multiprocessing.get_context("forkserver").set_forkserver_preload(fork_server_modules())
+    forkserver.ensure_running()
 
 
 def start_local_cluster(workers: int):
@@ -342,10 +374,12 @@ def start_local_cluster(workers: int):
     periodic checks slowed down (:data:`LOCAL_CLUSTER_CONFIG`).
 
     The worker processes are forked from a ``multiprocessing`` fork server that has imported
-    :func:`trial_modules` once (instead of each worker starting a new interpreter that imports them):
-    the fork server is a fresh single-threaded interpreter (BLAS limited to one thread by Dask's
-    ``OPENBLAS_NUM_THREADS=1``, Numba imported but no kernel run), so forking it is safe. It lives as long as
+    :func:`fork_server_modules` once (instead of each worker starting a new interpreter that imports them),
+    started first (:func:`start_fork_server`) so that its imports overlap this process's own start-up. The
+    fork server is a fresh single-threaded interpreter (BLAS limited to one thread by
+    :data:`WORKER_ENVIRON`, Numba imported but no kernel run), so forking it is safe. It lives as long as
     this process, so later clusters of the same process start faster still."""
+    start_fork_server()
     import logging
 
     import dask
@@ -353,7 +387,9 @@ def start_local_cluster(workers: int):
     from distributed.utils import get_mp_context
 
     with dask.config.set(LOCAL_CLUSTER_CONFIG):
-        get_mp_context().set_forkserver_preload(["distributed", *trial_modules()])  # after Dask's own list
+        # Dask sets its own preload list on its first call (the running server keeps its imports); keep ours
+        # for a server that has to be started again
+        get_mp_context().set_forkserver_preload(fork_server_modules())
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -383,12 +419,12 @@ class _Dask:
     """A ``dask.distributed`` client: of a new LocalCluster, of the cluster at ``scheduler``, or given."""
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None, client=None) -> None:
-        from dask.distributed import Client
-
         if client is not None:
             self.client, self.owned = client, False
             return
         if scheduler is not None:
+            from dask.distributed import Client
+
             self.client = Client(scheduler, timeout="30s")
             self.client.run(warm_up)
         else:
@@ -413,11 +449,11 @@ class _Dask:
 
 
 def dask_available() -> bool:
-    try:
-        import dask.distributed  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether ``dask.distributed`` is installed (found, not imported: a LocalCluster starts its fork server
+    before importing Dask)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("dask", "distributed"))
 
 
 def _executor(workers, scheduler, client, say):
