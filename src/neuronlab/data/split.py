@@ -78,10 +78,7 @@ def _max_flow(nodes: int, edges: list[tuple[int, int, int]], source: int, sink: 
     node tries its residual edges in order of their head node, each from where its last search left off,
     as SciPy's ``maximum_flow`` does (so the split is the one it gave).
     """
-    tail: list[int] = []
-    head: list[int] = []
-    capacity: list[int] = []
-    reverse: list[int] = []
+    tail, head, capacity, reverse = [], [], [], []
     for start, end, cap in edges:  # each edge and its reverse (capacity 0), side by side
         reverse += [len(head) + 1, len(head)]
         tail += [start, end]
