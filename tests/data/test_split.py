@@ -1,13 +1,8 @@
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import neuronlab
 from neuronlab.data import Split, train_val_test_split
 
 
@@ -115,91 +110,3 @@ def test_bad_sizes_are_refused(kwargs, match):
 def test_mismatched_lengths_are_refused():
     with pytest.raises(ValueError, match="same number of samples"):
         train_val_test_split(np.zeros((5, 2)), np.zeros(4, dtype=np.int64))
-
-
-def _scipy_counts(class_counts, split_sizes, rng):
-    """The stratified counts as the split found them with SciPy's maximum flow (Dinic's algorithm) on the
-    same graph: classes in the generator's random order, each owing the units its floors leave out."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import maximum_flow
-
-    n = class_counts.sum()
-    product = np.outer(class_counts, split_sizes)
-    counts, fractional = product // n, product % n != 0
-    owed, wanted = class_counts - counts.sum(axis=1), split_sizes - counts.sum(axis=0)
-    if owed.sum() == 0:
-        return counts
-    K, S = counts.shape
-    order = rng.permutation(K)
-    edges = [(0, node, owed[k]) for node, k in enumerate(order, start=1)]
-    edges += [(node, K + 1 + j, 1) for node, k in enumerate(order, start=1) for j in np.flatnonzero(fractional[k])]
-    edges += [(K + 1 + j, K + S + 1, wanted[j]) for j in range(S)]
-    rows, cols, caps = zip(*edges)
-    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(K + S + 2, K + S + 2))
-    flow = maximum_flow(graph, 0, K + S + 1).flow.toarray()
-    counts[order] += flow[1 : K + 1, K + 1 : K + 1 + S].clip(min=0)
-    return counts
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_stratified_counts_are_the_ones_scipys_maximum_flow_gives(seed):
-    """The matrix rounding's own maximum flow allocates exactly as SciPy's ``maximum_flow`` (so a seed gives
-    the split it gave), over random class counts and 2 to 5 splits."""
-    pytest.importorskip("scipy", reason="the reference maximum flow is SciPy's")
-    from neuronlab.data.split import _stratified_counts
-
-    rng = np.random.default_rng(seed)
-    for _ in range(150):
-        class_counts = rng.integers(1, 60, size=int(rng.integers(1, 25)))
-        n, S = int(class_counts.sum()), int(rng.integers(2, 6))
-        if n <= S:
-            continue
-        cuts = np.sort(rng.choice(np.arange(1, n), size=S - 1, replace=False))
-        sizes = np.diff(np.concatenate([[0], cuts, [n]]))
-        draw = int(rng.integers(2**31))
-        counts = _stratified_counts(class_counts, sizes, np.random.default_rng(draw))
-        np.testing.assert_array_equal(counts, _scipy_counts(class_counts, sizes, np.random.default_rng(draw)))
-        assert (counts.sum(axis=1) == class_counts).all() and (counts.sum(axis=0) == sizes).all()
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_max_flow_value_and_flows_on_random_graphs(seed):
-    """Random graphs with one edge between two nodes at most: the flow's value is SciPy's, and the flows
-    respect the capacities and are conserved at every node but the source and the sink."""
-    pytest.importorskip("scipy", reason="the reference maximum flow is SciPy's")
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import maximum_flow
-
-    from neuronlab.data.split import _max_flow
-
-    rng = np.random.default_rng(seed)
-    for _ in range(100):
-        nodes = int(rng.integers(2, 12))
-        pairs = sorted({(min(a, b), max(a, b)) for a, b in rng.integers(nodes, size=(3 * nodes, 2)) if a != b})
-        edges = [(int(a), int(b), int(rng.integers(0, 6))) for a, b in pairs]
-        edges = [(a, b, cap) if rng.random() < 0.5 else (b, a, cap) for a, b, cap in edges]
-        if not edges:
-            continue
-        value, flows = _max_flow(nodes, edges, 0, nodes - 1)
-        rows, cols, caps = zip(*edges)
-        graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(nodes, nodes))
-        assert value == maximum_flow(graph, 0, nodes - 1).flow_value
-        net = np.zeros(nodes, dtype=int)
-        for (a, b, cap), f in zip(edges, flows):
-            assert 0 <= f <= cap
-            net[a] -= f
-            net[b] += f
-        assert (net[1:-1] == 0).all() and net[-1] == value == -net[0]
-
-
-def test_a_stratified_split_does_not_import_scipy_sparse():
-    """The split runs in every training run (and every sweep trial's start-up): NumPy only."""
-    code = (
-        "import sys, numpy as np; from neuronlab.data import train_val_test_split; "
-        "train_val_test_split(np.zeros((100, 1)), np.arange(100) % 7, stratify=True); "
-        "print('scipy.sparse' in sys.modules)"
-    )
-    src = str(Path(neuronlab.__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"

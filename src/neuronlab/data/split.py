@@ -42,9 +42,12 @@ def _stratified_counts(class_counts: np.ndarray, split_sizes: np.ndarray, rng: n
 
     Start from the floors; the missing units form a bipartite matching problem (class k still owes
     r_k units, split j still wants d_j, a unit may only go where the share has a fractional part),
-    which always has an integral solution (Bacharach's matrix rounding), found as a maximum flow
-    (:func:`_max_flow`). Classes are numbered in random order so the ceilings fall on random classes.
+    which always has an integral solution (Bacharach's matrix rounding), found as a maximum flow.
+    Classes are numbered in random order so the ceilings fall on random classes.
     """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
     n = class_counts.sum()
     product = np.outer(class_counts, split_sizes)  # share = product / n, in exact integers
     counts = product // n
@@ -56,80 +59,24 @@ def _stratified_counts(class_counts: np.ndarray, split_sizes: np.ndarray, rng: n
     K, S = counts.shape
     order = rng.permutation(K)
     source, sink = 0, K + S + 1
-    edges = [(source, node, int(owed[k])) for node, k in enumerate(order, start=1)]
-    edges += [(node, K + 1 + j, 1) for node, k in enumerate(order, start=1) for j in np.flatnonzero(fractional[k])]
-    edges += [(K + 1 + j, sink, int(wanted[j])) for j in range(S)]
-    flow_value, flows = _max_flow(K + S + 2, edges, source, sink)
-    if flow_value != owed.sum():
+    rows, cols, caps = [], [], []
+    for node, k in enumerate(order, start=1):
+        edges = [(source, node, owed[k])] + [(node, K + 1 + j, 1) for j in np.flatnonzero(fractional[k])]
+        for row, col, cap in edges:
+            rows.append(row)
+            cols.append(col)
+            caps.append(cap)
+    for j in range(S):
+        rows.append(K + 1 + j)
+        cols.append(sink)
+        caps.append(wanted[j])
+    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(K + S + 2, K + S + 2))
+    result = maximum_flow(graph, source, sink)
+    if result.flow_value != owed.sum():
         raise RuntimeError("stratified split: matrix rounding found no integral allocation (a bug)")
-    for (tail, head, _), flow in zip(edges, flows):
-        if 1 <= tail <= K and flow > 0:
-            counts[order[tail - 1], head - K - 1] += flow
+    flow = result.flow.toarray()
+    counts[order] += flow[1 : K + 1, K + 1 : K + 1 + S].clip(min=0)
     return counts
-
-
-def _max_flow(nodes: int, edges: list[tuple[int, int, int]], source: int, sink: int) -> tuple[int, list[int]]:
-    """The maximum flow from ``source`` to ``sink`` through ``edges`` (tail, head, integer capacity; at most
-    one edge between two nodes): its value and each edge's flow.
-
-    Dinic's algorithm: a breadth-first search numbers the nodes by their distance from the source in the
-    residual graph (stopping when it reaches the sink), then depth-first searches push flow along paths
-    that go one level up at every step, until none is left; repeat until the sink is out of reach. Every
-    node tries its residual edges in order of their head node, each from where its last search left off,
-    as SciPy's ``maximum_flow`` does (so the split is the one it gave).
-    """
-    tail, head, capacity, reverse = [], [], [], []
-    for start, end, cap in edges:  # each edge and its reverse (capacity 0), side by side
-        reverse += [len(head) + 1, len(head)]
-        tail += [start, end]
-        head += [end, start]
-        capacity += [cap, 0]
-    flow = [0] * len(head)
-    adjacent: list[list[int]] = [[] for _ in range(nodes)]
-    for e in sorted(range(len(head)), key=lambda e: (tail[e], head[e])):
-        adjacent[tail[e]].append(e)
-    while True:
-        level = [-1] * nodes
-        level[source], queue = 0, [source]
-        for node in queue:
-            if node == sink:
-                break
-            for e in adjacent[node]:
-                if capacity[e] > 0 and level[head[e]] == -1:
-                    level[head[e]] = level[node] + 1
-                    queue.append(head[e])
-        if level[sink] == -1:
-            return sum(flow[e] for e in adjacent[source]), flow[::2]
-        progress = [0] * nodes
-        while _augment(adjacent, head, capacity, reverse, flow, level, progress, source, sink):
-            pass
-
-
-def _augment(adjacent, head, capacity, reverse, flow, level, progress, source, sink) -> bool:
-    """One depth-first search of Dinic's algorithm: push flow along a path of rising levels from ``source``
-    to ``sink`` (each node continuing at its edge ``progress[node]``); whether it found one."""
-    stack = [(source, math.inf)]
-    while True:
-        node, room = stack[-1]
-        e = adjacent[node][progress[node]]
-        if capacity[e] > 0 and level[head[e]] == level[node] + 1:
-            room = min(room, capacity[e])
-            if head[e] == sink:
-                for on_path, _ in stack:
-                    e = adjacent[on_path][progress[on_path]]
-                    capacity[e] -= room
-                    capacity[reverse[e]] += room
-                    flow[e] += room
-                    flow[reverse[e]] -= room
-                return True
-            stack.append((head[e], room))
-        else:
-            while progress[node] == len(adjacent[node]) - 1:
-                stack.pop()
-                if not stack:
-                    return False
-                node = stack[-1][0]
-            progress[node] += 1
 
 
 def train_val_test_split(
