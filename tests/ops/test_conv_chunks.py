@@ -5,6 +5,8 @@ of its own (processed in turn, or side by side on two threads), through both pat
 col2im) and the transposed convolution, with groups, dilation, asymmetric and wide padding.
 """
 
+import time
+
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
@@ -99,3 +101,27 @@ def test_even_chunks_split_large_batches_among_the_threads():
         assert conv.even_chunks(5, conv.CHUNK) == [slice(0, 2), slice(2, 5)]
         assert conv.even_chunks(5, conv.CHUNK // 8) == [slice(0, 5)]  # too small to share
         assert conv.even_chunks(1, conv.CHUNK) == [slice(0, 1)]
+
+
+def test_batch_workers_keep_the_order_and_raise_a_parts_error():
+    """The calling thread and a helper share the parts: results in the parts' order; an error in any part
+    (whichever thread ran it) is raised after every thread has stopped."""
+    import threading
+
+    ran_on = set()
+
+    def square(i):
+        ran_on.add(threading.get_ident())
+        time.sleep(0.002)
+        return i * i
+
+    def fail(i):
+        if i == 3:
+            raise ValueError("part 3")
+        return i
+
+    with threadpool_limits(2, user_api="blas"):
+        assert conv.BatchWorkers.map(square, list(range(9))) == [i * i for i in range(9)]
+        assert len(ran_on) == 2
+        with pytest.raises(ValueError, match="part 3"):
+            conv.BatchWorkers.map(fail, list(range(9)))
