@@ -303,12 +303,11 @@ class _LocalProcesses:
 
 
 def trial_modules() -> list[str]:
-    """What a trial imports on its first use: the training stack, threadpoolctl and Numba (the compiled
-    kernels, when installed). SciPy's graph solver (the stratified split) is left out: in the fork server its
-    import would delay a cluster's start, in the workers' first trials they import it side by side."""
+    """What a trial imports on its first use: the training stack, threadpoolctl, SciPy's graph solver (the
+    stratified split) and Numba (the compiled kernels, when installed)."""
     from neuronlab import backend
 
-    names = ["neuronlab.train.sweep", "neuronlab.train.run", "threadpoolctl"]
+    names = ["neuronlab.train.sweep", "neuronlab.train.run", "threadpoolctl", "scipy.sparse.csgraph"]
     return names + ["numba"] if backend.available() else names
 
 
