@@ -66,35 +66,31 @@ def _conv(module, graph, x, shape):
         x, pairs = _pad(graph, x, pairs, "edge"), ((0, 0),) * module.dims
     elif module.padding_mode == "circular":
         x, pairs = _circular(graph, x, pairs, shape), ((0, 0),) * module.dims
-    inputs = [x, graph.constant(module.weight.data, "weight")]
-    if module.bias is not None:
-        inputs.append(graph.constant(module.bias.data, "bias"))
-    return graph.node(
-        "Conv",
-        *inputs,
-        kernel_shape=list(module.kernel_size),
-        strides=list(module.stride),
-        dilations=list(module.dilation),
-        group=module.groups,
-        pads=[b for b, _ in pairs] + [a for _, a in pairs],
-    )
+    return _conv_node("Conv", module, graph, x, pads=[b for b, _ in pairs] + [a for _, a in pairs])
 
 
 @register_converter(nn.ConvTranspose2d)
 def _conv_transpose(module, graph, x, shape):
     """The transposed convolution: ``ConvTranspose`` (weight (C_in, C_out/groups, KH, KW) in both)."""
+    return _conv_node(
+        "ConvTranspose", module, graph, x, pads=list(module.padding) * 2, output_padding=list(module.output_padding)
+    )
+
+
+def _conv_node(op: str, module, graph, x, **attributes):
+    """An ONNX ``Conv`` or ``ConvTranspose`` node: the layer's weight and bias as constants, its kernel, strides,
+    dilations and groups, and ``attributes`` (the pads, ...)."""
     inputs = [x, graph.constant(module.weight.data, "weight")]
     if module.bias is not None:
         inputs.append(graph.constant(module.bias.data, "bias"))
     return graph.node(
-        "ConvTranspose",
+        op,
         *inputs,
         kernel_shape=list(module.kernel_size),
         strides=list(module.stride),
         dilations=list(module.dilation),
         group=module.groups,
-        pads=list(module.padding) * 2,
-        output_padding=list(module.output_padding),
+        **attributes,
     )
 
 

@@ -354,9 +354,9 @@ def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
             dropout=config.dropout,
             pooling=config.pooling,
         )
+    if config.model in ("snn", "rnn", "gru", "lstm") and bundle.task != "classification":
+        raise ConfigError("model", f"{config.model} builds a classifier; {bundle.name!r} is a regression task")
     if config.model == "snn":
-        if bundle.task != "classification":
-            raise ConfigError("model", f"snn builds a classifier; {bundle.name!r} is a regression task")
         return build_snn(
             bundle.n_features,
             config.hidden,
@@ -366,8 +366,6 @@ def build_model(config: RunConfig, bundle, out_features: int) -> nn.Module:
             init=config.init,
         )
     if config.model in ("rnn", "gru", "lstm"):
-        if bundle.task != "classification":
-            raise ConfigError("model", f"{config.model} builds a classifier; {bundle.name!r} is a regression task")
         try:
             return build_recurrent_classifier(config.model, bundle.n_features, out_features, config.hidden)
         except ValueError as error:
