@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -121,3 +122,18 @@ class DatasetBundle:
     def __repr__(self) -> str:
         extra = f", classes={self.num_classes}" if self.task == "classification" else ""
         return f"DatasetBundle({self.name!r}, X={self.X.shape}, y={self.y.shape}, task={self.task!r}{extra})"
+
+
+def image_classes(name: str, parts: list, class_names: Sequence[str], image_shape: tuple[int, ...]) -> DatasetBundle:
+    """A classification bundle of images read in ``parts`` ((images, labels) pairs, e.g. a dataset's train and
+    test files), concatenated in order: images flattened to float32 rows, labels int64."""
+    images = np.concatenate([images for images, _ in parts])
+    labels = np.concatenate([labels for _, labels in parts])
+    return DatasetBundle(
+        name=name,
+        X=images.reshape(len(images), -1).astype(np.float32),
+        y=labels.astype(np.int64),
+        task="classification",
+        class_names=list(class_names),
+        image_shape=tuple(image_shape),
+    )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neuronlab.data.datasets.bundle import DatasetBundle
+from neuronlab.data.datasets.bundle import DatasetBundle, image_classes
 from neuronlab.data.errors import DataError
 
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -89,13 +89,4 @@ def load_cifar10(path) -> DatasetBundle:
             f"{FOLDER} files), not the python (pickle) version"
         )
     parts = [read_batch(batches[name], f"{path}: {name}") for name in BATCHES]
-    images = np.concatenate([p[0] for p in parts])
-    labels = np.concatenate([p[1] for p in parts])
-    return DatasetBundle(
-        name="cifar10",
-        X=images.reshape(len(images), -1).astype(np.float32),
-        y=labels.astype(np.int64),
-        task="classification",
-        class_names=list(CLASS_NAMES),
-        image_shape=IMAGE_SHAPE,
-    )
+    return image_classes("cifar10", parts, CLASS_NAMES, IMAGE_SHAPE)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neuronlab.data.datasets.bundle import DatasetBundle
+from neuronlab.data.datasets.bundle import DatasetBundle, image_classes
 from neuronlab.data.errors import DataError, check_regular_file
 
 IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.int16, 0x0C: np.int32, 0x0D: np.float32, 0x0E: np.float64}
@@ -112,13 +112,4 @@ def load_mnist(data_dir) -> DatasetBundle:
         raise DataError(
             f"{data_dir}: train images are {parts[0][0].shape[1:]} but t10k images are {parts[1][0].shape[1:]}"
         )
-    images = np.concatenate([p[0] for p in parts])
-    labels = np.concatenate([p[1] for p in parts])
-    return DatasetBundle(
-        name="mnist",
-        X=images.reshape(len(images), -1).astype(np.float32),
-        y=labels.astype(np.int64),
-        task="classification",
-        class_names=[str(d) for d in range(10)],
-        image_shape=tuple(images.shape[1:]),
-    )
+    return image_classes("mnist", parts, [str(d) for d in range(10)], parts[0][0].shape[1:])
